@@ -1,0 +1,10 @@
+#pragma once
+// Process exit codes of dli-integrator and dli-agent. Documented in README.md; scripts rely on them.
+namespace dli::exit_code {
+inline constexpr int kOk = 0;               // every test measured
+inline constexpr int kTestsFailed = 1;      // some tests failed, crashed or timed out (results still written)
+inline constexpr int kBadConfig = 2;        // invalid YAML/arguments: nothing was written
+inline constexpr int kHostsUnreached = 3;   // some hosts could not be started or were lost
+inline constexpr int kInternal = 4;         // a bug or an unexpected environment failure
+inline constexpr int kStoreFailed = 5;      // the store could not be read or written
+}  // namespace dli::exit_code

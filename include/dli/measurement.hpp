@@ -1,0 +1,28 @@
+#pragma once
+// The timed loops. Everything is allocated before the clock starts; nothing is logged inside.
+#include <cstdint>
+#include <vector>
+
+#include "dli/config.hpp"
+#include "dli/launcher.hpp"
+
+namespace dli {
+
+struct TimedRun {
+  std::vector<double> request_seconds;  // one per timed request, in completion order per stream
+  double wall_seconds = 0;              // first start to last end
+  std::int64_t warmup_iterations = 0;
+};
+
+// Sync: one request after another until both measure.iterations and measure.min_seconds are reached.
+TimedRun run_sync(InferenceSession& session, const std::vector<float>& input, const MeasureConfig& measure);
+
+// Async: sessions.size() requests in flight, one stream per session (its own thread); same stop rule,
+// counted over all streams. Each stream copies its own input into the framework per request.
+TimedRun run_async(const std::vector<InferenceSession*>& sessions, const std::vector<float>& input,
+                   const MeasureConfig& measure);
+
+// Deterministic pseudo-random input, batch x shape floats in [0, 1).
+std::vector<float> make_input(int batch, const std::vector<std::int64_t>& shape, std::uint32_t seed = 42);
+
+}  // namespace dli

@@ -1,0 +1,45 @@
+#pragma once
+// One planned test: everything an agent needs to run it, and a stable id derived from it.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "dli/config.hpp"
+
+namespace dli {
+
+struct ModelRef {
+  std::string name;
+  std::string format;
+  std::string precision;
+  std::vector<int64_t> input_shape;  // without batch
+  std::string file_name;             // base name of the model file (keeps the extension readers need)
+  std::string sha256;                // content hash of the model file: its key in the store
+  std::string config_name;           // optional second file (Caffe/TensorFlow), base name
+  std::string config_sha256;         // and its hash; empty when there is none
+};
+
+struct TestSpec {
+  std::string id;    // test_id(*this); same spec gives the same id on every host and every run
+  std::string host;  // host it is planned on (not part of the id)
+  ModelRef model;
+  std::string framework;
+  std::map<std::string, std::string> params;
+  int batch = 1;
+  Mode mode = Mode::kSync;
+  int threads = 1;
+  int requests = 1;  // requests in flight; always 1 in sync mode
+  MeasureConfig measure;
+};
+
+// Canonical text of the spec's identity (model name/format/precision/shape/file name, framework, params, batch,
+// mode, threads, requests, measurement settings), excluding host and the model's hash.
+std::string canonical_spec(const TestSpec& spec);
+// First 16 hex digits of sha256(canonical_spec(spec)).
+std::string test_id(const TestSpec& spec);
+
+// Short human label: "mobilenet_v2/opencv-dnn/b1/sync/t2".
+std::string test_label(const TestSpec& spec);
+
+}  // namespace dli
