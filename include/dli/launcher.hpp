@@ -2,6 +2,7 @@
 // Inference frameworks behind one interface. Adding a framework is one new file (src/launcher_<name>.cpp)
 // and one line in src/launcher_registry.cpp.
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -48,6 +49,8 @@ class Launcher {
   virtual std::unique_ptr<InferenceSession> load(const ModelFiles& files, const LoadOptions& options) = 0;
   // Params this launcher understands; anything else is a config error.
   virtual std::vector<std::string> known_params() const = 0;
+  // Model formats it can load (onnx, caffe, tensorflow, torchscript); the planner skips other pairs.
+  virtual std::vector<std::string> formats() const = 0;
 };
 
 std::unique_ptr<Launcher> make_launcher(const std::string& name);  // nullptr when unknown

@@ -1,0 +1,1 @@
+int main() { return 4; }  // replaced by the agent helper

@@ -1,0 +1,37 @@
+#pragma once
+// How the integrator reaches a host to start its agent: the local machine now, SSH next.
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dli/config.hpp"
+#include "dli/result.hpp"
+
+namespace dli {
+
+struct AgentLaunch {
+  std::string agent_exe;  // on the host
+  std::string store_url;
+  std::string run_id;
+  std::string host;
+  std::string work_dir;
+  bool redo = false;
+  std::vector<std::string> argv() const;  // the agent's command line; never carries a secret
+};
+
+class HostShell {
+ public:
+  virtual ~HostShell() = default;
+  // Starts the agent detached from the integrator (it survives the integrator's exit) and returns once it
+  // is started. Error (with a reason a person can act on) when it cannot be started.
+  virtual Status start_agent(const AgentLaunch& launch) = 0;
+  // Whether the agent process `pid` (as reported in its status) is still alive; nullopt when unknowable.
+  virtual std::optional<bool> agent_alive(int pid) = 0;
+};
+
+// Local machine: double-fork + setsid, output to <work_dir>/agent-<run>.out.
+std::unique_ptr<HostShell> make_local_shell();
+std::unique_ptr<HostShell> make_host_shell(const HostConfig& host);  // by host.kind
+
+}  // namespace dli

@@ -1,0 +1,134 @@
+// dli-integrator: plans a sweep over a fleet, runs it, and merges the results into CSV and HTML.
+// Exit codes: include/dli/exit_codes.hpp (documented in README.md).
+#include <unistd.h>
+
+#include <filesystem>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "dli/collect.hpp"
+#include "dli/config.hpp"
+#include "dli/exit_codes.hpp"
+#include "dli/plan.hpp"
+#include "dli/store.hpp"
+#include "dli/sweep_run.hpp"
+#include "dli/version.hpp"
+
+namespace {
+
+std::string default_store_url() { return "file://" + (std::filesystem::current_path() / "dli-store").string(); }
+
+std::string sibling_agent_exe() {
+  std::error_code error;
+  const auto self = std::filesystem::read_symlink("/proc/self/exe", error);
+  if (error) return "dli-agent";
+  return (self.parent_path() / "dli-agent").string();
+}
+
+std::string resolve_store(const std::string& from_command_line, const std::string& from_fleet) {
+  if (!from_command_line.empty()) return from_command_line;
+  if (!from_fleet.empty()) return from_fleet;
+  return default_store_url();
+}
+
+void configure_logging(int verbosity) {
+  auto logger = spdlog::stderr_color_mt("dli");
+  spdlog::set_default_logger(logger);
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  spdlog::set_level(verbosity > 0 ? spdlog::level::debug : verbosity < 0 ? spdlog::level::warn : spdlog::level::info);
+}
+
+int print_run_outcome(const dli::RunOutcome& outcome) {
+  std::cout << "\nrun " << outcome.run_id << ": " << outcome.tests_ok << " ok, " << outcome.tests_failed
+            << " failed, " << outcome.tests_not_run << " not run";
+  if (outcome.hosts_unreached > 0) std::cout << ", " << outcome.hosts_unreached << " hosts not reached";
+  std::cout << "\nCSV:  " << std::filesystem::absolute(outcome.csv_path).string()
+            << "\nHTML: " << std::filesystem::absolute(outcome.html_path).string() << "\n";
+  return outcome.exit_code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"dli-integrator: plan, run and collect deep-learning inference sweeps over a fleet"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string(dli::kVersion));
+  int verbosity = 0;
+  app.add_flag_callback("-v,--verbose", [&] { verbosity = 1; }, "Debug logging");
+  app.add_flag_callback("-q,--quiet", [&] { verbosity = -1; }, "Warnings and errors only");
+
+  std::string sweep_path, store_url, out_dir, agent_exe, run_id, fleet_path;
+  bool redo = false, no_progress = false;
+
+  auto* plan_cmd = app.add_subcommand("plan", "Validate a sweep and print the tests each host would run; writes nothing");
+  plan_cmd->add_option("SWEEP", sweep_path, "Sweep YAML file")->required();
+
+  auto* run_cmd = app.add_subcommand("run", "Plan, publish to the store, run every host's agent, merge the results");
+  run_cmd->add_option("SWEEP", sweep_path, "Sweep YAML file")->required();
+  run_cmd->add_option("--out", out_dir, "Folder for results.csv and results.html (default dli-out/<run id>)");
+  run_cmd->add_option("--store", store_url, "Store URL (default: the fleet's `store:`, else file://$PWD/dli-store)");
+  run_cmd->add_option("--agent", agent_exe, "dli-agent for local hosts (default: beside this program)");
+  run_cmd->add_flag("--redo", redo, "Rerun tests that already have a result");
+  run_cmd->add_flag("--no-progress", no_progress, "Plain log lines even on a terminal");
+
+  auto* collect_cmd = app.add_subcommand("collect", "Rebuild results.csv and results.html of a run from the store");
+  collect_cmd->add_option("RUN", run_id, "Run id")->required();
+  collect_cmd->add_option("--store", store_url, "Store URL (default: --fleet's `store:`, else file://$PWD/dli-store)");
+  collect_cmd->add_option("--fleet", fleet_path, "Fleet YAML whose `store:` to use");
+  collect_cmd->add_option("--out", out_dir, "Folder for the reports (default dli-out/<run id>)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    const int code = app.exit(error);
+    return code == 0 ? dli::exit_code::kOk : dli::exit_code::kBadConfig;
+  }
+  configure_logging(verbosity);
+
+  try {
+    if (*plan_cmd) {
+      dli::print_plan(std::cout, dli::make_plan(sweep_path));
+      return dli::exit_code::kOk;
+    }
+    if (*run_cmd) {
+      const dli::Plan plan = dli::make_plan(sweep_path);
+      dli::RunOptions options;
+      options.store_url = resolve_store(store_url, plan.fleet.store_url);
+      options.out_dir = out_dir;
+      options.agent_exe = agent_exe.empty() ? sibling_agent_exe() : agent_exe;
+      options.interactive = !no_progress && ::isatty(STDOUT_FILENO) != 0;
+      options.redo = redo;
+      return print_run_outcome(dli::run_sweep(plan, options, std::cout));
+    }
+    if (*collect_cmd) {
+      std::string fleet_store;
+      if (!fleet_path.empty()) fleet_store = dli::load_fleet(fleet_path).store_url;
+      auto store = dli::open_store(resolve_store(store_url, fleet_store));
+      if (!store) throw dli::ConfigError({{"--store", 0, 0, "store", store.error().message}});
+      auto collected = dli::collect_run(*store.value(), run_id);
+      if (!collected) {
+        spdlog::error("{}", collected.error().message);
+        return dli::exit_code::kStoreFailed;
+      }
+      for (const auto& problem : collected.value().problems) spdlog::warn("{}", problem);
+      const auto paths = dli::write_reports(collected.value(), out_dir.empty() ? "dli-out/" + run_id : out_dir);
+      std::cout << "CSV:  " << std::filesystem::absolute(paths.csv).string()
+                << "\nHTML: " << std::filesystem::absolute(paths.html).string() << "\n";
+      const auto& result = collected.value();
+      return result.failed > 0 || result.not_run > 0 ? dli::exit_code::kTestsFailed : dli::exit_code::kOk;
+    }
+  } catch (const dli::ConfigError& error) {
+    for (const auto& diagnostic : error.diagnostics()) std::cerr << "error: " << diagnostic.str() << '\n';
+    return dli::exit_code::kBadConfig;
+  } catch (const dli::StoreFailure& error) {
+    spdlog::error("{}", error.what());
+    return dli::exit_code::kStoreFailed;
+  } catch (const std::exception& error) {
+    spdlog::critical("{}", error.what());
+    return dli::exit_code::kInternal;
+  }
+  return dli::exit_code::kInternal;
+}

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs every Debian package dli needs to build, generate its models, run and test.
+# Idempotent and non-interactive; shared by scripts/setup.sh and the Dockerfiles in docker/.
+# Usage: scripts/install-deps.sh [build|runtime|test]   (default: test, which is everything)
+set -euo pipefail
+profile="${1:-test}"
+
+runtime=(libcurl4 libyaml-cpp0.7 libfmt9 libspdlog1.10 libssh2-1 libopencv-dnn406 libopencv-core406
+         ca-certificates procps)
+build=(build-essential cmake ninja-build pkg-config git
+       libcurl4-openssl-dev libyaml-cpp-dev nlohmann-json3-dev libfmt-dev libspdlog-dev libcli11-dev libssh2-1-dev
+       libopencv-dnn-dev libgtest-dev libgmock-dev googletest libbenchmark-dev)
+models=(python3 python3-torch python3-torchvision python3-sklearn)
+servers=(vsftpd openssh-server openssl iproute2)
+
+case "$profile" in
+  runtime) want=("${runtime[@]}") ;;
+  build) want=("${runtime[@]}" "${build[@]}" "${models[@]}") ;;
+  test) want=("${runtime[@]}" "${build[@]}" "${models[@]}" "${servers[@]}") ;;
+  *) echo "usage: $0 [build|runtime|test]" >&2; exit 2 ;;
+esac
+
+missing=()
+for pkg in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#want[@]} packages present"
+  exit 0
+fi
+echo "install-deps: installing ${missing[*]}"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"

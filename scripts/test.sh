@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Second command of the README (and CI): set up everything the tests need, build, run the whole suite.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+"$root/scripts/setup.sh" test
+cd "$root/build"
+ctest --output-on-failure -j "$(nproc)" --timeout 900
