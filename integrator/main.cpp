@@ -2,6 +2,7 @@
 // Exit codes: include/dli/exit_codes.hpp (documented in README.md).
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 
@@ -12,6 +13,9 @@
 #include "dli/collect.hpp"
 #include "dli/config.hpp"
 #include "dli/exit_codes.hpp"
+#include "dli/host_check.hpp"
+#include "dli/progress.hpp"
+#include "dli/protocol.hpp"
 #include "dli/plan.hpp"
 #include "dli/store.hpp"
 #include "dli/sweep_run.hpp"
@@ -50,6 +54,59 @@ int print_run_outcome(const dli::RunOutcome& outcome) {
   return outcome.exit_code;
 }
 
+dli::HostStatus status_or_pending(dli::Store& store, const std::string& run_id, const dli::HostEntry& host) {
+  dli::HostStatus status;
+  status.host = host.name;
+  status.total = host.tests;
+  auto text = store.get(dli::layout::status(run_id, host.name));
+  if (text) status = dli::host_status_from_json(nlohmann::json::parse(text.value()));
+  return status;
+}
+
+int show_status(const std::string& url, const std::string& run_id) {
+  auto store = dli::open_store(url);
+  if (!store) throw dli::ConfigError({{"--store", 0, 0, "store", store.error().message}});
+  auto manifest_text = store.value()->get(dli::layout::manifest(run_id));
+  if (!manifest_text) {
+    spdlog::error("{}", manifest_text.error().message);
+    return dli::exit_code::kStoreFailed;
+  }
+  const dli::Manifest manifest = dli::manifest_from_json(nlohmann::json::parse(manifest_text.value()));
+  std::vector<dli::HostStatus> hosts;
+  std::size_t width = 4;
+  for (const auto& host : manifest.hosts) {
+    hosts.push_back(status_or_pending(*store.value(), run_id, host));
+    width = std::max(width, host.name.size());
+  }
+  std::cout << "run " << manifest.run_id << " (sweep " << manifest.sweep_name << ", created " << manifest.created_at
+            << ")\n";
+  bool all_done = true;
+  for (const auto& host : hosts) {
+    std::cout << dli::format_host_line(host, width) << "  updated " << host.updated_at << '\n';
+    all_done = all_done && host.state == dli::HostState::kDone && host.failed == 0;
+  }
+  return all_done ? dli::exit_code::kOk : dli::exit_code::kTestsFailed;
+}
+
+int check_hosts(const dli::FleetConfig& fleet, const std::string& only, const std::string& store_url,
+                const std::string& local_agent) {
+  if (!only.empty() && fleet.find(only) == nullptr) {
+    throw dli::ConfigError({{fleet.path, 0, 0, "hosts", "no host named '" + only + "' in this fleet"}});
+  }
+  int failures = 0;
+  for (const auto& host : fleet.hosts) {
+    if (!only.empty() && host.name != only) continue;
+    auto shell = dli::make_host_shell(host);
+    const dli::HostCheck check = dli::check_host(*shell, host, local_agent, store_url);
+    std::cout << "== " << host.name << " (" << host.kind << "): " << check.state;
+    if (!check.reason.empty()) std::cout << ": " << check.reason;
+    std::cout << '\n';
+    if (check.info) std::cout << dli::format_host_info(*check.info);
+    failures += check.ok() ? 0 : 1;
+  }
+  return failures == 0 ? dli::exit_code::kOk : dli::exit_code::kHostsUnreached;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -73,6 +130,29 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--agent", agent_exe, "dli-agent for local hosts (default: beside this program)");
   run_cmd->add_flag("--redo", redo, "Rerun tests that already have a result");
   run_cmd->add_flag("--no-progress", no_progress, "Plain log lines even on a terminal");
+
+  auto* status_cmd = app.add_subcommand("status", "Show each host's progress in a run (from its heartbeats)");
+  status_cmd->add_option("RUN", run_id, "Run id")->required();
+  status_cmd->add_option("--store", store_url, "Store URL (default: --fleet's `store:`, else file://$PWD/dli-store)");
+  status_cmd->add_option("--fleet", fleet_path, "Fleet YAML whose `store:` to use");
+
+  auto* resume_cmd = app.add_subcommand("resume", "Start again the hosts of a run whose tests lack results, then merge");
+  resume_cmd->add_option("RUN", run_id, "Run id")->required();
+  resume_cmd->add_option("--fleet", fleet_path, "Fleet YAML that reaches the run's hosts")->required();
+  resume_cmd->add_option("--store", store_url, "Store URL (default: the fleet's `store:`, else file://$PWD/dli-store)");
+  resume_cmd->add_option("--out", out_dir, "Folder for the reports (default dli-out/<run id>)");
+  resume_cmd->add_option("--agent", agent_exe, "dli-agent for local hosts (default: beside this program)");
+  resume_cmd->add_flag("--no-progress", no_progress, "Plain log lines even on a terminal");
+
+  std::string host_name;
+  auto* hosts_cmd = app.add_subcommand("hosts", "Fleet hosts");
+  hosts_cmd->require_subcommand(1);
+  auto* check_cmd = hosts_cmd->add_subcommand(
+      "check", "Connect, verify the host key and the agent, probe the store, describe the machine");
+  check_cmd->add_option("FLEET", fleet_path, "Fleet YAML")->required();
+  check_cmd->add_option("NAME", host_name, "Only this host (default: every host)");
+  check_cmd->add_option("--store", store_url, "Store URL (default: the fleet's `store:`, else file://$PWD/dli-store)");
+  check_cmd->add_option("--agent", agent_exe, "dli-agent for local hosts (default: beside this program)");
 
   auto* collect_cmd = app.add_subcommand("collect", "Rebuild results.csv and results.html of a run from the store");
   collect_cmd->add_option("RUN", run_id, "Run id")->required();
@@ -102,6 +182,25 @@ int main(int argc, char** argv) {
       options.interactive = !no_progress && ::isatty(STDOUT_FILENO) != 0;
       options.redo = redo;
       return print_run_outcome(dli::run_sweep(plan, options, std::cout));
+    }
+    if (*status_cmd) {
+      std::string fleet_store;
+      if (!fleet_path.empty()) fleet_store = dli::load_fleet(fleet_path).store_url;
+      return show_status(resolve_store(store_url, fleet_store), run_id);
+    }
+    if (*resume_cmd) {
+      const dli::FleetConfig fleet = dli::load_fleet(fleet_path);
+      dli::RunOptions options;
+      options.store_url = resolve_store(store_url, fleet.store_url);
+      options.out_dir = out_dir;
+      options.agent_exe = agent_exe.empty() ? sibling_agent_exe() : agent_exe;
+      options.interactive = !no_progress && ::isatty(STDOUT_FILENO) != 0;
+      return print_run_outcome(dli::resume_run(run_id, fleet, options, std::cout));
+    }
+    if (*check_cmd) {
+      const dli::FleetConfig fleet = dli::load_fleet(fleet_path);
+      return check_hosts(fleet, host_name, resolve_store(store_url, fleet.store_url),
+                         agent_exe.empty() ? sibling_agent_exe() : agent_exe);
     }
     if (*collect_cmd) {
       std::string fleet_store;

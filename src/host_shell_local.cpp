@@ -9,9 +9,12 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include <fmt/format.h>
 
+#include "dli/child_process.hpp"
 #include "dli/host_shell.hpp"
 
 namespace dli {
@@ -71,6 +74,30 @@ class LocalShell : public HostShell {
       return Error{fmt::format("agent-missing: cannot execute {}: {}", launch.agent_exe, std::strerror(exec_errno))};
     }
     return {};
+  }
+
+  Result<CommandOutput> run(const std::vector<std::string>& argv, double timeout_seconds) override {
+    char path[] = "/tmp/dli-local-run-XXXXXX";
+    const int fd = ::mkstemp(path);
+    if (fd < 0) return Error{std::string("mkstemp: ") + std::strerror(errno)};
+    ::close(fd);
+    ChildOptions options;
+    options.argv = argv;
+    options.output_path = path;
+    options.timeout_seconds = timeout_seconds;
+    const ChildOutcome outcome = run_child(options);
+    CommandOutput result;
+    std::ifstream in(path, std::ios::binary);
+    result.output.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    ::unlink(path);
+    switch (outcome.kind) {
+      case ChildOutcome::Kind::kExited: result.exit_code = outcome.exit_code; return result;
+      case ChildOutcome::Kind::kSpawnFailed: return Error{"cannot run " + argv.front() + ": " + outcome.error};
+      case ChildOutcome::Kind::kTimedOut:
+        return Error{fmt::format("{} did not finish within {} s", argv.front(), timeout_seconds), true};
+      case ChildOutcome::Kind::kSignaled: break;
+    }
+    return Error{fmt::format("{} killed by signal {}", argv.front(), outcome.signal)};
   }
 
   std::optional<bool> agent_alive(int pid) override {

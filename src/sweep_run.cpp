@@ -1,7 +1,9 @@
 #include "dli/sweep_run.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <future>
+#include <map>
 #include <thread>
 
 #include <fmt/format.h>
@@ -20,7 +22,7 @@ namespace {
 
 // What the integrator knows of one host while it follows the run.
 struct HostTrack {
-  const HostPlan* plan = nullptr;
+  HostConfig host;
   std::unique_ptr<HostShell> shell;
   HostStatus status;
   SteadyClock::time_point last_change;  // when the heartbeat last moved, by the integrator's clock
@@ -46,75 +48,79 @@ void record_host_failure(Store& store, const std::string& run_id, HostTrack& tra
   }
 }
 
-void start_hosts(std::vector<HostTrack>& tracks, const RunOptions& options, const std::string& run_id,
+// Starts the agents concurrently, at most `parallel` at a time: a slow or dead host must not delay the others.
+void start_hosts(std::vector<HostTrack*>& tracks, const RunOptions& options, const std::string& run_id,
                  Store& store) {
-  // Start every host concurrently: a slow or dead host must not delay the others.
-  std::vector<std::future<Status>> starts;
-  for (auto& track : tracks) {
-    AgentLaunch launch{options.agent_exe, options.store_url, run_id, track.plan->host.name,
-                       track.plan->host.work_dir, options.redo};
-    HostShell* shell = track.shell.get();
-    starts.push_back(std::async(std::launch::async, [shell, launch] { return shell->start_agent(launch); }));
-  }
-  for (std::size_t i = 0; i < tracks.size(); ++i) {
-    Status started = starts[i].get();
-    tracks[i].last_change = SteadyClock::now();
-    if (!started) {
-      record_host_failure(store, run_id, tracks[i], HostState::kUnreachable, started.error().message);
-    } else {
-      tracks[i].status.state = HostState::kStarting;
-      spdlog::info("host {}: agent started", tracks[i].status.host);
+  const std::size_t batch = static_cast<std::size_t>(std::max(1, options.parallel_starts));
+  for (std::size_t first = 0; first < tracks.size(); first += batch) {
+    const std::size_t last = std::min(tracks.size(), first + batch);
+    std::vector<std::future<Status>> starts;
+    for (std::size_t i = first; i < last; ++i) {
+      HostTrack& track = *tracks[i];
+      AgentLaunch launch{options.agent_exe, options.store_url, run_id, track.host.name, track.host.work_dir,
+                         options.redo};
+      HostShell* shell = track.shell.get();
+      starts.push_back(std::async(std::launch::async, [shell, launch] { return shell->start_agent(launch); }));
     }
+    for (std::size_t i = first; i < last; ++i) {
+      HostTrack& track = *tracks[i];
+      Status started = starts[i - first].get();
+      track.last_change = SteadyClock::now();
+      if (!started) {
+        record_host_failure(store, run_id, track, HostState::kUnreachable, started.error().message);
+      } else {
+        track.status.state = HostState::kStarting;
+        spdlog::info("host {}: agent started", track.host.name);
+      }
+    }
+  }
+}
+
+std::optional<HostStatus> read_status(Store& store, const std::string& run_id, const std::string& host) {
+  auto text = store.get(layout::status(run_id, host));
+  if (!text) return std::nullopt;
+  try {
+    return host_status_from_json(nlohmann::json::parse(text.value()));
+  } catch (const std::exception& error) {
+    spdlog::warn("host {}: unreadable status: {}", host, error.what());
+    return std::nullopt;
   }
 }
 
 void poll_host(Store& store, const std::string& run_id, HostTrack& track, const RunOptions& options) {
   const auto now = SteadyClock::now();
-  auto text = store.get(layout::status(run_id, track.status.host));
-  if (text) {
-    try {
-      HostStatus seen = host_status_from_json(nlohmann::json::parse(text.value()));
-      if (seen.updated_at != track.last_heartbeat) {
-        track.last_heartbeat = seen.updated_at;
-        track.last_change = now;
-      }
-      track.status = seen;
-      if (is_terminal(seen.state)) {
-        track.finished = true;
-        return;
-      }
-    } catch (const std::exception& error) {
-      spdlog::warn("host {}: unreadable status: {}", track.status.host, error.what());
+  if (auto seen = read_status(store, run_id, track.host.name)) {
+    if (seen->updated_at != track.last_heartbeat) {
+      track.last_heartbeat = seen->updated_at;
+      track.last_change = now;
+    }
+    track.status = *seen;
+    if (is_terminal(seen->state)) {
+      track.finished = true;
+      return;
     }
   }
   const double silent = seconds_between(track.last_change, now);
-  const bool never_seen = track.last_heartbeat.empty();
-  if (never_seen && silent > options.start_timeout_seconds) {
-    record_host_failure(store, run_id, track, HostState::kLost,
-                        fmt::format("no heartbeat within {} of the agent's start", format_duration(silent)));
+  if (track.last_heartbeat.empty()) {
+    if (silent > options.start_timeout_seconds) {
+      record_host_failure(store, run_id, track, HostState::kLost,
+                          fmt::format("no heartbeat within {} of the agent's start", format_duration(silent)));
+    }
     return;
   }
-  if (!never_seen && silent > options.lost_after_seconds) {
+  if (silent > options.lost_after_seconds) {
     record_host_failure(store, run_id, track, HostState::kLost,
                         fmt::format("heartbeat silent for {}", format_duration(silent)));
     return;
   }
-  if (!never_seen) {
-    // On hosts where the process can be observed, a dead agent is lost at once rather than after the silence.
-    const auto alive = track.shell->agent_alive(track.status.pid);
-    if (alive.has_value() && !*alive) {
-      auto last = store.get(layout::status(run_id, track.status.host));  // it may have finished just now
-      if (last) {
-        try {
-          track.status = host_status_from_json(nlohmann::json::parse(last.value()));
-        } catch (const std::exception&) {
-        }
-      }
-      if (!is_terminal(track.status.state)) {
-        record_host_failure(store, run_id, track, HostState::kLost, "agent process exited without finishing");
-      } else {
-        track.finished = true;
-      }
+  // Where the process can be observed, a dead agent is lost at once rather than after the silence.
+  const auto alive = track.shell->agent_alive(track.status.pid);
+  if (alive.has_value() && !*alive) {
+    if (auto last = read_status(store, run_id, track.host.name)) track.status = *last;  // it may have just finished
+    if (is_terminal(track.status.state)) {
+      track.finished = true;
+    } else {
+      record_host_failure(store, run_id, track, HostState::kLost, "agent process exited without finishing");
     }
   }
 }
@@ -125,32 +131,22 @@ std::vector<HostStatus> statuses(const std::vector<HostTrack>& tracks) {
   return all;
 }
 
-}  // namespace
-
-RunOutcome run_sweep(const Plan& plan, const RunOptions& options, std::ostream& out) {
-  auto opened = open_store(options.store_url);
-  if (!opened) throw StoreFailure("store: " + opened.error().message);
-  Store& store = *opened.value();
-
-  auto run_id = new_run_id(store, plan.sweep.name);
-  if (!run_id) throw StoreFailure("store: " + run_id.error().message);
-  RunOutcome outcome;
-  outcome.run_id = run_id.value();
-
-  if (auto published = publish_run(store, plan, outcome.run_id); !published) {
-    throw StoreFailure("store: " + published.error().message);
+// Starts the hosts in `to_start`, follows every host of `tracks` until each is finished, then collects.
+RunOutcome drive_run(Store& store, const std::string& run_id, std::vector<HostTrack>& tracks,
+                     const RunOptions& options, std::ostream& out) {
+  std::vector<HostTrack*> to_start;
+  for (auto& track : tracks) {
+    if (track.finished) continue;
+    // Replace any status left by an earlier attempt, so its final state is not mistaken for this one's.
+    track.status.state = HostState::kStarting;
+    track.status.updated_at = utc_now_iso8601();
+    track.last_heartbeat = track.status.updated_at;
+    if (auto written = store.put(layout::status(run_id, track.host.name), to_json(track.status).dump(1)); !written) {
+      throw StoreFailure("store: " + written.error().message);
+    }
+    to_start.push_back(&track);
   }
-  out << fmt::format("run {}: {} tests on {} hosts, store {}\n", outcome.run_id, plan.total_tests(),
-                     plan.hosts.size(), store.describe());
-
-  std::vector<HostTrack> tracks(plan.hosts.size());
-  for (std::size_t i = 0; i < plan.hosts.size(); ++i) {
-    tracks[i].plan = &plan.hosts[i];
-    tracks[i].shell = make_host_shell(plan.hosts[i].host);
-    tracks[i].status.host = plan.hosts[i].host.name;
-    tracks[i].status.total = static_cast<int>(plan.hosts[i].tests.size());
-  }
-  start_hosts(tracks, options, outcome.run_id, store);
+  start_hosts(to_start, options, run_id, store);
 
   const auto started = SteadyClock::now();
   ProgressView view(out, options.interactive);
@@ -158,7 +154,7 @@ RunOutcome run_sweep(const Plan& plan, const RunOptions& options, std::ostream& 
   for (;;) {
     bool all_finished = true;
     for (auto& track : tracks) {
-      if (!track.finished) poll_host(store, outcome.run_id, track, options);
+      if (!track.finished) poll_host(store, run_id, track, options);
       all_finished = all_finished && track.finished;
     }
     view.update(statuses(tracks), seconds_between(started, SteadyClock::now()));
@@ -166,17 +162,18 @@ RunOutcome run_sweep(const Plan& plan, const RunOptions& options, std::ostream& 
     std::this_thread::sleep_for(poll);
   }
 
+  RunOutcome outcome;
+  outcome.run_id = run_id;
   for (const auto& track : tracks) {
-    if (track.status.state == HostState::kUnreachable || track.status.state == HostState::kLost ||
-        track.status.state == HostState::kFailed) {
+    const HostState state = track.status.state;
+    if (state == HostState::kUnreachable || state == HostState::kLost || state == HostState::kFailed) {
       ++outcome.hosts_unreached;
     }
   }
-
-  auto collected = collect_run(store, outcome.run_id);
+  auto collected = collect_run(store, run_id);
   if (!collected) throw StoreFailure("collect: " + collected.error().message);
   for (const auto& problem : collected.value().problems) spdlog::warn("{}", problem);
-  const std::string out_dir = options.out_dir.empty() ? "dli-out/" + outcome.run_id : options.out_dir;
+  const std::string out_dir = options.out_dir.empty() ? "dli-out/" + run_id : options.out_dir;
   const ReportPaths paths = write_reports(collected.value(), out_dir);
   outcome.csv_path = paths.csv;
   outcome.html_path = paths.html;
@@ -191,6 +188,71 @@ RunOutcome run_sweep(const Plan& plan, const RunOptions& options, std::ostream& 
     outcome.exit_code = exit_code::kOk;
   }
   return outcome;
+}
+
+HostTrack make_track(const HostConfig& host, int total) {
+  HostTrack track;
+  track.host = host;
+  track.shell = make_host_shell(host);
+  track.status.host = host.name;
+  track.status.total = total;
+  return track;
+}
+
+std::unique_ptr<Store> open_or_throw(const std::string& url) {
+  auto opened = open_store(url);
+  if (!opened) throw StoreFailure("store: " + opened.error().message);
+  return std::move(opened.value());
+}
+
+}  // namespace
+
+RunOutcome run_sweep(const Plan& plan, const RunOptions& options, std::ostream& out) {
+  auto store = open_or_throw(options.store_url);
+  auto run_id = new_run_id(*store, plan.sweep.name);
+  if (!run_id) throw StoreFailure("store: " + run_id.error().message);
+  if (auto published = publish_run(*store, plan, run_id.value()); !published) {
+    throw StoreFailure("store: " + published.error().message);
+  }
+  out << fmt::format("run {}: {} tests on {} hosts, store {}\n", run_id.value(), plan.total_tests(),
+                     plan.hosts.size(), store->describe());
+
+  std::vector<HostTrack> tracks;
+  for (const auto& host : plan.hosts) tracks.push_back(make_track(host.host, static_cast<int>(host.tests.size())));
+  return drive_run(*store, run_id.value(), tracks, options, out);
+}
+
+RunOutcome resume_run(const std::string& run_id, const FleetConfig& fleet, const RunOptions& options,
+                      std::ostream& out) {
+  auto store = open_or_throw(options.store_url);
+  auto collected = collect_run(*store, run_id);
+  if (!collected) throw StoreFailure("resume: " + collected.error().message);
+
+  std::map<std::string, int> missing;
+  for (const auto& row : collected.value().rows) {
+    if (!row.result || options.redo) ++missing[row.spec.host];
+  }
+  std::vector<HostTrack> tracks;
+  std::vector<Diagnostic> unknown;
+  for (const auto& entry : collected.value().manifest.hosts) {
+    const HostConfig* host = fleet.find(entry.name);
+    if (host == nullptr) {
+      unknown.push_back({fleet.path, 0, 0, "hosts", fmt::format("host '{}' of run {} is not in this fleet",
+                                                                 entry.name, run_id)});
+      continue;
+    }
+    HostTrack track = make_track(*host, entry.tests);
+    if (missing.count(entry.name) == 0) {
+      // Nothing left to measure there: shown as done, not started again.
+      track.status.state = HostState::kDone;
+      track.status.done = entry.tests;
+      track.finished = true;
+    }
+    tracks.push_back(std::move(track));
+  }
+  if (!unknown.empty()) throw ConfigError(unknown);
+  out << fmt::format("resume {}: {} hosts with tests left to measure\n", run_id, missing.size());
+  return drive_run(*store, run_id, tracks, options, out);
 }
 
 }  // namespace dli

@@ -24,6 +24,7 @@ struct RunOptions {
   double poll_seconds = 0.5;
   double start_timeout_seconds = 60;  // a host with no heartbeat this long after start is lost
   double lost_after_seconds = 60;     // a heartbeat older than this (beyond its ETA) means lost
+  int parallel_starts = 16;           // hosts started at once (SSH fan-out bound)
 };
 
 struct RunOutcome {
@@ -36,5 +37,11 @@ struct RunOutcome {
 
 // Throws StoreFailure when the store cannot be used.
 RunOutcome run_sweep(const Plan& plan, const RunOptions& options, std::ostream& out);
+
+// Starts again the agents of the hosts whose tests lack results (each agent skips what is measured), follows
+// them and collects. `fleet` tells how to reach the hosts named in the run's manifest. Throws StoreFailure, and
+// ConfigError when a host of the run is not in the fleet.
+RunOutcome resume_run(const std::string& run_id, const FleetConfig& fleet, const RunOptions& options,
+                      std::ostream& out);
 
 }  // namespace dli
