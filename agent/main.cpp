@@ -1,1 +1,236 @@
-int main() { return 4; }  // replaced by the agent helper
+// dli-agent: runs one host's tests of a run (`run`), and one test inside its child process (`run-test`).
+// Exit codes: include/dli/exit_codes.hpp (README.md, "Exit codes"); exceptions are caught here, once.
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "dli/agent.hpp"
+#include "dli/exit_codes.hpp"
+#include "dli/host_info.hpp"
+#include "dli/protocol.hpp"
+#include "dli/runner.hpp"
+#include "dli/store.hpp"
+#include "dli/version.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace dli;
+
+struct RunArgs {
+  std::string store_url;
+  std::string run_id;
+  std::string host;
+  std::string work_dir;
+  bool redo = false;
+  double heartbeat_seconds = 2.0;
+};
+
+struct RunTestArgs {
+  std::string spec;
+  std::string model;
+  std::string config;
+  std::string output;
+};
+
+std::string self_exe() {
+  char path[PATH_MAX];
+  const ssize_t length = ::readlink("/proc/self/exe", path, sizeof path - 1);
+  return length > 0 ? std::string(path, static_cast<std::size_t>(length)) : "/proc/self/exe";
+}
+
+bool is_plain_name(const std::string& name) {
+  return !name.empty() && name.front() != '.' && name.find('/') == std::string::npos;
+}
+
+// Everything the agent says goes to stderr (captured by whoever started it) and to a file in the work dir that is
+// uploaded to the store at the end, so nobody needs a shell on the host to read it.
+void configure_logging(const std::string& log_path) {
+  auto to_stderr = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+  auto to_file = std::make_shared<spdlog::sinks::basic_file_sink_mt>(log_path, /*truncate=*/false);
+  auto logger = std::make_shared<spdlog::logger>("dli-agent", spdlog::sinks_init_list{to_stderr, to_file});
+  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %v", spdlog::pattern_time_type::utc);
+  logger->flush_on(spdlog::level::info);  // complete up to the last line even if the agent is killed
+  spdlog::set_default_logger(logger);
+}
+
+// Two agents on the same run and host would run each test twice, concurrently, spoiling both measurements (an
+// integrator restarted while the first agent still runs). The kernel drops the lock when the process ends, however
+// it ends. Returns an empty string when this process now holds it, else why not.
+std::string lock_run(const fs::path& run_folder) {
+  const std::string path = (run_folder / "agent.lock").string();
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);  // kept open until exit, on purpose
+  if (fd < 0) return fmt::format("cannot open {}: {}", path, std::strerror(errno));
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    char holder[32] = {};
+    const ssize_t got = ::pread(fd, holder, sizeof holder - 1, 0);
+    ::close(fd);
+    return fmt::format("another agent (pid {}) is already running this run for this host",
+                       got > 0 ? std::string(holder, static_cast<std::size_t>(got)) : "?");
+  }
+  const std::string pid = std::to_string(::getpid());
+  if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, pid.data(), pid.size(), 0) < 0) {
+    // Only the message of a later contender suffers.
+  }
+  return "";
+}
+
+void upload_agent_log(Store& store, const RunArgs& args, const std::string& log_path) {
+  spdlog::default_logger()->flush();
+  if (auto sent = store.put_file(layout::agent_log(args.run_id, args.host), log_path); !sent) {
+    spdlog::warn("cannot upload the agent log: {}", sent.error().message);
+  }
+}
+
+int command_run(RunArgs args) {
+  if (!is_plain_name(args.run_id) || !is_plain_name(args.host)) {
+    std::cerr << "dli-agent: --run and --host must be plain names (no '/', not starting with '.')\n";
+    return exit_code::kBadConfig;
+  }
+  if (args.work_dir.empty()) args.work_dir = "/tmp/dli-agent-" + args.host;
+  const fs::path run_folder = fs::path(args.work_dir) / "runs" / args.run_id;
+  std::error_code error;
+  fs::create_directories(run_folder, error);
+  if (error) {
+    std::cerr << fmt::format("dli-agent: cannot create {}: {}\n", run_folder.string(), error.message());
+    return exit_code::kBadConfig;
+  }
+  if (const std::string refused = lock_run(run_folder); !refused.empty()) {
+    std::cerr << "dli-agent: " << refused << "\n";
+    return exit_code::kInternal;
+  }
+  const std::string log_path = (run_folder / "agent.log").string();
+  configure_logging(log_path);
+  spdlog::info("dli-agent {} pid {}: run {} host {} store {} work dir {}{}", kVersion, ::getpid(), args.run_id,
+               args.host, redact_url(args.store_url), args.work_dir, args.redo ? " (redo)" : "");
+
+  auto opened = open_store(args.store_url);
+  if (!opened) {
+    spdlog::error("store: {}", opened.error().message);
+    return exit_code::kStoreFailed;
+  }
+  Store& store = *opened.value();
+
+  AgentOptions options;
+  options.run_id = args.run_id;
+  options.host = args.host;
+  options.work_dir = args.work_dir;
+  options.self_exe = self_exe();
+  options.redo = args.redo;
+  options.heartbeat_seconds = args.heartbeat_seconds;
+  try {
+    const AgentSummary summary = run_agent(store, options);
+    upload_agent_log(store, args, log_path);
+    return summary.failed > 0 ? exit_code::kTestsFailed : exit_code::kOk;
+  } catch (const std::runtime_error& failure) {  // the task list could not be read: run_agent recorded it
+    spdlog::error("{}", failure.what());
+    upload_agent_log(store, args, log_path);
+    return exit_code::kStoreFailed;
+  }
+}
+
+void write_atomically(const std::string& path, const std::string& content) {
+  const std::string temporary = fmt::format("{}.tmp.{}", path, ::getpid());
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out << content;
+    if (!out.flush()) throw std::runtime_error("cannot write " + temporary);
+  }
+  fs::rename(temporary, path);
+}
+
+TestSpec read_spec(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot read spec file " + path);
+  return test_spec_from_json(nlohmann::json::parse(in));
+}
+
+// The child: its stdout and stderr are the test's log; a failure is a message there and exit code 1.
+int command_run_test(const RunTestArgs& args) {
+  try {
+    const TestSpec spec = read_spec(args.spec);
+    spdlog::info("run-test {} ({}) pid {}", test_label(spec), spec.id, ::getpid());
+    const Measurement measurement = run_test(spec, ModelFiles{args.model, args.config});
+    write_atomically(args.output, to_json(measurement).dump(1) + "\n");
+    return exit_code::kOk;
+  } catch (const std::exception& failure) {
+    std::cerr << "run-test: " << failure.what() << std::endl;
+    return exit_code::kTestsFailed;
+  }
+}
+
+int command_describe(bool as_json) {
+  const HostInfo info = describe_this_host();
+  std::cout << (as_json ? to_json(info).dump(1) + "\n" : format_host_info(info));
+  return exit_code::kOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"dli-agent: runs this host's deep-learning inference benchmark tests, one child process each,\n"
+               "and publishes each result to the store as it ends (docs/protocol.md)."};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("dli-agent ") + dli::kVersion);
+
+  RunArgs run_args;
+  CLI::App* run_command = app.add_subcommand("run", "Run this host's task list of a run");
+  run_command->add_option("--store", run_args.store_url, "Store URL, e.g. file:///srv/dli-store")->required();
+  run_command->add_option("--run", run_args.run_id, "Run id")->required();
+  run_command->add_option("--host", run_args.host, "This host's name in the fleet")->required();
+  run_command->add_option("--work-dir", run_args.work_dir, "Model cache and scratch files (default /tmp/dli-agent-<host>)");
+  run_command->add_flag("--redo", run_args.redo, "Run again tests that already have a result");
+  run_command->add_option("--heartbeat", run_args.heartbeat_seconds, "Seconds between status rewrites while a test runs")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+
+  RunTestArgs test_args;
+  CLI::App* test_command = app.add_subcommand("run-test", "Internal: run one test in this process (the agent's child)");
+  test_command->add_option("--spec", test_args.spec, "Test spec JSON file")->required();
+  test_command->add_option("--model", test_args.model, "Local model file")->required();
+  test_command->add_option("--config", test_args.config, "Local model config file (Caffe, TensorFlow)");
+  test_command->add_option("--output", test_args.output, "Where to write the measurement JSON")->required();
+
+  bool describe_json = false;
+  CLI::App* describe_command = app.add_subcommand("describe", "Describe this host: CPU, cores, memory, OS, frameworks");
+  describe_command->add_flag("--json", describe_json, "As JSON");
+
+  CLI::App* version_command = app.add_subcommand("version", "Print the version");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    const int code = app.exit(error);  // prints help, version or the error
+    return code == 0 ? exit_code::kOk : exit_code::kBadConfig;
+  }
+
+  try {
+    if (run_command->parsed()) return command_run(run_args);
+    if (test_command->parsed()) return command_run_test(test_args);
+    if (describe_command->parsed()) return command_describe(describe_json);
+    if (version_command->parsed()) {
+      std::cout << "dli-agent " << kVersion << "\n";
+      return exit_code::kOk;
+    }
+    return exit_code::kBadConfig;
+  } catch (const std::exception& error) {
+    spdlog::critical("internal error: {}", error.what());
+    return exit_code::kInternal;
+  }
+}

@@ -27,6 +27,12 @@ class ConfigError : public std::runtime_error {
   std::vector<Diagnostic> diagnostics_;
 };
 
+// Where a value was written in a YAML file, kept for checks made after parsing (check_sweep_against_fleet).
+struct SourceMark {
+  int line = 0;    // 1-based; 0 when unknown
+  int column = 0;  // 1-based; 0 when unknown
+};
+
 enum class Mode { kSync, kAsync };
 std::string to_string(Mode mode);   // "sync" / "async"
 Mode mode_from_string(const std::string& text);  // throws std::invalid_argument
@@ -78,6 +84,7 @@ struct SweepConfig {
   std::string name;
   std::string fleet_path;  // absolute path of the fleet file it refers to
   std::vector<std::string> hosts;  // host names as written; empty (or `hosts: all`) means every host of the fleet
+  std::vector<SourceMark> host_marks;  // where each of `hosts` was written, same order (may be empty)
   std::vector<ModelConfig> models;
   std::vector<LauncherConfig> launchers;
   std::vector<int> batch_sizes;

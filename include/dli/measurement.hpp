@@ -12,6 +12,9 @@ struct TimedRun {
   std::vector<double> request_seconds;  // one per timed request, in completion order per stream
   double wall_seconds = 0;              // first start to last end
   std::int64_t warmup_iterations = 0;
+  // The preallocated sample buffer filled up before the stop rule was met (a request far faster than its
+  // warm-up suggested, or beyond the sample cap): the run stopped early rather than allocate in the timed loop.
+  bool capped = false;
 };
 
 // Sync: one request after another until both measure.iterations and measure.min_seconds are reached.

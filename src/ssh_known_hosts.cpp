@@ -1,0 +1,212 @@
+#include "ssh_known_hosts.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <vector>
+
+#include <fmt/format.h>
+
+namespace dli::ssh_detail {
+namespace {
+
+struct KnownHostsFree {
+  void operator()(LIBSSH2_KNOWNHOSTS* hosts) const { libssh2_knownhost_free(hosts); }
+};
+using KnownHosts = std::unique_ptr<LIBSSH2_KNOWNHOSTS, KnownHostsFree>;
+
+// Line by line rather than libssh2_knownhost_readfile: that stops at the first line it cannot parse
+// (@cert-authority, security-key types), silently hiding every entry after it.
+KnownHosts load(LIBSSH2_SESSION* session, const std::string& path) {
+  KnownHosts hosts(libssh2_knownhost_init(session));
+  if (!hosts) return hosts;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty()) continue;
+    (void)libssh2_knownhost_readline(hosts.get(), line.data(), line.size(), LIBSSH2_KNOWNHOST_FILE_OPENSSH);
+  }
+  return hosts;
+}
+
+// How OpenSSH names the host in known_hosts: bare for port 22, "[addr]:port" otherwise.
+std::string entry_name(const SshTarget& target) {
+  return target.port == 22 ? target.address : fmt::format("[{}]:{}", target.address, target.port);
+}
+
+std::string host_and_port(const SshTarget& target) { return fmt::format("{}:{}", target.address, target.port); }
+
+struct KeyType {
+  int hostkey_type;   // LIBSSH2_HOSTKEY_TYPE_*
+  int knownhost_bit;  // LIBSSH2_KNOWNHOST_KEY_*
+  const char* method;
+};
+constexpr KeyType kKeyTypes[] = {
+    {LIBSSH2_HOSTKEY_TYPE_ED25519, LIBSSH2_KNOWNHOST_KEY_ED25519, "ssh-ed25519"},
+    {LIBSSH2_HOSTKEY_TYPE_ECDSA_256, LIBSSH2_KNOWNHOST_KEY_ECDSA_256, "ecdsa-sha2-nistp256"},
+    {LIBSSH2_HOSTKEY_TYPE_ECDSA_384, LIBSSH2_KNOWNHOST_KEY_ECDSA_384, "ecdsa-sha2-nistp384"},
+    {LIBSSH2_HOSTKEY_TYPE_ECDSA_521, LIBSSH2_KNOWNHOST_KEY_ECDSA_521, "ecdsa-sha2-nistp521"},
+    {LIBSSH2_HOSTKEY_TYPE_RSA, LIBSSH2_KNOWNHOST_KEY_SSHRSA, "ssh-rsa"},
+    {LIBSSH2_HOSTKEY_TYPE_DSS, LIBSSH2_KNOWNHOST_KEY_SSHDSS, "ssh-dss"},
+};
+
+const KeyType* by_hostkey_type(int type) {
+  for (const auto& key_type : kKeyTypes) {
+    if (key_type.hostkey_type == type) return &key_type;
+  }
+  return nullptr;
+}
+
+const KeyType* by_knownhost_bit(int typemask) {
+  for (const auto& key_type : kKeyTypes) {
+    if (key_type.knownhost_bit == (typemask & LIBSSH2_KNOWNHOST_KEY_MASK)) return &key_type;
+  }
+  return nullptr;
+}
+
+std::string base64_unpadded(const unsigned char* data, std::size_t size) {
+  static const char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string text;
+  for (std::size_t i = 0; i < size; i += 3) {
+    const unsigned chunk = (unsigned{data[i]} << 16) | (i + 1 < size ? unsigned{data[i + 1]} << 8 : 0u) |
+                           (i + 2 < size ? unsigned{data[i + 2]} : 0u);
+    text += kAlphabet[(chunk >> 18) & 63];
+    text += kAlphabet[(chunk >> 12) & 63];
+    if (i + 1 < size) text += kAlphabet[(chunk >> 6) & 63];
+    if (i + 2 < size) text += kAlphabet[chunk & 63];
+  }
+  return text;
+}
+
+// As `ssh-keygen -lf` prints it, so a person can compare it with the host's own key.
+std::string fingerprint(LIBSSH2_SESSION* session) {
+  const char* hash = libssh2_hostkey_hash(session, LIBSSH2_HOSTKEY_HASH_SHA256);
+  if (hash == nullptr) return "(no fingerprint)";
+  return "SHA256:" + base64_unpadded(reinterpret_cast<const unsigned char*>(hash), 32);
+}
+
+Error refused(std::string message) { return Error{"host-key-refused: " + std::move(message)}; }
+
+// Appends one entry under an exclusive lock, re-checking first: parallel sessions (threads or integrators)
+// may be recording the same host at the same moment.
+Status record(LIBSSH2_SESSION* session, const SshTarget& target, const char* key, std::size_t key_size,
+              int typemask, const std::string& shown_key) {
+  const std::filesystem::path path(target.known_hosts);
+  std::error_code ignored;
+  if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ignored);
+  const int fd = ::open(target.known_hosts.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) return refused(fmt::format("cannot record host key of {} in {}: {}", host_and_port(target),
+                                         target.known_hosts, std::strerror(errno)));
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }  // also releases the lock
+  } closer{fd};
+  if (::flock(fd, LOCK_EX) != 0) return refused(fmt::format("cannot lock {}: {}", target.known_hosts, std::strerror(errno)));
+
+  KnownHosts current = load(session, target.known_hosts);
+  if (!current) return refused("libssh2_knownhost_init failed");
+  const int check = libssh2_knownhost_checkp(current.get(), target.address.c_str(), target.port, key, key_size,
+                                             typemask, nullptr);
+  if (check == LIBSSH2_KNOWNHOST_CHECK_MATCH) return {};
+  if (check == LIBSSH2_KNOWNHOST_CHECK_MISMATCH) {
+    return refused(fmt::format("host key for {} changed (possible man-in-the-middle); known_hosts: {}",
+                               host_and_port(target), target.known_hosts));
+  }
+
+  KnownHosts fresh(libssh2_knownhost_init(session));
+  libssh2_knownhost* added = nullptr;
+  const std::string name = entry_name(target);
+  static const char kComment[] = "dli-trust-on-first-use";
+  if (!fresh || libssh2_knownhost_addc(fresh.get(), name.c_str(), nullptr, key, key_size, kComment,
+                                       sizeof kComment - 1, typemask, &added) != 0) {
+    return refused(fmt::format("cannot add host key of {} ({})", host_and_port(target), shown_key));
+  }
+  std::vector<char> line(16384);
+  std::size_t length = 0;
+  if (libssh2_knownhost_writeline(fresh.get(), added, line.data(), line.size(), &length,
+                                  LIBSSH2_KNOWNHOST_FILE_OPENSSH) != 0) {
+    return refused(fmt::format("cannot format host key of {} ({})", host_and_port(target), shown_key));
+  }
+  std::string text(line.data(), length);
+  // Keep the file's last line intact when it lacks a final newline.
+  const off_t size = ::lseek(fd, 0, SEEK_END);
+  char last = '\n';
+  if (size > 0 && ::pread(fd, &last, 1, size - 1) == 1 && last != '\n') text.insert(0, "\n");
+  if (::write(fd, text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
+    return refused(fmt::format("cannot write {}: {}", target.known_hosts, std::strerror(errno)));
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string preferred_hostkey_methods(LIBSSH2_SESSION* session, const SshTarget& target) {
+  if (target.known_hosts.empty()) return {};
+  KnownHosts hosts = load(session, target.known_hosts);
+  if (!hosts) return {};
+  const std::string bracketed = fmt::format("[{}]:{}", target.address, target.port);
+  std::vector<std::string> known;
+  libssh2_knownhost* entry = nullptr;
+  while (libssh2_knownhost_get(hosts.get(), &entry, entry) == 0) {
+    if (entry->name == nullptr) continue;  // hashed names cannot be compared without their salt here
+    const std::string name = entry->name;
+    if (name != bracketed && !(target.port == 22 && name == target.address)) continue;
+    const KeyType* type = by_knownhost_bit(entry->typemask);
+    if (type != nullptr && std::find(known.begin(), known.end(), type->method) == known.end()) {
+      known.emplace_back(type->method);
+    }
+  }
+  if (known.empty()) return {};
+
+  const char** supported = nullptr;
+  const int count = libssh2_session_supported_algs(session, LIBSSH2_METHOD_HOSTKEY, &supported);
+  std::string methods;
+  for (const auto& method : known) methods += (methods.empty() ? "" : ",") + method;
+  for (int i = 0; i < count; ++i) {
+    if (std::find(known.begin(), known.end(), supported[i]) == known.end()) methods += std::string(",") + supported[i];
+  }
+  if (supported != nullptr) libssh2_free(session, supported);
+  return methods;
+}
+
+Status verify_host_key(LIBSSH2_SESSION* session, const SshTarget& target) {
+  std::size_t key_size = 0;
+  int hostkey_type = 0;
+  const char* key = libssh2_session_hostkey(session, &key_size, &hostkey_type);
+  if (key == nullptr) return refused(fmt::format("{} sent no host key", host_and_port(target)));
+  const KeyType* type = by_hostkey_type(hostkey_type);
+  if (type == nullptr) return refused(fmt::format("{} sent a host key of unknown type", host_and_port(target)));
+  const std::string shown_key = fmt::format("{} {}", type->method, fingerprint(session));
+  if (target.known_hosts.empty()) {
+    return refused(fmt::format("no known_hosts file configured to verify {} ({})", host_and_port(target), shown_key));
+  }
+
+  KnownHosts hosts = load(session, target.known_hosts);
+  if (!hosts) return refused("libssh2_knownhost_init failed");
+  const int typemask = LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_RAW | type->knownhost_bit;
+  switch (libssh2_knownhost_checkp(hosts.get(), target.address.c_str(), target.port, key, key_size, typemask,
+                                   nullptr)) {
+    case LIBSSH2_KNOWNHOST_CHECK_MATCH: return {};
+    case LIBSSH2_KNOWNHOST_CHECK_MISMATCH:
+      return refused(fmt::format("host key for {} changed (possible man-in-the-middle); known_hosts: {}; "
+                                 "the host now offers {}",
+                                 host_and_port(target), target.known_hosts, shown_key));
+    case LIBSSH2_KNOWNHOST_CHECK_NOTFOUND:
+      if (target.trust_on_first_use) return record(session, target, key, key_size, typemask, shown_key);
+      return refused(fmt::format("unknown host key for {} ({}) (add it to known_hosts {}, or allow trust on first "
+                                 "use for this host)",
+                                 host_and_port(target), shown_key, target.known_hosts));
+    default: break;
+  }
+  return refused(fmt::format("cannot check the host key of {} against {}", host_and_port(target), target.known_hosts));
+}
+
+}  // namespace dli::ssh_detail

@@ -1,0 +1,283 @@
+// libcurl requests of the ftp/ftps/sftp store (src/store_curl_transfer.hpp).
+#include "store_curl_transfer.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <mutex>
+
+#include <fmt/format.h>
+
+namespace dli::curl_store {
+
+namespace {
+
+void global_init() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+std::size_t read_upload(char* buffer, std::size_t size, std::size_t count, void* user) {
+  auto* transfer = static_cast<Transfer*>(user);
+  const std::size_t wanted = size * count;
+  if (transfer->upload_file != nullptr) {
+    const std::size_t got = std::fread(buffer, 1, wanted, transfer->upload_file);
+    if (got == 0 && std::ferror(transfer->upload_file)) return CURL_READFUNC_ABORT;
+    return got;
+  }
+  const std::size_t left = transfer->upload_data.size() - transfer->upload_offset;
+  const std::size_t taken = std::min(left, wanted);
+  std::memcpy(buffer, transfer->upload_data.data() + transfer->upload_offset, taken);
+  transfer->upload_offset += taken;
+  return taken;
+}
+
+// libcurl rewinds the source when it must resend (a reused connection found dead, say).
+int seek_upload(void* user, curl_off_t offset, int origin) {
+  auto* transfer = static_cast<Transfer*>(user);
+  if (origin != SEEK_SET || offset < 0) return CURL_SEEKFUNC_CANTSEEK;
+  if (transfer->upload_file != nullptr) {
+    return ::fseeko(transfer->upload_file, static_cast<off_t>(offset), SEEK_SET) == 0 ? CURL_SEEKFUNC_OK
+                                                                                     : CURL_SEEKFUNC_FAIL;
+  }
+  if (static_cast<std::size_t>(offset) > transfer->upload_data.size()) return CURL_SEEKFUNC_FAIL;
+  transfer->upload_offset = static_cast<std::size_t>(offset);
+  return CURL_SEEKFUNC_OK;
+}
+
+std::size_t write_download(char* data, std::size_t size, std::size_t count, void* user) {
+  auto* transfer = static_cast<Transfer*>(user);
+  const std::size_t bytes = size * count;
+  if (transfer->sink_file != nullptr) return std::fwrite(data, 1, bytes, transfer->sink_file);
+  if (transfer->sink != nullptr) transfer->sink->append(data, bytes);
+  return bytes;
+}
+
+// FTP's NOBODY requests write "Content-Length:"-style lines; headers are not wanted anywhere.
+std::size_t discard(char*, std::size_t size, std::size_t count, void*) { return size * count; }
+
+// Refuses every host key that is not exactly the one in known_hosts (libcurl's default too, but this also
+// records why, for the message).
+int check_host_key(CURL*, const curl_khkey*, const curl_khkey*, curl_khmatch match, void* user) {
+  *static_cast<int*>(user) = static_cast<int>(match);
+  return match == CURLKHMATCH_OK ? CURLKHSTAT_FINE : CURLKHSTAT_REJECT;
+}
+
+class SList {
+ public:
+  explicit SList(const std::vector<std::string>& items) {
+    for (const std::string& item : items) list_ = curl_slist_append(list_, item.c_str());
+  }
+  ~SList() { curl_slist_free_all(list_); }
+  SList(const SList&) = delete;
+  SList& operator=(const SList&) = delete;
+  curl_slist* get() const { return list_; }
+
+ private:
+  curl_slist* list_ = nullptr;
+};
+
+}  // namespace
+
+Failure classify(const Outcome& outcome, Scheme scheme) {
+  if (outcome.ok()) return Failure::kNone;
+  if (outcome.code == CURLE_REMOTE_FILE_NOT_FOUND) return Failure::kNotFound;
+  const bool ftp = scheme != Scheme::kSftp;
+  // vsftpd answers CWD into a missing folder with 550, which libcurl reports as "access denied".
+  if (ftp && outcome.code == CURLE_REMOTE_ACCESS_DENIED && outcome.reply == 550) return Failure::kNotFound;
+  // 4xx: "try again later" in FTP (421 busy/timeout, 425/426 data connection, 450/451/452 temporary).
+  if (ftp && outcome.reply >= 400 && outcome.reply < 500) return Failure::kTransient;
+  switch (outcome.code) {
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_OPERATION_TIMEDOUT:
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_PARTIAL_FILE:  // also vsftpd's "522 session reuse required" on a data connection
+    case CURLE_GOT_NOTHING:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_SSL_SHUTDOWN_FAILED:
+    case CURLE_FTP_WEIRD_SERVER_REPLY:
+    case CURLE_FTP_ACCEPT_FAILED:
+    case CURLE_FTP_ACCEPT_TIMEOUT:
+    case CURLE_FTP_WEIRD_PASV_REPLY:
+    case CURLE_FTP_WEIRD_227_FORMAT:
+    case CURLE_FTP_CANT_GET_HOST:
+    case CURLE_FTP_PORT_FAILED:
+    case CURLE_FTP_BAD_FILE_LIST:
+    case CURLE_SEND_FAIL_REWIND:
+    case CURLE_AGAIN:
+    case CURLE_SSH:  // libssh2 reports dropped connections and SFTP's generic "failure" alike
+      return Failure::kTransient;
+    default:
+      return Failure::kPermanent;
+  }
+}
+
+bool unreachable(const Outcome& outcome) {
+  return outcome.code == CURLE_COULDNT_CONNECT || outcome.code == CURLE_COULDNT_RESOLVE_HOST ||
+         outcome.code == CURLE_OPERATION_TIMEDOUT;
+}
+
+std::string explain(const Outcome& outcome, const ConnectionSettings& settings) {
+  std::string text;
+  switch (outcome.code) {
+    case CURLE_LOGIN_DENIED:
+      text = fmt::format("login refused for user '{}' (credentials from {}): {}", settings.user,
+                         settings.credentials_source, outcome.detail);
+      break;
+    case CURLE_PEER_FAILED_VERIFICATION:
+      if (settings.scheme != Scheme::kSftp) {
+        text = fmt::format("the server's TLS certificate could not be verified ({}); give the CA that signed it "
+                           "with ca_file=PATH, or pin the server's key with pinned_public_key=sha256//BASE64",
+                           outcome.detail);
+      } else if (outcome.host_key_match == CURLKHMATCH_MISMATCH) {
+        text = fmt::format("the host key of {} differs from the one in {}: refused (the server was reinstalled, "
+                           "or someone intercepts the connection)",
+                           settings.known_hosts_name, settings.known_hosts);
+      } else if (outcome.host_key_match == CURLKHMATCH_MISSING) {
+        text = fmt::format("the host key of {} is not in {}: refused (check the key, then add it, e.g. with "
+                           "ssh-keyscan)",
+                           settings.known_hosts_name, settings.known_hosts);
+      } else {
+        text = "the server's identity could not be verified: " + outcome.detail;
+      }
+      break;
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+      text = "the server's public key does not match pinned_public_key: refused";
+      break;
+    case CURLE_SSL_CACERT_BADFILE:
+      text = fmt::format("cannot use ca_file {}: {}", settings.ca_file, outcome.detail);
+      break;
+    case CURLE_USE_SSL_FAILED:
+      text = "the server does not offer TLS (AUTH TLS refused): " + outcome.detail;
+      break;
+    case CURLE_REMOTE_ACCESS_DENIED:
+      text = "permission denied: " + outcome.detail;
+      break;
+    default:
+      text = outcome.detail;
+  }
+  text += outcome.reply > 0 ? fmt::format(" [curl error {}, FTP reply {}]", static_cast<int>(outcome.code), outcome.reply)
+                            : fmt::format(" [curl error {}]", static_cast<int>(outcome.code));
+  // Defence in depth: no libcurl or server text should carry the password, but never let it through.
+  if (!settings.password.empty()) {
+    for (std::size_t at = text.find(settings.password); at != std::string::npos; at = text.find(settings.password, at)) {
+      text.replace(at, settings.password.size(), "***");
+    }
+  }
+  return text;
+}
+
+CurlSession::CurlSession(ConnectionSettings settings, bool fresh_per_request)
+    : settings_(std::move(settings)), fresh_per_request_(fresh_per_request) {
+  global_init();
+}
+
+CurlSession::~CurlSession() { drop(); }
+
+void CurlSession::drop() {
+  if (handle_ != nullptr) curl_easy_cleanup(handle_);
+  handle_ = nullptr;
+}
+
+void CurlSession::configure(CURL* handle, Transfer& transfer, Outcome& outcome, char* errors) {
+  const bool sftp = settings_.scheme == Scheme::kSftp;
+  curl_easy_setopt(handle, CURLOPT_URL, transfer.url.c_str());
+  curl_easy_setopt(handle, CURLOPT_PROTOCOLS_STR, sftp ? "sftp" : "ftp");
+  curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, errors);
+  curl_easy_setopt(handle, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS, settings_.connect_timeout_ms);
+  // A stalled transfer (under 1 byte/s for the stall time) fails; a slow but moving one may take as long as it needs.
+  curl_easy_setopt(handle, CURLOPT_LOW_SPEED_LIMIT, 1L);
+  curl_easy_setopt(handle, CURLOPT_LOW_SPEED_TIME, settings_.stall_timeout_s);
+  if (settings_.operation_timeout_ms > 0) curl_easy_setopt(handle, CURLOPT_TIMEOUT_MS, settings_.operation_timeout_ms);
+  if (!settings_.user.empty()) curl_easy_setopt(handle, CURLOPT_USERNAME, settings_.user.c_str());
+  if (!settings_.password.empty()) curl_easy_setopt(handle, CURLOPT_PASSWORD, settings_.password.c_str());
+
+  if (sftp) {
+    long auth = 0;
+    if (!settings_.private_key.empty()) auth |= CURLSSH_AUTH_PUBLICKEY;
+    if (!settings_.password.empty()) auth |= CURLSSH_AUTH_PASSWORD | CURLSSH_AUTH_KEYBOARD;
+    curl_easy_setopt(handle, CURLOPT_SSH_AUTH_TYPES, auth);
+    if (!settings_.private_key.empty()) {
+      curl_easy_setopt(handle, CURLOPT_SSH_PRIVATE_KEYFILE, settings_.private_key.c_str());
+      if (!settings_.public_key.empty()) curl_easy_setopt(handle, CURLOPT_SSH_PUBLIC_KEYFILE, settings_.public_key.c_str());
+    }
+    curl_easy_setopt(handle, CURLOPT_SSH_KNOWNHOSTS, settings_.known_hosts.c_str());
+    curl_easy_setopt(handle, CURLOPT_SSH_KEYFUNCTION, check_host_key);
+    curl_easy_setopt(handle, CURLOPT_SSH_KEYDATA, &outcome.host_key_match);
+  } else {
+    curl_easy_setopt(handle, CURLOPT_SERVER_RESPONSE_TIMEOUT, settings_.stall_timeout_s);
+  }
+  if (settings_.scheme == Scheme::kFtps) {
+    curl_easy_setopt(handle, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
+    curl_easy_setopt(handle, CURLOPT_SSLVERSION,
+                     settings_.tls_max_12 ? static_cast<long>(CURL_SSLVERSION_TLSv1_2 | CURL_SSLVERSION_MAX_TLSv1_2)
+                                          : static_cast<long>(CURL_SSLVERSION_TLSv1_2 | CURL_SSLVERSION_MAX_DEFAULT));
+    curl_easy_setopt(handle, CURLOPT_SSL_VERIFYHOST, 2L);
+    if (!settings_.ca_file.empty()) curl_easy_setopt(handle, CURLOPT_CAINFO, settings_.ca_file.c_str());
+    if (!settings_.pinned_public_key.empty()) {
+      curl_easy_setopt(handle, CURLOPT_PINNEDPUBLICKEY, settings_.pinned_public_key.c_str());
+    }
+    // A pin without a CA replaces the chain check (self-signed servers); libcurl checks the pin regardless.
+    const bool pin_only = settings_.ca_file.empty() && !settings_.pinned_public_key.empty();
+    curl_easy_setopt(handle, CURLOPT_SSL_VERIFYPEER, pin_only ? 0L : 1L);
+  }
+
+  curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, discard);
+  curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, transfer.sink != nullptr || transfer.sink_file != nullptr
+                                                      ? write_download
+                                                      : discard);
+  curl_easy_setopt(handle, CURLOPT_WRITEDATA, &transfer);
+  if (transfer.nobody) curl_easy_setopt(handle, CURLOPT_NOBODY, 1L);
+  if (transfer.list_only) curl_easy_setopt(handle, CURLOPT_DIRLISTONLY, 1L);
+  if (transfer.create_dirs) curl_easy_setopt(handle, CURLOPT_FTP_CREATE_MISSING_DIRS, static_cast<long>(CURLFTP_CREATE_DIR_RETRY));
+  if (transfer.upload) {
+    curl_easy_setopt(handle, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(handle, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(transfer.upload_size));
+    curl_easy_setopt(handle, CURLOPT_READFUNCTION, read_upload);
+    curl_easy_setopt(handle, CURLOPT_READDATA, &transfer);
+    curl_easy_setopt(handle, CURLOPT_SEEKFUNCTION, seek_upload);
+    curl_easy_setopt(handle, CURLOPT_SEEKDATA, &transfer);
+  }
+}
+
+Outcome CurlSession::perform(Transfer& transfer) {
+  if (handle_ == nullptr) {
+    handle_ = curl_easy_init();
+  } else {
+    curl_easy_reset(handle_);  // keeps the live connection and the TLS session cache
+  }
+  Outcome outcome;
+  if (handle_ == nullptr) {
+    outcome.code = CURLE_FAILED_INIT;
+    outcome.detail = "cannot create a libcurl handle";
+    return outcome;
+  }
+  char errors[CURL_ERROR_SIZE] = "";
+  configure(handle_, transfer, outcome, errors);
+  const SList quote(transfer.quote);
+  const SList postquote(transfer.postquote);
+  if (quote.get() != nullptr) curl_easy_setopt(handle_, CURLOPT_QUOTE, quote.get());
+  if (postquote.get() != nullptr) curl_easy_setopt(handle_, CURLOPT_POSTQUOTE, postquote.get());
+
+  outcome.code = curl_easy_perform(handle_);
+  ++requests_;
+  long connects = 0;
+  curl_easy_getinfo(handle_, CURLINFO_NUM_CONNECTS, &connects);
+  connections_ += static_cast<std::uint64_t>(std::max(0L, connects));
+  if (settings_.scheme != Scheme::kSftp) curl_easy_getinfo(handle_, CURLINFO_RESPONSE_CODE, &outcome.reply);
+  curl_off_t length = -1, uploaded = 0;
+  curl_easy_getinfo(handle_, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length);
+  curl_easy_getinfo(handle_, CURLINFO_SIZE_UPLOAD_T, &uploaded);
+  outcome.content_length = length;
+  outcome.uploaded = uploaded;
+  if (!outcome.ok()) outcome.detail = errors[0] != '\0' ? errors : curl_easy_strerror(outcome.code);
+  // After a failure the connection's state is unknown: start the next request on a fresh one, except when the
+  // server merely answered "no such file", which leaves the connection healthy.
+  if (fresh_per_request_ || (!outcome.ok() && classify(outcome, settings_.scheme) != Failure::kNotFound)) drop();
+  return outcome;
+}
+
+}  // namespace dli::curl_store

@@ -1,0 +1,99 @@
+#pragma once
+// One libcurl request of the ftp/ftps/sftp store, on a reused easy handle, and what its failure means.
+// Private to dli_core.
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <curl/curl.h>
+
+#include "store_curl_url.hpp"
+
+namespace dli::curl_store {
+
+// How to reach, trust and log in to the server; fixed when the store is opened.
+struct ConnectionSettings {
+  Scheme scheme = Scheme::kFtp;
+  std::string user;
+  std::string password;
+  std::string credentials_source;  // for messages
+  std::string ca_file;
+  std::string pinned_public_key;
+  bool tls_max_12 = true;
+  std::string known_hosts;
+  std::string private_key;
+  std::string public_key;
+  std::string known_hosts_name;  // "[host]:port" or "host", for messages
+  long connect_timeout_ms = 10'000;
+  long stall_timeout_s = 30;
+  long operation_timeout_ms = 0;
+};
+
+struct Transfer {
+  std::string url;
+  bool nobody = false;       // no data transfer: metadata (SIZE, stat) and quote commands only
+  bool list_only = false;    // names of a folder's entries (NLST / readdir)
+  bool create_dirs = false;  // create missing folders on upload
+  std::vector<std::string> quote;      // commands before the transfer
+  std::vector<std::string> postquote;  // commands after it (FTP: run in the URL's folder)
+  // Upload source: `upload_file` when set, else `upload_data`.
+  bool upload = false;
+  std::string_view upload_data;
+  std::FILE* upload_file = nullptr;
+  std::int64_t upload_size = 0;
+  std::size_t upload_offset = 0;  // progress through upload_data
+  // Download sink: `sink_file` when set, else `sink`; neither: discarded.
+  std::string* sink = nullptr;
+  std::FILE* sink_file = nullptr;
+};
+
+struct Outcome {
+  CURLcode code = CURLE_OK;
+  long reply = 0;                    // last FTP reply code; 0 for SFTP
+  std::string detail;                // libcurl's message
+  std::int64_t content_length = -1;  // size reported by SIZE or stat; -1: unknown
+  std::int64_t uploaded = 0;
+  int host_key_match = -1;  // sftp: curl_khmatch of the host key check; -1: not checked
+  bool ok() const { return code == CURLE_OK; }
+};
+
+enum class Failure { kNone, kNotFound, kTransient, kPermanent };
+
+// kNotFound: the object or one of its folders does not exist. kTransient: worth retrying (network, timeouts,
+// FTP 4xx replies, incomplete transfers). The rest is permanent (login, certificates, host keys, permissions).
+Failure classify(const Outcome& outcome, Scheme scheme);
+
+// True when the server could not be reached at all (nothing to clean up there).
+bool unreachable(const Outcome& outcome);
+
+// A sentence for humans: what failed and what to do; never contains the password.
+std::string explain(const Outcome& outcome, const ConnectionSettings& settings);
+
+// A libcurl easy handle kept across requests so that its connection (and TLS session) is reused.
+class CurlSession {
+ public:
+  // fresh_per_request: a new handle (new connection and login) for every request.
+  CurlSession(ConnectionSettings settings, bool fresh_per_request);
+  ~CurlSession();
+  CurlSession(const CurlSession&) = delete;
+  CurlSession& operator=(const CurlSession&) = delete;
+
+  Outcome perform(Transfer& transfer);
+  const ConnectionSettings& settings() const { return settings_; }
+  std::uint64_t requests() const { return requests_; }
+  std::uint64_t connections() const { return connections_; }
+
+ private:
+  void configure(CURL* handle, Transfer& transfer, Outcome& outcome, char* errors);
+  void drop();
+
+  ConnectionSettings settings_;
+  bool fresh_per_request_;
+  CURL* handle_ = nullptr;
+  std::uint64_t requests_ = 0;
+  std::uint64_t connections_ = 0;
+};
+
+}  // namespace dli::curl_store

@@ -1,0 +1,246 @@
+// Fleet loading: exact values from a good file; file, line, column, key and expectation for each bad one.
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "dli/config.hpp"
+#include "support/temp_dir.hpp"
+
+namespace dli {
+namespace {
+
+// The valid fleet each bad case starts from; the line numbers in the tests refer to it.
+const std::vector<std::string> kGoodFleet = {
+    "store: file:///var/lib/dli-store",                 // 1
+    "hosts:",                                           // 2
+    "  - name: local",                                  // 3
+    "    kind: local",                                  // 4
+    "    labels: {site: lab, rack: 7}",                 // 5
+    "    limits: {max_threads: 2, test_timeout: 300}",  // 6
+    "    work_dir: /tmp/dli-agent-local",               // 7
+};
+
+std::string fleet_with(const std::vector<std::pair<int, std::string>>& replacements, const std::string& appended = "") {
+  std::vector<std::string> lines = kGoodFleet;
+  for (const auto& [line, text] : replacements) lines.at(static_cast<std::size_t>(line - 1)) = text;
+  std::string yaml;
+  for (const auto& line : lines) yaml += line + "\n";
+  return yaml + appended;
+}
+
+class ConfigFleet : public ::testing::Test {
+ protected:
+  testing::TempDir dir;
+  std::string fleet_path = dir.str("fleet.yaml");
+
+  std::vector<Diagnostic> diagnostics_of(const std::string& yaml) const {
+    try {
+      parse_fleet(yaml, fleet_path);
+    } catch (const ConfigError& error) {
+      return error.diagnostics();
+    }
+    ADD_FAILURE() << "no ConfigError for:\n" << yaml;
+    return {};
+  }
+
+  void expect_problem(const std::string& yaml, int line, int column, const std::string& key,
+                      const std::string& fragment) const {
+    const auto diagnostics = diagnostics_of(yaml);
+    std::string all;
+    for (const auto& d : diagnostics) all += "\n  " + d.str();
+    ASSERT_EQ(diagnostics.size(), 1u) << all;
+    const Diagnostic& d = diagnostics[0];
+    EXPECT_EQ(d.file, fleet_path);
+    EXPECT_EQ(d.line, line) << d.str();
+    EXPECT_EQ(d.column, column) << d.str();
+    EXPECT_EQ(d.key, key) << d.str();
+    EXPECT_NE(d.message.find(fragment), std::string::npos) << d.str() << "\nwanted: " << fragment;
+  }
+};
+
+TEST_F(ConfigFleet, GoodFileParsesIntoExactValues) {
+  const FleetConfig fleet = parse_fleet(fleet_with({}, "  - {name: box-2.lab, kind: local}\n"), fleet_path);
+  EXPECT_EQ(fleet.path, fleet_path);
+  EXPECT_EQ(fleet.store_url, "file:///var/lib/dli-store");
+  ASSERT_EQ(fleet.hosts.size(), 2u);
+  const HostConfig& local = fleet.hosts[0];
+  EXPECT_EQ(local.name, "local");
+  EXPECT_EQ(local.kind, "local");
+  EXPECT_EQ(local.labels, (std::map<std::string, std::string>{{"rack", "7"}, {"site", "lab"}}));
+  EXPECT_EQ(local.limits.max_threads, 2);
+  EXPECT_DOUBLE_EQ(local.limits.test_timeout_cap, 300);
+  EXPECT_EQ(local.work_dir, "/tmp/dli-agent-local");
+  const HostConfig& other = fleet.hosts[1];
+  EXPECT_EQ(other.name, "box-2.lab");
+  EXPECT_TRUE(other.labels.empty());
+  EXPECT_EQ(other.limits.max_threads, 0);
+  EXPECT_EQ(other.limits.test_timeout_cap, 0);
+  EXPECT_EQ(other.work_dir, "/tmp/dli-agent-box-2.lab");
+}
+
+TEST_F(ConfigFleet, StoreIsOptional) {
+  EXPECT_EQ(parse_fleet(fleet_with({{1, ""}}), fleet_path).store_url, "");
+}
+
+TEST_F(ConfigFleet, FindLooksHostsUpByName) {
+  const FleetConfig fleet = parse_fleet(fleet_with({}, "  - {name: b, kind: local}\n"), fleet_path);
+  ASSERT_NE(fleet.find("b"), nullptr);
+  EXPECT_EQ(fleet.find("b")->name, "b");
+  EXPECT_EQ(fleet.find("local"), &fleet.hosts[0]);
+  EXPECT_EQ(fleet.find("c"), nullptr);
+}
+
+TEST_F(ConfigFleet, LoadReadsTheFileAndKeepsItsAbsolutePath) {
+  dir.write("fleet.yaml", fleet_with({}));
+  const FleetConfig fleet = load_fleet(fleet_path);
+  EXPECT_EQ(fleet.path, fleet_path);
+  EXPECT_EQ(fleet.hosts.size(), 1u);
+}
+
+TEST_F(ConfigFleet, LoadOfMissingFileNamesIt) {
+  try {
+    load_fleet(dir.str("missing/fleet.yaml"));
+    FAIL() << "no ConfigError";
+  } catch (const ConfigError& error) {
+    ASSERT_EQ(error.diagnostics().size(), 1u);
+    EXPECT_EQ(error.diagnostics()[0].str(), dir.str("missing/fleet.yaml") + ": cannot read: file '" +
+                                                dir.str("missing/fleet.yaml") + "' does not exist");
+  }
+}
+
+TEST_F(ConfigFleet, LoadOfDirectoryIsRefused) {
+  try {
+    load_fleet(dir.str());
+    FAIL() << "no ConfigError";
+  } catch (const ConfigError& error) {
+    EXPECT_NE(std::string(error.what()).find("is a directory"), std::string::npos) << error.what();
+  }
+}
+
+TEST_F(ConfigFleet, SshIsNotSupportedYet) {
+  expect_problem(fleet_with({{4, "    kind: ssh"}}), 4, 11, "hosts[0].kind", "kind 'ssh' is not supported yet");
+}
+
+TEST_F(ConfigFleet, UnknownKindSuggestsASupportedOne) {
+  expect_problem(fleet_with({{4, "    kind: locl"}}), 4, 11, "hosts[0].kind",
+                 "unknown kind 'locl' (did you mean 'local'? kinds: local)");
+}
+
+TEST_F(ConfigFleet, KindIsRequired) {
+  expect_problem(fleet_with({{4, ""}}), 3, 5, "hosts[0].kind", "missing required key 'kind'");
+}
+
+TEST_F(ConfigFleet, MisspeltKindIsSuggestedRatherThanReportedMissing) {
+  expect_problem(fleet_with({{4, "    knd: local"}}), 4, 5, "hosts[0].knd", "unknown key 'knd' (did you mean 'kind'?");
+}
+
+TEST_F(ConfigFleet, NameIsRequired) {
+  expect_problem(fleet_with({}, "  - kind: local\n"), 8, 5, "hosts[1].name", "missing required key 'name'");
+}
+
+TEST_F(ConfigFleet, NameWithSlash) {
+  expect_problem(fleet_with({{3, "  - name: lab/1"}}), 3, 11, "hosts[0].name",
+                 "expected a name of letters, digits, '_', '.' or '-', got 'lab/1'");
+}
+
+TEST_F(ConfigFleet, DuplicateHostName) {
+  expect_problem(fleet_with({}, "  - {name: local, kind: local}\n"), 8, 12, "hosts[1].name",
+                 "duplicate host name 'local' (first at hosts[0].name, line 3)");
+}
+
+TEST_F(ConfigFleet, AtLeastOneHost) {
+  expect_problem("hosts: []\n", 1, 8, "hosts", "expected a non-empty list of hosts, got []");
+}
+
+TEST_F(ConfigFleet, HostsAreRequired) {
+  expect_problem("store: file:///x\n", 1, 1, "hosts", "missing required key 'hosts'");
+}
+
+TEST_F(ConfigFleet, HostThatIsAString) {
+  expect_problem("hosts: [local]\n", 1, 9, "hosts[0]", "expected a map describing a host (name, kind, labels, limits, "
+                                                        "work_dir), got 'local'");
+}
+
+TEST_F(ConfigFleet, UnknownHostKeySuggestsTheClosest) {
+  expect_problem(fleet_with({{5, "    lables: {site: lab}"}}), 5, 5, "hosts[0].lables",
+                 "unknown key 'lables' (did you mean 'labels'? known keys: name, kind, labels, limits, work_dir)");
+}
+
+TEST_F(ConfigFleet, UnknownTopLevelKey) {
+  expect_problem(fleet_with({}, "stores: x\n"), 8, 1, "stores", "unknown key 'stores' (did you mean 'store'?");
+}
+
+TEST_F(ConfigFleet, NegativeMaxThreads) {
+  expect_problem(fleet_with({{6, "    limits: {max_threads: -1}"}}), 6, 27, "hosts[0].limits.max_threads",
+                 "expected an integer >= 0, got '-1'");
+}
+
+TEST_F(ConfigFleet, FractionalMaxThreads) {
+  expect_problem(fleet_with({{6, "    limits: {max_threads: 2.5}"}}), 6, 27, "hosts[0].limits.max_threads",
+                 "expected an integer >= 0, got '2.5'");
+}
+
+TEST_F(ConfigFleet, NegativeTestTimeout) {
+  expect_problem(fleet_with({{6, "    limits: {test_timeout: -5}"}}), 6, 28, "hosts[0].limits.test_timeout",
+                 "expected a number >= 0, got '-5'");
+}
+
+TEST_F(ConfigFleet, UnknownLimit) {
+  expect_problem(fleet_with({{6, "    limits: {threads: 2}"}}), 6, 14, "hosts[0].limits.threads",
+                 "unknown key 'threads' (known keys: max_threads, test_timeout)");
+}
+
+TEST_F(ConfigFleet, LabelsMustBeAMap) {
+  expect_problem(fleet_with({{5, "    labels: [lab]"}}), 5, 13, "hosts[0].labels",
+                 "expected a map of labels (name: value), got a list");
+}
+
+TEST_F(ConfigFleet, LabelValueMustBeAScalar) {
+  expect_problem(fleet_with({{5, "    labels: {site: {a: b}}"}}), 5, 20, "hosts[0].labels.site",
+                 "expected a text or number value, got a map");
+}
+
+TEST_F(ConfigFleet, RelativeWorkDir) {
+  expect_problem(fleet_with({{7, "    work_dir: agent"}}), 7, 15, "hosts[0].work_dir",
+                 "expected an absolute path (the agent's folder on that host), got 'agent'");
+}
+
+TEST_F(ConfigFleet, StoreMustBeAUrl) {
+  expect_problem(fleet_with({{1, "store: /var/lib/dli-store"}}), 1, 8, "store",
+                 "expected a store URL such as file:///var/lib/dli-store, got '/var/lib/dli-store'");
+}
+
+TEST_F(ConfigFleet, NullStore) {
+  expect_problem(fleet_with({{1, "store:"}}), 1, 1, "store", "expected a string, got null");
+}
+
+TEST_F(ConfigFleet, TabsAreASyntaxError) {
+  const auto diagnostics = diagnostics_of("hosts:\n\t- name: x\n");
+  ASSERT_EQ(diagnostics.size(), 1u);
+  EXPECT_EQ(diagnostics[0].line, 2);
+  EXPECT_NE(diagnostics[0].message.find("invalid YAML"), std::string::npos) << diagnostics[0].str();
+}
+
+TEST_F(ConfigFleet, EveryHostProblemIsReported) {
+  const auto diagnostics =
+      diagnostics_of(fleet_with({{3, "  - name: a b"}, {6, "    limits: {max_threads: x}"}}, "  - {name: c}\n"));
+  ASSERT_EQ(diagnostics.size(), 3u);
+  EXPECT_EQ(diagnostics[0].key, "hosts[0].name");
+  EXPECT_EQ(diagnostics[1].key, "hosts[0].limits.max_threads");
+  EXPECT_EQ(diagnostics[2].key, "hosts[1].kind");
+}
+
+TEST(ConfigDiagnostic, FormatsFileLineColumnKeyMessage) {
+  EXPECT_EQ((Diagnostic{"/a/f.yaml", 3, 7, "models[1].file", "expected a string"}.str()),
+            "/a/f.yaml:3:7: models[1].file: expected a string");
+  EXPECT_EQ((Diagnostic{"/a/f.yaml", 0, 0, "", "cannot read"}.str()), "/a/f.yaml: cannot read");
+  EXPECT_EQ((Diagnostic{"/a/f.yaml", 2, 1, "", "invalid YAML"}.str()), "/a/f.yaml:2:1: invalid YAML");
+  const ConfigError error({Diagnostic{"f", 1, 2, "a", "x"}, Diagnostic{"f", 3, 4, "b", "y"}});
+  EXPECT_EQ(std::string(error.what()), "f:1:2: a: x\nf:3:4: b: y");
+  EXPECT_EQ(error.diagnostics().size(), 2u);
+}
+
+}  // namespace
+}  // namespace dli

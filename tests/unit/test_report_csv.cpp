@@ -1,0 +1,202 @@
+#include <algorithm>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "dli/report.hpp"
+#include "support/csv_table.hpp"
+
+namespace dli {
+namespace {
+
+using testing::CsvTable;
+
+TestSpec make_spec(const std::string& host, Mode mode) {
+  TestSpec spec;
+  spec.id = "0123456789abcdef";
+  spec.host = host;
+  spec.model.name = "resnet50";
+  spec.model.format = "onnx";
+  spec.model.precision = "fp32";
+  spec.model.input_shape = {3, 224, 224};
+  spec.framework = "opencv-dnn";
+  spec.params = {{"target", "cpu"}, {"backend", "opencv"}};
+  spec.batch = 2;
+  spec.mode = mode;
+  spec.threads = 4;
+  spec.requests = mode == Mode::kSync ? 1 : 3;
+  return spec;
+}
+
+ReportRow ok_row() {
+  ReportRow row{make_spec("node-a", Mode::kSync), TestResult{}};
+  TestResult& result = *row.result;
+  result.spec = row.spec;
+  result.status = TestStatus::kOk;
+  result.started_at = "2026-11-21T19:30:00Z";
+  result.finished_at = "2026-11-21T19:30:05Z";
+  Measurement m;
+  m.framework_version = "4.6.0";
+  m.load_seconds = 0.12345;
+  m.first_inference_seconds = 0.0421;
+  m.warmup_iterations = 5;
+  m.iterations = 100;
+  m.wall_seconds = 2.5;
+  m.request.count = 100;
+  m.request.min = 0.0101;
+  m.request.max = 0.0502;
+  m.request.mean = 0.0123456;
+  m.request.stddev = 0.0009;
+  m.request.median = 0.0115;
+  m.request.p90 = 0.013;
+  m.request.p95 = 0.014;
+  m.request.p99 = 0.0199994;
+  m.throughput.latency_s = 0.0115;
+  m.throughput.avg_pass_s = 0.02075;
+  m.throughput.fps = 2 / 0.0115;
+  m.peak_rss_kb = 123456;
+  result.measurement = m;
+  return row;
+}
+
+std::string csv_of(const std::vector<ReportRow>& rows) {
+  std::ostringstream out;
+  write_csv(out, rows);
+  return out.str();
+}
+
+TEST(ReportCsv, EscapesFieldsPerRfc4180) {
+  EXPECT_EQ(csv_escape("plain text"), "plain text");
+  EXPECT_EQ(csv_escape(""), "");
+  EXPECT_EQ(csv_escape("a,b"), "\"a,b\"");
+  EXPECT_EQ(csv_escape("say \"hi\""), "\"say \"\"hi\"\"\"");
+  EXPECT_EQ(csv_escape("two\nlines"), "\"two\nlines\"");
+  EXPECT_EQ(csv_escape("carriage\rreturn"), "\"carriage\rreturn\"");
+  EXPECT_EQ(csv_escape("\""), "\"\"\"\"");
+}
+
+TEST(ReportCsv, ColumnOrderIsStable) {
+  const std::vector<std::string> expected = {
+      "status",      "task",        "model",        "format",     "framework",         "framework_version",
+      "input_shape", "precision",   "batch",        "mode",       "threads",           "requests",
+      "parameters",  "host",        "avg_pass_ms",  "latency_ms", "fps",               "p90_ms",
+      "p95_ms",      "p99_ms",      "min_ms",       "max_ms",     "mean_ms",           "stddev_ms",
+      "iterations",  "warmup_iterations", "wall_s", "load_s",     "first_inference_ms", "peak_rss_kb",
+      "started_at",  "finished_at", "error"};
+  EXPECT_EQ(csv_columns(), expected);
+}
+
+TEST(ReportCsv, HeaderComesFirstAndEveryLineEndsWithNewline) {
+  const std::string text = csv_of({ok_row(), ReportRow{make_spec("node-b", Mode::kAsync), std::nullopt}});
+  std::string header;
+  for (const auto& name : csv_columns()) header += (header.empty() ? "" : ",") + name;
+  EXPECT_EQ(text.substr(0, header.size() + 1), header + "\n");
+  EXPECT_EQ(text.back(), '\n');
+  EXPECT_EQ(text.find('\r'), std::string::npos);
+  EXPECT_EQ(CsvTable(text).size(), 2u);
+}
+
+TEST(ReportCsv, MeasuredRowHasSpecAndFixedPrecisionNumbers) {
+  const CsvTable csv(csv_of({ok_row()}));
+  ASSERT_EQ(csv.size(), 1u);
+  EXPECT_EQ(csv.at(0, "status"), "ok");
+  EXPECT_EQ(csv.at(0, "task"), "0123456789abcdef");
+  EXPECT_EQ(csv.at(0, "model"), "resnet50");
+  EXPECT_EQ(csv.at(0, "format"), "onnx");
+  EXPECT_EQ(csv.at(0, "framework"), "opencv-dnn");
+  EXPECT_EQ(csv.at(0, "framework_version"), "4.6.0");
+  EXPECT_EQ(csv.at(0, "input_shape"), "3x224x224");
+  EXPECT_EQ(csv.at(0, "precision"), "fp32");
+  EXPECT_EQ(csv.at(0, "batch"), "2");
+  EXPECT_EQ(csv.at(0, "mode"), "sync");
+  EXPECT_EQ(csv.at(0, "threads"), "4");
+  EXPECT_EQ(csv.at(0, "requests"), "1");
+  EXPECT_EQ(csv.at(0, "parameters"), "backend=opencv;target=cpu");  // sorted by key
+  EXPECT_EQ(csv.at(0, "host"), "node-a");
+  EXPECT_EQ(csv.at(0, "avg_pass_ms"), "20.750");
+  EXPECT_EQ(csv.at(0, "latency_ms"), "11.500");
+  EXPECT_EQ(csv.at(0, "fps"), "173.91");
+  EXPECT_EQ(csv.at(0, "p90_ms"), "13.000");
+  EXPECT_EQ(csv.at(0, "p95_ms"), "14.000");
+  EXPECT_EQ(csv.at(0, "p99_ms"), "19.999");
+  EXPECT_EQ(csv.at(0, "min_ms"), "10.100");
+  EXPECT_EQ(csv.at(0, "max_ms"), "50.200");
+  EXPECT_EQ(csv.at(0, "mean_ms"), "12.346");
+  EXPECT_EQ(csv.at(0, "stddev_ms"), "0.900");
+  EXPECT_EQ(csv.at(0, "iterations"), "100");
+  EXPECT_EQ(csv.at(0, "warmup_iterations"), "5");
+  EXPECT_EQ(csv.at(0, "wall_s"), "2.500");
+  EXPECT_EQ(csv.at(0, "load_s"), "0.123");
+  EXPECT_EQ(csv.at(0, "first_inference_ms"), "42.100");
+  EXPECT_EQ(csv.at(0, "peak_rss_kb"), "123456");
+  EXPECT_EQ(csv.at(0, "started_at"), "2026-11-21T19:30:00Z");
+  EXPECT_EQ(csv.at(0, "finished_at"), "2026-11-21T19:30:05Z");
+  EXPECT_EQ(csv.at(0, "error"), "");
+}
+
+TEST(ReportCsv, FailedRowHasStatusAndQuotedReasonButNoNumbers) {
+  ReportRow row{make_spec("node-a", Mode::kAsync), TestResult{}};
+  row.result->status = TestStatus::kCrashed;
+  row.result->reason = "killed by SIGSEGV, \"core dumped\"\nsee log";
+  row.result->started_at = "2026-11-21T19:31:00Z";
+  const std::string text = csv_of({row});
+  EXPECT_NE(text.find("\"killed by SIGSEGV, \"\"core dumped\"\"\nsee log\""), std::string::npos) << text;
+  const CsvTable csv(text);
+  ASSERT_EQ(csv.size(), 1u);
+  EXPECT_EQ(csv.at(0, "status"), "crashed");
+  EXPECT_EQ(csv.at(0, "error"), "killed by SIGSEGV, \"core dumped\"\nsee log");
+  EXPECT_EQ(csv.at(0, "mode"), "async");
+  EXPECT_EQ(csv.at(0, "requests"), "3");
+  EXPECT_EQ(csv.at(0, "started_at"), "2026-11-21T19:31:00Z");
+  for (const char* column : {"fps", "latency_ms", "avg_pass_ms", "iterations", "peak_rss_kb", "framework_version"}) {
+    EXPECT_EQ(csv.at(0, column), "") << column;
+  }
+}
+
+TEST(ReportCsv, RowWithoutResultIsNotRunWithEmptyMeasurements) {
+  const CsvTable csv(csv_of({ReportRow{make_spec("node-c", Mode::kSync), std::nullopt}}));
+  ASSERT_EQ(csv.size(), 1u);
+  EXPECT_EQ(csv.at(0, "status"), "not_run");
+  EXPECT_EQ(csv.at(0, "host"), "node-c");
+  EXPECT_EQ(csv.at(0, "model"), "resnet50");
+  for (const char* column : {"fps", "latency_ms", "p99_ms", "wall_s", "load_s", "started_at", "error"}) {
+    EXPECT_EQ(csv.at(0, column), "") << column;
+  }
+}
+
+TEST(ReportCsv, RowsKeepInputOrder) {
+  std::vector<ReportRow> rows;
+  for (const char* host : {"zeta", "alpha", "mid"}) {
+    rows.push_back(ReportRow{make_spec(host, Mode::kSync), std::nullopt});
+  }
+  rows[1] = ok_row();
+  rows[1].spec.host = "alpha";
+  const CsvTable csv(csv_of(rows));
+  ASSERT_EQ(csv.size(), 3u);
+  EXPECT_EQ(csv.at(0, "host"), "zeta");
+  EXPECT_EQ(csv.at(1, "host"), "alpha");
+  EXPECT_EQ(csv.at(1, "status"), "ok");
+  EXPECT_EQ(csv.at(2, "host"), "mid");
+}
+
+TEST(ReportCsv, EmptyInputWritesOnlyTheHeader) {
+  const std::string text = csv_of({});
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1);
+  EXPECT_EQ(text.rfind("status,task,", 0), 0u);
+}
+
+TEST(ReportCsv, EveryColumnIsDocumented) {
+  std::ifstream in(std::string(DLI_SOURCE_DIR) + "/docs/results-csv.md");
+  ASSERT_TRUE(in) << "docs/results-csv.md is missing";
+  const std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (const auto& column : csv_columns()) {
+    EXPECT_NE(doc.find("| `" + column + "` |"), std::string::npos) << column << " is not in docs/results-csv.md";
+  }
+}
+
+}  // namespace
+}  // namespace dli
