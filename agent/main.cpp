@@ -7,10 +7,12 @@
 #include <cerrno>
 #include <climits>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <memory>
 #include <string>
 
@@ -117,6 +119,11 @@ int command_run(RunArgs args) {
   }
   const std::string log_path = (run_folder / "agent.log").string();
   configure_logging(log_path);
+  // Store credentials the integrator delivered to the work dir (mode 0600), unless the environment names a file.
+  const std::string delivered = (fs::path(args.work_dir) / "store.netrc").string();
+  if (std::getenv("DLI_CREDENTIALS_FILE") == nullptr && fs::exists(delivered)) {
+    ::setenv("DLI_CREDENTIALS_FILE", delivered.c_str(), 1);
+  }
   spdlog::info("dli-agent {} pid {}: run {} host {} store {} work dir {}{}", kVersion, ::getpid(), args.run_id,
                args.host, redact_url(args.store_url), args.work_dir, args.redo ? " (redo)" : "");
 
@@ -175,10 +182,70 @@ int command_run_test(const RunTestArgs& args) {
   }
 }
 
-int command_describe(bool as_json) {
+struct DescribeArgs {
+  bool as_json = false;
+  std::string store_url;
+  std::string probe_name;
+  bool credentials_stdin = false;
+};
+
+// Store credentials sent by the integrator on stdin (never on a command line) go to a 0600 file for this
+// process's lookup (include/dli/credentials.hpp) and are removed afterwards.
+class StdinCredentials {
+ public:
+  StdinCredentials() {
+    char path[] = "/tmp/dli-credentials-XXXXXX";
+    const int fd = ::mkstemp(path);  // mode 0600
+    if (fd < 0) throw std::runtime_error(std::string("mkstemp: ") + std::strerror(errno));
+    const std::string text((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+    const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+    ::close(fd);
+    path_ = path;
+    if (!written) throw std::runtime_error("cannot write " + path_);
+    ::setenv("DLI_CREDENTIALS_FILE", path_.c_str(), 1);
+  }
+  ~StdinCredentials() { ::unlink(path_.c_str()); }
+  StdinCredentials(const StdinCredentials&) = delete;
+  StdinCredentials& operator=(const StdinCredentials&) = delete;
+
+ private:
+  std::string path_;
+};
+
+// Writes, reads back and deletes one object: proves this host can use the store with its own credentials.
+nlohmann::json probe_store(const std::string& url, const std::string& name) {
+  auto opened = open_store(url);
+  if (!opened) return {{"ok", false}, {"error", opened.error().message}};
+  Store& store = *opened.value();
+  const std::string key = fmt::format("probes/{}-{}.txt", name, ::getpid());
+  const std::string content = fmt::format("dli-agent {} probe from {}\n", kVersion, name);
+  if (auto put = store.put(key, content); !put) return {{"ok", false}, {"error", "write: " + put.error().message}};
+  auto got = store.get(key);
+  auto removed = store.remove(key);
+  if (!got) return {{"ok", false}, {"error", "read: " + got.error().message}};
+  if (got.value() != content) return {{"ok", false}, {"error", "read back different content"}};
+  if (!removed) return {{"ok", false}, {"error", "delete: " + removed.error().message}};
+  return {{"ok", true}, {"error", ""}};
+}
+
+int command_describe(const DescribeArgs& args) {
+  std::unique_ptr<StdinCredentials> credentials;
+  if (args.credentials_stdin) credentials = std::make_unique<StdinCredentials>();
   const HostInfo info = describe_this_host();
-  std::cout << (as_json ? to_json(info).dump(1) + "\n" : format_host_info(info));
-  return exit_code::kOk;
+  nlohmann::json probe;
+  if (!args.store_url.empty()) probe = probe_store(args.store_url, args.probe_name.empty() ? "host" : args.probe_name);
+  if (args.as_json) {
+    nlohmann::json document = {{"host", to_json(info)}};
+    if (!probe.is_null()) document["store_probe"] = probe;
+    std::cout << document.dump() << "\n";
+  } else {
+    std::cout << format_host_info(info);
+    if (!probe.is_null()) {
+      std::cout << "store:      " << redact_url(args.store_url) << ": "
+                << (probe["ok"].get<bool>() ? "ok" : probe["error"].get<std::string>()) << "\n";
+    }
+  }
+  return probe.is_null() || probe["ok"].get<bool>() ? exit_code::kOk : exit_code::kStoreFailed;
 }
 
 }  // namespace
@@ -207,9 +274,13 @@ int main(int argc, char** argv) {
   test_command->add_option("--config", test_args.config, "Local model config file (Caffe, TensorFlow)");
   test_command->add_option("--output", test_args.output, "Where to write the measurement JSON")->required();
 
-  bool describe_json = false;
+  DescribeArgs describe_args;
   CLI::App* describe_command = app.add_subcommand("describe", "Describe this host: CPU, cores, memory, OS, frameworks");
-  describe_command->add_flag("--json", describe_json, "As JSON");
+  describe_command->add_flag("--json", describe_args.as_json, "As JSON");
+  describe_command->add_option("--store", describe_args.store_url, "Also write, read and delete a probe object here");
+  describe_command->add_option("--probe", describe_args.probe_name, "Name in the probe object's key (the host name)");
+  describe_command->add_flag("--credentials-stdin", describe_args.credentials_stdin,
+                             "Read store credentials (netrc text) from stdin");
 
   CLI::App* version_command = app.add_subcommand("version", "Print the version");
 
@@ -223,7 +294,7 @@ int main(int argc, char** argv) {
   try {
     if (run_command->parsed()) return command_run(run_args);
     if (test_command->parsed()) return command_run_test(test_args);
-    if (describe_command->parsed()) return command_describe(describe_json);
+    if (describe_command->parsed()) return command_describe(describe_args);
     if (version_command->parsed()) {
       std::cout << "dli-agent " << kVersion << "\n";
       return exit_code::kOk;

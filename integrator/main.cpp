@@ -97,7 +97,8 @@ int check_hosts(const dli::FleetConfig& fleet, const std::string& only, const st
   for (const auto& host : fleet.hosts) {
     if (!only.empty() && host.name != only) continue;
     auto shell = dli::make_host_shell(host);
-    const dli::HostCheck check = dli::check_host(*shell, host, local_agent, store_url);
+    const dli::HostCheck check =
+        dli::check_host(*shell, host, host.agent_path.empty() ? local_agent : host.agent_path, store_url);
     std::cout << "== " << host.name << " (" << host.kind << "): " << check.state;
     if (!check.reason.empty()) std::cout << ": " << check.reason;
     std::cout << '\n';

@@ -10,9 +10,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
-#include <functional>
 #include <optional>
-#include <thread>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -145,16 +143,6 @@ std::optional<TestResult> existing_result(Store& store, const std::string& key) 
   }
 }
 
-// Retries what the store says is worth retrying (network blips); a file store never does.
-Status with_retries(const std::function<Status()>& attempt) {
-  Status status = attempt();
-  for (int retry = 1; retry <= 3 && !status && status.error().transient; ++retry) {
-    std::this_thread::sleep_for(std::chrono::seconds(retry));
-    status = attempt();
-  }
-  return status;
-}
-
 void append_line(const std::string& path, const std::string& line) {
   std::ofstream out(path, std::ios::app);
   out << line << '\n';
@@ -265,12 +253,12 @@ class TestRunner {
   Status publish(const TestResult& result) {
     const std::string log_path = (folder_ / (result.spec.id + ".log")).string();
     const std::string log_key = layout::log(options_.run_id, options_.host, result.spec.id);
-    if (auto sent = with_retries([&] { return store_.put_file(log_key, log_path); }); !sent) {
+    if (auto sent = store_.put_file(log_key, log_path); !sent) {
       spdlog::warn("cannot publish log of {}: {}", result.spec.id, sent.error().message);
     }
     const std::string key = layout::result(options_.run_id, options_.host, result.spec.id);
     const std::string json = to_json(result).dump(1);
-    return with_retries([&] { return store_.put(key, json); });
+    return store_.put(key, json);  // retrying transient failures is the store's business
   }
 
  private:

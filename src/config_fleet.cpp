@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "config_files.hpp"
+#include "config_host_kinds.hpp"
 #include "dli/config.hpp"
 #include "yaml_reader.hpp"
 
@@ -26,12 +27,12 @@ struct HostKind {
 const std::vector<HostKind>& host_kinds() {
   static const std::vector<HostKind> kinds = {
       {"local", true, {}, nullptr},
-      {"ssh", false, {}, nullptr},  // known, so that the message says "not yet" rather than "unknown"
+      {"ssh", true, kSshHostKeys, read_ssh_host_keys},
   };
   return kinds;
 }
 
-const std::vector<std::string> kFleetKeys = {"store", "hosts"};
+const std::vector<std::string> kFleetKeys = {"store", "parallel", "hosts"};
 const std::vector<std::string> kCommonHostKeys = {"name", "kind", "labels", "limits", "work_dir"};
 const std::vector<std::string> kLimitKeys = {"max_threads", "test_timeout"};
 
@@ -153,6 +154,9 @@ FleetConfig parse_fleet(const std::string& yaml_text, const std::string& path) {
   MapReader top(*document, problems, "a map of fleet settings (" + join(kFleetKeys) + ")");
   top.reject_unknown_keys(kFleetKeys);
   if (const auto value = top.optional("store")) read_store_url(*value, fleet, problems);
+  if (const auto value = top.optional("parallel")) {
+    if (const auto number = read_integer(*value, problems, {1, 1024})) fleet.parallel = static_cast<int>(*number);
+  }
   if (const auto value = top.required("hosts")) {
     if (const auto items = read_list(*value, problems, "hosts")) {
       UniqueNames names("host name");

@@ -18,7 +18,7 @@ HostCheck check_host(HostShell& shell, const HostConfig& host, const std::string
                      const std::string& store_url) {
   HostCheck check;
   check.host = host.name;
-  auto ran = shell.run({agent_exe, "describe", "--store", store_url, "--probe", host.name}, 60);
+  auto ran = shell.run({agent_exe, "describe", "--json", "--store", store_url, "--probe", host.name}, 60);
   if (!ran) {
     check.state = failure_state(ran.error().message);
     check.reason = ran.error().message;

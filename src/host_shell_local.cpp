@@ -16,6 +16,7 @@
 
 #include "dli/child_process.hpp"
 #include "dli/host_shell.hpp"
+#include "dli/host_shell_ssh.hpp"
 
 namespace dli {
 
@@ -111,8 +112,8 @@ class LocalShell : public HostShell {
 std::unique_ptr<HostShell> make_local_shell() { return std::make_unique<LocalShell>(); }
 
 std::unique_ptr<HostShell> make_host_shell(const HostConfig& host) {
-  if (host.kind == "local") return make_local_shell();
-  return nullptr;
+  if (host.kind == "ssh") return make_ssh_shell(host.ssh);
+  return make_local_shell();
 }
 
 }  // namespace dli

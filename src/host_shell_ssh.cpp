@@ -6,6 +6,7 @@
 #include <chrono>
 #include <mutex>
 #include <optional>
+#include <utility>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -49,8 +50,9 @@ std::string remote_start_script(const AgentLaunch& launch) {
   if (!launch.secret_netrc.empty()) {
     // rm first: an existing file would keep its old, possibly wider, mode. The subshell scopes the umask.
     script += "rm -f -- \"$work/store.netrc\" && (umask 077 && cat > \"$work/store.netrc\") || exit 125\n";
+    // The agent's credential lookup reads $DLI_CREDENTIALS_FILE first (include/dli/credentials.hpp).
+    script += "DLI_CREDENTIALS_FILE=\"$work/store.netrc\"; export DLI_CREDENTIALS_FILE\n";
   }
-  script += "cd -- \"$work\" || exit 126\n";
   script += fmt::format("setsid nohup \"$agent\" {} >> {} 2>&1 < /dev/null &\n", remote_command_line(args),
                         quote_for_remote_shell(fmt::format("{}/agent-{}.out", work, launch.run_id)));
   script += "echo \"$!\"\n";
@@ -120,20 +122,27 @@ class SshShell : public HostShell {
     const auto now = Clock::now();
     if (pid == last_pid_ && now < next_check_) return last_alive_;
     if (now < retry_after_) return std::nullopt;
-    if (!kept_ || !kept_->usable()) {
-      kept_.reset();
-      auto session = SshSession::connect(target_);
-      if (!session) return unknowable(session.error());
-      kept_.emplace(std::move(session).value());
-    }
     // /proc first: it sees a process of another user (kill -0 fails with EPERM), and a zombie left by a crashed
     // agent whose parent does not reap (kill -0 succeeds on it) is dead. kill -0 where there is no /proc.
     const std::string check = fmt::format(
         "if [ -r /proc/{0}/stat ]; then read -r stat < /proc/{0}/stat; "
         "case \"${{stat##*) }}\" in Z*|X*) exit 1 ;; esac; exit 0; fi; kill -0 {0} 2>/dev/null",
         pid);
-    auto ran = kept_->exec(check, "", 10);
-    if (!ran) return unknowable(ran.error());
+    Result<SshExecResult> ran = Error{"not asked"};
+    for (;;) {
+      const bool reused = kept_ && kept_->usable();
+      if (!reused) {
+        kept_.reset();
+        auto session = SshSession::connect(target_);
+        if (!session) return unknowable(session.error());
+        kept_.emplace(std::move(session).value());
+      }
+      ran = kept_->exec(check, "", 10);
+      if (ran) break;
+      kept_.reset();
+      // A kept connection the server has since dropped is worth one new one; a slow host is not.
+      if (!reused || ssh_failure_of(ran.error()) == SshFailure::kTimedOut) return unknowable(ran.error());
+    }
     last_pid_ = pid;
     last_alive_ = ran.value().exit_status == 0;
     next_check_ = after(options_.alive_check_interval_seconds);

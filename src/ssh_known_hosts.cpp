@@ -65,13 +65,6 @@ const KeyType* by_hostkey_type(int type) {
   return nullptr;
 }
 
-const KeyType* by_knownhost_bit(int typemask) {
-  for (const auto& key_type : kKeyTypes) {
-    if (key_type.knownhost_bit == (typemask & LIBSSH2_KNOWNHOST_KEY_MASK)) return &key_type;
-  }
-  return nullptr;
-}
-
 std::string base64_unpadded(const unsigned char* data, std::size_t size) {
   static const char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string text;
@@ -152,29 +145,32 @@ std::string preferred_hostkey_methods(LIBSSH2_SESSION* session, const SshTarget&
   if (target.known_hosts.empty()) return {};
   KnownHosts hosts = load(session, target.known_hosts);
   if (!hosts) return {};
-  const std::string bracketed = fmt::format("[{}]:{}", target.address, target.port);
+  // Probe each type with a key that cannot match: MISMATCH means an entry of that type exists for the host.
+  // libssh2 does the name matching, hashed (HashKnownHosts) and "[addr]:port" entries included.
+  static const char kNoKey[] = "not-a-key";
   std::vector<std::string> known;
-  libssh2_knownhost* entry = nullptr;
-  while (libssh2_knownhost_get(hosts.get(), &entry, entry) == 0) {
-    if (entry->name == nullptr) continue;  // hashed names cannot be compared without their salt here
-    const std::string name = entry->name;
-    if (name != bracketed && !(target.port == 22 && name == target.address)) continue;
-    const KeyType* type = by_knownhost_bit(entry->typemask);
-    if (type != nullptr && std::find(known.begin(), known.end(), type->method) == known.end()) {
-      known.emplace_back(type->method);
+  for (const auto& type : kKeyTypes) {
+    const int typemask = LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_RAW | type.knownhost_bit;
+    if (libssh2_knownhost_checkp(hosts.get(), target.address.c_str(), target.port, kNoKey, sizeof kNoKey - 1,
+                                 typemask, nullptr) == LIBSSH2_KNOWNHOST_CHECK_MISMATCH) {
+      known.emplace_back(type.method);
     }
   }
   if (known.empty()) return {};
 
   const char** supported = nullptr;
   const int count = libssh2_session_supported_algs(session, LIBSSH2_METHOD_HOSTKEY, &supported);
-  std::string methods;
-  for (const auto& method : known) methods += (methods.empty() ? "" : ",") + method;
+  std::vector<std::string> methods;
   for (int i = 0; i < count; ++i) {
-    if (std::find(known.begin(), known.end(), supported[i]) == known.end()) methods += std::string(",") + supported[i];
+    if (std::find(known.begin(), known.end(), supported[i]) != known.end()) methods.emplace_back(supported[i]);
+  }
+  for (int i = 0; i < count; ++i) {
+    if (std::find(known.begin(), known.end(), supported[i]) == known.end()) methods.emplace_back(supported[i]);
   }
   if (supported != nullptr) libssh2_free(session, supported);
-  return methods;
+  std::string joined;
+  for (const auto& method : methods) joined += (joined.empty() ? "" : ",") + method;
+  return joined;
 }
 
 Status verify_host_key(LIBSSH2_SESSION* session, const SshTarget& target) {

@@ -92,6 +92,7 @@ struct Socket {
 };
 
 // Non-blocking connect + poll: a blocking connect to a silent address would wait for the kernel's ~2 min.
+// (Name resolution is not bounded: getaddrinfo has no timeout. Fleets name hosts by address or local DNS.)
 Result<Socket> connect_tcp(const SshTarget& target, Clock::time_point deadline) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
@@ -316,7 +317,6 @@ SshSession& SshSession::operator=(SshSession&&) noexcept = default;
 SshSession::~SshSession() = default;
 
 bool SshSession::usable() const { return impl_ && impl_->usable; }
-const SshTarget& SshSession::target() const { return impl_->target; }
 
 Result<SshExecResult> SshSession::exec(const std::string& command, const std::string& stdin_data,
                                        double timeout_seconds) {

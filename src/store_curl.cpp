@@ -89,6 +89,7 @@ struct CurlStore::Impl {
   std::atomic<std::uint64_t> operations{0};
   std::atomic<std::uint64_t> retries{0};
   std::mt19937_64 random{std::random_device{}()};
+  bool rename_refuses_existing = false;  // sftp: learnt from the server
 
   bool sftp() const { return url.scheme == Scheme::kSftp; }
   std::string path(const std::string& relative) const { return curl_store::remote_path(url, relative); }
@@ -149,17 +150,22 @@ struct CurlStore::Impl {
       if (!renamed) return renamed.error();
       if (renamed.value()) return {};
     }
-    // Plain SFTP rename: atomic when the key is new (results are written once); over an existing key OpenSSH
-    // refuses it, so the old object is removed first and readers may see "not found" in between.
+    // Plain SFTP rename: atomic when the key is new (results are written once), and over an existing key on
+    // servers that allow it. OpenSSH refuses that, so the old object is removed first and readers may see
+    // "not found" in between. Once a server has refused, every rename starts with the removal ('*': may fail).
     Transfer rename;
     rename.url = curl_store::curl_url(url, "/", true);
     rename.nobody = true;
-    rename.quote = {"rename " + sftp_quoted(from) + " " + sftp_quoted(to)};
-    Outcome renamed = session->perform(rename);
-    if (renamed.ok()) return {};
-    if (renamed.code != CURLE_QUOTE_ERROR) return failure(renamed);
-    rename.quote = {"*rm " + sftp_quoted(to), "rename " + sftp_quoted(from) + " " + sftp_quoted(to)};
-    renamed = session->perform(rename);
+    const std::string command = "rename " + sftp_quoted(from) + " " + sftp_quoted(to);
+    if (!rename_refuses_existing) {
+      rename.quote = {command};
+      const Outcome renamed = session->perform(rename);
+      if (renamed.ok()) return {};
+      if (renamed.code != CURLE_QUOTE_ERROR) return failure(renamed);
+      rename_refuses_existing = true;
+    }
+    rename.quote = {"*rm " + sftp_quoted(to), command};
+    const Outcome renamed = session->perform(rename);
     if (renamed.ok()) return {};
     return failure(renamed);
   }
@@ -180,7 +186,7 @@ struct CurlStore::Impl {
     upload.upload_size = source.size;
     const Outcome sent = session->perform(upload);
     auto abandon = [&](Error error, const Outcome* outcome) {
-      if (outcome == nullptr || !curl_store::unreachable(*outcome)) remove_temporary(folder, temporary);
+      if (outcome == nullptr || !curl_store::failed_before_login(*outcome)) remove_temporary(folder, temporary);
       return error;
     };
     if (!sent.ok()) return abandon(failure(sent), &sent);

@@ -113,9 +113,21 @@ Failure classify(const Outcome& outcome, Scheme scheme) {
   }
 }
 
-bool unreachable(const Outcome& outcome) {
-  return outcome.code == CURLE_COULDNT_CONNECT || outcome.code == CURLE_COULDNT_RESOLVE_HOST ||
-         outcome.code == CURLE_OPERATION_TIMEDOUT;
+bool failed_before_login(const Outcome& outcome) {
+  switch (outcome.code) {
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_OPERATION_TIMEDOUT:
+    case CURLE_LOGIN_DENIED:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_USE_SSL_FAILED:
+      return true;
+    default:
+      return false;
+  }
 }
 
 std::string explain(const Outcome& outcome, const ConnectionSettings& settings) {
@@ -176,8 +188,32 @@ CurlSession::CurlSession(ConnectionSettings settings, bool fresh_per_request)
 CurlSession::~CurlSession() { drop(); }
 
 void CurlSession::drop() {
+  // The connections live in the multi handle's cache: cleaning it up closes them.
+  if (multi_ != nullptr) curl_multi_cleanup(multi_);
   if (handle_ != nullptr) curl_easy_cleanup(handle_);
+  multi_ = nullptr;
   handle_ = nullptr;
+}
+
+// curl_easy_perform() in libcurl 7.88 sometimes misses the moment an FTP passive data connection can be opened and
+// sleeps out its 1 s poll timeout (seen on about one upload in ten); over TLS it also misses replies already
+// buffered by OpenSSL. Driving the transfer here, waking at least every millisecond while it runs, bounds such
+// stalls to 1 ms. The connection cache then belongs to the multi handle.
+CURLcode CurlSession::run(CURL* handle) {
+  if (multi_ == nullptr) multi_ = curl_multi_init();
+  if (multi_ == nullptr || curl_multi_add_handle(multi_, handle) != CURLM_OK) return CURLE_FAILED_INIT;
+  int running = 1;
+  while (running > 0) {
+    if (curl_multi_perform(multi_, &running) != CURLM_OK) break;
+    if (running > 0 && curl_multi_poll(multi_, nullptr, 0, 1, nullptr) != CURLM_OK) break;
+  }
+  CURLcode code = CURLE_RECV_ERROR;  // only if libcurl's multi layer itself failed
+  int queued = 0;
+  while (CURLMsg* message = curl_multi_info_read(multi_, &queued)) {
+    if (message->msg == CURLMSG_DONE && message->easy_handle == handle) code = message->data.result;
+  }
+  curl_multi_remove_handle(multi_, handle);
+  return code;
 }
 
 void CurlSession::configure(CURL* handle, Transfer& transfer, Outcome& outcome, char* errors) {
@@ -262,11 +298,13 @@ Outcome CurlSession::perform(Transfer& transfer) {
   if (quote.get() != nullptr) curl_easy_setopt(handle_, CURLOPT_QUOTE, quote.get());
   if (postquote.get() != nullptr) curl_easy_setopt(handle_, CURLOPT_POSTQUOTE, postquote.get());
 
-  outcome.code = curl_easy_perform(handle_);
+  outcome.code = run(handle_);
   ++requests_;
+  // libcurl counts FTP data connections too; only control connections (each with its own login) count here.
   long connects = 0;
   curl_easy_getinfo(handle_, CURLINFO_NUM_CONNECTS, &connects);
-  connections_ += static_cast<std::uint64_t>(std::max(0L, connects));
+  const bool data_connection = settings_.scheme != Scheme::kSftp && !transfer.nobody;
+  connections_ += static_cast<std::uint64_t>(std::max(0L, connects - (data_connection ? 1L : 0L)));
   if (settings_.scheme != Scheme::kSftp) curl_easy_getinfo(handle_, CURLINFO_RESPONSE_CODE, &outcome.reply);
   curl_off_t length = -1, uploaded = 0;
   curl_easy_getinfo(handle_, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length);
@@ -274,9 +312,11 @@ Outcome CurlSession::perform(Transfer& transfer) {
   outcome.content_length = length;
   outcome.uploaded = uploaded;
   if (!outcome.ok()) outcome.detail = errors[0] != '\0' ? errors : curl_easy_strerror(outcome.code);
-  // After a failure the connection's state is unknown: start the next request on a fresh one, except when the
-  // server merely answered "no such file", which leaves the connection healthy.
-  if (fresh_per_request_ || (!outcome.ok() && classify(outcome, settings_.scheme) != Failure::kNotFound)) drop();
+  // After a network failure the connection's state is unknown: the next request starts on a fresh one. A server
+  // that answered (no such file, refused command) leaves it healthy, and reconnecting costs a login.
+  if (fresh_per_request_ || classify(outcome, settings_.scheme) == Failure::kTransient || failed_before_login(outcome)) {
+    drop();
+  }
   return outcome;
 }
 

@@ -65,8 +65,9 @@ enum class Failure { kNone, kNotFound, kTransient, kPermanent };
 // FTP 4xx replies, incomplete transfers). The rest is permanent (login, certificates, host keys, permissions).
 Failure classify(const Outcome& outcome, Scheme scheme);
 
-// True when the server could not be reached at all (nothing to clean up there).
-bool unreachable(const Outcome& outcome);
+// True when the request failed before it could touch any file: unreachable, refused login or identity check.
+// (Cleaning up after it would only fail the same way, and slowly: servers delay failed logins.)
+bool failed_before_login(const Outcome& outcome);
 
 // A sentence for humans: what failed and what to do; never contains the password.
 std::string explain(const Outcome& outcome, const ConnectionSettings& settings);
@@ -83,14 +84,16 @@ class CurlSession {
   Outcome perform(Transfer& transfer);
   const ConnectionSettings& settings() const { return settings_; }
   std::uint64_t requests() const { return requests_; }
-  std::uint64_t connections() const { return connections_; }
+  std::uint64_t connections() const { return connections_; }  // control connections opened (logins)
 
  private:
   void configure(CURL* handle, Transfer& transfer, Outcome& outcome, char* errors);
+  CURLcode run(CURL* handle);
   void drop();
 
   ConnectionSettings settings_;
   bool fresh_per_request_;
+  CURLM* multi_ = nullptr;
   CURL* handle_ = nullptr;
   std::uint64_t requests_ = 0;
   std::uint64_t connections_ = 0;

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "dli/store.hpp"
+#include "dli/store_curl.hpp"
 #include "store_file.hpp"
 
 namespace dli {
@@ -36,7 +37,8 @@ Result<std::unique_ptr<Store>> open_store(const std::string& url) {
     }
     return make_file_store(rest);
   }
-  return Error{fmt::format("unsupported store URL scheme '{}' (supported: file; ftp, ftps, sftp planned)", scheme)};
+  if (scheme == "ftp" || scheme == "ftps" || scheme == "sftp") return open_curl_store(url);
+  return Error{fmt::format("unsupported store URL scheme '{}' (supported: file, ftp, ftps, sftp)", scheme)};
 }
 
 std::string redact_url(const std::string& url) {

@@ -57,8 +57,9 @@ void start_hosts(std::vector<HostTrack*>& tracks, const RunOptions& options, con
     std::vector<std::future<Status>> starts;
     for (std::size_t i = first; i < last; ++i) {
       HostTrack& track = *tracks[i];
-      AgentLaunch launch{options.agent_exe, options.store_url, run_id, track.host.name, track.host.work_dir,
-                         options.redo};
+      AgentLaunch launch{track.host.agent_path.empty() ? options.agent_exe : track.host.agent_path,
+                         options.store_url, run_id, track.host.name, track.host.work_dir, options.redo,
+                         options.secret_netrc};
       HostShell* shell = track.shell.get();
       starts.push_back(std::async(std::launch::async, [shell, launch] { return shell->start_agent(launch); }));
     }

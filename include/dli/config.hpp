@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "dli/ssh_session.hpp"
+
 namespace dli {
 
 struct Diagnostic {
@@ -44,16 +46,19 @@ struct HostLimits {
 
 struct HostConfig {
   std::string name;
-  std::string kind;  // "local" (this machine); "ssh" comes with the fleet issue
+  std::string kind;  // "local" (this machine) or "ssh" 
   std::map<std::string, std::string> labels;
   HostLimits limits;
   std::string work_dir;  // agent's cache and scratch; default "/tmp/dli-agent-<name>"
+  SshTarget ssh;           // kind ssh: how to reach it and which host key to trust
+  std::string agent_path;  // kind ssh: dli-agent on that host; local hosts use the one beside the integrator
 };
 
 struct FleetConfig {
   std::string path;       // absolute path of the YAML file
   std::string store_url;  // optional `store:` URL; empty means the command line or the built-in default decides
   std::vector<HostConfig> hosts;
+  int parallel = 16;  // hosts started at once
   const HostConfig* find(const std::string& name) const;
 };
 

@@ -18,7 +18,7 @@ struct AgentLaunch {
   std::string work_dir;
   bool redo = false;
   // Store credentials as netrc text, written to <work_dir>/store.netrc (mode 0600) through the start command's
-  // stdin, never on a command line. Empty: no file is written.
+  // stdin, never on a command line; the agent gets DLI_CREDENTIALS_FILE pointing at it. Empty: no file.
   std::string secret_netrc = {};
   std::vector<std::string> argv() const;  // the agent's command line; never carries a secret
 };

@@ -56,7 +56,6 @@ class SshSession {
   // A non-zero exit is a result, not an error. After a timeout or a connection error the session is unusable.
   Result<SshExecResult> exec(const std::string& command, const std::string& stdin_data, double timeout_seconds);
   bool usable() const;
-  const SshTarget& target() const;
 
  private:
   struct Impl;

@@ -68,8 +68,9 @@ class CurlStore final : public Store {
   Status remove(const std::string& key) override;
   std::string describe() const override;
 
-  // Counters since open(), for benchmarks: Store calls, libcurl transfers (with verification steps and retries),
-  // new connections (TCP + handshake + login; reuse keeps this low), retries after transient failures.
+  // Counters since open(), for benchmarks: Store calls; libcurl requests (with verification steps and retries);
+  // control connections opened, each with a TCP connect, TLS/SSH handshake and login (reuse keeps this low; FTP
+  // data connections and the SFTP posix-rename side channel are not counted); retries after transient failures.
   std::uint64_t operation_count() const;
   std::uint64_t request_count() const;
   std::uint64_t connection_count() const;

@@ -25,6 +25,7 @@ struct RunOptions {
   double start_timeout_seconds = 60;  // a host with no heartbeat this long after start is lost
   double lost_after_seconds = 60;     // a heartbeat older than this (beyond its ETA) means lost
   int parallel_starts = 16;           // hosts started at once (SSH fan-out bound)
+  std::string secret_netrc;           // store credentials for remote agents (netrc text); never logged
 };
 
 struct RunOutcome {

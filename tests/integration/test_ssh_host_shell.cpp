@@ -37,6 +37,7 @@ for arg in "$@"; do
 done
 printf '%s\n' "$@" > "$work/args"
 readlink /proc/self/ns/net > "$work/netns"
+printf '%s' "${DLI_CREDENTIALS_FILE-unset}" > "$work/credentials_env"
 echo started
 echo $$ > "$work/pid.tmp" && mv "$work/pid.tmp" "$work/pid"
 exec sleep 60
@@ -145,6 +146,7 @@ TEST_F(SshSessionHostShell, StartAgentDetachesItAndWritesTheSecretPrivately) {
   struct stat info {};
   ASSERT_EQ(::stat(netrc.c_str(), &info), 0);
   EXPECT_EQ(info.st_mode & 0777, 0600u);
+  EXPECT_EQ(testing::read_file(agent.work_dir + "/credentials_env"), netrc) << "the agent is told where it is";
 
   // Arguments arrive unchanged, whatever quotes and shell syntax they hold.
   std::string expected_args;
@@ -194,6 +196,21 @@ TEST_F(SshSessionHostShell, AgentAliveIsUnknowableWhileTheHostCannotBeReached) {
   EXPECT_EQ(shell->agent_alive(0), std::nullopt);  // no such PID to ask about
 }
 
+TEST_F(SshSessionHostShell, AgentAliveReconnectsWhenTheServerDroppedTheKeptConnection) {
+  SshTestFleet fleet(1);
+  auto shell = make_ssh_shell(fleet.target(0), SshShellOptions{0, 60, 30});
+  EXPECT_EQ(shell->agent_alive(1), std::optional<bool>(true));
+  // End the sshd processes serving that connection (every process in the host but the listener).
+  std::istringstream pids(testing::run_command("ip netns pids " + fleet.bed().host(0).netns).output);
+  int ended = 0;
+  for (int pid = 0; pids >> pid;) {
+    if (pid != fleet.sshd(0).pid() && ::kill(pid, SIGTERM) == 0) ++ended;
+  }
+  EXPECT_GT(ended, 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(shell->agent_alive(1), std::optional<bool>(true));
+}
+
 TEST_F(SshSessionHostShell, MissingAgentIsReportedAsAgentMissing) {
   SshTestFleet fleet(1);
   AgentLaunch agent = launch(fleet, 0, "run-2");
@@ -206,6 +223,13 @@ TEST_F(SshSessionHostShell, MissingAgentIsReportedAsAgentMissing) {
                                          fleet.bed().host(0).address + ")");
   EXPECT_EQ(failure_state(started.error().message), "agent-missing");
   EXPECT_FALSE(std::filesystem::exists(agent.work_dir + "/store.netrc")) << "no secret left for an agent that is not there";
+
+  // Without a secret, no file and no variable.
+  AgentLaunch plain = launch(fleet, 0, "run-2b");
+  ASSERT_TRUE(shell->start_agent(plain).ok());
+  EXPECT_FALSE(wait_for_file(plain.work_dir + "/pid").empty());
+  EXPECT_EQ(testing::read_file(plain.work_dir + "/credentials_env"), "unset");
+  EXPECT_FALSE(std::filesystem::exists(plain.work_dir + "/store.netrc"));
 
   agent.agent_exe = work_.str("bin");  // a directory is not an agent either
   make_agent();

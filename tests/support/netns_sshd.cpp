@@ -132,6 +132,11 @@ void NetnsSshd::stop() {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   pid_ = -1;
+  // A connection child forked just before may still hold the listening socket until it closes it: stopped
+  // means refused.
+  for (int i = 0; i < 200 && accepts_tcp(address_, port_); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
 }
 
 void NetnsSshd::regenerate_host_key() {
@@ -144,8 +149,17 @@ void NetnsSshd::authorize(const SshClientKey& key) {
   std::ofstream(dir_.str("authorized_keys"), std::ios::app) << read_file(key.public_key);
 }
 
-std::string NetnsSshd::known_hosts_line() const {
-  std::string key = read_file(dir_.str("host_ed25519.pub"));
+void NetnsSshd::add_host_key(const std::string& type) {
+  keygen(type, dir_.str("host_" + type), "dli-test-host");
+  std::ofstream(dir_.str("sshd_config"), std::ios::app) << "HostKey " << dir_.str("host_" + type) << "\n";
+  if (running()) {
+    stop();
+    start();
+  }
+}
+
+std::string NetnsSshd::known_hosts_line(const std::string& type) const {
+  std::string key = read_file(dir_.str("host_" + type + ".pub"));
   while (!key.empty() && key.back() == '\n') key.pop_back();
   const std::string name = port_ == 22 ? address_ : "[" + address_ + "]:" + std::to_string(port_);
   return name + " " + key + "\n";

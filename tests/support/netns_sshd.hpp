@@ -29,13 +29,15 @@ class NetnsSshd {
   void stop();  // the listener only: sessions already open go on, as on a real host
   void regenerate_host_key();  // a new key, sshd restarted with it
   void authorize(const SshClientKey& key);  // one more accepted client key (sshd reads the file per login)
+  void add_host_key(const std::string& type);  // e.g. "ecdsa": sshd then offers both; restarted with it
   bool running() const { return pid_ > 0; }
 
   const std::string& address() const { return address_; }
   int port() const { return port_; }
   const std::string& user() const { return user_; }
   pid_t pid() const { return pid_; }
-  std::string known_hosts_line() const;  // "ADDR ssh-ed25519 AAAA..." ("[ADDR]:PORT ..." when PORT is not 22)
+  // "ADDR ssh-ed25519 AAAA... comment" ("[ADDR]:PORT ..." when PORT is not 22) for the host key of `type`.
+  std::string known_hosts_line(const std::string& type = "ed25519") const;
   std::string write_known_hosts(const std::string& path) const;  // appends known_hosts_line(); returns path
   std::string log() const;
 

@@ -119,13 +119,63 @@ TEST_F(ConfigFleet, LoadOfDirectoryIsRefused) {
   }
 }
 
-TEST_F(ConfigFleet, SshIsNotSupportedYet) {
-  expect_problem(fleet_with({{4, "    kind: ssh"}}), 4, 11, "hosts[0].kind", "kind 'ssh' is not supported yet");
+// An ssh host appended after the local one starts on line 8.
+std::string ssh_host(const std::string& extra_lines) {
+  return "  - name: node-1\n    kind: ssh\n    address: 10.0.0.5\n    user: bench\n" + extra_lines;
+}
+
+TEST_F(ConfigFleet, SshHostParsesWithFilesResolvedAgainstTheFleetFolder) {
+  dir.write("keys/id_ed25519", "key");
+  dir.write("known_hosts", "");
+  const FleetConfig fleet = parse_fleet(
+      fleet_with({}, ssh_host("    port: 2222\n    key_file: keys/id_ed25519\n    known_hosts: known_hosts\n"
+                              "    connect_timeout: 2.5\n    agent_path: /opt/dli/dli-agent\n")) +
+          "parallel: 4\n",
+      fleet_path);
+  EXPECT_EQ(fleet.parallel, 4);
+  ASSERT_EQ(fleet.hosts.size(), 2u);
+  const HostConfig& node = fleet.hosts[1];
+  EXPECT_EQ(node.kind, "ssh");
+  EXPECT_EQ(node.ssh.address, "10.0.0.5");
+  EXPECT_EQ(node.ssh.port, 2222);
+  EXPECT_EQ(node.ssh.user, "bench");
+  EXPECT_EQ(node.ssh.key_file, dir.str("keys/id_ed25519"));
+  EXPECT_EQ(node.ssh.known_hosts, dir.str("known_hosts"));
+  EXPECT_FALSE(node.ssh.trust_on_first_use);
+  EXPECT_DOUBLE_EQ(node.ssh.connect_timeout_seconds, 2.5);
+  EXPECT_EQ(node.agent_path, "/opt/dli/dli-agent");
+  EXPECT_EQ(node.work_dir, "/tmp/dli-agent-node-1");
+}
+
+TEST_F(ConfigFleet, SshHostNeedsAnExistingKeyFile) {
+  expect_problem(fleet_with({}, ssh_host("    key_file: missing_key\n    trust_on_first_use: true\n")), 12, 15,
+                 "hosts[1].key_file", dir.str("missing_key"));
+}
+
+TEST_F(ConfigFleet, SshHostWithoutKeyOrAgentIsRefused) {
+  expect_problem(fleet_with({}, ssh_host("    trust_on_first_use: true\n")), 8, 5, "hosts[1].key_file",
+                 "missing required key 'key_file'");
+}
+
+TEST_F(ConfigFleet, SshKeyFileAndAgentExcludeEachOther) {
+  dir.write("id", "key");
+  expect_problem(fleet_with({}, ssh_host("    use_agent: true\n    key_file: id\n    trust_on_first_use: true\n")),
+                 13, 15, "hosts[1].key_file", "exclude each other");
+}
+
+TEST_F(ConfigFleet, SshAgentPathMustBeAbsolute) {
+  expect_problem(fleet_with({}, ssh_host("    use_agent: true\n    trust_on_first_use: true\n    agent_path: dli-agent\n")),
+                 14, 17, "hosts[1].agent_path", "absolute path");
+}
+
+TEST_F(ConfigFleet, SshPasswordKeyIsUnknown) {
+  expect_problem(fleet_with({}, ssh_host("    use_agent: true\n    trust_on_first_use: true\n    password: x\n")),
+                 14, 5, "hosts[1].password", "unknown key 'password'");
 }
 
 TEST_F(ConfigFleet, UnknownKindSuggestsASupportedOne) {
   expect_problem(fleet_with({{4, "    kind: locl"}}), 4, 11, "hosts[0].kind",
-                 "unknown kind 'locl' (did you mean 'local'? kinds: local)");
+                 "unknown kind 'locl' (did you mean 'local'? kinds: local, ssh)");
 }
 
 TEST_F(ConfigFleet, KindIsRequired) {

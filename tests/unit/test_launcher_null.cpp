@@ -77,8 +77,8 @@ TEST(LauncherNull, LoadsAnythingAndServesRequestsWithoutReadingFiles) {
   const auto session = launcher->load(ModelFiles{"/no/such/model.onnx", ""}, options({}, 4));
   const std::vector<float> input(4 * 64, 0.5f);
   const auto started = std::chrono::steady_clock::now();
-  for (int i = 0; i < 1000; ++i) session->infer(input.data(), input.size());
-  EXPECT_LT(seconds_since(started), 0.05) << "no work per request";
+  for (int i = 0; i < 100000; ++i) session->infer(input.data(), input.size());
+  EXPECT_LT(seconds_since(started), 0.5) << "no work per request (well under 5 us each, even on a busy machine)";
 }
 
 TEST(LauncherNull, RejectsAnInputOfTheWrongSize) {
