@@ -15,8 +15,9 @@ using protocol_detail::valid_utf8;
 
 namespace {
 
-constexpr HostState kAllStates[] = {HostState::kPending, HostState::kStarting,    HostState::kRunning,
-                                    HostState::kDone,    HostState::kFailed,      HostState::kUnreachable,
+constexpr HostState kAllStates[] = {HostState::kPending,        HostState::kStarting,   HostState::kRunning,
+                                    HostState::kDone,           HostState::kFailed,     HostState::kUnreachable,
+                                    HostState::kHostKeyRefused, HostState::kAuthFailed, HostState::kAgentMissing,
                                     HostState::kLost};
 
 }  // namespace
@@ -29,6 +30,9 @@ std::string to_string(HostState state) {
     case HostState::kDone: return "done";
     case HostState::kFailed: return "failed";
     case HostState::kUnreachable: return "unreachable";
+    case HostState::kHostKeyRefused: return "host-key-refused";
+    case HostState::kAuthFailed: return "auth-failed";
+    case HostState::kAgentMissing: return "agent-missing";
     case HostState::kLost: return "lost";
   }
   return "failed";  // unreachable with a valid enum value
@@ -39,7 +43,14 @@ HostState host_state_from_string(const std::string& text) {
     if (to_string(state) == text) return state;
   }
   throw std::invalid_argument(
-      "unknown host state '" + text + "' (expected pending, starting, running, done, failed, unreachable or lost)");
+      "unknown host state '" + text +
+      "' (expected pending, starting, running, done, failed, unreachable, host-key-refused, auth-failed, "
+      "agent-missing or lost)");
+}
+
+bool host_not_reached(HostState state) {
+  return state == HostState::kFailed || state == HostState::kUnreachable || state == HostState::kHostKeyRefused ||
+         state == HostState::kAuthFailed || state == HostState::kAgentMissing || state == HostState::kLost;
 }
 
 nlohmann::json to_json(const Manifest& manifest) {

@@ -335,7 +335,8 @@ Result<std::unique_ptr<CurlStore>> CurlStore::open(const std::string& url_text, 
       impl->renamer = std::make_unique<curl_store::SftpPosixRename>(endpoint);
     }
   }
-  // TLS 1.3 through vsftpd's require_ssl_reuse fails on reused connections: then every request gets a fresh one.
+  // With TLS 1.3, vsftpd's require_ssl_reuse=YES breaks data connections after the first on a control connection:
+  // then each data transfer gets a fresh control connection.
   const bool fresh = ftps && options.tls_max == "1.3";
   impl->session = std::make_unique<curl_store::CurlSession>(std::move(settings), fresh);
   impl->options = std::move(options);

@@ -180,8 +180,8 @@ std::string explain(const Outcome& outcome, const ConnectionSettings& settings) 
   return text;
 }
 
-CurlSession::CurlSession(ConnectionSettings settings, bool fresh_per_request)
-    : settings_(std::move(settings)), fresh_per_request_(fresh_per_request) {
+CurlSession::CurlSession(ConnectionSettings settings, bool fresh_for_data)
+    : settings_(std::move(settings)), fresh_for_data_(fresh_for_data) {
   global_init();
 }
 
@@ -280,6 +280,8 @@ void CurlSession::configure(CURL* handle, Transfer& transfer, Outcome& outcome, 
 }
 
 Outcome CurlSession::perform(Transfer& transfer) {
+  const bool data_connection = settings_.scheme != Scheme::kSftp && !transfer.nobody;
+  if (fresh_for_data_ && data_connection) drop();
   if (handle_ == nullptr) {
     handle_ = curl_easy_init();
   } else {
@@ -303,7 +305,6 @@ Outcome CurlSession::perform(Transfer& transfer) {
   // libcurl counts FTP data connections too; only control connections (each with its own login) count here.
   long connects = 0;
   curl_easy_getinfo(handle_, CURLINFO_NUM_CONNECTS, &connects);
-  const bool data_connection = settings_.scheme != Scheme::kSftp && !transfer.nobody;
   connections_ += static_cast<std::uint64_t>(std::max(0L, connects - (data_connection ? 1L : 0L)));
   if (settings_.scheme != Scheme::kSftp) curl_easy_getinfo(handle_, CURLINFO_RESPONSE_CODE, &outcome.reply);
   curl_off_t length = -1, uploaded = 0;
@@ -314,7 +315,7 @@ Outcome CurlSession::perform(Transfer& transfer) {
   if (!outcome.ok()) outcome.detail = errors[0] != '\0' ? errors : curl_easy_strerror(outcome.code);
   // After a network failure the connection's state is unknown: the next request starts on a fresh one. A server
   // that answered (no such file, refused command) leaves it healthy, and reconnecting costs a login.
-  if (fresh_per_request_ || classify(outcome, settings_.scheme) == Failure::kTransient || failed_before_login(outcome)) {
+  if (classify(outcome, settings_.scheme) == Failure::kTransient || failed_before_login(outcome)) {
     drop();
   }
   return outcome;

@@ -75,8 +75,9 @@ std::string explain(const Outcome& outcome, const ConnectionSettings& settings);
 // A libcurl easy handle kept across requests so that its connection (and TLS session) is reused.
 class CurlSession {
  public:
-  // fresh_per_request: a new handle (new connection and login) for every request.
-  CurlSession(ConnectionSettings settings, bool fresh_per_request);
+  // fresh_for_data: every request that opens an FTP data connection starts on a new control connection (new
+  // login); the commands-only requests after it reuse that one.
+  CurlSession(ConnectionSettings settings, bool fresh_for_data);
   ~CurlSession();
   CurlSession(const CurlSession&) = delete;
   CurlSession& operator=(const CurlSession&) = delete;
@@ -92,7 +93,7 @@ class CurlSession {
   void drop();
 
   ConnectionSettings settings_;
-  bool fresh_per_request_;
+  bool fresh_for_data_;
   CURLM* multi_ = nullptr;
   CURL* handle_ = nullptr;
   std::uint64_t requests_ = 0;

@@ -12,6 +12,7 @@
 #include "dli/clock.hpp"
 #include "dli/collect.hpp"
 #include "dli/exit_codes.hpp"
+#include "dli/host_check.hpp"
 #include "dli/host_shell.hpp"
 #include "dli/progress.hpp"
 #include "dli/run_publish.hpp"
@@ -30,9 +31,15 @@ struct HostTrack {
   bool finished = false;
 };
 
-bool is_terminal(HostState state) {
-  return state == HostState::kDone || state == HostState::kFailed || state == HostState::kUnreachable ||
-         state == HostState::kLost;
+bool is_terminal(HostState state) { return state == HostState::kDone || host_not_reached(state); }
+
+// The shells start their error messages with the host's state ("auth-failed: ...").
+HostState start_failure_state(const std::string& message) {
+  const std::string state = failure_state(message);
+  for (HostState candidate : {HostState::kHostKeyRefused, HostState::kAuthFailed, HostState::kAgentMissing}) {
+    if (to_string(candidate) == state) return candidate;
+  }
+  return HostState::kUnreachable;
 }
 
 // The integrator records a host's fate itself only when the agent cannot (never started, or went silent).
@@ -68,7 +75,8 @@ void start_hosts(std::vector<HostTrack*>& tracks, const RunOptions& options, con
       Status started = starts[i - first].get();
       track.last_change = SteadyClock::now();
       if (!started) {
-        record_host_failure(store, run_id, track, HostState::kUnreachable, started.error().message);
+        record_host_failure(store, run_id, track, start_failure_state(started.error().message),
+                            started.error().message);
       } else {
         track.status.state = HostState::kStarting;
         spdlog::info("host {}: agent started", track.host.name);
@@ -166,10 +174,7 @@ RunOutcome drive_run(Store& store, const std::string& run_id, std::vector<HostTr
   RunOutcome outcome;
   outcome.run_id = run_id;
   for (const auto& track : tracks) {
-    const HostState state = track.status.state;
-    if (state == HostState::kUnreachable || state == HostState::kLost || state == HostState::kFailed) {
-      ++outcome.hosts_unreached;
-    }
+    if (host_not_reached(track.status.state)) ++outcome.hosts_unreached;
   }
   auto collected = collect_run(store, run_id);
   if (!collected) throw StoreFailure("collect: " + collected.error().message);

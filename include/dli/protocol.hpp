@@ -48,7 +48,13 @@ struct TaskList {
   std::vector<TestSpec> tests;
 };
 
-enum class HostState { kPending, kStarting, kRunning, kDone, kFailed, kUnreachable, kLost };
+// The last four are written by the integrator when it cannot start an agent (unreachable, host-key-refused,
+// auth-failed, agent-missing) or the agent went silent (lost).
+enum class HostState {
+  kPending, kStarting, kRunning, kDone, kFailed, kUnreachable, kHostKeyRefused, kAuthFailed, kAgentMissing, kLost
+};
+// Not started or gone: counts towards "some hosts not reached" (exit code 3).
+bool host_not_reached(HostState state);
 std::string to_string(HostState state);
 HostState host_state_from_string(const std::string& text);  // throws std::invalid_argument
 

@@ -37,7 +37,7 @@ struct CurlStoreOptions {
   int retries = 3;                                    // extra attempts after a transient failure
   std::chrono::milliseconds retry_delay{250};         // before the first retry; doubled each time, at most 8 s
   // ftps: highest TLS version, "1.2" or "1.3". vsftpd's default require_ssl_reuse=YES breaks data connections
-  // on a reused TLS 1.3 connection, so with "1.3" every operation opens a fresh connection (slower).
+  // on a reused TLS 1.3 connection, so with "1.3" every upload, download and listing logs in afresh (slower).
   std::string tls_max = "1.2";
   // sftp: replace objects with OpenSSH's posix-rename extension (atomic) over a second SSH connection. Without
   // it (or when the server lacks it) an overwrite is remove-then-rename: readers may briefly get "not found".

@@ -154,12 +154,14 @@ inline void check_invalid_keys(Store& store) {
   }
 }
 
-// A 1 MB object rewritten `versions` times by `writer` while `reader` polls it: every read must be one complete
-// version (right size, one fill byte throughout). `allow_not_found`: a read may also find no object.
+// A 1 MB object rewritten by `writer` while `reader` polls it: every read must be one complete version (right
+// size, one fill byte throughout). `allow_not_found`: a read may also find no object. The writer goes on until
+// the reader has made `min_reads` reads and `min_versions` versions were written (at most 2000 versions).
 struct PublishCounts {
   int reads = 0;
   int not_found = 0;
   int versions_seen = 0;
+  int versions_written = 0;
 };
 
 inline std::string version_payload(int version) {
@@ -169,17 +171,21 @@ inline std::string version_payload(int version) {
   return data;
 }
 
-inline PublishCounts check_atomic_publish(Store& writer, Store& reader, int versions, bool allow_not_found) {
+inline PublishCounts check_atomic_publish(Store& writer, Store& reader, bool allow_not_found, int min_reads = 60,
+                                          int min_versions = 20) {
   PublishCounts counts;
   const std::string key = "runs/r/hosts/h/status.json";
   auto first = writer.put(key, version_payload(0));
   EXPECT_TRUE(first.ok()) << first.error().message;
   std::atomic<bool> done{false};
+  std::atomic<bool> ready{false};
+  std::atomic<int> reads{0};
   std::thread polling([&] {
     int last_version = -1;
     while (!done) {
-      auto got = reader.get(key);
-      ++counts.reads;
+      auto got = reader.get(key);  // the first one also connects, before the writer starts
+      ready = true;
+      ++reads;
       if (!got.ok()) {
         if (allow_not_found && contains(got.error().message, "not found")) {
           ++counts.not_found;
@@ -202,14 +208,19 @@ inline PublishCounts check_atomic_publish(Store& writer, Store& reader, int vers
       last_version = version;
     }
   });
-  for (int version = 1; version <= versions; ++version) {
-    auto put = writer.put(key, version_payload(version));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!ready && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  int version = 0;
+  while (version < 2000 && (version < min_versions || reads < min_reads)) {
+    auto put = writer.put(key, version_payload(++version));
     EXPECT_TRUE(put.ok()) << put.error().message;
   }
   done = true;
   polling.join();
+  counts.reads = reads;
+  counts.versions_written = version;
   auto last = reader.get(key);
-  EXPECT_TRUE(last.ok() && last.value() == version_payload(versions));
+  EXPECT_TRUE(last.ok() && last.value() == version_payload(version));
   return counts;
 }
 

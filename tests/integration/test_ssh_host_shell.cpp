@@ -97,14 +97,13 @@ class SshSessionHostShell : public ::testing::Test {
     std::filesystem::permissions(path, std::filesystem::perms::owner_all);
     return path;
   }
-  AgentLaunch launch(const SshTestFleet& fleet, int host, const std::string& run_id) const {
+  AgentLaunch launch(int host, const std::string& run_id) const {
     AgentLaunch launch;
     launch.agent_exe = make_agent();
     launch.store_url = "ftp://store.example/runs dir/it's; $(touch " + work_.str("pwned") + ")";
     launch.run_id = run_id;
     launch.host = "host" + std::to_string(host);
     launch.work_dir = work_.str("work/" + launch.host + " with space");
-    (void)fleet;
     return launch;
   }
   testing::TempDir work_;
@@ -112,7 +111,7 @@ class SshSessionHostShell : public ::testing::Test {
 
 TEST_F(SshSessionHostShell, StartAgentDetachesItAndWritesTheSecretPrivately) {
   SshTestFleet fleet(1);
-  AgentLaunch agent = launch(fleet, 0, "run-1");
+  AgentLaunch agent = launch(0, "run-1");
   agent.secret_netrc = "machine store.example login bench password s3cr3t-" + fleet.bed().prefix() + "\n";
   auto shell = make_ssh_shell(fleet.target(0), SshShellOptions{0, 60, 30});
 
@@ -213,7 +212,7 @@ TEST_F(SshSessionHostShell, AgentAliveReconnectsWhenTheServerDroppedTheKeptConne
 
 TEST_F(SshSessionHostShell, MissingAgentIsReportedAsAgentMissing) {
   SshTestFleet fleet(1);
-  AgentLaunch agent = launch(fleet, 0, "run-2");
+  AgentLaunch agent = launch(0, "run-2");
   agent.agent_exe = "/opt/nowhere/dli-agent";
   agent.secret_netrc = "machine x login y password z\n";
   auto shell = make_ssh_shell(fleet.target(0));
@@ -225,7 +224,7 @@ TEST_F(SshSessionHostShell, MissingAgentIsReportedAsAgentMissing) {
   EXPECT_FALSE(std::filesystem::exists(agent.work_dir + "/store.netrc")) << "no secret left for an agent that is not there";
 
   // Without a secret, no file and no variable.
-  AgentLaunch plain = launch(fleet, 0, "run-2b");
+  AgentLaunch plain = launch(0, "run-2b");
   ASSERT_TRUE(shell->start_agent(plain).ok());
   EXPECT_FALSE(wait_for_file(plain.work_dir + "/pid").empty());
   EXPECT_EQ(testing::read_file(plain.work_dir + "/credentials_env"), "unset");
@@ -246,7 +245,7 @@ TEST_F(SshSessionHostShell, FailuresCarryTheStateTheIntegratorReports) {
   silent.address = fleet.bed().silent_address();
   silent.connect_timeout_seconds = 1;
 
-  const AgentLaunch agent = launch(fleet, 0, "run-3");
+  const AgentLaunch agent = launch(0, "run-3");
   EXPECT_EQ(failure_state(make_ssh_shell(unknown_key)->start_agent(agent).error().message), "host-key-refused");
   EXPECT_EQ(failure_state(make_ssh_shell(wrong_key)->start_agent(agent).error().message), "auth-failed");
   EXPECT_EQ(failure_state(make_ssh_shell(silent)->start_agent(agent).error().message), "unreachable");
@@ -275,7 +274,7 @@ TEST_F(SshSessionHostShell, StartsThreeHostsFromThreeThreadsAtOnce) {
   std::vector<AgentLaunch> launches;
   for (int i = 0; i < 3; ++i) {
     shells.push_back(make_ssh_shell(fleet.target(i)));
-    launches.push_back(launch(fleet, i, "run-parallel"));
+    launches.push_back(launch(i, "run-parallel"));
     launches.back().secret_netrc = "machine store login host" + std::to_string(i) + " password p\n";
   }
   std::vector<Status> results(3);

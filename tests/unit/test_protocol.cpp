@@ -188,7 +188,8 @@ TEST(ProtocolJson, StateAndStatusNames) {
   const std::vector<std::pair<HostState, std::string>> states = {
       {HostState::kPending, "pending"}, {HostState::kStarting, "starting"},       {HostState::kRunning, "running"},
       {HostState::kDone, "done"},       {HostState::kFailed, "failed"},           {HostState::kUnreachable, "unreachable"},
-      {HostState::kLost, "lost"}};
+      {HostState::kHostKeyRefused, "host-key-refused"}, {HostState::kAuthFailed, "auth-failed"},
+      {HostState::kAgentMissing, "agent-missing"},       {HostState::kLost, "lost"}};
   for (const auto& [state, name] : states) {
     EXPECT_EQ(to_string(state), name);
     EXPECT_EQ(host_state_from_string(name), state);
