@@ -119,11 +119,6 @@ int command_run(RunArgs args) {
   }
   const std::string log_path = (run_folder / "agent.log").string();
   configure_logging(log_path);
-  // Store credentials the integrator delivered to the work dir (mode 0600), unless the environment names a file.
-  const std::string delivered = (fs::path(args.work_dir) / "store.netrc").string();
-  if (std::getenv("DLI_CREDENTIALS_FILE") == nullptr && fs::exists(delivered)) {
-    ::setenv("DLI_CREDENTIALS_FILE", delivered.c_str(), 1);
-  }
   spdlog::info("dli-agent {} pid {}: run {} host {} store {} work dir {}{}", kVersion, ::getpid(), args.run_id,
                args.host, redact_url(args.store_url), args.work_dir, args.redo ? " (redo)" : "");
 

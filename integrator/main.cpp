@@ -12,6 +12,7 @@
 
 #include "dli/collect.hpp"
 #include "dli/config.hpp"
+#include "dli/credentials.hpp"
 #include "dli/exit_codes.hpp"
 #include "dli/host_check.hpp"
 #include "dli/progress.hpp"
@@ -52,6 +53,13 @@ int print_run_outcome(const dli::RunOutcome& outcome) {
   std::cout << "\nCSV:  " << std::filesystem::absolute(outcome.csv_path).string()
             << "\nHTML: " << std::filesystem::absolute(outcome.html_path).string() << "\n";
   return outcome.exit_code;
+}
+
+// Store credentials for remote agents; a lookup failure (an unsafe credentials file, ...) is a config error.
+std::string agent_secret(const std::string& store_url) {
+  auto netrc = dli::agent_credentials_netrc(store_url);
+  if (!netrc) throw dli::ConfigError({{"--store", 0, 0, "store", netrc.error().message}});
+  return netrc.value();
 }
 
 dli::HostStatus status_or_pending(dli::Store& store, const std::string& run_id, const dli::HostEntry& host) {
@@ -182,6 +190,7 @@ int main(int argc, char** argv) {
       options.agent_exe = agent_exe.empty() ? sibling_agent_exe() : agent_exe;
       options.interactive = !no_progress && ::isatty(STDOUT_FILENO) != 0;
       options.redo = redo;
+      options.secret_netrc = agent_secret(options.store_url);
       return print_run_outcome(dli::run_sweep(plan, options, std::cout));
     }
     if (*status_cmd) {
@@ -196,6 +205,7 @@ int main(int argc, char** argv) {
       options.out_dir = out_dir;
       options.agent_exe = agent_exe.empty() ? sibling_agent_exe() : agent_exe;
       options.interactive = !no_progress && ::isatty(STDOUT_FILENO) != 0;
+      options.secret_netrc = agent_secret(options.store_url);
       return print_run_outcome(dli::resume_run(run_id, fleet, options, std::cout));
     }
     if (*check_cmd) {

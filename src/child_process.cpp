@@ -116,6 +116,15 @@ ChildOutcome run_child(const ChildOptions& options) {
     if (out_fd < 0) return spawn_failure(fmt::format("cannot open {}: {}", options.output_path, std::strerror(errno)));
     in_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);  // a test never reads the agent's input
   }
+  if (!options.input_path.empty()) {
+    close_if_open(in_fd);
+    in_fd = ::open(options.input_path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (in_fd < 0) {
+      const int code = errno;
+      close_if_open(out_fd);
+      return spawn_failure(fmt::format("cannot open {}: {}", options.input_path, std::strerror(code)));
+    }
+  }
   int report[2];  // close-on-exec: EOF means exec succeeded, an int means it failed with that errno
   if (::pipe2(report, O_CLOEXEC) != 0) {
     const int code = errno;

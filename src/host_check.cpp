@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "dli/credentials.hpp"
 #include "dli/version.hpp"
 
 namespace dli {
@@ -18,7 +19,20 @@ HostCheck check_host(HostShell& shell, const HostConfig& host, const std::string
                      const std::string& store_url) {
   HostCheck check;
   check.host = host.name;
-  auto ran = shell.run({agent_exe, "describe", "--json", "--store", store_url, "--probe", host.name}, 60);
+  std::vector<std::string> argv = {agent_exe, "describe", "--json", "--store", store_url, "--probe", host.name};
+  // A remote host gets the store's credentials on stdin; a local one looks them up itself, as the integrator does.
+  std::string secret;
+  if (host.kind != "local") {
+    auto netrc = agent_credentials_netrc(store_url);
+    if (!netrc) {
+      check.state = "store-failed";
+      check.reason = netrc.error().message;
+      return check;
+    }
+    secret = netrc.value();
+    if (!secret.empty()) argv.push_back("--credentials-stdin");
+  }
+  auto ran = shell.run(argv, secret, 60);
   if (!ran) {
     check.state = failure_state(ran.error().message);
     check.reason = ran.error().message;

@@ -77,20 +77,34 @@ class LocalShell : public HostShell {
     return {};
   }
 
-  Result<CommandOutput> run(const std::vector<std::string>& argv, double timeout_seconds) override {
-    char path[] = "/tmp/dli-local-run-XXXXXX";
-    const int fd = ::mkstemp(path);
-    if (fd < 0) return Error{std::string("mkstemp: ") + std::strerror(errno)};
-    ::close(fd);
+  Result<CommandOutput> run(const std::vector<std::string>& argv, const std::string& stdin_data,
+                            double timeout_seconds) override {
+    // Input and output go through private (0600) temporary files: the input may hold credentials.
+    char output_path[] = "/tmp/dli-local-out-XXXXXX";
+    char input_path[] = "/tmp/dli-local-in-XXXXXX";
+    const int output_fd = ::mkstemp(output_path);
+    if (output_fd < 0) return Error{std::string("mkstemp: ") + std::strerror(errno)};
+    ::close(output_fd);
+    const int input_fd = ::mkstemp(input_path);
+    if (input_fd < 0) {
+      ::unlink(output_path);
+      return Error{std::string("mkstemp: ") + std::strerror(errno)};
+    }
+    const bool input_written =
+        ::write(input_fd, stdin_data.data(), stdin_data.size()) == static_cast<ssize_t>(stdin_data.size());
+    ::close(input_fd);
     ChildOptions options;
     options.argv = argv;
-    options.output_path = path;
+    options.output_path = output_path;
+    options.input_path = input_path;
     options.timeout_seconds = timeout_seconds;
-    const ChildOutcome outcome = run_child(options);
+    const ChildOutcome outcome = input_written ? run_child(options) : ChildOutcome{};
+    ::unlink(input_path);
     CommandOutput result;
-    std::ifstream in(path, std::ios::binary);
+    std::ifstream in(output_path, std::ios::binary);
     result.output.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    ::unlink(path);
+    ::unlink(output_path);
+    if (!input_written) return Error{"cannot write the command's input"};
     switch (outcome.kind) {
       case ChildOutcome::Kind::kExited: result.exit_code = outcome.exit_code; return result;
       case ChildOutcome::Kind::kSpawnFailed: return Error{"cannot run " + argv.front() + ": " + outcome.error};

@@ -102,10 +102,11 @@ class SshShell : public HostShell {
     return {};
   }
 
-  Result<CommandOutput> run(const std::vector<std::string>& argv, double timeout_seconds) override {
+  Result<CommandOutput> run(const std::vector<std::string>& argv, const std::string& stdin_data,
+                            double timeout_seconds) override {
     auto session = SshSession::connect(target_);
     if (!session) return session.error();
-    auto ran = session.value().exec(remote_command_line(argv), "", timeout_seconds);
+    auto ran = session.value().exec(remote_command_line(argv), stdin_data, timeout_seconds);
     if (!ran) return ran.error();
     CommandOutput output;
     output.exit_code = ran.value().exit_status;

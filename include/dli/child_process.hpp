@@ -17,6 +17,7 @@ struct ChildOutcome {
 struct ChildOptions {
   std::vector<std::string> argv;  // argv[0] is an absolute path or found through PATH
   std::string output_path;        // stdout and stderr appended here; empty: inherit
+  std::string input_path;         // stdin read from here; empty: /dev/null when output_path is set, else inherit
   double timeout_seconds = 0;     // 0: none. On expiry: SIGTERM to the group, SIGKILL after kill_grace_seconds
   double kill_grace_seconds = 2;
   std::vector<std::string> extra_env;  // "NAME=value" added to the inherited environment

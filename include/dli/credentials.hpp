@@ -54,6 +54,10 @@ Result<Credentials> resolve_credentials(const std::string& host, const std::stri
 // Error when `url` carries user:password@: the message (without the password) says where passwords go.
 Status reject_password_in_url(const std::string& url);
 
+// What a remote agent needs to log in to the store at `store_url`, as netrc text: empty for stores without a
+// password (file://, SFTP with keys). Looked up on the integrator's machine with resolve_credentials().
+Result<std::string> agent_credentials_netrc(const std::string& store_url);
+
 // One netrc line for `host`, values quoted where needed; parse_netrc reads it back. For a remote agent: the
 // integrator writes it through the SSH channel's stdin into a 0600 file named by DLI_CREDENTIALS_FILE there.
 std::string render_netrc(const std::string& host, const Credentials& credentials);

@@ -34,9 +34,11 @@ class HostShell {
   // Starts the agent detached from the integrator (it survives the integrator's exit) and returns once it
   // is started. Error (with a reason a person can act on) when it cannot be started.
   virtual Status start_agent(const AgentLaunch& launch) = 0;
-  // Runs a short command on the host and waits for it (hosts check, describe). The arguments are shell-quoted
-  // on remote hosts. Error when the host cannot be reached; a non-zero exit is a CommandOutput, not an Error.
-  virtual Result<CommandOutput> run(const std::vector<std::string>& argv, double timeout_seconds) = 0;
+  // Runs a short command on the host and waits for it (hosts check, describe), with `stdin_data` as its input
+  // (secrets travel this way, never on a command line). The arguments are shell-quoted on remote hosts.
+  // Error when the host cannot be reached; a non-zero exit is a CommandOutput, not an Error.
+  virtual Result<CommandOutput> run(const std::vector<std::string>& argv, const std::string& stdin_data,
+                                    double timeout_seconds) = 0;
   // Whether the agent process `pid` (as reported in its status) is still alive; nullopt when unknowable.
   virtual std::optional<bool> agent_alive(int pid) = 0;
 };

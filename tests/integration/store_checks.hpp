@@ -55,6 +55,21 @@ inline void check_small_round_trip(Store& store) {
   ASSERT_TRUE(got.ok()) << got.error().message;
   EXPECT_EQ(got.value(), "");
 
+  // Names that need escaping in URLs and quoting in FTP/SFTP commands.
+  const std::string odd = "odd names/a b+c%d#e;f \"g\" \u00fc.json";
+  ASSERT_TRUE(store.put(odd, "odd").ok());
+  ASSERT_TRUE(store.put(odd, "odd 2").ok());
+  got = store.get(odd);
+  ASSERT_TRUE(got.ok()) << got.error().message;
+  EXPECT_EQ(got.value(), "odd 2");
+  auto odd_names = store.list("odd names");
+  ASSERT_TRUE(odd_names.ok()) << odd_names.error().message;
+  EXPECT_EQ(odd_names.value(), (std::vector<std::string>{odd.substr(odd.find('/') + 1)}));
+  ASSERT_TRUE(store.remove(odd).ok());
+  auto odd_exists = store.exists(odd);
+  ASSERT_TRUE(odd_exists.ok()) << odd_exists.error().message;
+  EXPECT_FALSE(odd_exists.value());
+
   const std::string binary = random_bytes(70'000, 7);
   ASSERT_TRUE(store.put("binary.bin", binary).ok());
   got = store.get("binary.bin");

@@ -249,7 +249,7 @@ TEST_F(SshSessionHostShell, FailuresCarryTheStateTheIntegratorReports) {
   EXPECT_EQ(failure_state(make_ssh_shell(unknown_key)->start_agent(agent).error().message), "host-key-refused");
   EXPECT_EQ(failure_state(make_ssh_shell(wrong_key)->start_agent(agent).error().message), "auth-failed");
   EXPECT_EQ(failure_state(make_ssh_shell(silent)->start_agent(agent).error().message), "unreachable");
-  auto ran = make_ssh_shell(wrong_key)->run({"true"}, 10);
+  auto ran = make_ssh_shell(wrong_key)->run({"true"}, "", 10);
   ASSERT_FALSE(ran.ok());
   EXPECT_EQ(failure_state(ran.error().message), "auth-failed");
 }
@@ -257,13 +257,13 @@ TEST_F(SshSessionHostShell, FailuresCarryTheStateTheIntegratorReports) {
 TEST_F(SshSessionHostShell, RunQuotesArgumentsAndReturnsExitCodeAndOutput) {
   SshTestFleet fleet(1);
   auto shell = make_ssh_shell(fleet.target(0));
-  auto ran = shell->run({"sh", "-c", "printf '%s|' \"$@\"; echo oops >&2; exit 4", "sh", "a b", "it's", "$HOME", ";"},
-                        10);
+  auto ran = shell->run({"sh", "-c", "printf '%s|' \"$@\"; cat; echo oops >&2; exit 4", "sh", "a b", "it's", "$HOME", ";"},
+                        "from stdin|", 10);
   ASSERT_TRUE(ran.ok()) << ran.error().message;
   EXPECT_EQ(ran.value().exit_code, 4);
-  EXPECT_EQ(ran.value().output, "a b|it's|$HOME|;|oops\n");
+  EXPECT_EQ(ran.value().output, "a b|it's|$HOME|;|from stdin|oops\n");
 
-  auto slow = shell->run({"sleep", "10"}, 0.5);
+  auto slow = shell->run({"sleep", "10"}, "", 0.5);
   ASSERT_FALSE(slow.ok());
   EXPECT_EQ(slow.error().message.rfind("timed-out:", 0), 0u) << slow.error().message;
 }
