@@ -219,8 +219,14 @@ struct CurlStore::Impl {
     rename.nobody = true;
     rename.postquote = {"RNFR " + temporary, "RNTO " + name};
     const Outcome renamed = session->perform(rename);
-    if (!renamed.ok()) return abandon(failure(renamed), &renamed);
-    return {};
+    if (renamed.ok()) return {};
+    Error error = failure(renamed);
+    if (renamed.code == CURLE_QUOTE_ERROR) {
+      error.message = fmt::format("the server refused to rename the uploaded temporary to {}: {} (an FTP store needs "
+                                  "a server whose RNTO replaces existing files, as vsftpd, ProFTPD and Pure-FTPd do)",
+                                  name, error.message);
+    }
+    return abandon(error, &renamed);
   }
 
   Status put(const std::string& key, Source& source) {

@@ -1,0 +1,237 @@
+// End-to-end over a real fleet: SSH hosts in network namespaces, a vsftpd or SFTP store, the real binaries.
+#include <dirent.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "integration/fleet_fixture.hpp"
+#include "support/csv_table.hpp"
+
+namespace dli::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+class FleetSweep : public FleetWorkspace {};
+
+// Every host's rows, by host name.
+std::map<std::string, std::vector<std::size_t>> rows_by_host(const CsvTable& csv) {
+  std::map<std::string, std::vector<std::size_t>> rows;
+  for (std::size_t row = 0; row < csv.size(); ++row) rows[csv.at(row, "host")].push_back(row);
+  return rows;
+}
+
+void expect_every_host_measured(const CsvTable& csv, int hosts, int tests_per_host) {
+  const auto rows = rows_by_host(csv);
+  ASSERT_EQ(rows.size(), static_cast<std::size_t>(hosts));
+  for (const auto& [host, indices] : rows) {
+    EXPECT_EQ(indices.size(), static_cast<std::size_t>(tests_per_host)) << host;
+    for (std::size_t row : indices) {
+      EXPECT_EQ(csv.at(row, "status"), "ok") << host << ": " << csv.at(row, "error");
+      EXPECT_GT(std::stod(csv.at(row, "fps")), 0.0) << host;
+    }
+  }
+}
+
+// Scans every process's command line for `secret` until stopped: a password must never be an argument.
+class CmdlineWatch {
+ public:
+  explicit CmdlineWatch(std::string secret) : secret_(std::move(secret)) {
+    thread_ = std::thread([this] {
+      while (!stop_) {
+        scan();
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+    });
+  }
+  ~CmdlineWatch() { finish(); }
+  std::string finish() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+    return found_;
+  }
+  int scans() const { return scans_; }
+
+ private:
+  void scan() {
+    DIR* proc = ::opendir("/proc");
+    if (proc == nullptr) return;
+    while (dirent* entry = ::readdir(proc)) {
+      if (!std::isdigit(static_cast<unsigned char>(entry->d_name[0]))) continue;
+      std::ifstream in(std::string("/proc/") + entry->d_name + "/cmdline", std::ios::binary);
+      const std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      if (cmdline.find(secret_) != std::string::npos && found_.empty()) found_ = cmdline;
+    }
+    ::closedir(proc);
+    ++scans_;
+  }
+  std::string secret_;
+  std::atomic<bool> stop_{false};
+  std::string found_;
+  std::atomic<int> scans_{0};
+  std::thread thread_;
+};
+
+// Files under `root` whose content holds `secret` (only the credential files the test itself wrote may).
+std::vector<std::string> files_containing(const std::string& root, const std::string& secret) {
+  std::vector<std::string> found;
+  if (!fs::exists(root)) return found;
+  for (const auto& entry : fs::recursive_directory_iterator(root)) {
+    if (!entry.is_regular_file()) continue;
+    if (read_file(entry.path().string()).find(secret) != std::string::npos) found.push_back(entry.path().string());
+  }
+  return found;
+}
+
+TEST_F(FleetSweep, ThreeSshHostsOverFtpMergeIntoOneTableWithoutLeakingThePassword) {
+  start_ftp(/*tls=*/false);
+  write_fleet();
+  write_sweep();
+  CmdlineWatch watch(ftp->password());
+  const auto run = run_sweep(ftp_url());
+  const std::string leaked = watch.finish();
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  const CsvTable csv(read_file(work.str("out/results.csv")));
+  expect_every_host_measured(csv, kTestHosts, kTestsPerHost);
+  const std::string html = read_file(work.str("out/results.html"));
+  for (int i = 0; i < kTestHosts; ++i) EXPECT_NE(html.find(host_name(i)), std::string::npos) << host_name(i);
+
+  EXPECT_EQ(leaked, "") << "the store password appeared on a command line";
+  EXPECT_GT(watch.scans(), 10);
+  EXPECT_EQ(run.output.find(ftp->password()), std::string::npos) << "integrator output";
+  // Nowhere in the store (results, logs, agent logs) nor in the agents' work dirs but the 0600 credentials file.
+  EXPECT_EQ(files_containing(ftp_store_dir(), ftp->password()), std::vector<std::string>{});
+  for (int i = 0; i < kTestHosts; ++i) {
+    const std::string dir = work.str("agent-" + host_name(i));
+    EXPECT_EQ(files_containing(dir, ftp->password()), std::vector<std::string>{dir + "/store.netrc"});
+    struct stat info {};
+    ASSERT_EQ(::stat((dir + "/store.netrc").c_str(), &info), 0);
+    EXPECT_EQ(info.st_mode & 0777, 0600u);
+  }
+}
+
+TEST_F(FleetSweep, FtpsStoreCarriesAFullSweep) {
+  start_ftp(/*tls=*/true);  // vsftpd keeps its default require_ssl_reuse=YES
+  write_fleet();
+  write_sweep();
+  const auto run = run_sweep(ftps_url());
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  expect_every_host_measured(CsvTable(read_file(work.str("out/results.csv"))), kTestHosts, kTestsPerHost);
+}
+
+TEST_F(FleetSweep, SftpStoreCarriesAFullSweep) {
+  write_fleet();
+  write_sweep();
+  const auto run = run_sweep(sftp_url());
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  expect_every_host_measured(CsvTable(read_file(work.str("out/results.csv"))), kTestHosts, kTestsPerHost);
+}
+
+TEST_F(FleetSweep, HostWithStoppedSshdIsUnreachableWhileTheOthersFinish) {
+  start_ftp(false);
+  write_fleet();
+  write_sweep();
+  fleet.sshd(1).stop();
+  const auto run = run_sweep(ftp_url());
+  ASSERT_EQ(run.exit_code, 3) << run.output;  // some hosts not reached
+  const CsvTable csv(read_file(work.str("out/results.csv")));
+  const auto rows = rows_by_host(csv);
+  ASSERT_EQ(rows.at(host_name(1)).size(), static_cast<std::size_t>(kTestsPerHost));
+  for (std::size_t row : rows.at(host_name(1))) EXPECT_EQ(csv.at(row, "status"), "not_run");
+  for (int host : {0, 2}) {
+    for (std::size_t row : rows.at(host_name(host))) EXPECT_EQ(csv.at(row, "status"), "ok");
+  }
+  const std::string status = read_file(ftp_store_dir() + "/runs/" + run_id_from(run.output) + "/hosts/" +
+                                       host_name(1) + "/status.json");
+  EXPECT_NE(status.find("\"unreachable\""), std::string::npos) << status;
+}
+
+TEST_F(FleetSweep, HostWhoseKeyChangedIsRefused) {
+  start_ftp(false);
+  write_fleet();
+  write_sweep();
+  fleet.sshd(0).regenerate_host_key();
+  const auto run = run_sweep(ftp_url());
+  ASSERT_EQ(run.exit_code, 3) << run.output;
+  const std::string status = read_file(ftp_store_dir() + "/runs/" + run_id_from(run.output) + "/hosts/" +
+                                       host_name(0) + "/status.json");
+  EXPECT_NE(status.find("\"host-key-refused\""), std::string::npos) << status;
+  EXPECT_NE(status.find("changed"), std::string::npos) << status;
+  EXPECT_FALSE(fs::exists(work.str("agent-" + host_name(0)))) << "nothing may run on a host that failed its key check";
+}
+
+TEST_F(FleetSweep, HostsCheckVerifiesKeyAgentStoreAndDescribesEachHost) {
+  start_ftp(false);
+  write_fleet();
+  const auto check = integrator("hosts check " + shell_quote(work.str("fleet.yaml")) + " --store " +
+                                shell_quote(ftp_url()));
+  ASSERT_EQ(check.exit_code, 0) << check.output;
+  for (int i = 0; i < kTestHosts; ++i) {
+    EXPECT_NE(check.output.find("== " + host_name(i) + " (ssh): ok"), std::string::npos) << check.output;
+  }
+  EXPECT_NE(check.output.find("launcher:   opencv-dnn OpenCV"), std::string::npos) << check.output;
+  EXPECT_EQ(check.output.find(ftp->password()), std::string::npos);
+
+  fleet.sshd(2).regenerate_host_key();
+  const auto refused = integrator("hosts check " + shell_quote(work.str("fleet.yaml")) + " node-2 --store " +
+                                  shell_quote(ftp_url()));
+  EXPECT_EQ(refused.exit_code, 3) << refused.output;
+  EXPECT_NE(refused.output.find("== node-2 (ssh): host-key-refused"), std::string::npos) << refused.output;
+}
+
+TEST_F(FleetSweep, IntegratorKilledMidRunThenResumeYieldsEveryResultExactlyOnce) {
+  start_ftp(false);
+  write_fleet();
+  write_sweep(/*null_sleep_ms=*/100, /*iterations=*/8);  // null tests of about a second
+  const std::string log = work.str("integrator.log");
+  const auto started = run_command("exec " + std::string(DLI_INTEGRATOR_EXE) + " run " +
+                                   shell_quote(work.str("sweep.yaml")) + " --store " + shell_quote(ftp_url()) +
+                                   " --no-progress > " + shell_quote(log) + " 2>&1 & echo $!");
+  const pid_t integrator_pid = std::stoi(started.output);
+  // Wait for the first published result, then kill the integrator without warning.
+  std::string run_id;
+  bool some_result = false;
+  for (int i = 0; i < 600 && !some_result; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    const std::string output = read_file(log);
+    const auto at = output.find("run ");
+    if (run_id.empty() && at != std::string::npos && output.find(':', at) != std::string::npos) {
+      run_id = output.substr(at + 4, output.find(':', at) - at - 4);
+    }
+    if (run_id.empty()) continue;
+    const fs::path results = fs::path(ftp_store_dir()) / "runs" / run_id / "hosts" / host_name(0) / "results";
+    some_result = fs::exists(results) && !fs::is_empty(results);
+  }
+  ASSERT_TRUE(some_result) << read_file(log);
+  ASSERT_EQ(::kill(integrator_pid, SIGKILL), 0);
+  ::waitpid(integrator_pid, nullptr, 0);  // not our child (the shell's): reaped by init; harmless if it fails
+
+  const auto resumed = integrator("resume " + run_id + " --fleet " + shell_quote(work.str("fleet.yaml")) +
+                                  " --store " + shell_quote(ftp_url()) + " --out " + shell_quote(work.str("out")) +
+                                  " --no-progress");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  const CsvTable csv(read_file(work.str("out/results.csv")));
+  expect_every_host_measured(csv, kTestHosts, kTestsPerHost);
+  std::set<std::pair<std::string, std::string>> seen;
+  for (std::size_t row = 0; row < csv.size(); ++row) {
+    EXPECT_TRUE(seen.insert({csv.at(row, "host"), csv.at(row, "task")}).second) << "duplicate row " << row;
+  }
+
+  const auto collected = integrator("collect " + run_id + " --store " + shell_quote(ftp_url()) + " --out " +
+                                    shell_quote(work.str("collected")));
+  ASSERT_EQ(collected.exit_code, 0) << collected.output;
+  EXPECT_EQ(read_file(work.str("collected/results.csv")), read_file(work.str("out/results.csv")));
+}
+
+}  // namespace
+}  // namespace dli::testing
