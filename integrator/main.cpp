@@ -62,6 +62,19 @@ std::string agent_secret(const std::string& store_url) {
   return netrc.value();
 }
 
+// What `run` and `resume` share: where the store and the reports are, the local agent, the fleet's fan-out.
+dli::RunOptions run_options(const dli::FleetConfig& fleet, const std::string& store_url, const std::string& out_dir,
+                            const std::string& agent_exe, bool no_progress) {
+  dli::RunOptions options;
+  options.store_url = resolve_store(store_url, fleet.store_url);
+  options.out_dir = out_dir;
+  options.agent_exe = agent_exe.empty() ? sibling_agent_exe() : agent_exe;
+  options.interactive = !no_progress && ::isatty(STDOUT_FILENO) != 0;
+  options.parallel_starts = fleet.parallel;
+  options.secret_netrc = agent_secret(options.store_url);
+  return options;
+}
+
 dli::HostStatus status_or_pending(dli::Store& store, const std::string& run_id, const dli::HostEntry& host) {
   dli::HostStatus status;
   status.host = host.name;
@@ -184,13 +197,8 @@ int main(int argc, char** argv) {
     }
     if (*run_cmd) {
       const dli::Plan plan = dli::make_plan(sweep_path);
-      dli::RunOptions options;
-      options.store_url = resolve_store(store_url, plan.fleet.store_url);
-      options.out_dir = out_dir;
-      options.agent_exe = agent_exe.empty() ? sibling_agent_exe() : agent_exe;
-      options.interactive = !no_progress && ::isatty(STDOUT_FILENO) != 0;
+      dli::RunOptions options = run_options(plan.fleet, store_url, out_dir, agent_exe, no_progress);
       options.redo = redo;
-      options.secret_netrc = agent_secret(options.store_url);
       return print_run_outcome(dli::run_sweep(plan, options, std::cout));
     }
     if (*status_cmd) {
@@ -200,12 +208,7 @@ int main(int argc, char** argv) {
     }
     if (*resume_cmd) {
       const dli::FleetConfig fleet = dli::load_fleet(fleet_path);
-      dli::RunOptions options;
-      options.store_url = resolve_store(store_url, fleet.store_url);
-      options.out_dir = out_dir;
-      options.agent_exe = agent_exe.empty() ? sibling_agent_exe() : agent_exe;
-      options.interactive = !no_progress && ::isatty(STDOUT_FILENO) != 0;
-      options.secret_netrc = agent_secret(options.store_url);
+      const dli::RunOptions options = run_options(fleet, store_url, out_dir, agent_exe, no_progress);
       return print_run_outcome(dli::resume_run(run_id, fleet, options, std::cout));
     }
     if (*check_cmd) {

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "support/process.hpp"
+#include "support/run_output.hpp"
 #include "support/temp_dir.hpp"
 
 namespace dli::testing {
@@ -31,14 +32,6 @@ class SweepWorkspace : public ::testing::Test {
   CommandOutput run_sweep(const std::string& sweep_file) const {
     return integrator("run " + shell_quote(dir.str(sweep_file)) + " --store " + shell_quote(store_url()) +
                       " --out " + shell_quote(out_dir()) + " --no-progress");
-  }
-  // The run id printed by `run` ("run <id>: ...").
-  static std::string run_id_from(const std::string& output) {
-    const std::string marker = "\nrun ";
-    const auto at = output.rfind(marker);
-    if (at == std::string::npos) return "";
-    const auto start = at + marker.size();
-    return output.substr(start, output.find(':', start) - start);
   }
 };
 

@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "support/process.hpp"
+#include "support/run_output.hpp"
 #include "support/ssh_test_fleet.hpp"
 #include "support/temp_dir.hpp"
 #include "support/vsftpd_server.hpp"
@@ -88,13 +89,6 @@ measure: {iterations: )" + std::to_string(iterations) + R"(, min_seconds: 0, war
   CommandOutput run_sweep(const std::string& store_url) const {
     return integrator("run " + shell_quote(work.str("sweep.yaml")) + " --store " + shell_quote(store_url) +
                       " --out " + shell_quote(work.str("out")) + " --no-progress");
-  }
-  static std::string run_id_from(const std::string& output) {
-    const std::string marker = "\nrun ";
-    const auto at = output.rfind(marker);
-    if (at == std::string::npos) return "";
-    const auto start = at + marker.size();
-    return output.substr(start, output.find(':', start) - start);
   }
 };
 

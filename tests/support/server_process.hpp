@@ -185,17 +185,19 @@ class ServerProcess {
   bool reaped_ = false;
 };
 
-// Waits until something listens on address:port (seen with `ss` inside the namespace). False when the server
-// exited first or `timeout` passed.
+// Waits until `server` itself listens on address:port (seen with `ss -p` inside the namespace: another process
+// holding the port does not count). False when the server exited first or `timeout` passed.
 inline bool wait_for_listener(ServerProcess& server, const std::string& address, int port, const std::string& netns,
                               std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
   const std::string command =
-      netns_prefix(netns) + "/usr/bin/ss -Hltn " + shell_quote("sport = :" + std::to_string(port));
+      netns_prefix(netns) + "/usr/bin/ss -Hltnp " + shell_quote("sport = :" + std::to_string(port));
   const std::string wanted = address + ":" + std::to_string(port);
+  const std::string owner = "pid=" + std::to_string(server.pid()) + ",";
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
     if (!server.running()) return false;
-    if (run_command(command).output.find(wanted) != std::string::npos) return true;
+    const std::string listening = run_command(command).output;
+    if (listening.find(wanted) != std::string::npos && listening.find(owner) != std::string::npos) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
   }
   return false;
