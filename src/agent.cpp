@@ -1,6 +1,7 @@
 // The agent's loop over its task list: each test in its own child process (`dli-agent run-test`), its log and
 // result published the moment it ends, a heartbeat in status.json throughout (docs/protocol.md).
 #include "dli/agent.hpp"
+#include "dli/host_info.hpp"
 
 #include <signal.h>
 #include <unistd.h>
@@ -299,6 +300,11 @@ AgentSummary run_agent(Store& store, const AgentOptions& input) {
   status.state = HostState::kRunning;
   status.total = summary.total;
   heartbeat.publish();
+  // What machine these numbers come from, for the report; a failure here costs the report a line, not the run.
+  if (auto described = store.put(layout::host_info(options.run_id, options.host), to_json(describe_this_host()).dump(1));
+      !described) {
+    spdlog::warn("cannot publish the host description: {}", described.error().message);
+  }
   spdlog::info("run {} host {}: {} tests, store {}", options.run_id, options.host, summary.total, store.describe());
 
   TestRunner runner(store, options, heartbeat);

@@ -82,6 +82,13 @@ Result<Collected> collect_run(Store& store, const std::string& run_id) {
     } catch (const std::exception& error) {
       return Error{fmt::format("{}: {}", layout::tasks(run_id, host.name), error.what())};
     }
+    if (auto described = get_json(store, layout::host_info(run_id, host.name))) {
+      try {
+        collected.hosts.emplace_back(host.name, host_info_from_json(described.value()));
+      } catch (const std::exception& error) {
+        collected.problems.push_back(fmt::format("{}: {}", layout::host_info(run_id, host.name), error.what()));
+      }
+    }
     auto results = read_results(store, run_id, host.name, collected.problems);
     if (!results) return results.error();
     for (auto& spec : tasks.tests) {
@@ -109,7 +116,7 @@ ReportPaths write_reports(const Collected& collected, const std::string& out_dir
   write_atomically(paths.csv, csv.str());
 
   ReportContext context{collected.manifest.run_id, collected.manifest.sweep_name, collected.manifest.created_at,
-                        utc_now_iso8601()};
+                        utc_now_iso8601(), collected.hosts};
   std::ostringstream html;
   write_html(html, context, collected.rows);
   write_atomically(paths.html, html.str());

@@ -17,5 +17,6 @@ std::string log(const std::string& run, const std::string& host, const std::stri
   return host_dir(run, host) + "/logs/" + test_id + ".log";
 }
 std::string agent_log(const std::string& run, const std::string& host) { return host_dir(run, host) + "/agent.log"; }
+std::string host_info(const std::string& run, const std::string& host) { return host_dir(run, host) + "/host.json"; }
 
 }  // namespace dli::layout

@@ -180,6 +180,26 @@ void write_details(std::ostream& out, const std::vector<ReportRow>& rows) {
   out << "</tbody>\n</table>\n";
 }
 
+// The machines behind the columns: a reader choosing hardware needs to know what each host is.
+void write_hosts(std::ostream& out, const std::vector<std::pair<std::string, HostInfo>>& hosts) {
+  if (hosts.empty()) return;
+  out << "<h2>Hosts</h2>\n<table class=\"results hosts\">\n<thead>\n<tr><th>Host</th><th>CPU</th><th>Cores</th>"
+      << "<th>Memory, GiB</th><th>OS</th><th>Kernel</th><th>Frameworks</th></tr>\n</thead>\n<tbody>\n";
+  for (const auto& [name, info] : hosts) {
+    std::string frameworks;
+    for (const auto& launcher : info.launchers) {
+      if (launcher.name == "null") continue;  // the harness's own no-op, not a framework
+      frameworks += (frameworks.empty() ? "" : ", ") + launcher.version;
+    }
+    out << "<tr><td>" << html_escape(name) << "</td><td>" << html_escape(info.cpu_model) << "</td><td class=\"num\">"
+        << info.logical_cpus << " logical, " << info.physical_cores << " physical</td><td class=\"num\">"
+        << fixed(static_cast<double>(info.memory_kb) / (1024.0 * 1024.0), 1) << "</td><td>" << html_escape(info.os)
+        << "</td><td>" << html_escape(info.kernel + " " + info.arch) << "</td><td>" << html_escape(frameworks)
+        << "</td></tr>\n";
+  }
+  out << "</tbody>\n</table>\n";
+}
+
 }  // namespace
 
 std::string html_escape(const std::string& text) {
@@ -208,6 +228,7 @@ void write_html(std::ostream& out, const ReportContext& context, const std::vect
   out << "<input id=\"filter\" type=\"search\" placeholder=\"Filter rows (model, framework, host, ...)\">\n";
   write_matrix(out, report::build_matrix(rows));
   write_details(out, rows);
+  write_hosts(out, context.hosts);
   out << "<script>" << kScript << "</script>\n</body>\n</html>\n";
 }
 

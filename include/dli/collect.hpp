@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "dli/host_info.hpp"
 #include "dli/protocol.hpp"
 #include "dli/report.hpp"
 #include "dli/store.hpp"
@@ -13,6 +14,7 @@ struct Collected {
   Manifest manifest;
   std::vector<ReportRow> rows;  // every planned test, in plan order, host by host
   std::vector<std::string> problems;  // unreadable results, with their keys (each row then shows N/A)
+  std::vector<std::pair<std::string, HostInfo>> hosts;  // machine descriptions the agents published, in run order
   int ok = 0, failed = 0, not_run = 0;
 };
 

@@ -25,6 +25,7 @@ std::string results_dir(const std::string& run, const std::string& host);  // ..
 std::string result(const std::string& run, const std::string& host, const std::string& test_id);  // .../results/<id>.json
 std::string log(const std::string& run, const std::string& host, const std::string& test_id);     // .../logs/<id>.log
 std::string agent_log(const std::string& run, const std::string& host);  // .../agent.log
+std::string host_info(const std::string& run, const std::string& host);  // .../host.json (the machine)
 }  // namespace layout
 
 struct HostEntry {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "dli/host_info.hpp"
 #include "dli/test_result.hpp"
 
 namespace dli {
@@ -21,6 +22,7 @@ struct ReportContext {
   std::string sweep_name;
   std::string created_at;
   std::string generated_at;
+  std::vector<std::pair<std::string, HostInfo>> hosts = {};  // host name -> machine, when the agent described it
 };
 
 std::vector<std::string> csv_columns();

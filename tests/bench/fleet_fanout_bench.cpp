@@ -61,6 +61,8 @@ struct Settings {
   std::vector<int> test_ms = {200, 1000};  // simulated work per test: requests x sleep_ms
   int tests_per_host = 8;                   // K: batch sizes 1..K make K distinct tests
   int sleep_ms = 25;                        // per request of the null launcher
+  std::string integrator = DLI_INTEGRATOR_EXE;  // --integrator, --agent: other builds, to compare a change
+  std::string agent = DLI_AGENT_EXE;
   bool strict = false;                      // exit 1 when a sweep misses the goal
   bool verbose = false;                     // FTP commands by verb, integrator output, an agent's log
 };
@@ -71,10 +73,11 @@ int iterations_for(const Settings& settings, int test_ms) { return std::max(1, t
 void usage(std::ostream& out) {
   out << "usage: dli_fleet_bench [--hosts 1,2,4,8] [--test-ms 200,1000] [--tests K] [--sleep-ms S] [--strict] "
          "[--verbose]\n"
+         "                       [--integrator PATH] [--agent PATH]\n"
          "  Fans a sweep of K null tests per host (each test_ms of requests of S ms, plus its process's start)\n"
          "  out over namespace hosts through SSH and an FTP store, and compares the sweep's wall time with the\n"
          "  busiest host's own work. Needs root. Defaults: --hosts 1,2,4,8 --test-ms 200,1000 --tests 8\n"
-         "  --sleep-ms 25.\n";
+         "  --sleep-ms 25, and the dli-integrator and dli-agent built with this program.\n";
 }
 
 int positive(const std::string& option, const std::string& text, int high) {
@@ -115,6 +118,10 @@ Settings parse_settings(int argc, char** argv) {
       settings.tests_per_host = positive(arg, value(), 64);
     } else if (arg == "--sleep-ms") {
       settings.sleep_ms = positive(arg, value(), 60'000);
+    } else if (arg == "--integrator") {
+      settings.integrator = fs::absolute(value()).string();
+    } else if (arg == "--agent") {
+      settings.agent = fs::absolute(value()).string();
     } else if (arg == "--strict") {
       settings.strict = true;
     } else if (arg == "--verbose") {
@@ -227,7 +234,7 @@ std::string yaml_quoted(const std::string& text) {
 // Members are destroyed in reverse order: the servers before the namespaces, the files last.
 class Bed {
  public:
-  Bed() : bed_(kMaxHosts + 1) {
+  explicit Bed(std::string agent_exe) : agent_exe_(std::move(agent_exe)), bed_(kMaxHosts + 1) {
     key_ = dli::testing::make_client_key(dir_.str(), "client_ed25519");
     known_hosts_ = dir_.write("known_hosts", "");
     for (int i = 0; i < kMaxHosts; ++i) {
@@ -263,7 +270,7 @@ class Bed {
   // so no server's process tree holds them: they are found by namespace and executable.
   std::vector<pid_t> agents() const {
     std::vector<pid_t> found;
-    const std::string agent = fs::weakly_canonical(DLI_AGENT_EXE).string();
+    const std::string agent = fs::weakly_canonical(agent_exe_).string();
     for (int i = 0; i < kMaxHosts; ++i) {
       std::istringstream pids(run_command("ip netns pids " + shell_quote(bed_.host(i).netns)).output);
       for (long pid = 0; pids >> pid;) {
@@ -307,6 +314,7 @@ class Bed {
     ::setenv("DLI_CREDENTIALS_FILE", path.c_str(), 1);
   }
 
+  std::string agent_exe_;
   dli::testing::TempDir dir_;
   dli::testing::NetnsTestbed bed_;
   dli::testing::SshClientKey key_;
@@ -395,7 +403,7 @@ void write_configs(const Bed& bed, const Settings& settings, const Round& round,
         "    agent_path: {}\n"
         "    work_dir: {}\n",
         host_name(i), bed.net().host(i).address, yaml_quoted(bed.sshd(i).user()), yaml_quoted(bed.key().private_key),
-        yaml_quoted(bed.known_hosts()), yaml_quoted(DLI_AGENT_EXE), yaml_quoted(folder + "/work/" + host_name(i)));
+        yaml_quoted(bed.known_hosts()), yaml_quoted(settings.agent), yaml_quoted(folder + "/work/" + host_name(i)));
   }
   bed.dir().write(fs::path(folder).filename().string() + "/fleet.yaml", fleet);
 
@@ -488,7 +496,7 @@ Round run_round(const Bed& bed, const Settings& settings, int test_ms, int hosts
 
   const FtpCounts before = count_ftp(bed.ftp().log());
   // -v: the integrator's debug lines, for reading along with the agents' logs.
-  const std::string command = std::string(DLI_INTEGRATOR_EXE) + (settings.verbose ? " -v" : "") + " run " +
+  const std::string command = shell_quote(settings.integrator) + (settings.verbose ? " -v" : "") + " run " +
                               shell_quote(folder + "/sweep.yaml") +
                               " --store " + shell_quote(bed.store_url()) + " --out " +
                               shell_quote(folder + "/out") + " --no-progress";
@@ -533,7 +541,7 @@ Round run_round(const Bed& bed, const Settings& settings, int test_ms, int hosts
   // next status poll (after the FTP count: it is not part of the sweep).
   const auto collect_start = std::chrono::steady_clock::now();
   const CommandOutput collected =
-      run_command(std::string(DLI_INTEGRATOR_EXE) + " collect " + shell_quote(round.run_id) + " --store " +
+      run_command(shell_quote(settings.integrator) + " collect " + shell_quote(round.run_id) + " --store " +
                   shell_quote(bed.store_url()) + " --out " + shell_quote(folder + "/collect"));
   if (collected.exit_code == 0) {
     round.collect_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - collect_start).count();
@@ -548,6 +556,7 @@ struct UnitCosts {
   double ssh_connect_ms = -1;  // TCP + SSH handshake + key authentication, to one host
   double ssh_exec_ms = -1;     // one short command over that connection
   double agent_exec_ms = -1;   // `dli-agent --version`: starting the agent binary (each test's child starts it)
+  double login_ms = -1;  // opening the store and its first operation (FTP connection and login), as an agent does
   double put_ms = -1, get_ms = -1, exists_ms = -1;  // one store operation on a heartbeat-sized object
   double put_cmds = -1, get_cmds = -1, exists_cmds = -1;  // FTP commands each
 };
@@ -569,7 +578,7 @@ double median_ms(int repetitions, Step step) {
   return median(samples);
 }
 
-UnitCosts probe_unit_costs(const Bed& bed) {
+UnitCosts probe_unit_costs(const Bed& bed, const Settings& settings) {
   UnitCosts costs;
   dli::SshTarget target;
   target.address = bed.net().host(0).address;
@@ -590,11 +599,15 @@ UnitCosts probe_unit_costs(const Bed& bed) {
   }
   costs.ssh_connect_ms = median(connects);
   costs.ssh_exec_ms = median(execs);
-  costs.agent_exec_ms = median_ms(5, [] {
-    return run_command(shell_quote(DLI_AGENT_EXE) + " --version").exit_code == 0;
+  costs.agent_exec_ms = median_ms(5, [&] {
+    return run_command(shell_quote(settings.agent) + " --version").exit_code == 0;
   });
 
   // From this namespace, like the integrator; the agents' namespaces are one bridge away from the server too.
+  costs.login_ms = median_ms(5, [&] {
+    auto fresh = dli::open_store(bed.store_url());
+    return fresh.ok() && fresh.value()->exists("probe").ok();
+  });
   auto opened = dli::open_store(bed.store_url());
   if (!opened) return costs;
   dli::Store& store = *opened.value();
@@ -627,11 +640,12 @@ const HostFigures* ended_last(const Round& round) {
 }
 
 void print_report(const Settings& settings, const Bed& bed, const std::vector<Round>& rounds,
-                  const UnitCosts& costs) {
+                  const UnitCosts& costs, const std::string& load_before) {
   const int k = settings.tests_per_host;
   std::cout << fmt::format(
-      "\nfleet fan-out: {} null tests per host of test_ms each (requests of {} ms); store {} (FTP); {} CPUs\n\n", k,
-      settings.sleep_ms, bed.store_url(), std::thread::hardware_concurrency());
+      "\nfleet fan-out: {} null tests per host of test_ms each (requests of {} ms); store {} (FTP); {} CPUs, "
+      "load average {} before the sweeps\n\n",
+      k, settings.sleep_ms, bed.store_url(), std::thread::hardware_concurrency(), load_before);
   std::cout << fmt::format("{:>7} {:>5} {:>6} {:>8} {:>14} {:>7} {:>5} {:>14} {:>14}\n", "test_ms", "hosts", "tests",
                            "wall s", "longest work s", "ratio", "goal", "FTP cmds/test", "coord ms/test");
   for (const Round& round : rounds) {
@@ -654,17 +668,24 @@ void print_report(const Settings& settings, const Bed& bed, const std::vector<Ro
 
   // wall - work, cut along the host whose agent ended last: before it ran, inside it, after it.
   std::cout << "\nwhere wall - work goes (s), along the agent that ended last\n";
-  std::cout << fmt::format("{:>7} {:>5} {:>7} {:>7} {:>7} {:>9} {:>8} {:>7} {:>7} {:>8}\n", "test_ms", "hosts",
-                           "launch", "(ssh)", "init", "in tests", "between", "end", "tail", "(collect)");
+  std::cout << fmt::format("{:>7} {:>5} {:>7} {:>7} {:>7} {:>9} {:>8} {:>7} {:>7} {:>9} {:>14}\n", "test_ms",
+                           "hosts", "launch", "(ssh)", "init", "in tests", "between", "end", "tail", "(collect)",
+                           "agent ms/test");
   for (const Round& round : rounds) {
     if (!round.breakdown) {
       std::cout << fmt::format("{:>7} {:>5} (agent logs incomplete)\n", round.test_ms, round.hosts);
       continue;
     }
     const Breakdown& b = *round.breakdown;
-    std::cout << fmt::format("{:>7} {:>5} {:>7.2f} {:>7} {:>7.2f} {:>9.2f} {:>8.2f} {:>7.2f} {:>7.2f} {:>8}\n",
-                             round.test_ms, round.hosts, b.launch, figure(round.ssh_s, "{:.2f}"), b.agent_init,
-                             b.in_tests, b.between_tests, b.agent_end, b.tail, figure(round.collect_s, "{:.2f}"));
+    // Every agent's own overhead: its log's span less its tests' elapsed_s, per test; the worst host.
+    double agent_overhead = 0;
+    for (const auto& host : round.per_host) {
+      agent_overhead = std::max(agent_overhead, seconds(*host.agent.last - *host.agent.first) - host.work_s);
+    }
+    std::cout << fmt::format(
+        "{:>7} {:>5} {:>7.2f} {:>7} {:>7.2f} {:>9.2f} {:>8.2f} {:>7.2f} {:>7.2f} {:>9} {:>14.0f}\n", round.test_ms,
+        round.hosts, b.launch, figure(round.ssh_s, "{:.2f}"), b.agent_init, b.in_tests, b.between_tests, b.agent_end,
+        b.tail, figure(round.collect_s, "{:.2f}"), 1000 * agent_overhead / k);
   }
   std::cout << "  launch:   integrator start -> the agent's first log line (config, publish, SSH, agent exec)\n"
                "  (ssh):    integrator start -> its last 'agent started' line (part of launch)\n"
@@ -673,7 +694,8 @@ void print_report(const Settings& settings, const Bed& bed, const std::vector<Ro
                "  between:  'ok' -> next 'running' (log and result published, next result looked up, heartbeat)\n"
                "  end:      last 'ok' -> agent's last line (log and result published, final heartbeat)\n"
                "  tail:     agent's last line -> integrator exit (until the next status poll, then collect, reports)\n"
-               "  (collect): `dli-integrator collect` of the same run on its own (part of tail)\n";
+               "  (collect): `dli-integrator collect` of the same run on its own (part of tail)\n"
+               "  agent ms/test: (agent log's span - its tests' elapsed_s) / tests, worst host\n";
 
   std::cout << "\nFTP traffic per sweep\n";
   std::cout << fmt::format("{:>7} {:>5} {:>12} {:>11} {:>8} {:>16} {:>12}\n", "test_ms", "hosts", "connections",
@@ -690,11 +712,11 @@ void print_report(const Settings& settings, const Bed& bed, const std::vector<Ro
 
   std::cout << fmt::format(
       "\nunit costs (medians): SSH connect {} ms, first SSH command {} ms, dli-agent exec {} ms;\n"
-      "  store put {} ms ({} FTP cmds), get {} ms ({}), exists {} ms ({})\n",
+      "  store login {} ms; on one key: put {} ms ({} FTP cmds), get {} ms ({}), exists {} ms ({})\n",
       figure(costs.ssh_connect_ms, "{:.1f}"), figure(costs.ssh_exec_ms, "{:.1f}"),
-      figure(costs.agent_exec_ms, "{:.1f}"), figure(costs.put_ms, "{:.1f}"), figure(costs.put_cmds, "{:.0f}"),
-      figure(costs.get_ms, "{:.1f}"), figure(costs.get_cmds, "{:.0f}"), figure(costs.exists_ms, "{:.1f}"),
-      figure(costs.exists_cmds, "{:.0f}"));
+      figure(costs.agent_exec_ms, "{:.1f}"), figure(costs.login_ms, "{:.1f}"), figure(costs.put_ms, "{:.2f}"),
+      figure(costs.put_cmds, "{:.0f}"), figure(costs.get_ms, "{:.2f}"), figure(costs.get_cmds, "{:.0f}"),
+      figure(costs.exists_ms, "{:.2f}"), figure(costs.exists_cmds, "{:.0f}"));
 
   for (const Round& round : rounds) {
     if (!round.problem.empty()) {
@@ -735,9 +757,12 @@ int main(int argc, char** argv) {
   ::tzset();
   try {
     const auto set_up = std::chrono::steady_clock::now();
-    Bed bed;
+    Bed bed(settings.agent);
     std::cout << fmt::format("test bed: {} sshd hosts and an FTP host up in {:.1f} s\n", kMaxHosts,
                              std::chrono::duration<double>(std::chrono::steady_clock::now() - set_up).count());
+    // Other work on this machine shows up in every figure: the report says how busy it was.
+    std::string load_before = dli::testing::read_file("/proc/loadavg");
+    load_before = load_before.substr(0, load_before.find(' '));
     std::vector<Round> rounds;
     for (int test_ms : settings.test_ms) {
       for (int hosts : settings.host_counts) {
@@ -748,7 +773,7 @@ int main(int argc, char** argv) {
                   << std::flush;
       }
     }
-    print_report(settings, bed, rounds, probe_unit_costs(bed));
+    print_report(settings, bed, rounds, probe_unit_costs(bed, settings), load_before);
     bool failed = false, missed = false;
     for (const Round& round : rounds) {
       failed = failed || !round.problem.empty();

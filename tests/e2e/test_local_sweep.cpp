@@ -52,6 +52,8 @@ TEST_F(LocalSweep, RealOpenCvSweepMeasuresEveryTestIntoCsvAndHtml) {
   EXPECT_NE(html.find("mobilenet_v2"), std::string::npos);
   EXPECT_NE(html.find("Latency mode"), std::string::npos);
   EXPECT_NE(html.find("Throughput mode"), std::string::npos);
+  EXPECT_NE(html.find("<h2>Hosts</h2>"), std::string::npos) << "the agent describes its machine";
+  EXPECT_NE(html.find("OpenCV 4."), std::string::npos);
 
   // Each result and its log were published to the store.
   const std::string run_id = run_id_from(run.output);

@@ -230,3 +230,35 @@ TEST(ReportHtml, EmptyRunStillWritesAPage) {
 
 }  // namespace
 }  // namespace dli
+
+namespace dli {
+namespace {
+
+TEST(ReportHtmlHosts, HostsTableDescribesEachMachineEscapedWithoutTheNullLauncher) {
+  HostInfo info;
+  info.cpu_model = "Xeon <E5> & co";
+  info.logical_cpus = 8;
+  info.physical_cores = 4;
+  info.memory_kb = 2 * 1024 * 1024;
+  info.os = "Debian 12";
+  info.kernel = "6.1.0";
+  info.arch = "x86_64";
+  info.launchers = {{"null", "0.1.0"}, {"opencv-dnn", "OpenCV 4.6.0"}};
+  std::ostringstream out;
+  write_html(out, ReportContext{"run", "sweep", "t0", "t1", {{"node-1", info}}}, {});
+  const std::string html = out.str();
+  EXPECT_NE(html.find("<h2>Hosts</h2>"), std::string::npos);
+  EXPECT_NE(html.find("<td>node-1</td><td>Xeon &lt;E5&gt; &amp; co</td><td class=\"num\">8 logical, 4 physical</td>"
+                      "<td class=\"num\">2.0</td><td>Debian 12</td><td>6.1.0 x86_64</td><td>OpenCV 4.6.0</td>"),
+            std::string::npos)
+      << html;
+}
+
+TEST(ReportHtmlHosts, NoHostsTableWithoutDescriptions) {
+  std::ostringstream out;
+  write_html(out, ReportContext{"run", "sweep", "t0", "t1"}, {});
+  EXPECT_EQ(out.str().find("<h2>Hosts</h2>"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace dli
