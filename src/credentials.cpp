@@ -1,6 +1,7 @@
 // Store credentials: environment, dli credentials file, ~/.netrc (include/dli/credentials.hpp).
 #include "dli/credentials.hpp"
 
+#include <fmt/format.h>
 #include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -12,8 +13,6 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
-
-#include <fmt/format.h>
 
 #include "dli/store.hpp"
 
@@ -132,9 +131,10 @@ Result<FileLookup> lookup_file(const std::string& path, bool required, bool stri
   if (!S_ISREG(info.st_mode)) return Error{fmt::format("credentials file {} is not a regular file", path)};
   const bool shared = (info.st_mode & 077) != 0;
   auto refuse = [&] {
-    return Error{fmt::format("credentials file {} may be read by group or others (mode {}); refusing to use it: "
-                             "run chmod 600 {}",
-                             path, octal_mode(info.st_mode), path)};
+    return Error{
+        fmt::format("credentials file {} may be read by group or others (mode {}); refusing to use it: "
+                    "run chmod 600 {}",
+                    path, octal_mode(info.st_mode), path)};
   };
   if (strict && shared) return refuse();
 
@@ -145,7 +145,9 @@ Result<FileLookup> lookup_file(const std::string& path, bool required, bool stri
   auto entries = parse_netrc(text.str());
   if (!entries) return Error{fmt::format("credentials file {}: {}", path, entries.error().message)};
 
-  auto matches = [&user](const NetrcEntry& entry) { return user.empty() || entry.login.empty() || entry.login == user; };
+  auto matches = [&user](const NetrcEntry& entry) {
+    return user.empty() || entry.login.empty() || entry.login == user;
+  };
   const NetrcEntry* chosen = nullptr;
   for (const NetrcEntry& entry : entries.value()) {
     if (!entry.is_default && same_host(entry.machine, host) && matches(entry)) {
@@ -168,7 +170,8 @@ Result<FileLookup> lookup_file(const std::string& path, bool required, bool stri
 
 bool needs_quotes(const std::string& value) {
   if (value.empty() || value.front() == '#') return true;
-  return std::any_of(value.begin(), value.end(), [](unsigned char c) { return std::isspace(c) || c == '"' || c == '\\'; });
+  return std::any_of(value.begin(), value.end(),
+                     [](unsigned char c) { return std::isspace(c) || c == '"' || c == '\\'; });
 }
 
 std::string netrc_value(const std::string& value) {
@@ -212,9 +215,10 @@ Result<std::vector<NetrcEntry>> parse_netrc(std::string_view text) {
     const bool known = keyword == "machine" || keyword == "login" || keyword == "password" || keyword == "account" ||
                        keyword == "macdef";
     if (!known) {
-      return Error{fmt::format("unexpected word at line {} (expected machine, default, login, password, account or "
-                               "macdef; quote values that contain blanks)",
-                               line)};
+      return Error{
+          fmt::format("unexpected word at line {} (expected machine, default, login, password, account or "
+                      "macdef; quote values that contain blanks)",
+                      line)};
     }
     auto value = lexer.next();
     if (!value) return value.error();
@@ -242,7 +246,8 @@ Result<Credentials> resolve_credentials(const std::string& host, const std::stri
     if (url_user.empty() || env_user.empty() || env_user == url_user) {
       const std::string user = url_user.empty() ? env_user : url_user;
       if (user.empty()) {
-        return Error{"DLI_STORE_PASSWORD is set but no user is known: set DLI_STORE_USER or put user@ in the store URL"};
+        return Error{
+            "DLI_STORE_PASSWORD is set but no user is known: set DLI_STORE_USER or put user@ in the store URL"};
       }
       return Credentials{user, *sources.password, "DLI_STORE_PASSWORD"};
     }

@@ -270,6 +270,14 @@ bool SshSession::Impl::wait(Clock::time_point deadline) const {
   short events = 0;
   if (directions & LIBSSH2_SESSION_BLOCK_INBOUND) events |= POLLIN;
   if (directions & LIBSSH2_SESSION_BLOCK_OUTBOUND) events |= POLLOUT;
+#ifdef TCP_QUICKACK
+  // Acknowledge what has arrived before waiting for more. sshd leaves Nagle on for sessions without a tty, so
+  // after its post-login host-key announcement it holds the channel confirmation until that is acknowledged,
+  // and the kernel's delayed ACK made every new connection's first command ~40 ms slower
+  // (tests/bench/fleet_fanout_bench.cpp, docs/benchmarks.md). The option is reset by the kernel: set per wait.
+  const int quick_ack = 1;
+  ::setsockopt(socket.fd, IPPROTO_TCP, TCP_QUICKACK, &quick_ack, sizeof quick_ack);
+#endif
   pollfd waiting{socket.fd, events != 0 ? events : static_cast<short>(POLLIN), 0};
   if (::poll(&waiting, 1, std::min(left, 1000)) < 0 && errno != EINTR) return false;
   return true;

@@ -6,6 +6,7 @@
 #include "dli/store_curl.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,8 +17,6 @@
 #include <mutex>
 #include <random>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "store_curl_sftp_rename.hpp"
 #include "store_curl_transfer.hpp"
@@ -41,12 +40,15 @@ std::pair<std::string, std::string> split_key(const std::string& key) {
   return {key.substr(0, slash), key.substr(slash + 1)};
 }
 
-std::string join(const std::string& folder, const std::string& name) { return folder.empty() ? name : folder + "/" + name; }
+std::string join(const std::string& folder, const std::string& name) {
+  return folder.empty() ? name : folder + "/" + name;
+}
 
 // Keys end up in FTP commands and SFTP quote commands: line breaks would let a key smuggle in another command.
 Status check_key(const std::string& key) {
   if (auto valid = check_store_key(key); !valid) return valid;
-  if (key.find_first_of("\r\n") != std::string::npos) return Error{fmt::format("invalid store key '{}': line break", key)};
+  if (key.find_first_of("\r\n") != std::string::npos)
+    return Error{fmt::format("invalid store key '{}': line break", key)};
   return {};
 }
 
@@ -126,9 +128,7 @@ struct CurlStore::Impl {
     }
   }
 
-  std::string temporary_name(const std::string& name) {
-    return fmt::format(".{}.tmp.{:016x}", name, random());
-  }
+  std::string temporary_name(const std::string& name) { return fmt::format(".{}.tmp.{:016x}", name, random()); }
 
   // Best effort: a temporary left behind is invisible to list() and harmless.
   void remove_temporary(const std::string& folder, const std::string& temporary) {
@@ -175,7 +175,8 @@ struct CurlStore::Impl {
     const std::string& folder = parts.first;
     const std::string& name = parts.second;
     const std::string temporary = temporary_name(name);
-    if (source.file != nullptr && std::fseek(source.file, 0, SEEK_SET) != 0) return Error{"cannot rewind the local file"};
+    if (source.file != nullptr && std::fseek(source.file, 0, SEEK_SET) != 0)
+      return Error{"cannot rewind the local file"};
 
     Transfer upload;
     upload.url = file_url(join(folder, temporary));
@@ -202,10 +203,9 @@ struct CurlStore::Impl {
     const Outcome checked = session->perform(check);
     if (!checked.ok()) return abandon(failure(checked), &checked);
     if (checked.content_length >= 0 && checked.content_length != source.size) {
-      return abandon(Error{fmt::format("the server holds {} of the {} bytes uploaded", checked.content_length,
-                                       source.size),
-                           true},
-                     nullptr);
+      return abandon(
+          Error{fmt::format("the server holds {} of the {} bytes uploaded", checked.content_length, source.size), true},
+          nullptr);
     }
 
     if (sftp()) {
@@ -222,9 +222,10 @@ struct CurlStore::Impl {
     if (renamed.ok()) return {};
     Error error = failure(renamed);
     if (renamed.code == CURLE_QUOTE_ERROR) {
-      error.message = fmt::format("the server refused to rename the uploaded temporary to {}: {} (an FTP store needs "
-                                  "a server whose RNTO replaces existing files, as vsftpd, ProFTPD and Pure-FTPd do)",
-                                  name, error.message);
+      error.message = fmt::format(
+          "the server refused to rename the uploaded temporary to {}: {} (an FTP store needs "
+          "a server whose RNTO replaces existing files, as vsftpd, ProFTPD and Pure-FTPd do)",
+          name, error.message);
     }
     return abandon(error, &renamed);
   }
@@ -307,9 +308,10 @@ Result<std::unique_ptr<CurlStore>> CurlStore::open(const std::string& url_text, 
     if (settings.user.empty()) return bad("an sftp store needs a user: sftp://USER@host/path or DLI_STORE_USER");
     settings.known_hosts = options.known_hosts.empty() ? home + "/.ssh/known_hosts" : options.known_hosts;
     if (!readable_file(settings.known_hosts)) {
-      return bad(fmt::format("known_hosts file {} cannot be read; the server's host key must be listed there "
-                             "(check it, then e.g. ssh-keyscan -p {} {} >> {})",
-                             settings.known_hosts, url.port, url.bare_host, settings.known_hosts));
+      return bad(
+          fmt::format("known_hosts file {} cannot be read; the server's host key must be listed there "
+                      "(check it, then e.g. ssh-keyscan -p {} {} >> {})",
+                      settings.known_hosts, url.port, url.bare_host, settings.known_hosts));
     }
     if (!options.ssh_private_key.empty()) {
       if (!readable_file(options.ssh_private_key)) {

@@ -1,8 +1,8 @@
 // Store options carried by a store URL's query (include/dli/store_curl.hpp).
+#include <fmt/format.h>
+
 #include <cmath>
 #include <cstdlib>
-
-#include <fmt/format.h>
 
 #include "dli/store_curl.hpp"
 
@@ -69,9 +69,10 @@ Status apply_store_url_options(const std::vector<std::pair<std::string, std::str
       if (!flag) return flag.error();
       options.sftp_posix_rename = flag.value();
     } else if (name == "password" || name == "user") {
-      return Error{fmt::format("store URL option '{}' is not accepted: credentials never go in URLs; set "
-                               "DLI_STORE_USER/DLI_STORE_PASSWORD or use ~/.config/dli/credentials",
-                               name)};
+      return Error{
+          fmt::format("store URL option '{}' is not accepted: credentials never go in URLs; set "
+                      "DLI_STORE_USER/DLI_STORE_PASSWORD or use ~/.config/dli/credentials",
+                      name)};
     } else {
       return Error{fmt::format("unknown store URL option '{}' (known: {})", name, kNames)};
     }

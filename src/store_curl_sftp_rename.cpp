@@ -3,6 +3,7 @@
 #include "store_curl_sftp_rename.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <libssh2.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -16,8 +17,6 @@
 #include <cstring>
 #include <mutex>
 #include <string_view>
-
-#include <fmt/format.h>
 
 namespace dli::curl_store {
 
@@ -114,24 +113,37 @@ Result<int> connect_socket(const std::string& host, int port, long timeout_ms) {
 
 int known_host_key_bit(int hostkey_type) {
   switch (hostkey_type) {
-    case LIBSSH2_HOSTKEY_TYPE_RSA: return LIBSSH2_KNOWNHOST_KEY_SSHRSA;
-    case LIBSSH2_HOSTKEY_TYPE_DSS: return LIBSSH2_KNOWNHOST_KEY_SSHDSS;
-    case LIBSSH2_HOSTKEY_TYPE_ECDSA_256: return LIBSSH2_KNOWNHOST_KEY_ECDSA_256;
-    case LIBSSH2_HOSTKEY_TYPE_ECDSA_384: return LIBSSH2_KNOWNHOST_KEY_ECDSA_384;
-    case LIBSSH2_HOSTKEY_TYPE_ECDSA_521: return LIBSSH2_KNOWNHOST_KEY_ECDSA_521;
-    case LIBSSH2_HOSTKEY_TYPE_ED25519: return LIBSSH2_KNOWNHOST_KEY_ED25519;
-    default: return LIBSSH2_KNOWNHOST_KEY_UNKNOWN;
+    case LIBSSH2_HOSTKEY_TYPE_RSA:
+      return LIBSSH2_KNOWNHOST_KEY_SSHRSA;
+    case LIBSSH2_HOSTKEY_TYPE_DSS:
+      return LIBSSH2_KNOWNHOST_KEY_SSHDSS;
+    case LIBSSH2_HOSTKEY_TYPE_ECDSA_256:
+      return LIBSSH2_KNOWNHOST_KEY_ECDSA_256;
+    case LIBSSH2_HOSTKEY_TYPE_ECDSA_384:
+      return LIBSSH2_KNOWNHOST_KEY_ECDSA_384;
+    case LIBSSH2_HOSTKEY_TYPE_ECDSA_521:
+      return LIBSSH2_KNOWNHOST_KEY_ECDSA_521;
+    case LIBSSH2_HOSTKEY_TYPE_ED25519:
+      return LIBSSH2_KNOWNHOST_KEY_ED25519;
+    default:
+      return LIBSSH2_KNOWNHOST_KEY_UNKNOWN;
   }
 }
 
 const char* hostkey_method(int key_bits) {
   switch (key_bits & LIBSSH2_KNOWNHOST_KEY_MASK) {
-    case LIBSSH2_KNOWNHOST_KEY_ED25519: return "ssh-ed25519";
-    case LIBSSH2_KNOWNHOST_KEY_ECDSA_256: return "ecdsa-sha2-nistp256";
-    case LIBSSH2_KNOWNHOST_KEY_ECDSA_384: return "ecdsa-sha2-nistp384";
-    case LIBSSH2_KNOWNHOST_KEY_ECDSA_521: return "ecdsa-sha2-nistp521";
-    case LIBSSH2_KNOWNHOST_KEY_SSHRSA: return "ssh-rsa";
-    default: return nullptr;
+    case LIBSSH2_KNOWNHOST_KEY_ED25519:
+      return "ssh-ed25519";
+    case LIBSSH2_KNOWNHOST_KEY_ECDSA_256:
+      return "ecdsa-sha2-nistp256";
+    case LIBSSH2_KNOWNHOST_KEY_ECDSA_384:
+      return "ecdsa-sha2-nistp384";
+    case LIBSSH2_KNOWNHOST_KEY_ECDSA_521:
+      return "ecdsa-sha2-nistp521";
+    case LIBSSH2_KNOWNHOST_KEY_SSHRSA:
+      return "ssh-rsa";
+    default:
+      return nullptr;
   }
 }
 
@@ -254,7 +266,8 @@ Status SftpPosixRename::connect() {
       connection->known_hosts, endpoint_.host.c_str(), endpoint_.port == 22 ? -1 : endpoint_.port, key, key_size,
       LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_RAW | known_host_key_bit(key_type), nullptr);
   if (check == LIBSSH2_KNOWNHOST_CHECK_MISMATCH) {
-    return permanent(fmt::format("the host key of {} differs from the one in {}: refused", name, endpoint_.known_hosts));
+    return permanent(
+        fmt::format("the host key of {} differs from the one in {}: refused", name, endpoint_.known_hosts));
   }
   if (check != LIBSSH2_KNOWNHOST_CHECK_MATCH) {
     return permanent(fmt::format("the host key of {} is not in {}: refused", name, endpoint_.known_hosts));
@@ -326,7 +339,8 @@ Result<bool> SftpPosixRename::rename(const std::string& from, const std::string&
     return failed(transient("unexpected SFTP reply to posix-rename"));
   }
   reader.string(message);
-  if (code != 0) return permanent(fmt::format("posix-rename {} -> {} failed: {} (SFTP status {})", from, to, message, code));
+  if (code != 0)
+    return permanent(fmt::format("posix-rename {} -> {} failed: {} (SFTP status {})", from, to, message, code));
   return true;
 }
 

@@ -14,11 +14,11 @@ struct SshEndpoint {
   std::string host;  // bare host (no IPv6 brackets)
   int port = 22;
   std::string user;
-  std::string password;         // tried after the key, when not empty
-  std::string private_key;      // empty: no key authentication
-  std::string public_key;       // empty: derived from the private key
-  std::string known_hosts;      // OpenSSH format; the host's key must be in it
-  long timeout_ms = 10'000;     // connect, handshake, and each request
+  std::string password;      // tried after the key, when not empty
+  std::string private_key;   // empty: no key authentication
+  std::string public_key;    // empty: derived from the private key
+  std::string known_hosts;   // OpenSSH format; the host's key must be in it
+  long timeout_ms = 10'000;  // connect, handshake, and each request
 };
 
 class SftpPosixRename {

@@ -1,11 +1,12 @@
 // libcurl requests of the ftp/ftps/sftp store (src/store_curl_transfer.hpp).
 #include "store_curl_transfer.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <mutex>
-
-#include <fmt/format.h>
 
 namespace dli::curl_store {
 
@@ -37,7 +38,7 @@ int seek_upload(void* user, curl_off_t offset, int origin) {
   if (origin != SEEK_SET || offset < 0) return CURL_SEEKFUNC_CANTSEEK;
   if (transfer->upload_file != nullptr) {
     return ::fseeko(transfer->upload_file, static_cast<off_t>(offset), SEEK_SET) == 0 ? CURL_SEEKFUNC_OK
-                                                                                     : CURL_SEEKFUNC_FAIL;
+                                                                                      : CURL_SEEKFUNC_FAIL;
   }
   if (static_cast<std::size_t>(offset) > transfer->upload_data.size()) return CURL_SEEKFUNC_FAIL;
   transfer->upload_offset = static_cast<std::size_t>(offset);
@@ -138,18 +139,26 @@ std::string explain(const Outcome& outcome, const ConnectionSettings& settings) 
                          settings.credentials_source, outcome.detail);
       break;
     case CURLE_PEER_FAILED_VERIFICATION:
-      if (settings.scheme != Scheme::kSftp) {
-        text = fmt::format("the server's TLS certificate could not be verified ({}); give the CA that signed it "
-                           "with ca_file=PATH, or pin the server's key with pinned_public_key=sha256//BASE64",
-                           outcome.detail);
+      if (settings.scheme != Scheme::kSftp && outcome.detail.find("subject name") != std::string::npos) {
+        text = fmt::format(
+            "the server's TLS certificate is not for this host name ({}); use a name or address the "
+            "certificate lists",
+            outcome.detail);
+      } else if (settings.scheme != Scheme::kSftp) {
+        text = fmt::format(
+            "the server's TLS certificate could not be verified ({}); give the CA that signed it "
+            "with ca_file=PATH, or pin the server's key with pinned_public_key=sha256//BASE64",
+            outcome.detail);
       } else if (outcome.host_key_match == CURLKHMATCH_MISMATCH) {
-        text = fmt::format("the host key of {} differs from the one in {}: refused (the server was reinstalled, "
-                           "or someone intercepts the connection)",
-                           settings.known_hosts_name, settings.known_hosts);
+        text = fmt::format(
+            "the host key of {} differs from the one in {}: refused (the server was reinstalled, "
+            "or someone intercepts the connection)",
+            settings.known_hosts_name, settings.known_hosts);
       } else if (outcome.host_key_match == CURLKHMATCH_MISSING) {
-        text = fmt::format("the host key of {} is not in {}: refused (check the key, then add it, e.g. with "
-                           "ssh-keyscan)",
-                           settings.known_hosts_name, settings.known_hosts);
+        text = fmt::format(
+            "the host key of {} is not in {}: refused (check the key, then add it, e.g. with "
+            "ssh-keyscan)",
+            settings.known_hosts_name, settings.known_hosts);
       } else {
         text = "the server's identity could not be verified: " + outcome.detail;
       }
@@ -169,11 +178,13 @@ std::string explain(const Outcome& outcome, const ConnectionSettings& settings) 
     default:
       text = outcome.detail;
   }
-  text += outcome.reply > 0 ? fmt::format(" [curl error {}, FTP reply {}]", static_cast<int>(outcome.code), outcome.reply)
-                            : fmt::format(" [curl error {}]", static_cast<int>(outcome.code));
+  text += outcome.reply > 0
+              ? fmt::format(" [curl error {}, FTP reply {}]", static_cast<int>(outcome.code), outcome.reply)
+              : fmt::format(" [curl error {}]", static_cast<int>(outcome.code));
   // Defence in depth: no libcurl or server text should carry the password, but never let it through.
   if (!settings.password.empty()) {
-    for (std::size_t at = text.find(settings.password); at != std::string::npos; at = text.find(settings.password, at)) {
+    for (std::size_t at = text.find(settings.password); at != std::string::npos;
+         at = text.find(settings.password, at + 3)) {
       text.replace(at, settings.password.size(), "***");
     }
   }
@@ -199,13 +210,34 @@ void CurlSession::drop() {
 // sleeps out its 1 s poll timeout (seen on about one upload in ten); over TLS it also misses replies already
 // buffered by OpenSSL. Driving the transfer here, waking at least every millisecond while it runs, bounds such
 // stalls to 1 ms. The connection cache then belongs to the multi handle.
-CURLcode CurlSession::run(CURL* handle) {
+// The loop also enforces the stall timeout in every phase: libcurl's low-speed limit covers only the data phase,
+// and an SFTP server that stops answering an open request would otherwise hold it for libssh2's fixed 60 s.
+CURLcode CurlSession::run(CURL* handle, std::string& stalled) {
   if (multi_ == nullptr) multi_ = curl_multi_init();
   if (multi_ == nullptr || curl_multi_add_handle(multi_, handle) != CURLM_OK) return CURLE_FAILED_INIT;
+  using Clock = std::chrono::steady_clock;
+  const auto stall = std::chrono::seconds(settings_.stall_timeout_s);
+  // Until the first byte moves, connecting and logging in may also take their own (connect) time.
+  const auto first_stall = stall + std::chrono::milliseconds(settings_.connect_timeout_ms);
+  auto last_progress = Clock::now();
+  curl_off_t last_bytes = 0;
   int running = 1;
   while (running > 0) {
     if (curl_multi_perform(multi_, &running) != CURLM_OK) break;
-    if (running > 0 && curl_multi_poll(multi_, nullptr, 0, 1, nullptr) != CURLM_OK) break;
+    if (running == 0) break;
+    curl_off_t sent = 0, received = 0;
+    curl_easy_getinfo(handle, CURLINFO_SIZE_UPLOAD_T, &sent);
+    curl_easy_getinfo(handle, CURLINFO_SIZE_DOWNLOAD_T, &received);
+    const auto now = Clock::now();
+    if (sent + received != last_bytes) {
+      last_bytes = sent + received;
+      last_progress = now;
+    } else if (now - last_progress > (last_bytes == 0 ? first_stall : stall)) {
+      curl_multi_remove_handle(multi_, handle);  // closes the connection mid-request
+      stalled = fmt::format("no progress for {} s: the server stopped answering", settings_.stall_timeout_s);
+      return CURLE_OPERATION_TIMEDOUT;
+    }
+    if (curl_multi_poll(multi_, nullptr, 0, 1, nullptr) != CURLM_OK) break;
   }
   CURLcode code = CURLE_RECV_ERROR;  // only if libcurl's multi layer itself failed
   int queued = 0;
@@ -238,14 +270,14 @@ void CurlSession::configure(CURL* handle, Transfer& transfer, Outcome& outcome, 
     curl_easy_setopt(handle, CURLOPT_SSH_AUTH_TYPES, auth);
     if (!settings_.private_key.empty()) {
       curl_easy_setopt(handle, CURLOPT_SSH_PRIVATE_KEYFILE, settings_.private_key.c_str());
-      if (!settings_.public_key.empty()) curl_easy_setopt(handle, CURLOPT_SSH_PUBLIC_KEYFILE, settings_.public_key.c_str());
+      if (!settings_.public_key.empty())
+        curl_easy_setopt(handle, CURLOPT_SSH_PUBLIC_KEYFILE, settings_.public_key.c_str());
     }
     curl_easy_setopt(handle, CURLOPT_SSH_KNOWNHOSTS, settings_.known_hosts.c_str());
     curl_easy_setopt(handle, CURLOPT_SSH_KEYFUNCTION, check_host_key);
     curl_easy_setopt(handle, CURLOPT_SSH_KEYDATA, &outcome.host_key_match);
-  } else {
-    curl_easy_setopt(handle, CURLOPT_SERVER_RESPONSE_TIMEOUT, settings_.stall_timeout_s);
   }
+  curl_easy_setopt(handle, CURLOPT_SERVER_RESPONSE_TIMEOUT, settings_.stall_timeout_s);
   if (settings_.scheme == Scheme::kFtps) {
     curl_easy_setopt(handle, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
     curl_easy_setopt(handle, CURLOPT_SSLVERSION,
@@ -262,13 +294,13 @@ void CurlSession::configure(CURL* handle, Transfer& transfer, Outcome& outcome, 
   }
 
   curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, discard);
-  curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, transfer.sink != nullptr || transfer.sink_file != nullptr
-                                                      ? write_download
-                                                      : discard);
+  curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION,
+                   transfer.sink != nullptr || transfer.sink_file != nullptr ? write_download : discard);
   curl_easy_setopt(handle, CURLOPT_WRITEDATA, &transfer);
   if (transfer.nobody) curl_easy_setopt(handle, CURLOPT_NOBODY, 1L);
   if (transfer.list_only) curl_easy_setopt(handle, CURLOPT_DIRLISTONLY, 1L);
-  if (transfer.create_dirs) curl_easy_setopt(handle, CURLOPT_FTP_CREATE_MISSING_DIRS, static_cast<long>(CURLFTP_CREATE_DIR_RETRY));
+  if (transfer.create_dirs)
+    curl_easy_setopt(handle, CURLOPT_FTP_CREATE_MISSING_DIRS, static_cast<long>(CURLFTP_CREATE_DIR_RETRY));
   if (transfer.upload) {
     curl_easy_setopt(handle, CURLOPT_UPLOAD, 1L);
     curl_easy_setopt(handle, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(transfer.upload_size));
@@ -300,7 +332,8 @@ Outcome CurlSession::perform(Transfer& transfer) {
   if (quote.get() != nullptr) curl_easy_setopt(handle_, CURLOPT_QUOTE, quote.get());
   if (postquote.get() != nullptr) curl_easy_setopt(handle_, CURLOPT_POSTQUOTE, postquote.get());
 
-  outcome.code = run(handle_);
+  std::string stalled;
+  outcome.code = run(handle_, stalled);
   ++requests_;
   // libcurl counts FTP data connections too; only control connections (each with its own login) count here.
   long connects = 0;
@@ -312,7 +345,8 @@ Outcome CurlSession::perform(Transfer& transfer) {
   curl_easy_getinfo(handle_, CURLINFO_SIZE_UPLOAD_T, &uploaded);
   outcome.content_length = length;
   outcome.uploaded = uploaded;
-  if (!outcome.ok()) outcome.detail = errors[0] != '\0' ? errors : curl_easy_strerror(outcome.code);
+  if (!outcome.ok())
+    outcome.detail = !stalled.empty() ? stalled : errors[0] != '\0' ? errors : curl_easy_strerror(outcome.code);
   // After a network failure the connection's state is unknown: the next request starts on a fresh one. A server
   // that answered (no such file, refused command) leaves it healthy, and reconnecting costs a login.
   if (classify(outcome, settings_.scheme) == Failure::kTransient || failed_before_login(outcome)) {

@@ -1,13 +1,13 @@
 #pragma once
 // One libcurl request of the ftp/ftps/sftp store, on a reused easy handle, and what its failure means.
 // Private to dli_core.
+#include <curl/curl.h>
+
 #include <cstdint>
 #include <cstdio>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <curl/curl.h>
 
 #include "store_curl_url.hpp"
 
@@ -33,9 +33,9 @@ struct ConnectionSettings {
 
 struct Transfer {
   std::string url;
-  bool nobody = false;       // no data transfer: metadata (SIZE, stat) and quote commands only
-  bool list_only = false;    // names of a folder's entries (NLST / readdir)
-  bool create_dirs = false;  // create missing folders on upload
+  bool nobody = false;                 // no data transfer: metadata (SIZE, stat) and quote commands only
+  bool list_only = false;              // names of a folder's entries (NLST / readdir)
+  bool create_dirs = false;            // create missing folders on upload
   std::vector<std::string> quote;      // commands before the transfer
   std::vector<std::string> postquote;  // commands after it (FTP: run in the URL's folder)
   // Upload source: `upload_file` when set, else `upload_data`.
@@ -89,7 +89,7 @@ class CurlSession {
 
  private:
   void configure(CURL* handle, Transfer& transfer, Outcome& outcome, char* errors);
-  CURLcode run(CURL* handle);
+  CURLcode run(CURL* handle, std::string& stalled);
   void drop();
 
   ConnectionSettings settings_;

@@ -1,10 +1,10 @@
 // URLs of the libcurl stores: ftp://, ftps://, sftp:// (src/store_curl_url.hpp).
 #include "store_curl_url.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
-
-#include <fmt/format.h>
 
 #include "dli/credentials.hpp"
 #include "dli/store.hpp"
@@ -116,9 +116,8 @@ Result<StoreUrl> parse_store_url(const std::string& url) {
   if (parsed.bare_host.empty()) return bad("no host");
   parsed.port = parsed.scheme == Scheme::kSftp ? 22 : 21;
   if (!port_text.empty()) {
-    if (port_text.size() > 5 || !std::all_of(port_text.begin(), port_text.end(), [](unsigned char c) {
-          return std::isdigit(c);
-        })) {
+    if (port_text.size() > 5 ||
+        !std::all_of(port_text.begin(), port_text.end(), [](unsigned char c) { return std::isdigit(c); })) {
       return bad("the port must be a number");
     }
     parsed.port = std::stoi(port_text);
@@ -130,7 +129,8 @@ Result<StoreUrl> parse_store_url(const std::string& url) {
   if (!path) return bad(path.error().message);
   std::string base = path.value();
   if (parsed.scheme == Scheme::kSftp) {
-    if (base.empty() || base.front() != '/') return bad("an sftp store needs an absolute path, as in sftp://host/srv/dli");
+    if (base.empty() || base.front() != '/')
+      return bad("an sftp store needs an absolute path, as in sftp://host/srv/dli");
   } else if (!base.empty()) {
     base.erase(0, 1);  // the '/' after the authority separates; a further one (from %2F) makes it absolute
   }
@@ -183,7 +183,8 @@ std::string display_url(const StoreUrl& url) {
   if (url.port != default_port) out += fmt::format(":{}", url.port);
   if (url.scheme == Scheme::kSftp) return out + encode_segments(url.base.empty() ? "/" : url.base);
   if (url.base.empty()) return out + "/";
-  return out + (url.base.front() == '/' ? "/%2F" + encode_segments(url.base.substr(1)) : "/" + encode_segments(url.base));
+  return out +
+         (url.base.front() == '/' ? "/%2F" + encode_segments(url.base.substr(1)) : "/" + encode_segments(url.base));
 }
 
 }  // namespace dli::curl_store

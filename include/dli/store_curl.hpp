@@ -30,7 +30,7 @@ struct CurlStoreOptions {
   std::string known_hosts;
   // sftp: private key (ed25519 or ECDSA; unencrypted); empty: ~/.ssh/id_ed25519, else ~/.ssh/id_ecdsa.
   std::string ssh_private_key;
-  std::string ssh_public_key;  // empty: derived from the private key
+  std::string ssh_public_key;                         // empty: derived from the private key
   std::chrono::milliseconds connect_timeout{10'000};  // TCP connect + TLS/SSH handshake + login
   std::chrono::milliseconds stall_timeout{30'000};    // a transfer or command making no progress this long fails
   std::chrono::milliseconds operation_timeout{0};     // hard limit per attempt; 0: none (models can be large)

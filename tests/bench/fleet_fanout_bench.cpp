@@ -43,6 +43,7 @@
 #include "support/netns_sshd.hpp"
 #include "support/netns_testbed.hpp"
 #include "support/process.hpp"
+#include "support/run_output.hpp"
 #include "support/temp_dir.hpp"
 #include "support/vsftpd_server.hpp"
 
@@ -432,16 +433,6 @@ void write_configs(const Bed& bed, const Settings& settings, const Round& round,
   bed.dir().write(fs::path(folder).filename().string() + "/sweep.yaml", sweep);
 }
 
-// "run <id>: N tests on M hosts, store ..." as printed by `dli-integrator run`.
-std::string run_id_of(const std::string& output) {
-  for (const std::string& line : lines_of(output)) {
-    if (line.rfind("run ", 0) != 0) continue;
-    const std::size_t colon = line.find(':');
-    if (colon != std::string::npos) return line.substr(4, colon - 4);
-  }
-  return "";
-}
-
 void read_host(const std::string& host_folder, HostFigures& host) {
   std::error_code error;
   for (const auto& entry : fs::directory_iterator(host_folder + "/results", error)) {
@@ -512,7 +503,7 @@ Round run_round(const Bed& bed, const Settings& settings, int test_ms, int hosts
   if (!bed.stop_agents(30)) round.problem = "agents still running 30 s after the integrator ended (killed)";
   round.ftp = difference(count_ftp(bed.ftp().log()), before);
 
-  round.run_id = run_id_of(ran.output);
+  round.run_id = dli::testing::run_id_from(ran.output);
   if (round.run_id.empty()) {
     round.problem = "no run id in the integrator's output";
     return round;

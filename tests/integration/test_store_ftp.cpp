@@ -1,13 +1,12 @@
 // ftp:// and ftps:// stores against a real vsftpd (tests/support/vsftpd_server.hpp).
 #include <curl/curl.h>
+#include <gtest/gtest.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <iostream>
 #include <memory>
-
-#include <gtest/gtest.h>
 
 #include "dli/store_curl.hpp"
 #include "integration/store_checks.hpp"
@@ -143,8 +142,8 @@ TEST_F(StoreFtp, ReusesOneConnection) {
   const double put_ms = testing::time_small_puts(*store, 50);
   const double get_ms = testing::time_small_gets(*store, 50);
   EXPECT_EQ(store->connection_count(), 1u);
-  EXPECT_EQ(store->operation_count(), 100u);
-  EXPECT_EQ(store->request_count(), 50u * 3 + 50u);  // put: upload, size check, rename
+  EXPECT_EQ(store->operation_count(), 101u);
+  EXPECT_EQ(store->request_count(), 51u * 3 + 50u);  // put: upload, size check, rename
   RecordProperty("ms_per_small_put", std::to_string(put_ms));
   std::cout << "[ figures  ] FTP on loopback: " << put_ms << " ms per small put, " << get_ms << " ms per small get, "
             << store->connection_count() << " connection(s)\n";
@@ -173,6 +172,29 @@ TEST_F(StoreFtp, ServerStoppedMidwayGivesATransientErrorWithinBoundedTime) {
   ASSERT_FALSE(got.ok());
   EXPECT_TRUE(got.error().transient);
   std::cout << "[ figures  ] FTP server down: put gave up after " << put_seconds << " s: " << put.error().message
+            << "\n";
+}
+
+TEST_F(StoreFtp, HungServerTimesOutWithinBoundedTime) {
+  VsftpdServer own;
+  CurlStoreOptions store_options;
+  store_options.credentials = credentials_of(own);
+  store_options.retries = 1;
+  store_options.retry_delay = std::chrono::milliseconds(100);
+  store_options.connect_timeout = std::chrono::seconds(2);
+  store_options.stall_timeout = std::chrono::seconds(1);
+  auto store = open_or_throw(own.url("data"), store_options);
+  ASSERT_TRUE(store->put("status.json", "1").ok());
+  own.pause();
+  const auto start = std::chrono::steady_clock::now();
+  auto put = store->put("status.json", "2");
+  const double put_seconds = seconds_since(start);
+  own.resume();
+  ASSERT_FALSE(put.ok());
+  EXPECT_TRUE(put.error().transient);
+  EXPECT_TRUE(contains(put.error().message, "gave up after 2 attempts")) << put.error().message;
+  EXPECT_LT(put_seconds, 8.0);
+  std::cout << "[ figures  ] FTP server hung: put gave up after " << put_seconds << " s: " << put.error().message
             << "\n";
 }
 
@@ -249,7 +271,8 @@ TEST_F(StoreFtps, FixtureServerHasTheTls13SessionReuseFault) {
     curl_easy_setopt(handle, CURLOPT_READDATA, &source);
     curl_easy_setopt(handle, CURLOPT_READFUNCTION, read_payload);
     const CURLcode code = curl_easy_perform(handle);
-    const std::string on_disk = testing::read_file(server_->home() + "/" + current_test_name() + "/f" + std::to_string(i));
+    const std::string on_disk =
+        testing::read_file(server_->home() + "/" + current_test_name() + "/f" + std::to_string(i));
     if (code != CURLE_OK || on_disk.size() != payload.size()) ++failures;
   }
   curl_easy_cleanup(handle);
@@ -268,8 +291,7 @@ TEST_F(StoreFtps, FiftyRepeatedSmallPutsAllVerified) {
     ASSERT_EQ(got.value(), data) << "put " << i;
   }
   EXPECT_EQ(store->connection_count(), 1u);
-  std::cout << "[ figures  ] FTPS, TLS 1.2, one connection: 50 puts verified, " << store->retry_count()
-            << " retries\n";
+  std::cout << "[ figures  ] FTPS, TLS 1.2, one connection: 50 puts verified, " << store->retry_count() << " retries\n";
 }
 
 TEST_F(StoreFtps, Tls13UsesAFreshConnectionPerDataTransferAndSurvives) {
@@ -320,6 +342,20 @@ TEST_F(StoreFtps, PinnedPublicKeyWithoutCaWorks) {
   store_options.pinned_public_key = server_->pinned_public_key();
   auto store = open(store_options);
   testing::check_small_round_trip(*store);
+}
+
+TEST_F(StoreFtps, PinnedKeyStillChecksTheHostName) {
+  CurlStoreOptions store_options = options();
+  store_options.ca_file.clear();
+  store_options.pinned_public_key = server_->pinned_public_key();
+  store_options.retries = 0;
+  // The certificate names 127.0.0.1 only.
+  auto store =
+      open_or_throw("ftps://localhost:" + std::to_string(server_->port()) + "/" + current_test_name(), store_options);
+  auto put = store->put("x.json", "{}");
+  ASSERT_FALSE(put.ok());
+  EXPECT_FALSE(put.error().transient);
+  EXPECT_TRUE(contains(put.error().message, "not for this host name")) << put.error().message;
 }
 
 TEST_F(StoreFtps, WrongPinIsRefused) {

@@ -1,9 +1,9 @@
 // sftp:// store against a real OpenSSH sshd (tests/support/sshd_server.hpp).
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <iostream>
 #include <memory>
-
-#include <gtest/gtest.h>
 
 #include "dli/store_curl.hpp"
 #include "integration/store_checks.hpp"
@@ -45,7 +45,9 @@ class StoreSftp : public ::testing::Test {
     if (!server_) server_ = std::make_unique<SshdServer>();
   }
   std::string base() const { return server_->data_dir() + "/" + current_test_name(); }
-  std::unique_ptr<CurlStore> open(const CurlStoreOptions& options) { return open_or_throw(server_->url(base()), options); }
+  std::unique_ptr<CurlStore> open(const CurlStoreOptions& options) {
+    return open_or_throw(server_->url(base()), options);
+  }
   std::unique_ptr<CurlStore> open() { return open(options_for(*server_)); }
 
   static std::unique_ptr<SshdServer> server_;
@@ -116,19 +118,18 @@ TEST_F(StoreSftp, AtomicPublishWithoutPosixRename) {
   auto reader = open();
   const auto counts = testing::check_atomic_publish(*writer, *reader, true);
   EXPECT_GE(counts.reads, 60);
-  std::cout << "[ figures  ] SFTP remove-then-rename publish: " << counts.reads << " reads during " << counts.versions_written << " puts, " << counts.not_found
-            << " found no object, none partial\n";
+  std::cout << "[ figures  ] SFTP remove-then-rename publish: " << counts.reads << " reads during "
+            << counts.versions_written << " puts, " << counts.not_found << " found no object, none partial\n";
 }
 
 TEST_F(StoreSftp, ReusesConnections) {
   auto store = open();
   const double put_ms = testing::time_small_puts(*store, 50);
   const double get_ms = testing::time_small_gets(*store, 50);
-  EXPECT_EQ(store->connection_count(), 1u);  // libcurl's; the posix-rename side channel is one more, kept too
-  EXPECT_EQ(store->request_count(), 50u * 2 + 50u);  // put: upload, size check (+ rename on the side channel)
+  EXPECT_EQ(store->connection_count(), 1u);          // libcurl's; the posix-rename side channel is one more, kept too
+  EXPECT_EQ(store->request_count(), 51u * 2 + 50u);  // put: upload, size check (+ rename on the side channel)
   RecordProperty("ms_per_small_put", std::to_string(put_ms));
-  std::cout << "[ figures  ] SFTP on loopback: " << put_ms << " ms per small put, " << get_ms
-            << " ms per small get\n";
+  std::cout << "[ figures  ] SFTP on loopback: " << put_ms << " ms per small put, " << get_ms << " ms per small get\n";
 
   CurlStoreOptions options = options_for(*server_);
   options.sftp_posix_rename = false;
@@ -168,7 +169,8 @@ TEST_F(StoreSftp, ChangedHostKeyIsRefused) {
 
 TEST_F(StoreSftp, UnauthorisedKeyIsRefused) {
   testing::TempDir dir;
-  const auto made = testing::run_command("ssh-keygen -q -t ed25519 -N '' -f " + testing::shell_quote(dir.str("stranger")));
+  const auto made =
+      testing::run_command("ssh-keygen -q -t ed25519 -N '' -f " + testing::shell_quote(dir.str("stranger")));
   ASSERT_EQ(made.exit_code, 0) << made.output;
   CurlStoreOptions options = options_for(*server_);
   options.ssh_private_key = dir.str("stranger");
@@ -210,6 +212,34 @@ TEST_F(StoreSftp, ServerStoppedMidwayGivesATransientErrorWithinBoundedTime) {
   ASSERT_FALSE(got.ok());
   EXPECT_TRUE(got.error().transient);
   std::cout << "[ figures  ] SFTP server down: put gave up after " << put_seconds << " s: " << put.error().message
+            << "\n";
+}
+
+TEST_F(StoreSftp, HungServerTimesOutWithinBoundedTime) {
+  SshdServer own;
+  CurlStoreOptions options = options_for(own);
+  options.retries = 1;
+  options.retry_delay = std::chrono::milliseconds(100);
+  options.connect_timeout = std::chrono::seconds(2);
+  options.stall_timeout = std::chrono::seconds(1);
+  auto store = open_or_throw(own.url(own.data_dir() + "/store"), options);
+  ASSERT_TRUE(store->put("status.json", "1").ok());
+  ASSERT_TRUE(store->put("status.json", "2").ok());
+  own.pause();
+  const auto start = std::chrono::steady_clock::now();
+  auto put = store->put("status.json", "3");
+  const double put_seconds = seconds_since(start);
+  auto got = store->get("status.json");
+  const double both_seconds = seconds_since(start);
+  own.resume();
+  ASSERT_FALSE(put.ok());
+  EXPECT_TRUE(put.error().transient);
+  EXPECT_TRUE(contains(put.error().message, "gave up after 2 attempts")) << put.error().message;
+  EXPECT_LT(put_seconds, 8.0);
+  ASSERT_FALSE(got.ok());
+  EXPECT_TRUE(got.error().transient);
+  EXPECT_LT(both_seconds, 16.0);
+  std::cout << "[ figures  ] SFTP server hung: put gave up after " << put_seconds << " s: " << put.error().message
             << "\n";
 }
 

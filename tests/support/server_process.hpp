@@ -2,10 +2,10 @@
 // Test support: a server started in the foreground by absolute path, optionally inside a network namespace
 // ("ip netns exec NS ..."), remembered by PID and stopped by PID together with the processes it forked (sshd's
 // per-connection processes start their own sessions, so a process-group kill would miss them).
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <arpa/inet.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -114,11 +114,16 @@ class ServerProcess {
     return "";
   }
 
+  // SIGSTOP / SIGCONT to the server and everything it forked: a hung server (connections open, no answers).
+  void pause() { signal_family(SIGSTOP); }
+  void resume() { signal_family(SIGCONT); }
+
   // SIGTERM to the server and everything it forked, SIGKILL to what is left after 3 s.
   void stop() {
     if (pid_ <= 0) return;
     const std::vector<pid_t> family = descendants_and_self(pid_);
     for (pid_t pid : family) ::kill(pid, SIGTERM);
+    for (pid_t pid : family) ::kill(pid, SIGCONT);  // a paused process handles SIGTERM only once continued
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
     while (std::chrono::steady_clock::now() < deadline && any_alive(family)) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -154,6 +159,11 @@ class ServerProcess {
       if (alive(pid)) return true;
     }
     return false;
+  }
+
+  void signal_family(int signal) {
+    if (pid_ <= 0) return;
+    for (pid_t pid : descendants_and_self(pid_)) ::kill(pid, signal);
   }
 
   static std::vector<pid_t> descendants_and_self(pid_t root) {

@@ -19,9 +19,9 @@ namespace dli::testing {
 
 struct SshdOptions {
   std::string address = "127.0.0.1";  // an address of this host, or of `netns`
-  std::string netns;                   // run inside this network namespace ("ip netns exec"); empty: here
-  int port = 0;                        // 0: a free one
-  std::string user;                    // who logs in; empty: the user running the test
+  std::string netns;                  // run inside this network namespace ("ip netns exec"); empty: here
+  int port = 0;                       // 0: a free one
+  std::string user;                   // who logs in; empty: the user running the test
 };
 
 class SshdServer {
@@ -56,6 +56,9 @@ class SshdServer {
   std::string data_dir() const { return dir_.str("data"); }
   bool running() { return process_.running(); }
   void stop() { process_.stop(); }
+  // Freezes the server and its sessions (a hung server: connections stay open, nothing answers); resume() undoes it.
+  void pause() { process_.pause(); }
+  void resume() { process_.resume(); }
   std::string log() const { return "--- sshd output ---\n" + read_text(dir_.str("sshd.log")); }
 
  private:
@@ -80,6 +83,7 @@ class SshdServer {
     const std::size_t second_blank = host_key.find(' ', host_key.find(' ') + 1);
     dir_.write("known_hosts", known_hosts_name() + " " + host_key.substr(0, second_blank) + "\n");
 
+    // clang-format off
     dir_.write("sshd_config",
                "Port " + std::to_string(port_) + "\n"
                "ListenAddress " + options_.address + "\n"
@@ -96,6 +100,7 @@ class SshdServer {
                "UseDNS no\n"
                "LogLevel VERBOSE\n"
                "Subsystem sftp /usr/lib/openssh/sftp-server\n");
+    // clang-format on
     const CommandOutput check =
         run_command(netns_prefix(options_.netns) + "/usr/sbin/sshd -t -f " + shell_quote(dir_.str("sshd_config")));
     if (check.exit_code != 0) throw std::runtime_error("sshd rejects its configuration:\n" + check.output);

@@ -4,10 +4,12 @@
 // server's log when it cannot start: tests fail, never skip. The destructor removes only what it created.
 #include <sys/stat.h>
 
+#include <chrono>
 #include <cstdio>
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 #include "support/process.hpp"
 #include "support/server_process.hpp"
@@ -17,10 +19,10 @@ namespace dli::testing {
 
 struct VsftpdOptions {
   std::string address = "127.0.0.1";  // an address of this host, or of `netns`
-  std::string netns;                   // run inside this network namespace ("ip netns exec"); empty: here
-  int port = 0;                        // 0: a free one
-  bool tls = false;                    // FTPS: AUTH TLS required for logins and data
-  bool require_ssl_reuse = true;       // vsftpd's default, kept unless a test says otherwise
+  std::string netns;                  // run inside this network namespace ("ip netns exec"); empty: here
+  int port = 0;                       // 0: a free one
+  bool tls = false;                   // FTPS: AUTH TLS required for logins and data
+  bool require_ssl_reuse = true;      // vsftpd's default, kept unless a test says otherwise
   int passive_ports = 16;
 };
 
@@ -55,10 +57,15 @@ class VsftpdServer {
   std::string home() const { return dir_->str("home"); }
   bool running() { return process_.running(); }
   void stop() { process_.stop(); }
+  // Freezes the server and its sessions (a hung server: connections stay open, nothing answers); resume() undoes it.
+  void pause() { process_.pause(); }
+  void resume() { process_.resume(); }
   std::string log() const {
     if (!dir_) return "";
+    // vsftpd reports some start failures (a port in use, a bad setting) only through its exit status, so the
+    // configuration is part of the log.
     return "--- vsftpd output ---\n" + read_text(dir_->str("vsftpd.out")) + "--- vsftpd log ---\n" +
-           read_text(dir_->str("vsftpd.log"));
+           read_text(dir_->str("vsftpd.log")) + "--- vsftpd.conf ---\n" + read_text(dir_->str("vsftpd.conf"));
   }
 
  private:
@@ -77,10 +84,7 @@ class VsftpdServer {
                 " --shell /bin/bash --user-group " + shell_quote(user_));
     user_created_ = true;
     // The password goes through chpasswd's stdin, not a command line.
-    FILE* chpasswd = ::popen("/usr/sbin/chpasswd", "w");
-    if (chpasswd == nullptr) throw std::runtime_error("cannot run chpasswd");
-    std::fprintf(chpasswd, "%s:%s\n", user_.c_str(), password_.c_str());
-    if (::pclose(chpasswd) != 0) throw std::runtime_error("chpasswd failed for " + user_);
+    set_password();
     run_checked("chown " + shell_quote(user_) + ": " + shell_quote(home_dir));
 
     if (options_.tls) make_certificate();
@@ -93,8 +97,20 @@ class VsftpdServer {
     if (!wait_for_listener(process_, options_.address, port_, options_.netns)) {
       const std::string state = process_.running() ? "not listening after 10 s" : process_.exit_description();
       throw std::runtime_error("vsftpd did not start on " + options_.address + ":" + std::to_string(port_) + " (" +
-                               state + ")\n" + log());
+                               state + "; a silent exit usually means the port was taken or a setting rejected)\n" +
+                               log());
     }
+  }
+
+  void set_password() {
+    for (int attempt = 0; attempt < 20; ++attempt) {
+      FILE* chpasswd = ::popen("/usr/sbin/chpasswd 2>/dev/null", "w");
+      if (chpasswd == nullptr) throw std::runtime_error("cannot run chpasswd");
+      std::fprintf(chpasswd, "%s:%s\n", user_.c_str(), password_.c_str());
+      if (::pclose(chpasswd) == 0) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));  // most likely the lock (see run_checked)
+    }
+    throw std::runtime_error("chpasswd failed for " + user_);
   }
 
   void make_certificate() {
@@ -111,6 +127,7 @@ class VsftpdServer {
   }
 
   void write_config(int passive) {
+    // clang-format off
     std::string config =
         "listen=YES\n"
         "listen_ipv6=NO\n"
@@ -144,17 +161,31 @@ class VsftpdServer {
       // Left out when true, so that the server really runs with its compiled-in default.
       if (!options_.require_ssl_reuse) config += "require_ssl_reuse=NO\n";
     }
+    // clang-format on
     dir_->write("vsftpd.conf", config);
   }
 
+  // useradd and friends give up at once when another process holds /etc/passwd's lock (tests run in parallel).
   static void run_checked(const std::string& command) {
-    const CommandOutput result = run_command(command);
-    if (result.exit_code != 0) throw std::runtime_error("failed: " + command + "\n" + result.output);
+    CommandOutput result;
+    for (int attempt = 0; attempt < 20; ++attempt) {
+      result = run_command(command);
+      if (result.exit_code == 0) return;
+      if (result.output.find("lock") == std::string::npos) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    throw std::runtime_error("failed: " + command + "\n" + result.output);
   }
 
   void tear_down() {
     process_.stop();  // first: userdel refuses while the user's sessions run
-    if (user_created_) run_command("/usr/sbin/userdel " + shell_quote(user_));
+    if (user_created_) {
+      try {
+        run_checked("/usr/sbin/userdel " + shell_quote(user_));
+      } catch (const std::exception&) {
+        // Nothing better to do in a destructor; the user is named dliftp* with a home under /tmp/dli-test-*.
+      }
+    }
     user_created_ = false;
     dir_.reset();
   }

@@ -1,12 +1,10 @@
-#include "dli/credentials.hpp"
-
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 
 #include <cstdlib>
 #include <filesystem>
 
-#include <gtest/gtest.h>
-
+#include "dli/credentials.hpp"
 #include "support/temp_dir.hpp"
 
 namespace dli {
@@ -41,7 +39,8 @@ TEST(NetrcParse, MachineEntries) {
 }
 
 TEST(NetrcParse, CommentsAndLineBreaksInsideAnEntry) {
-  auto entries = parse_netrc("# store credentials\nmachine h # the store host\n  login u\n  password p#not-a-comment\n");
+  auto entries =
+      parse_netrc("# store credentials\nmachine h # the store host\n  login u\n  password p#not-a-comment\n");
   ASSERT_TRUE(entries.ok()) << entries.error().message;
   ASSERT_EQ(entries.value().size(), 1u);
   EXPECT_EQ(entries.value()[0].machine, "h");
@@ -220,9 +219,9 @@ TEST(ResolveCredentials, CredentialsFileReadableByOthersIsRefused) {
   const std::string file = write_private(home, ".config/dli/credentials", "machine h login u password p\n", 0644);
   auto found = resolve_credentials("h", "", home_only(home));
   ASSERT_FALSE(found.ok());
-  EXPECT_EQ(found.error().message, "credentials file " + file +
-                                       " may be read by group or others (mode 0644); refusing to use it: run chmod 600 " +
-                                       file);
+  EXPECT_EQ(found.error().message,
+            "credentials file " + file +
+                " may be read by group or others (mode 0644); refusing to use it: run chmod 600 " + file);
 }
 
 TEST(ResolveCredentials, CredentialsFileWithGroupAccessIsRefusedEvenWithoutAMatch) {

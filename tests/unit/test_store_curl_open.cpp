@@ -1,8 +1,7 @@
 // CurlStore::open: URL forms, options and refusals, checked without any server (it connects lazily).
-#include "dli/store_curl.hpp"
-
 #include <gtest/gtest.h>
 
+#include "dli/store_curl.hpp"
 #include "support/temp_dir.hpp"
 
 namespace dli {
@@ -48,7 +47,8 @@ TEST(CurlStoreOpen, UnknownAndBadOptionsAreRefused) {
   EXPECT_TRUE(contains(open_error("ftps://h/x?password=p"), "credentials never go in URLs"));
   EXPECT_TRUE(contains(open_error("ftp://h/x?ca_file=/etc/hosts"), "apply to ftps:// stores only"));
   EXPECT_TRUE(contains(open_error("ftps://h/x?known_hosts=/etc/hosts"), "apply to sftp:// stores only"));
-  EXPECT_TRUE(contains(open_error("ftps://h/x?ca_file=/nonexistent/ca.pem"), "ca_file /nonexistent/ca.pem cannot be read"));
+  EXPECT_TRUE(
+      contains(open_error("ftps://h/x?ca_file=/nonexistent/ca.pem"), "ca_file /nonexistent/ca.pem cannot be read"));
 }
 
 TEST(CurlStoreOpen, QueryOptionsAreParsed) {
@@ -133,7 +133,8 @@ TEST(CurlStoreOpen, SftpNeedsUserKnownHostsAndAKey) {
 
   options.known_hosts = known_hosts;
   options.ssh_private_key = dir.str("missing_key");
-  EXPECT_TRUE(contains(open_error("sftp://h/srv/dli", options), "ssh_private_key " + dir.str("missing_key") + " cannot be read"));
+  EXPECT_TRUE(contains(open_error("sftp://h/srv/dli", options),
+                       "ssh_private_key " + dir.str("missing_key") + " cannot be read"));
 }
 
 TEST(CurlStoreOpen, UnreachableServerIsATransientErrorAfterRetries) {
