@@ -397,13 +397,14 @@ void write_configs(const Bed& bed, const Settings& settings, const Round& round,
         "  - name: {}\n"
         "    kind: ssh\n"
         "    address: {}\n"
+        "    port: {}\n"
         "    user: {}\n"
         "    key_file: {}\n"
         "    known_hosts: {}\n"
         "    connect_timeout: 5\n"
         "    agent_path: {}\n"
         "    work_dir: {}\n",
-        host_name(i), bed.net().host(i).address, yaml_quoted(bed.sshd(i).user()), yaml_quoted(bed.key().private_key),
+        host_name(i), bed.net().host(i).address, bed.sshd(i).port(), yaml_quoted(bed.sshd(i).user()), yaml_quoted(bed.key().private_key),
         yaml_quoted(bed.known_hosts()), yaml_quoted(settings.agent), yaml_quoted(folder + "/work/" + host_name(i)));
   }
   bed.dir().write(fs::path(folder).filename().string() + "/fleet.yaml", fleet);
@@ -512,7 +513,11 @@ Round run_round(const Bed& bed, const Settings& settings, int test_ms, int hosts
     HostFigures host;
     host.name = host_name(i);
     const std::string host_folder = bed.store_folder() + "/runs/" + round.run_id + "/hosts/" + host.name;
-    read_host(host_folder, host);
+    try {
+      read_host(host_folder, host);
+    } catch (const std::exception& error) {  // a result the protocol's reader refuses
+      round.problem = fmt::format("{}: {}", host_folder, error.what());
+    }
     if (settings.verbose) host.log = dli::testing::read_file(host_folder + "/agent.log");
     round.per_host.push_back(host);
   }

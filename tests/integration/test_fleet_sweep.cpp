@@ -68,8 +68,7 @@ class CmdlineWatch {
     if (proc == nullptr) return;
     while (dirent* entry = ::readdir(proc)) {
       if (!std::isdigit(static_cast<unsigned char>(entry->d_name[0]))) continue;
-      std::ifstream in(std::string("/proc/") + entry->d_name + "/cmdline", std::ios::binary);
-      const std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      const std::string cmdline = read_file_quietly(std::string("/proc/") + entry->d_name + "/cmdline");
       if (cmdline.find(secret_) != std::string::npos && found_.empty()) found_ = cmdline;
     }
     ::closedir(proc);

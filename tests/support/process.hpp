@@ -2,7 +2,9 @@
 // Test support: run a command line through the shell and capture what it printed.
 #include <cstdio>
 #include <string>
+#include <fcntl.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 namespace dli::testing {
 
@@ -21,6 +23,19 @@ inline CommandOutput run_command(const std::string& command) {
   const int status = ::pclose(pipe);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;
+}
+
+// Whole content of a file, empty on any error. For /proc files of processes that may be exiting: there an
+// ifstream read can fail with ESRCH, and libstdc++'s filebuf then throws even without an exception mask.
+inline std::string read_file_quietly(const std::string& path) {
+  std::string text;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return text;
+  char buffer[4096];
+  ssize_t got = 0;
+  while ((got = ::read(fd, buffer, sizeof buffer)) > 0) text.append(buffer, static_cast<std::size_t>(got));
+  ::close(fd);
+  return text;
 }
 
 inline std::string shell_quote(const std::string& text) {

@@ -56,10 +56,7 @@ inline int free_tcp_ports(const std::string& address, const std::string& netns, 
   throw std::runtime_error("no free TCP port on " + address);
 }
 
-inline std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
+inline std::string read_text(const std::string& path) { return read_file_quietly(path); }
 
 class ServerProcess {
  public:
