@@ -1,7 +1,6 @@
 // dli-agent: runs one host's tests of a run (`run`), and one test inside its child process (`run-test`).
 // Exit codes: include/dli/exit_codes.hpp (README.md, "Exit codes"); exceptions are caught here, once.
 #include <fcntl.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -26,8 +25,10 @@
 #include "dli/exit_codes.hpp"
 #include "dli/host_info.hpp"
 #include "dli/protocol.hpp"
+#include "dli/run_lock.hpp"
 #include "dli/runner.hpp"
 #include "dli/store.hpp"
+#include "dli/store_probe.hpp"
 #include "dli/version.hpp"
 
 namespace {
@@ -72,27 +73,6 @@ void configure_logging(const std::string& log_path) {
   spdlog::set_default_logger(logger);
 }
 
-// Two agents on the same run and host would run each test twice, concurrently, spoiling both measurements (an
-// integrator restarted while the first agent still runs). The kernel drops the lock when the process ends, however
-// it ends. Returns an empty string when this process now holds it, else why not.
-std::string lock_run(const fs::path& run_folder) {
-  const std::string path = (run_folder / "agent.lock").string();
-  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);  // kept open until exit, on purpose
-  if (fd < 0) return fmt::format("cannot open {}: {}", path, std::strerror(errno));
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    char holder[32] = {};
-    const ssize_t got = ::pread(fd, holder, sizeof holder - 1, 0);
-    ::close(fd);
-    return fmt::format("another agent (pid {}) is already running this run for this host",
-                       got > 0 ? std::string(holder, static_cast<std::size_t>(got)) : "?");
-  }
-  const std::string pid = std::to_string(::getpid());
-  if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, pid.data(), pid.size(), 0) < 0) {
-    // Only the message of a later contender suffers.
-  }
-  return "";
-}
-
 void upload_agent_log(Store& store, const RunArgs& args, const std::string& log_path) {
   spdlog::default_logger()->flush();
   if (auto sent = store.put_file(layout::agent_log(args.run_id, args.host), log_path); !sent) {
@@ -113,8 +93,9 @@ int command_run(RunArgs args) {
     std::cerr << fmt::format("dli-agent: cannot create {}: {}\n", run_folder.string(), error.message());
     return exit_code::kBadConfig;
   }
-  if (const std::string refused = lock_run(run_folder); !refused.empty()) {
-    std::cerr << "dli-agent: " << refused << "\n";
+  auto lock = RunLock::acquire((run_folder / "agent.lock").string());  // held until this process ends
+  if (!lock) {
+    std::cerr << "dli-agent: " << lock.error().message << "\n";
     return exit_code::kInternal;
   }
   const std::string log_path = (run_folder / "agent.log").string();
@@ -207,20 +188,11 @@ class StdinCredentials {
   std::string path_;
 };
 
-// Writes, reads back and deletes one object: proves this host can use the store with its own credentials.
-nlohmann::json probe_store(const std::string& url, const std::string& name) {
+nlohmann::json probe_document(const std::string& url, const std::string& name) {
   auto opened = open_store(url);
   if (!opened) return {{"ok", false}, {"error", opened.error().message}};
-  Store& store = *opened.value();
-  const std::string key = fmt::format("probes/{}-{}.txt", name, ::getpid());
-  const std::string content = fmt::format("dli-agent {} probe from {}\n", kVersion, name);
-  if (auto put = store.put(key, content); !put) return {{"ok", false}, {"error", "write: " + put.error().message}};
-  auto got = store.get(key);
-  auto removed = store.remove(key);
-  if (!got) return {{"ok", false}, {"error", "read: " + got.error().message}};
-  if (got.value() != content) return {{"ok", false}, {"error", "read back different content"}};
-  if (!removed) return {{"ok", false}, {"error", "delete: " + removed.error().message}};
-  return {{"ok", true}, {"error", ""}};
+  const Status probed = probe_store(*opened.value(), name, std::to_string(::getpid()));
+  return {{"ok", probed.ok()}, {"error", probed.ok() ? "" : probed.error().message}};
 }
 
 int command_describe(const DescribeArgs& args) {
@@ -228,7 +200,7 @@ int command_describe(const DescribeArgs& args) {
   if (args.credentials_stdin) credentials = std::make_unique<StdinCredentials>();
   const HostInfo info = describe_this_host();
   nlohmann::json probe;
-  if (!args.store_url.empty()) probe = probe_store(args.store_url, args.probe_name.empty() ? "host" : args.probe_name);
+  if (!args.store_url.empty()) probe = probe_document(args.store_url, args.probe_name.empty() ? "host" : args.probe_name);
   if (args.as_json) {
     nlohmann::json document = {{"host", to_json(info)}};
     if (!probe.is_null()) document["store_probe"] = probe;

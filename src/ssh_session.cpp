@@ -381,6 +381,13 @@ Result<SshExecResult> SshSession::exec(const std::string& command, const std::st
         }
       }
     }
+    // libssh2 keeps a half-sent packet and must be given the same write again before it sends anything else; a
+    // read may send a window adjustment, so while our input is blocked outbound, only the write is retried.
+    if (!input_closed && !progress &&
+        (libssh2_session_block_directions(self.session) & LIBSSH2_SESSION_BLOCK_OUTBOUND) != 0) {
+      if (!self.wait(deadline)) return timed_out();
+      continue;
+    }
     const ssize_t out = libssh2_channel_read(channel, buffer, sizeof buffer);
     if (out > 0) capture(result.out, out);
     const ssize_t err = libssh2_channel_read_stderr(channel, buffer, sizeof buffer);

@@ -404,8 +404,9 @@ void write_configs(const Bed& bed, const Settings& settings, const Round& round,
         "    connect_timeout: 5\n"
         "    agent_path: {}\n"
         "    work_dir: {}\n",
-        host_name(i), bed.net().host(i).address, bed.sshd(i).port(), yaml_quoted(bed.sshd(i).user()), yaml_quoted(bed.key().private_key),
-        yaml_quoted(bed.known_hosts()), yaml_quoted(settings.agent), yaml_quoted(folder + "/work/" + host_name(i)));
+        host_name(i), bed.net().host(i).address, bed.sshd(i).port(), yaml_quoted(bed.sshd(i).user()),
+        yaml_quoted(bed.key().private_key), yaml_quoted(bed.known_hosts()), yaml_quoted(settings.agent),
+        yaml_quoted(folder + "/work/" + host_name(i)));
   }
   bed.dir().write(fs::path(folder).filename().string() + "/fleet.yaml", fleet);
 
