@@ -134,6 +134,19 @@ void poll_host(Store& store, const std::string& run_id, HostTrack& track, const 
   }
 }
 
+// Every unfinished host expects to end within a second: poll faster so the sweep's end is seen at once, without
+// reading the store five times as often while tests still run.
+bool near_the_end(const std::vector<HostTrack>& tracks) {
+  const auto now = SteadyClock::now();
+  for (const auto& track : tracks) {
+    if (track.finished) continue;
+    if (track.status.state != HostState::kRunning || track.status.eta_seconds < 0) return false;
+    // The ETA was true when the heartbeat was seen; heartbeats come only every few seconds.
+    if (track.status.eta_seconds - seconds_between(track.last_change, now) > 1.0) return false;
+  }
+  return true;
+}
+
 std::vector<HostStatus> statuses(const std::vector<HostTrack>& tracks) {
   std::vector<HostStatus> all;
   for (const auto& track : tracks) all.push_back(track.status);
@@ -168,7 +181,7 @@ RunOutcome drive_run(Store& store, const std::string& run_id, std::vector<HostTr
     }
     view.update(statuses(tracks), seconds_between(started, SteadyClock::now()));
     if (all_finished) break;
-    std::this_thread::sleep_for(poll);
+    std::this_thread::sleep_for(near_the_end(tracks) ? poll / 5 : poll);
   }
 
   RunOutcome outcome;
