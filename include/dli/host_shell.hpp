@@ -1,5 +1,5 @@
 #pragma once
-// How the integrator reaches a host to start its agent: the local machine now, SSH next.
+// How the integrator reaches a host to start its agent and run short commands there: local machine or SSH.
 #include <memory>
 #include <optional>
 #include <string>
