@@ -234,3 +234,74 @@ TEST_F(FleetSweep, IntegratorKilledMidRunThenResumeYieldsEveryResultExactlyOnce)
 
 }  // namespace
 }  // namespace dli::testing
+
+namespace dli::testing {
+namespace {
+
+// The pid an agent reported in its heartbeat, once it runs; 0 if it never did within the wait.
+int running_agent_pid(const std::string& status_path) {
+  for (int i = 0; i < 300; ++i) {
+    const std::string status = read_file(status_path);
+    const auto at = status.find("\"pid\":");
+    if (status.find("\"running\"") != std::string::npos && at != std::string::npos) {
+      const int pid = std::atoi(status.c_str() + at + 6);
+      if (pid > 0) return pid;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return 0;
+}
+
+TEST_F(FleetSweep, MixedFleetMarksAHostLostWhenItsAgentDiesWhileTheOthersFinish) {
+  start_ftp(false);
+  write_fleet(2);
+  // This machine joins the two SSH hosts: a mixed fleet.
+  work.write("fleet.yaml", read_file(work.str("fleet.yaml")) + "  - name: here\n    kind: local\n    work_dir: " +
+                               work.str("agent-here") + "\n");
+  write_sweep(/*null_sleep_ms=*/100, /*iterations=*/10);  // null tests of about a second
+  const std::string log = work.str("integrator.log");
+  // In the background, keeping its exit code: the test acts while the sweep runs.
+  const auto started = run_command("(" + std::string(DLI_INTEGRATOR_EXE) + " run " +
+                                   shell_quote(work.str("sweep.yaml")) + " --store " + shell_quote(ftp_url()) +
+                                   " --out " + shell_quote(work.str("out")) + " --no-progress > " + shell_quote(log) +
+                                   " 2>&1; echo $? > " + shell_quote(work.str("exit_code")) + ") > /dev/null 2>&1 &");
+  ASSERT_EQ(started.exit_code, 0);
+  std::string run_id;
+  for (int i = 0; i < 200 && run_id.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    const std::string output = read_file(log);
+    const auto at = output.find("\nrun ") == std::string::npos ? output.find("run ") : output.find("\nrun ") + 1;
+    if (at != std::string::npos && output.find(':', at) != std::string::npos) {
+      run_id = output.substr(at + 4, output.find(':', at) - at - 4);
+    }
+  }
+  ASSERT_FALSE(run_id.empty()) << read_file(log);
+  const std::string host_dir = ftp_store_dir() + "/runs/" + run_id + "/hosts/";
+  const int victim = running_agent_pid(host_dir + host_name(1) + "/status.json");
+  ASSERT_GT(victim, 0) << read_file(log);
+  ASSERT_EQ(::kill(victim, SIGKILL), 0);  // no goodbye: only its silence tells
+
+  for (int i = 0; i < 1200 && !fs::exists(work.str("exit_code")); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_TRUE(fs::exists(work.str("exit_code"))) << read_file(log);
+  EXPECT_EQ(read_file(work.str("exit_code")), "3\n") << read_file(log);  // some hosts not reached
+  const std::string status = read_file(host_dir + host_name(1) + "/status.json");
+  EXPECT_NE(status.find("\"lost\""), std::string::npos) << status;
+
+  const CsvTable csv(read_file(work.str("out/results.csv")));
+  const auto rows = rows_by_host(csv);
+  for (const std::string& host : {host_name(0), std::string("here")}) {
+    ASSERT_EQ(rows.at(host).size(), static_cast<std::size_t>(kTestsPerHost)) << host;
+    for (std::size_t row : rows.at(host)) EXPECT_EQ(csv.at(row, "status"), "ok") << host;
+  }
+  int measured_before_loss = 0;
+  for (std::size_t row : rows.at(host_name(1))) measured_before_loss += csv.at(row, "status") == "ok";
+  EXPECT_LT(measured_before_loss, kTestsPerHost) << "the killed agent cannot have finished";
+
+  const auto shown = integrator("status " + run_id + " --store " + shell_quote(ftp_url()));
+  EXPECT_NE(shown.output.find(host_name(1) + "  lost"), std::string::npos) << shown.output;
+}
+
+}  // namespace
+}  // namespace dli::testing
