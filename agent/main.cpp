@@ -24,6 +24,7 @@
 #include "dli/agent.hpp"
 #include "dli/exit_codes.hpp"
 #include "dli/host_info.hpp"
+#include "dli/local_file.hpp"
 #include "dli/protocol.hpp"
 #include "dli/run_lock.hpp"
 #include "dli/runner.hpp"
@@ -128,16 +129,6 @@ int command_run(RunArgs args) {
   }
 }
 
-void write_atomically(const std::string& path, const std::string& content) {
-  const std::string temporary = fmt::format("{}.tmp.{}", path, ::getpid());
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << content;
-    if (!out.flush()) throw std::runtime_error("cannot write " + temporary);
-  }
-  fs::rename(temporary, path);
-}
-
 TestSpec read_spec(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw std::runtime_error("cannot read spec file " + path);
@@ -150,7 +141,7 @@ int command_run_test(const RunTestArgs& args) {
     const TestSpec spec = read_spec(args.spec);
     spdlog::info("run-test {} ({}) pid {}", test_label(spec), spec.id, ::getpid());
     const Measurement measurement = run_test(spec, ModelFiles{args.model, args.config});
-    write_atomically(args.output, to_json(measurement).dump(1) + "\n");
+    write_file_atomically(args.output, to_json(measurement).dump(1) + "\n");
     return exit_code::kOk;
   } catch (const std::exception& failure) {
     std::cerr << "run-test: " << failure.what() << std::endl;

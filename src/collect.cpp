@@ -1,7 +1,6 @@
 #include "dli/collect.hpp"
 
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <sstream>
 #include <stdexcept>
@@ -9,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "dli/clock.hpp"
+#include "dli/local_file.hpp"
 
 namespace dli {
 
@@ -49,16 +49,6 @@ Result<std::map<std::string, TestResult>> read_results(Store& store, const std::
     }
   }
   return results;
-}
-
-void write_atomically(const std::filesystem::path& path, const std::string& content) {
-  const auto temporary = path.string() + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << content;
-    if (!out.flush()) throw std::runtime_error("cannot write " + temporary);
-  }
-  std::filesystem::rename(temporary, path);
 }
 
 }  // namespace
@@ -113,13 +103,13 @@ ReportPaths write_reports(const Collected& collected, const std::string& out_dir
                     (std::filesystem::path(out_dir) / "results.html").string()};
   std::ostringstream csv;
   write_csv(csv, collected.rows);
-  write_atomically(paths.csv, csv.str());
+  write_file_atomically(paths.csv, csv.str());
 
   ReportContext context{collected.manifest.run_id, collected.manifest.sweep_name, collected.manifest.created_at,
                         utc_now_iso8601(), collected.hosts};
   std::ostringstream html;
   write_html(html, context, collected.rows);
-  write_atomically(paths.html, html.str());
+  write_file_atomically(paths.html, html.str());
   return paths;
 }
 
