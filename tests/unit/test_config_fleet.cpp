@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "dli/config.hpp"
+#include "support/config_problems.hpp"
 #include "support/temp_dir.hpp"
 
 namespace dli {
@@ -36,27 +37,12 @@ class ConfigFleet : public ::testing::Test {
   std::string fleet_path = dir.str("fleet.yaml");
 
   std::vector<Diagnostic> diagnostics_of(const std::string& yaml) const {
-    try {
-      parse_fleet(yaml, fleet_path);
-    } catch (const ConfigError& error) {
-      return error.diagnostics();
-    }
-    ADD_FAILURE() << "no ConfigError for:\n" << yaml;
-    return {};
+    return testing::diagnostics_of([&] { parse_fleet(yaml, fleet_path); }, yaml);
   }
 
   void expect_problem(const std::string& yaml, int line, int column, const std::string& key,
                       const std::string& fragment) const {
-    const auto diagnostics = diagnostics_of(yaml);
-    std::string all;
-    for (const auto& d : diagnostics) all += "\n  " + d.str();
-    ASSERT_EQ(diagnostics.size(), 1u) << all;
-    const Diagnostic& d = diagnostics[0];
-    EXPECT_EQ(d.file, fleet_path);
-    EXPECT_EQ(d.line, line) << d.str();
-    EXPECT_EQ(d.column, column) << d.str();
-    EXPECT_EQ(d.key, key) << d.str();
-    EXPECT_NE(d.message.find(fragment), std::string::npos) << d.str() << "\nwanted: " << fragment;
+    testing::expect_single_problem(diagnostics_of(yaml), fleet_path, line, column, key, fragment);
   }
 };
 

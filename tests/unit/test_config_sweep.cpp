@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "dli/config.hpp"
+#include "support/config_problems.hpp"
 #include "support/temp_dir.hpp"
 
 namespace dli {
@@ -36,12 +37,6 @@ std::string sweep_with(const std::vector<std::pair<int, std::string>>& replaceme
   return yaml + appended;
 }
 
-std::string listing(const std::vector<Diagnostic>& diagnostics) {
-  std::string text;
-  for (const auto& diagnostic : diagnostics) text += "\n  " + diagnostic.str();
-  return text;
-}
-
 class ConfigSweep : public ::testing::Test {
  protected:
   testing::TempDir dir;
@@ -56,26 +51,13 @@ class ConfigSweep : public ::testing::Test {
   }
 
   std::vector<Diagnostic> diagnostics_of(const std::string& yaml) const {
-    try {
-      parse_sweep(yaml, sweep_path);
-    } catch (const ConfigError& error) {
-      return error.diagnostics();
-    }
-    ADD_FAILURE() << "no ConfigError for:\n" << yaml;
-    return {};
+    return testing::diagnostics_of([&] { parse_sweep(yaml, sweep_path); }, yaml);
   }
 
   // Exactly one problem, at that place, about that key, saying (at least) `fragment`.
   void expect_problem(const std::string& yaml, int line, int column, const std::string& key,
                       const std::string& fragment) const {
-    const auto diagnostics = diagnostics_of(yaml);
-    ASSERT_EQ(diagnostics.size(), 1u) << listing(diagnostics);
-    const Diagnostic& d = diagnostics[0];
-    EXPECT_EQ(d.file, sweep_path);
-    EXPECT_EQ(d.line, line) << d.str();
-    EXPECT_EQ(d.column, column) << d.str();
-    EXPECT_EQ(d.key, key) << d.str();
-    EXPECT_NE(d.message.find(fragment), std::string::npos) << d.str() << "\nwanted: " << fragment;
+    testing::expect_single_problem(diagnostics_of(yaml), sweep_path, line, column, key, fragment);
   }
 };
 
@@ -212,7 +194,7 @@ TEST_F(ConfigSweep, SeveralDocumentsAreRejected) {
 // The suggestion already says what is missing, so "missing required key 'batch_sizes'" would only repeat it.
 TEST_F(ConfigSweep, UnknownKeySuggestsTheClosestInsteadOfReportingItMissing) {
   const auto diagnostics = diagnostics_of(sweep_with({{9, "batchsize: [1, 4]"}}));
-  ASSERT_EQ(diagnostics.size(), 1u) << listing(diagnostics);
+  ASSERT_EQ(diagnostics.size(), 1u) << testing::listing(diagnostics);
   EXPECT_EQ(diagnostics[0].str(),
             sweep_path + ":9:1: batchsize: unknown key 'batchsize' (did you mean 'batch_sizes'? known keys: name, "
                          "fleet, hosts, models, launchers, batch_sizes, modes, threads, async_requests, measure)");
@@ -224,7 +206,7 @@ TEST_F(ConfigSweep, DuplicateKey) {
 
 TEST_F(ConfigSweep, UnrelatedUnknownKeyDoesNotHideAMissingOne) {
   const auto diagnostics = diagnostics_of(sweep_with({{9, "sizes: [1, 4]"}}));
-  ASSERT_EQ(diagnostics.size(), 2u) << listing(diagnostics);
+  ASSERT_EQ(diagnostics.size(), 2u) << testing::listing(diagnostics);
   EXPECT_EQ(diagnostics[0].str(), sweep_path + ":1:1: batch_sizes: missing required key 'batch_sizes'");
   EXPECT_EQ(diagnostics[1].str(), sweep_path + ":9:1: sizes: unknown key 'sizes' (known keys: name, fleet, hosts, "
                                                "models, launchers, batch_sizes, modes, threads, async_requests, measure)");
@@ -238,7 +220,7 @@ TEST_F(ConfigSweep, MissingRequiredTopLevelKey) {
 TEST_F(ConfigSweep, EveryProblemIsReportedInReadingOrder) {
   const auto diagnostics = diagnostics_of(
       sweep_with({{1, "name: bad name"}, {6, "    format: onx"}, {9, "batch_sizes: [0]"}, {11, "threads: 2"}}));
-  ASSERT_EQ(diagnostics.size(), 4u) << listing(diagnostics);
+  ASSERT_EQ(diagnostics.size(), 4u) << testing::listing(diagnostics);
   EXPECT_EQ(diagnostics[0].line, 1);
   EXPECT_EQ(diagnostics[1].line, 6);
   EXPECT_EQ(diagnostics[2].line, 9);
@@ -459,7 +441,7 @@ TEST_F(ConfigSweep, LauncherThatIsAList) {
 TEST_F(ConfigSweep, ImpossibleMeasureValuesAreAllReported) {
   const auto diagnostics = diagnostics_of(sweep_with(
       {}, "measure: {iterations: 0, min_seconds: -1, warmup_iterations: 1.5, warmup_seconds: x, timeout_seconds: 0}\n"));
-  ASSERT_EQ(diagnostics.size(), 5u) << listing(diagnostics);
+  ASSERT_EQ(diagnostics.size(), 5u) << testing::listing(diagnostics);
   EXPECT_EQ(diagnostics[0].str(), sweep_path + ":12:23: measure.iterations: expected a positive integer, got '0'");
   EXPECT_EQ(diagnostics[1].str(), sweep_path + ":12:39: measure.min_seconds: expected a number >= 0, got '-1'");
   EXPECT_EQ(diagnostics[2].str(),
