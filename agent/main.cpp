@@ -1,4 +1,5 @@
-// dli-agent: runs one host's tests of a run (`run`), and one test inside its child process (`run-test`).
+// dli-agent: runs one host's tests of a run (`run`), each in its framework's runner (docs/runners.md), and
+// describes this host (`describe`).
 // Exit codes: include/dli/exit_codes.hpp (README.md, "Exit codes"); exceptions are caught here, once.
 #include <fcntl.h>
 #include <unistd.h>
@@ -21,16 +22,16 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include "dli/agent.hpp"
-#include "dli/exit_codes.hpp"
-#include "dli/host_info.hpp"
-#include "dli/local_file.hpp"
-#include "dli/protocol.hpp"
-#include "dli/run_lock.hpp"
-#include "dli/runner.hpp"
-#include "dli/store.hpp"
-#include "dli/store_probe.hpp"
-#include "dli/version.hpp"
+#include "dli/agent/agent.hpp"
+#include "dli/util/exit_codes.hpp"
+#include "dli/agent/host_description.hpp"
+#include "dli/agent/runner_registry.hpp"
+#include "dli/util/local_file.hpp"
+#include "dli/protocol/protocol.hpp"
+#include "dli/agent/run_lock.hpp"
+#include "dli/store/store.hpp"
+#include "dli/store/store_probe.hpp"
+#include "dli/util/version.hpp"
 
 namespace {
 
@@ -46,17 +47,16 @@ struct RunArgs {
   double heartbeat_seconds = 2.0;
 };
 
-struct RunTestArgs {
-  std::string spec;
-  std::string model;
-  std::string config;
-  std::string output;
-};
-
 std::string self_exe() {
   char path[PATH_MAX];
   const ssize_t length = ::readlink("/proc/self/exe", path, sizeof path - 1);
   return length > 0 ? std::string(path, static_cast<std::size_t>(length)) : "/proc/self/exe";
+}
+
+// Where this host's runners are (docs/runners.md, section 1).
+std::vector<std::string> search_path() {
+  const char* configured = std::getenv("DLI_RUNNER_PATH");
+  return runner_search_path(self_exe(), configured ? configured : "");
 }
 
 bool is_plain_name(const std::string& name) {
@@ -115,7 +115,7 @@ int command_run(RunArgs args) {
   options.run_id = args.run_id;
   options.host = args.host;
   options.work_dir = args.work_dir;
-  options.self_exe = self_exe();
+  options.runner_search_path = search_path();
   options.redo = args.redo;
   options.heartbeat_seconds = args.heartbeat_seconds;
   try {
@@ -126,26 +126,6 @@ int command_run(RunArgs args) {
     spdlog::error("{}", failure.what());
     upload_agent_log(store, args, log_path);
     return exit_code::kStoreFailed;
-  }
-}
-
-TestSpec read_spec(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("cannot read spec file " + path);
-  return test_spec_from_json(nlohmann::json::parse(in));
-}
-
-// The child: its stdout and stderr are the test's log; a failure is a message there and exit code 1.
-int command_run_test(const RunTestArgs& args) {
-  try {
-    const TestSpec spec = read_spec(args.spec);
-    spdlog::info("run-test {} ({}) pid {}", test_label(spec), spec.id, ::getpid());
-    const Measurement measurement = run_test(spec, ModelFiles{args.model, args.config});
-    write_file_atomically(args.output, to_json(measurement).dump(1) + "\n");
-    return exit_code::kOk;
-  } catch (const std::exception& failure) {
-    std::cerr << "run-test: " << failure.what() << std::endl;
-    return exit_code::kTestsFailed;
   }
 }
 
@@ -189,7 +169,7 @@ nlohmann::json probe_document(const std::string& url, const std::string& name) {
 int command_describe(const DescribeArgs& args) {
   std::unique_ptr<StdinCredentials> credentials;
   if (args.credentials_stdin) credentials = std::make_unique<StdinCredentials>();
-  const HostInfo info = describe_this_host();
+  const HostInfo info = describe_this_host(RunnerRegistry::discover(search_path()));
   nlohmann::json probe;
   if (!args.store_url.empty()) probe = probe_document(args.store_url, args.probe_name.empty() ? "host" : args.probe_name);
   if (args.as_json) {
@@ -225,13 +205,6 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
 
-  RunTestArgs test_args;
-  CLI::App* test_command = app.add_subcommand("run-test", "Internal: run one test in this process (the agent's child)");
-  test_command->add_option("--spec", test_args.spec, "Test spec JSON file")->required();
-  test_command->add_option("--model", test_args.model, "Local model file")->required();
-  test_command->add_option("--config", test_args.config, "Local model config file (Caffe, TensorFlow)");
-  test_command->add_option("--output", test_args.output, "Where to write the measurement JSON")->required();
-
   DescribeArgs describe_args;
   CLI::App* describe_command = app.add_subcommand("describe", "Describe this host: CPU, cores, memory, OS, frameworks");
   describe_command->add_flag("--json", describe_args.as_json, "As JSON");
@@ -251,7 +224,6 @@ int main(int argc, char** argv) {
 
   try {
     if (run_command->parsed()) return command_run(run_args);
-    if (test_command->parsed()) return command_run_test(test_args);
     if (describe_command->parsed()) return command_describe(describe_args);
     if (version_command->parsed()) {
       std::cout << "dli-agent " << kVersion << "\n";

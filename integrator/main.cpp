@@ -10,17 +10,17 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include "dli/collect.hpp"
-#include "dli/config.hpp"
-#include "dli/credentials.hpp"
-#include "dli/exit_codes.hpp"
-#include "dli/host_check.hpp"
-#include "dli/progress.hpp"
-#include "dli/protocol.hpp"
-#include "dli/plan.hpp"
-#include "dli/store.hpp"
-#include "dli/sweep_run.hpp"
-#include "dli/version.hpp"
+#include "dli/integrator/collect.hpp"
+#include "dli/config/config.hpp"
+#include "dli/store/credentials.hpp"
+#include "dli/util/exit_codes.hpp"
+#include "dli/integrator/host_check.hpp"
+#include "dli/integrator/progress.hpp"
+#include "dli/protocol/protocol.hpp"
+#include "dli/integrator/plan.hpp"
+#include "dli/store/store.hpp"
+#include "dli/integrator/sweep_run.hpp"
+#include "dli/util/version.hpp"
 
 namespace {
 

@@ -6,6 +6,8 @@ Makes, in --out (default <repo>/models):
   mobilenet_v2_ref.json, resnet50_ref.json      torch's output for a batch-2 input given by a formula (see ref_input)
   digits_cnn.onnx / .pt                          a small CNN trained on sklearn's labelled 8x8 digits (N x 1 x 8 x 8)
   digits_test.csv                                its held-out split: 64 pixels scaled to [0, 1] (value / 16), label last
+  digits_test/                                   the same samples as a dataset folder: labels.txt and 8x8 P5 images,
+                                                 maxval 16 (docs/datasets.md)
   digits_ref.json                                a few held-out inputs with torch's logits, and its held-out accuracy
 
 Files that exist are kept unless --force (a group made together is remade whole if one of its files is missing).
@@ -24,6 +26,7 @@ import argparse
 import gzip
 import json
 import os
+import shutil
 import sys
 import time
 
@@ -76,6 +79,13 @@ def export_torchscript(model, example, path):
     with torch.no_grad():
         frozen = torch.jit.freeze(torch.jit.trace(model, example))
     frozen.save(path)
+
+
+def size_of(path):
+    """Bytes of a file, or of all the files in a folder."""
+    if not os.path.isdir(path):
+        return os.path.getsize(path)
+    return sum(os.path.getsize(os.path.join(folder, f)) for folder, _, files in os.walk(path) for f in files)
 
 
 def write_json(path, document):
@@ -153,19 +163,27 @@ def accuracy(model, pixels, labels):
     return float((predicted == labels).mean())
 
 
-def make_digits(zoo, seed=7):
-    files = ("digits_cnn.onnx", "digits_cnn.pt", "digits_test.csv", "digits_ref.json")
-    if not zoo.needed(*files):
-        return
-    pixels, labels = load_digits()
-    # Stratified: a fifth of each digit held out, so the test set is balanced like the data.
+def digits_split(labels, seed):
+    """Stratified: a fifth of each digit held out, so the test set is balanced like the data.
+
+    Returns (held-out indices in file order, training indices). Depends only on the labels and the seed, so the
+    held-out folder can be (re)written without retraining and still hold exactly the rows of digits_test.csv.
+    """
     rng = np.random.RandomState(seed)
     test_idx, train_idx = [], []
     for digit in range(10):
         members = rng.permutation(np.flatnonzero(labels == digit))
         test_idx += list(members[:len(members) // 5])
         train_idx += list(members[len(members) // 5:])
-    test_idx, train_idx = np.array(sorted(test_idx)), np.array(train_idx)
+    return np.array(sorted(test_idx)), np.array(train_idx)
+
+
+def make_digits(zoo, seed=7):
+    files = ("digits_cnn.onnx", "digits_cnn.pt", "digits_test.csv", "digits_ref.json")
+    if not zoo.needed(*files):
+        return
+    pixels, labels = load_digits()
+    test_idx, train_idx = digits_split(labels, seed)
     held_out = len(test_idx)
 
     torch.manual_seed(seed)
@@ -205,6 +223,36 @@ def make_digits(zoo, seed=7):
     zoo.done(*files)
 
 
+def make_digits_folder(zoo, seed=7):
+    """digits_test/: the held-out split of digits_test.csv as a dataset folder (docs/datasets.md).
+
+    One 8x8 P5 image a sample with maxval 16, sklearn's own 0..16 intensities, so a reader's pixel / maxval is
+    exactly the CSV's value / 16. Written beside and renamed into place, so an interrupted run leaves no partial
+    folder that a later run would keep.
+    """
+    name = "digits_test"
+    if not zoo.needed(name):
+        return
+    pixels, labels = load_digits()
+    test_idx, _ = digits_split(labels, seed)
+    intensities = np.rint(pixels[test_idx] * 16).astype(np.uint8)
+    assert np.array_equal(intensities.astype(np.float32) / 16, pixels[test_idx]), "digits are not 0..16 integers"
+    final, partial = zoo.path(name), zoo.path(name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    os.makedirs(partial)
+    width = len(str(len(test_idx) - 1))
+    with open(os.path.join(partial, "labels.txt"), "w") as listing:
+        listing.write("# sklearn digits, held-out split (the rows of digits_test.csv, in order): <file> <label>\n")
+        for n, (image, label) in enumerate(zip(intensities, labels[test_idx])):
+            file_name = "digit_%0*d.pgm" % (width, n)
+            with open(os.path.join(partial, file_name), "wb") as out:
+                out.write(b"P5\n8 8\n16\n" + image.tobytes())
+            listing.write("%s %d\n" % (file_name, label))
+    shutil.rmtree(final, ignore_errors=True)
+    os.rename(partial, final)
+    zoo.done(name)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", default=os.path.join(REPO, "models"), help="output folder (default: <repo>/models)")
@@ -215,11 +263,12 @@ def main():
     start = time.monotonic()
     torch.set_num_threads(1)  # small work; one thread keeps training bit-for-bit repeatable
     make_digits(zoo)
+    make_digits_folder(zoo)
     torch.set_num_threads(os.cpu_count() or 1)  # Debian's torch defaults to one thread: 5x slower exports
     make_imagenet_model(zoo, "mobilenet_v2", torchvision.models.mobilenet_v2, seed=1)
     make_imagenet_model(zoo, "resnet50", torchvision.models.resnet50, seed=2)
     for name in zoo.made:
-        print("made %-24s %9d bytes" % (name, os.path.getsize(zoo.path(name))))
+        print("made %-24s %9d bytes" % (name, size_of(zoo.path(name))))
     if zoo.kept:
         print("kept (already there; --force rebuilds): " + ", ".join(zoo.kept))
     print("models in %s (%.1f s)" % (os.path.abspath(args.out), time.monotonic() - start))

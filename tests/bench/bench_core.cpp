@@ -5,15 +5,15 @@
 
 #include <benchmark/benchmark.h>
 
-#include "dli/measurement.hpp"
-#include "dli/report.hpp"
-#include "dli/sha256.hpp"
-#include "dli/stats.hpp"
+#include "dli/measure/measurement.hpp"
+#include "dli/report/report.hpp"
+#include "dli/util/sha256.hpp"
+#include "dli/measure/stats.hpp"
 
 namespace {
 
 // A request that does nothing: what is left is the harness.
-class EmptySession : public dli::InferenceSession {
+class EmptySession : public dli::TimedRequest {
  public:
   void infer(const float* input, std::size_t count) override { benchmark::DoNotOptimize(input + count); }
 };

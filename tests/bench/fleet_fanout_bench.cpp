@@ -36,10 +36,10 @@
 
 #include <fmt/format.h>
 
-#include "dli/credentials.hpp"
-#include "dli/protocol.hpp"
-#include "dli/ssh_session.hpp"
-#include "dli/store.hpp"
+#include "dli/store/credentials.hpp"
+#include "dli/protocol/protocol.hpp"
+#include "dli/remote/ssh_session.hpp"
+#include "dli/store/store.hpp"
 #include "support/netns_sshd.hpp"
 #include "support/netns_testbed.hpp"
 #include "support/process.hpp"

@@ -10,7 +10,7 @@
 #include <string>
 #include <thread>
 
-#include "dli/store.hpp"
+#include "dli/store/store.hpp"
 #include "support/temp_dir.hpp"
 
 namespace dli::testing {

@@ -1,6 +1,6 @@
 // The SSH HostShell against real sshd hosts in network namespaces: the agent is a small shell script that
 // records how it was started, then sleeps.
-#include "dli/host_shell_ssh.hpp"
+#include "dli/remote/host_shell_ssh.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -19,7 +19,7 @@
 
 #include <gtest/gtest.h>
 
-#include "dli/host_check.hpp"
+#include "dli/integrator/host_check.hpp"
 #include "support/ssh_test_fleet.hpp"
 #include "support/temp_dir.hpp"
 

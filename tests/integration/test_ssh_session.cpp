@@ -1,5 +1,5 @@
 // SshSession against real OpenSSH servers, each in its own network namespace (needs root).
-#include "dli/ssh_session.hpp"
+#include "dli/remote/ssh_session.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

@@ -8,7 +8,7 @@
 #include <iostream>
 #include <memory>
 
-#include "dli/store_curl.hpp"
+#include "dli/store/store_curl.hpp"
 #include "integration/store_checks.hpp"
 #include "support/netns_testbed.hpp"
 #include "support/temp_dir.hpp"

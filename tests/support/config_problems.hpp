@@ -6,7 +6,7 @@
 
 #include <gtest/gtest.h>
 
-#include "dli/config.hpp"
+#include "dli/config/config.hpp"
 
 namespace dli::testing {
 

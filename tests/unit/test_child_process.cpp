@@ -1,5 +1,5 @@
 // run_child: exit codes, signals, timeouts that kill the whole process group, output capture, spawn failures.
-#include "dli/child_process.hpp"
+#include "dli/util/child_process.hpp"
 
 #include <signal.h>
 #include <sys/stat.h>

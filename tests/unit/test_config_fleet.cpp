@@ -5,7 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include "dli/config.hpp"
+#include "dli/config/config.hpp"
 #include "support/config_problems.hpp"
 #include "support/temp_dir.hpp"
 

@@ -6,7 +6,7 @@
 
 #include <gtest/gtest.h>
 
-#include "dli/config.hpp"
+#include "dli/config/config.hpp"
 #include "support/config_problems.hpp"
 #include "support/temp_dir.hpp"
 
@@ -197,7 +197,7 @@ TEST_F(ConfigSweep, UnknownKeySuggestsTheClosestInsteadOfReportingItMissing) {
   ASSERT_EQ(diagnostics.size(), 1u) << testing::listing(diagnostics);
   EXPECT_EQ(diagnostics[0].str(),
             sweep_path + ":9:1: batchsize: unknown key 'batchsize' (did you mean 'batch_sizes'? known keys: name, "
-                         "fleet, hosts, models, launchers, batch_sizes, modes, threads, async_requests, measure)");
+                         "fleet, hosts, models, launchers, batch_sizes, modes, threads, async_requests, devices, accuracy, measure)");
 }
 
 TEST_F(ConfigSweep, DuplicateKey) {
@@ -209,7 +209,8 @@ TEST_F(ConfigSweep, UnrelatedUnknownKeyDoesNotHideAMissingOne) {
   ASSERT_EQ(diagnostics.size(), 2u) << testing::listing(diagnostics);
   EXPECT_EQ(diagnostics[0].str(), sweep_path + ":1:1: batch_sizes: missing required key 'batch_sizes'");
   EXPECT_EQ(diagnostics[1].str(), sweep_path + ":9:1: sizes: unknown key 'sizes' (known keys: name, fleet, hosts, "
-                                               "models, launchers, batch_sizes, modes, threads, async_requests, measure)");
+                                               "models, launchers, batch_sizes, modes, threads, async_requests, devices, "
+                                               "accuracy, measure)");
 }
 
 TEST_F(ConfigSweep, MissingRequiredTopLevelKey) {
@@ -385,7 +386,7 @@ TEST_F(ConfigSweep, UnknownModelKey) {
 TEST_F(ConfigSweep, DuplicateModelName) {
   expect_problem(
       sweep_with({{7, "    input_shape: [1]\n  - {name: m, file: ../models/r.onnx, format: onnx, input_shape: [1]}"}}),
-      8, 12, "models[1].name", "duplicate model name 'm' (first at models[0].name, line 4)");
+      8, 12, "models[1].name", "duplicate model 'm in format onnx' (first at models[0].name, line 4)");
 }
 
 TEST_F(ConfigSweep, ModelThatIsNotAMap) {

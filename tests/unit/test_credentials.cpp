@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "dli/credentials.hpp"
+#include "dli/store/credentials.hpp"
 #include "support/temp_dir.hpp"
 
 namespace dli {

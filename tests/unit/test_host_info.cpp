@@ -1,4 +1,6 @@
-#include "dli/host_info.hpp"
+#include "dli/agent/host_description.hpp"
+
+#include <algorithm>
 
 #include <gtest/gtest.h>
 
@@ -59,17 +61,28 @@ TEST(HostInfo, JsonRoundTripKeepsEveryField) {
   info.kernel = "6.1.0";
   info.arch = "x86_64";
   info.agent_version = "0.1.0";
-  info.launchers = {{"opencv-dnn", "OpenCV 4.6.0"}};
+  info.runners = {RunnerDescription{"opencv-dnn", "OpenCV 4.6.0", {"onnx"}, {"cpu"}, true, ""},
+                  RunnerDescription{"libtorch", "", {}, {}, false, "no dli-run-torch runner on this host"}};
+  Accelerator gpu;
+  gpu.name = "NVIDIA H200";
+  gpu.memory_mib = 143771;
+  info.accelerators = {gpu};
   const HostInfo back = host_info_from_json(to_json(info));
   EXPECT_EQ(to_json(back), to_json(info));
   EXPECT_THROW(host_info_from_json(nlohmann::json::object()), std::runtime_error);
 }
 
-TEST(HostInfo, DescribesThisMachine) {
-  const HostInfo info = describe_this_host();
+TEST(HostInfo, DescribesThisMachineAndItsRunners) {
+  const HostInfo info = describe_this_host(RunnerRegistry::discover({DLI_BUILD_DIR}));
   EXPECT_GT(info.logical_cpus, 0);
   EXPECT_GT(info.memory_kb, 0);
   EXPECT_FALSE(info.kernel.empty());
+  EXPECT_TRUE(info.accelerators.empty());  // no GPU on the machines this suite runs on
+  const auto null = std::find_if(info.runners.begin(), info.runners.end(),
+                                 [](const RunnerDescription& runner) { return runner.framework == "null"; });
+  ASSERT_NE(null, info.runners.end());
+  EXPECT_TRUE(null->available) << null->reason;
+  EXPECT_EQ(null->devices, std::vector<std::string>{"cpu"});
 }
 
 }  // namespace

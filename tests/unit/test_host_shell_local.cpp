@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "dli/host_shell.hpp"
+#include "dli/remote/host_shell.hpp"
 #include "support/temp_dir.hpp"
 
 namespace dli {

@@ -1,4 +1,4 @@
-#include "dli/local_file.hpp"
+#include "dli/util/local_file.hpp"
 
 #include <filesystem>
 

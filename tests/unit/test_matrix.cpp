@@ -1,5 +1,5 @@
 // Expansion of a sweep into per-host tests: order, counts, skips, host limits, model references and ids.
-#include "dli/matrix.hpp"
+#include "dli/integrator/matrix.hpp"
 
 #include <set>
 #include <stdexcept>
@@ -8,7 +8,7 @@
 
 #include <gtest/gtest.h>
 
-#include "dli/sha256.hpp"
+#include "dli/util/sha256.hpp"
 #include "support/temp_dir.hpp"
 
 namespace dli {

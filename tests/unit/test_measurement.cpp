@@ -1,4 +1,4 @@
-#include "dli/measurement.hpp"
+#include "dli/measure/measurement.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -20,7 +20,7 @@ using std::chrono::milliseconds;
 
 // A hand-written session: counts its calls, checks it is given the caller's buffer, and does whatever `work`
 // says for call number n (0-based, counted over the session's whole life).
-class FakeSession : public InferenceSession {
+class FakeSession : public TimedRequest {
  public:
   explicit FakeSession(std::function<void(std::int64_t)> work = {}) : work_(std::move(work)) {}
 
@@ -163,7 +163,7 @@ TEST(MeasurementSync, RejectsNegativeSettings) {
 TEST(MeasurementAsync, KeepsEverySessionBusyAtOnce) {
   InFlight in_flight;
   std::vector<std::unique_ptr<FakeSession>> owned;
-  std::vector<InferenceSession*> sessions;
+  std::vector<TimedRequest*> sessions;
   for (int i = 0; i < 3; ++i) {
     owned.push_back(std::make_unique<FakeSession>([&](std::int64_t) { in_flight.request(milliseconds(5)); }));
     sessions.push_back(owned.back().get());

@@ -1,12 +1,12 @@
 // The agent's model cache: content-addressed download, verification, reuse across runs.
-#include "../../src/model_cache.hpp"
+#include "../../src/agent/model_cache.hpp"
 
 #include <filesystem>
 
 #include <gtest/gtest.h>
 
-#include "dli/protocol.hpp"
-#include "dli/sha256.hpp"
+#include "dli/protocol/protocol.hpp"
+#include "dli/util/sha256.hpp"
 #include "support/temp_dir.hpp"
 
 namespace dli {

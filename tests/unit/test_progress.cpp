@@ -1,4 +1,4 @@
-#include "dli/progress.hpp"
+#include "dli/integrator/progress.hpp"
 
 #include <sstream>
 

@@ -1,5 +1,5 @@
 // Store layout and the JSON documents of protocol version 1 (docs/protocol.md).
-#include "dli/protocol.hpp"
+#include "dli/protocol/protocol.hpp"
 
 #include <cmath>
 #include <stdexcept>
@@ -101,7 +101,7 @@ TEST(ProtocolLayout, KeysFollowTheDocumentedLayout) {
 TEST(ProtocolJson, TestSpecRoundTrips) {
   const TestSpec spec = full_spec();
   const json encoded = to_json(spec);
-  EXPECT_EQ(encoded.at("protocol"), 1);
+  EXPECT_EQ(encoded.at("protocol"), kProtocolVersion);
   EXPECT_EQ(encoded.at("mode"), "async");
   EXPECT_EQ(encoded.at("measure").at("timeout_s"), 90.0);
   const TestSpec decoded = test_spec_from_json(json::parse(encoded.dump()));
@@ -113,7 +113,7 @@ TEST(ProtocolJson, TestSpecRoundTrips) {
 
 TEST(ProtocolJson, MeasurementRoundTripsWithUnitSuffixedNames) {
   const json encoded = to_json(full_measurement());
-  EXPECT_EQ(encoded.at("protocol"), 1);
+  EXPECT_EQ(encoded.at("protocol"), kProtocolVersion);
   EXPECT_EQ(encoded.at("throughput").at("latency_s"), 0.012);
   EXPECT_EQ(encoded.at("throughput").at("fps"), 640.0);
   EXPECT_EQ(encoded.at("request").at("median_s"), 0.012);
@@ -127,7 +127,7 @@ TEST(ProtocolJson, MeasurementRoundTripsWithUnitSuffixedNames) {
 
 TEST(ProtocolJson, TestResultRoundTripsWithItsSpecAndMeasurement) {
   const json encoded = to_json(full_result());
-  EXPECT_EQ(encoded.at("protocol"), 1);
+  EXPECT_EQ(encoded.at("protocol"), kProtocolVersion);
   EXPECT_EQ(encoded.at("status"), "crashed");
   EXPECT_FALSE(encoded.at("spec").contains("protocol")) << "embedded documents carry no version of their own";
   EXPECT_EQ(encoded.at("spec").at("batch"), 8);
@@ -153,7 +153,7 @@ TEST(ProtocolJson, ManifestRoundTrips) {
   manifest.created_at = "2026-11-21T19:30:00Z";
   manifest.hosts = {{"node-a", "local", 4}, {"node-b", "ssh", 2}};
   const json encoded = to_json(manifest);
-  EXPECT_EQ(encoded.at("protocol"), 1);
+  EXPECT_EQ(encoded.at("protocol"), kProtocolVersion);
   const Manifest decoded = manifest_from_json(json::parse(encoded.dump()));
   EXPECT_EQ(to_json(decoded), encoded);
   ASSERT_EQ(decoded.hosts.size(), 2u);
@@ -167,7 +167,7 @@ TEST(ProtocolJson, TaskListRoundTrips) {
   tasks.tests = {full_spec("aaaaaaaaaaaaaaaa"), full_spec("bbbbbbbbbbbbbbbb")};
   tasks.tests[1].mode = Mode::kSync;
   const json encoded = to_json(tasks);
-  EXPECT_EQ(encoded.at("protocol"), 1);
+  EXPECT_EQ(encoded.at("protocol"), kProtocolVersion);
   const TaskList decoded = task_list_from_json(json::parse(encoded.dump()));
   EXPECT_EQ(to_json(decoded), encoded);
   ASSERT_EQ(decoded.tests.size(), 2u);
@@ -177,7 +177,7 @@ TEST(ProtocolJson, TaskListRoundTrips) {
 
 TEST(ProtocolJson, HostStatusRoundTrips) {
   const json encoded = to_json(full_status());
-  EXPECT_EQ(encoded.at("protocol"), 1);
+  EXPECT_EQ(encoded.at("protocol"), kProtocolVersion);
   EXPECT_EQ(encoded.at("state"), "running");
   EXPECT_EQ(encoded.at("eta_s"), 42.5);
   const HostStatus decoded = host_status_from_json(json::parse(encoded.dump()));
@@ -273,9 +273,9 @@ TEST(ProtocolJson, UnknownEnumValuesAreRejected) {
 
 TEST(ProtocolJson, OtherProtocolVersionsAreRejected) {
   json result = to_json(full_result());
-  result.at("protocol") = 2;
+  result.at("protocol") = 1;
   EXPECT_EQ(error_of([&] { test_result_from_json(result); }),
-            "result: protocol version 2 is not supported (this build reads version 1)");
+            "result: protocol version 1 is not supported (this build reads version 2)");
   json manifest = to_json(Manifest{});
   manifest.erase("protocol");
   EXPECT_EQ(error_of([&] { manifest_from_json(manifest); }), "manifest: missing field 'protocol'");

@@ -7,7 +7,7 @@
 
 #include <gtest/gtest.h>
 
-#include "dli/report.hpp"
+#include "dli/report/report.hpp"
 #include "support/csv_table.hpp"
 
 namespace dli {

@@ -5,7 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include "dli/report.hpp"
+#include "dli/report/report.hpp"
 
 namespace dli {
 namespace {
@@ -243,13 +243,15 @@ TEST(ReportHtmlHosts, HostsTableDescribesEachMachineEscapedWithoutTheNullLaunche
   info.os = "Debian 12";
   info.kernel = "6.1.0";
   info.arch = "x86_64";
-  info.launchers = {{"null", "0.1.0"}, {"opencv-dnn", "OpenCV 4.6.0"}};
+  info.runners = {RunnerDescription{"null", "dli 0.1.0", {"*"}, {"cpu"}, true, ""},
+                  RunnerDescription{"opencv-dnn", "OpenCV 4.6.0", {"onnx"}, {"cpu"}, true, ""},
+                  RunnerDescription{"libtorch", "", {}, {}, false, "libtorch missing"}};
   std::ostringstream out;
   write_html(out, ReportContext{"run", "sweep", "t0", "t1", {{"node-1", info}}}, {});
   const std::string html = out.str();
   EXPECT_NE(html.find("<h2>Hosts</h2>"), std::string::npos);
   EXPECT_NE(html.find("<td>node-1</td><td>Xeon &lt;E5&gt; &amp; co</td><td class=\"num\">8 logical, 4 physical</td>"
-                      "<td class=\"num\">2.0</td><td>Debian 12</td><td>6.1.0 x86_64</td><td>OpenCV 4.6.0</td>"),
+                      "<td class=\"num\">2.0</td><td>none</td><td>Debian 12</td><td>6.1.0 x86_64</td><td>OpenCV 4.6.0</td>"),
             std::string::npos)
       << html;
 }

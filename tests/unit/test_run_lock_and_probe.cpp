@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include "dli/run_lock.hpp"
-#include "dli/store_probe.hpp"
+#include "dli/agent/run_lock.hpp"
+#include "dli/store/store_probe.hpp"
 #include "support/temp_dir.hpp"
 
 namespace dli {

@@ -1,4 +1,4 @@
-#include "dli/sha256.hpp"
+#include "dli/util/sha256.hpp"
 
 #include <stdexcept>
 #include <string>

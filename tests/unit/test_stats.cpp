@@ -1,4 +1,4 @@
-#include "dli/stats.hpp"
+#include "dli/measure/stats.hpp"
 
 #include <stdexcept>
 #include <vector>

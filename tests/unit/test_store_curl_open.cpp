@@ -1,7 +1,7 @@
 // CurlStore::open: URL forms, options and refusals, checked without any server (it connects lazily).
 #include <gtest/gtest.h>
 
-#include "dli/store_curl.hpp"
+#include "dli/store/store_curl.hpp"
 #include "support/temp_dir.hpp"
 
 namespace dli {

@@ -6,7 +6,7 @@
 
 #include <gtest/gtest.h>
 
-#include "dli/store.hpp"
+#include "dli/store/store.hpp"
 #include "support/temp_dir.hpp"
 
 namespace dli {

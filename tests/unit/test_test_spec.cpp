@@ -1,4 +1,4 @@
-#include "dli/test_spec.hpp"
+#include "dli/protocol/test_spec.hpp"
 
 #include <functional>
 #include <string>
@@ -6,7 +6,7 @@
 
 #include <gtest/gtest.h>
 
-#include "dli/sha256.hpp"
+#include "dli/util/sha256.hpp"
 
 namespace dli {
 namespace {
@@ -36,7 +36,7 @@ TestSpec sample_spec() {
 
 TEST(TestSpec, CanonicalTextIsCompactJsonWithSortedKeys) {
   EXPECT_EQ(canonical_spec(sample_spec()),
-            R"({"batch":1,"framework":"opencv-dnn","measure":{"iterations":20,"min_seconds":1.5,)"
+            R"({"batch":1,"dataset":"","device":"cpu","framework":"opencv-dnn","measure":{"iterations":20,"min_seconds":1.5,)"
             R"("warmup_iterations":3,"warmup_seconds":0.0},"mode":"sync","model":{"config_name":"",)"
             R"("file_name":"mobilenet_v2.onnx","format":"onnx","input_shape":[3,224,224],"name":"mobilenet_v2",)"
             R"("precision":"fp32"},"params":{"backend":"opencv","target":"cpu"},"requests":1,"threads":2})");
@@ -87,6 +87,12 @@ TEST(TestSpec, EveryIdentityFieldChangesTheId) {
       [](TestSpec& s) { s.mode = Mode::kAsync; },
       [](TestSpec& s) { s.threads = 4; },
       [](TestSpec& s) { s.requests = 2; },
+      [](TestSpec& s) { s.device = "cuda"; },
+      [](TestSpec& s) { s.device = "cuda:1"; },
+      [](TestSpec& s) {
+        s.mode = Mode::kAccuracy;
+        s.dataset = {"digits_test", std::string(64, 'd')};
+      },
       [](TestSpec& s) { s.measure.iterations = 21; },
       [](TestSpec& s) { s.measure.min_seconds = 1.25; },
       [](TestSpec& s) { s.measure.warmup_iterations = 4; },
@@ -109,6 +115,8 @@ TEST(TestSpec, LabelsNameModelLauncherBatchModeThreadsAndRequestsInAsyncMode) {
   spec.requests = 4;
   spec.batch = 8;
   EXPECT_EQ(test_label(spec), "mobilenet_v2/opencv-dnn/b8/async/t2/r4");
+  spec.device = "cuda:0";
+  EXPECT_EQ(test_label(spec), "mobilenet_v2/opencv-dnn/b8/async/t2/r4/cuda:0");
 }
 
 TEST(TestSpec, ModeNamesRoundTrip) {
@@ -116,6 +124,8 @@ TEST(TestSpec, ModeNamesRoundTrip) {
   EXPECT_EQ(to_string(Mode::kAsync), "async");
   EXPECT_EQ(mode_from_string("sync"), Mode::kSync);
   EXPECT_EQ(mode_from_string("async"), Mode::kAsync);
+  EXPECT_EQ(to_string(Mode::kAccuracy), "accuracy");
+  EXPECT_EQ(mode_from_string("accuracy"), Mode::kAccuracy);
   EXPECT_THROW(mode_from_string("Sync"), std::invalid_argument);
 }
 

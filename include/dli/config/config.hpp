@@ -1,0 +1,111 @@
+#pragma once
+// Fleet and sweep configuration: YAML parsed and validated into plain structs before anything runs.
+#include <cstdint>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "dli/config/ssh_target.hpp"
+#include "dli/protocol/test_spec.hpp"
+
+namespace dli {
+
+struct Diagnostic {
+  std::string file;
+  int line = 0;    // 1-based; 0 when unknown
+  int column = 0;  // 1-based; 0 when unknown
+  std::string key;      // dotted path of the offending key, e.g. "models[1].shape"
+  std::string message;  // what was expected
+  std::string str() const;  // "file:line:column: key: message"
+};
+
+// Thrown by the loaders; carries every problem found, not only the first.
+class ConfigError : public std::runtime_error {
+ public:
+  explicit ConfigError(std::vector<Diagnostic> diagnostics);
+  const std::vector<Diagnostic>& diagnostics() const { return diagnostics_; }
+
+ private:
+  std::vector<Diagnostic> diagnostics_;
+};
+
+// Where a value was written in a YAML file, kept for checks made after parsing (check_sweep_against_fleet).
+struct SourceMark {
+  int line = 0;    // 1-based; 0 when unknown
+  int column = 0;  // 1-based; 0 when unknown
+};
+
+struct HostLimits {
+  int max_threads = 0;          // 0: no limit; tests asking for more threads are not planned on this host
+  double test_timeout_cap = 0;  // seconds; 0: no cap; caps the sweep's per-test timeout on slow hosts
+};
+
+struct HostConfig {
+  std::string name;
+  std::string kind;  // "local" (this machine) or "ssh" 
+  std::map<std::string, std::string> labels;
+  HostLimits limits;
+  std::string work_dir;  // agent's cache and scratch; default "/tmp/dli-agent-<name>"
+  SshTarget ssh;           // kind ssh: how to reach it and which host key to trust
+  std::string agent_path;  // kind ssh: dli-agent on that host; local hosts use the one beside the integrator
+};
+
+struct FleetConfig {
+  std::string path;       // absolute path of the YAML file
+  std::string store_url;  // optional `store:` URL; empty means the command line or the built-in default decides
+  std::vector<HostConfig> hosts;
+  int parallel = 16;  // hosts started at once
+  const HostConfig* find(const std::string& name) const;
+};
+
+struct ModelConfig {
+  std::string name;
+  std::string file;    // absolute path (resolved against the sweep file's folder)
+  std::string config;  // optional second file (Caffe prototxt, TensorFlow pbtxt); absolute or empty
+  std::string format;  // onnx | caffe | tensorflow | torchscript
+  std::vector<int64_t> input_shape;  // without the batch dimension, e.g. {3, 224, 224}
+  std::string precision = "fp32";    // fp32 | fp16 | int8
+};
+
+struct LauncherConfig {
+  std::string framework;  // a registered launcher name: opencv-dnn, null, ...
+  std::map<std::string, std::string> params;  // framework-specific knobs, recorded in results
+};
+
+// A labelled dataset for a model's accuracy tests (docs/datasets.md).
+struct AccuracyConfig {
+  std::string model;    // a model name of the sweep: every format of it
+  std::string dataset;  // absolute path: a .csv file or a folder of images with labels.txt
+  int classes = 0;      // labels are in [0, classes)
+  SourceMark dataset_mark;  // where `dataset` was written, for problems found when it is read
+};
+
+struct SweepConfig {
+  std::string path;        // absolute path of the YAML file
+  std::string name;
+  std::string fleet_path;  // absolute path of the fleet file it refers to
+  std::vector<std::string> hosts;  // host names as written; empty (or `hosts: all`) means every host of the fleet
+  std::vector<SourceMark> host_marks;  // where each of `hosts` was written, same order (may be empty)
+  std::vector<ModelConfig> models;
+  std::vector<LauncherConfig> launchers;
+  std::vector<int> batch_sizes;
+  std::vector<Mode> modes;
+  std::vector<int> threads;
+  std::vector<int> async_requests = {2};  // requests in flight, async mode only
+  std::vector<std::string> devices = {"cpu"};  // cpu, cuda, cuda:N
+  std::vector<AccuracyConfig> accuracy;
+  MeasureConfig measure;
+};
+
+// Parse and validate. Throw ConfigError listing every problem (file, line, column, key, expectation).
+FleetConfig load_fleet(const std::string& path);
+SweepConfig load_sweep(const std::string& path);
+// Cross-checks between the two (unknown host names, ...). Throws ConfigError.
+void check_sweep_against_fleet(const SweepConfig& sweep, const FleetConfig& fleet);
+
+// Text variants for unit tests: `path` is only used in diagnostics and to resolve relative model paths.
+FleetConfig parse_fleet(const std::string& yaml_text, const std::string& path);
+SweepConfig parse_sweep(const std::string& yaml_text, const std::string& path);
+
+}  // namespace dli

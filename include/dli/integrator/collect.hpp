@@ -1,0 +1,30 @@
+#pragma once
+// Merges a run's task lists and results from the store into report rows, and writes CSV and HTML.
+#include <string>
+#include <vector>
+
+#include "dli/protocol/host_info.hpp"
+#include "dli/protocol/protocol.hpp"
+#include "dli/report/report.hpp"
+#include "dli/store/store.hpp"
+
+namespace dli {
+
+struct Collected {
+  Manifest manifest;
+  std::vector<ReportRow> rows;  // every planned test, in plan order, host by host
+  std::vector<std::string> problems;  // unreadable results, with their keys (each row then shows N/A)
+  std::vector<std::pair<std::string, HostInfo>> hosts;  // machine descriptions the agents published, in run order
+  int ok = 0, failed = 0, not_run = 0;
+};
+
+Result<Collected> collect_run(Store& store, const std::string& run_id);
+
+struct ReportPaths {
+  std::string csv;
+  std::string html;
+};
+// Writes results.csv and results.html into `out_dir` (created), each atomically. Throws std::runtime_error.
+ReportPaths write_reports(const Collected& collected, const std::string& out_dir);
+
+}  // namespace dli

@@ -1,0 +1,28 @@
+#pragma once
+// `dli-integrator hosts check`: can this host run our agent against our store, and what machine is it?
+#include <optional>
+#include <string>
+
+#include "dli/config/config.hpp"
+#include "dli/protocol/host_info.hpp"
+#include "dli/remote/host_shell.hpp"
+
+namespace dli {
+
+struct HostCheck {
+  std::string host;
+  std::string state = "ok";  // ok | unreachable | host-key-refused | auth-failed | agent-missing | version-mismatch | store-failed
+  std::string reason;
+  std::optional<HostInfo> info;
+  bool ok() const { return state == "ok"; }
+};
+
+// Runs `AGENT describe --store URL --probe HOST` on the host: the agent reports the machine and writes, reads and
+// deletes a probe object in the store. The agent's version must equal ours (same protocol and formulas).
+HostCheck check_host(HostShell& shell, const HostConfig& host, const std::string& agent_exe,
+                     const std::string& store_url);
+
+// The state for a start/connect failure message (the shells prefix their messages with the state).
+std::string failure_state(const std::string& message);
+
+}  // namespace dli

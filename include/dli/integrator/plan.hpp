@@ -1,0 +1,32 @@
+#pragma once
+// A validated sweep expanded into per-host tests: what `dli-integrator plan` prints and `run` publishes.
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "dli/config/config.hpp"
+#include "dli/integrator/matrix.hpp"
+
+namespace dli {
+
+struct Plan {
+  SweepConfig sweep;
+  FleetConfig fleet;
+  std::vector<HostPlan> hosts;
+  FileHashes hashes;  // absolute model path -> sha256
+  DatasetHashes datasets;  // accuracy datasets, packed
+  int total_tests() const;
+};
+
+// Loads and validates the sweep and its fleet, hashes the model files and expands the matrix.
+// Reads files only. Throws ConfigError on any invalid input.
+Plan make_plan(const std::string& sweep_path);
+
+// Reads and packs each accuracy dataset of the sweep for its model's input shape. Throws ConfigError naming the
+// `accuracy:` entry of a dataset that cannot be read.
+DatasetHashes pack_datasets(const SweepConfig& sweep);
+
+// Human-readable listing of the tests per host, and of combinations skipped with their reason.
+void print_plan(std::ostream& out, const Plan& plan);
+
+}  // namespace dli

@@ -1,0 +1,48 @@
+#pragma once
+// `dli-integrator run` and `collect`: publish, launch every host, follow heartbeats, merge.
+#include <ostream>
+#include <stdexcept>
+#include <string>
+
+#include "dli/integrator/plan.hpp"
+#include "dli/store/store.hpp"
+
+namespace dli {
+
+// The store could not be read or written: nothing can be recorded (exit code kStoreFailed).
+class StoreFailure : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct RunOptions {
+  std::string store_url;  // resolved: command line, else the fleet's `store:`, else file://<cwd>/dli-store
+  std::string out_dir;    // empty: <cwd>/dli-out/<run id>
+  std::string agent_exe;  // dli-agent for local hosts
+  bool interactive = false;  // live progress board (stdout is a terminal)
+  bool redo = false;
+  double poll_seconds = 0.5;
+  double start_timeout_seconds = 60;  // a host with no heartbeat this long after start is lost
+  double lost_after_seconds = 60;     // a heartbeat older than this (beyond its ETA) means lost
+  int parallel_starts = 16;           // hosts started at once (SSH fan-out bound)
+  std::string secret_netrc;           // store credentials for remote agents (netrc text); never logged
+};
+
+struct RunOutcome {
+  std::string run_id;
+  std::string csv_path, html_path;
+  int tests_ok = 0, tests_failed = 0, tests_not_run = 0;
+  int hosts_unreached = 0;
+  int exit_code = 0;  // per exit_codes.hpp
+};
+
+// Throws StoreFailure when the store cannot be used.
+RunOutcome run_sweep(const Plan& plan, const RunOptions& options, std::ostream& out);
+
+// Starts again the agents of the hosts whose tests lack results (each agent skips what is measured), follows
+// them and collects. `fleet` tells how to reach the hosts named in the run's manifest. Throws StoreFailure, and
+// ConfigError when a host of the run is not in the fleet.
+RunOutcome resume_run(const std::string& run_id, const FleetConfig& fleet, const RunOptions& options,
+                      std::ostream& out);
+
+}  // namespace dli

@@ -1,0 +1,41 @@
+#pragma once
+// The runners dli knows (docs/runners.md, section 1): which executable serves a framework, which model formats it
+// loads and which parameters it takes, with each parameter's rule. The planner validates a sweep against it
+// without linking any framework; the C++ runners check their parameters with the same rules.
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace dli {
+
+struct ParamRule {
+  enum class Kind { kInteger, kNumber, kChoice, kText };
+  std::string name;
+  Kind kind = Kind::kText;
+  double min = 0;  // kInteger, kNumber: inclusive bounds
+  double max = 0;
+  std::vector<std::string> choices;  // kChoice
+  bool required = false;
+};
+
+struct RunnerEntry {
+  std::string framework;             // the sweep's name: "libtorch"
+  std::string executable;            // "dli-run-torch"
+  std::vector<std::string> formats;  // "*": any
+  std::vector<ParamRule> params;
+};
+
+const std::vector<RunnerEntry>& runner_catalogue();
+const RunnerEntry* find_runner_entry(const std::string& framework);  // nullptr when unknown
+std::vector<std::string> known_frameworks();
+
+// The rule's complaint about `value` ("an integer from 1 to 1024"), or nullopt when it is fine.
+std::optional<std::string> check_param_value(const ParamRule& rule, const std::string& value);
+// Every problem with a set of params: unknown names, bad values, missing required ones; empty when valid.
+std::vector<std::string> check_params(const RunnerEntry& entry, const std::map<std::string, std::string>& params);
+
+// Formats the framework loads given its params (the command runner narrows "*" with its `formats` param).
+std::vector<std::string> formats_for(const RunnerEntry& entry, const std::map<std::string, std::string>& params);
+
+}  // namespace dli

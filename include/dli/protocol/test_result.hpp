@@ -1,0 +1,56 @@
+#pragma once
+// What one test produced: a status with its reason, and the measurements when it ran.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "dli/measure/stats.hpp"
+#include "dli/protocol/test_spec.hpp"
+
+namespace dli {
+
+// unsupported: the framework, the host or its runner cannot do what the test asks (device, format, parameter,
+// runner not installed). Recorded with its reason, shown as N/A; not a failure.
+enum class TestStatus { kOk, kFailed, kCrashed, kTimeout, kUnsupported };
+std::string to_string(TestStatus status);  // "ok", "failed", "crashed", "timeout", "unsupported"
+TestStatus test_status_from_string(const std::string& text);  // throws std::invalid_argument
+bool is_failure(TestStatus status);  // failed, crashed or timeout: counts towards exit code 1
+
+// Written by the runner that ran the test (docs/runners.md), read by the agent.
+struct Measurement {
+  std::string framework_version;
+  double load_seconds = 0;             // model read + compile, apart from steady state
+  double first_inference_seconds = 0;  // the first request, apart from warm-up and steady state
+  std::int64_t warmup_iterations = 0;
+  std::int64_t iterations = 0;         // timed requests
+  double wall_seconds = 0;             // timed region, first request start to last request end
+  Summary request;                     // per-request durations, seconds
+  Throughput throughput;
+  std::int64_t peak_rss_kb = 0;        // of the child process
+};
+
+// Accuracy mode: the share of the dataset's samples whose label is the model's first choice (top-1) or among its
+// five highest outputs (top-5).
+struct Accuracy {
+  std::int64_t samples = 0;
+  double top1 = 0;
+  double top5 = 0;
+};
+
+struct TestResult {
+  TestSpec spec;
+  TestStatus status = TestStatus::kFailed;
+  std::string reason;        // empty when ok; otherwise what went wrong, for a reader
+  std::string stderr_tail;   // last lines of the child's output when not ok
+  int exit_code = -1;        // of the child; -1 when killed by a signal
+  int signal = 0;            // signal that ended the child, 0 if none
+  std::string started_at;    // UTC ISO 8601
+  std::string finished_at;
+  double elapsed_seconds = 0;  // child's whole life, load included
+  std::optional<Measurement> measurement;  // present when status is ok in sync and async modes
+  std::optional<Accuracy> accuracy;        // present when status is ok in accuracy mode
+  std::map<std::string, std::string> details;  // how the runner set the framework up (docs/runners.md)
+};
+
+}  // namespace dli

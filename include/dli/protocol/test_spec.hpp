@@ -1,0 +1,59 @@
+#pragma once
+// One planned test: everything an agent and its runner need to run it, and a stable id derived from it.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "dli/measure/measure_config.hpp"
+
+namespace dli {
+
+// sync: latency mode; async: throughput mode (requests in flight); accuracy: top-1/top-5 over a labelled dataset.
+enum class Mode { kSync, kAsync, kAccuracy };
+std::string to_string(Mode mode);                // "sync" / "async" / "accuracy"
+Mode mode_from_string(const std::string& text);  // throws std::invalid_argument
+
+struct ModelRef {
+  std::string name;
+  std::string format;
+  std::string precision;
+  std::vector<int64_t> input_shape;  // without batch
+  std::string file_name;             // base name of the model file (keeps the extension readers need)
+  std::string sha256;                // content hash of the model file: its key in the store
+  std::string config_name;           // optional second file (Caffe/TensorFlow), base name
+  std::string config_sha256;         // and its hash; empty when there is none
+};
+
+// The labelled data of an accuracy test, packed (docs/runners.md, section 5) and stored like a model.
+struct DatasetRef {
+  std::string name;    // as the sweep names it (file or folder name)
+  std::string sha256;  // of the packed file: its key in the store; empty when the test has no dataset
+};
+
+struct TestSpec {
+  std::string id;    // test_id(*this); same spec gives the same id on every host and every run
+  std::string host;  // host it is planned on (not part of the id)
+  ModelRef model;
+  std::string framework;
+  std::map<std::string, std::string> params;
+  int batch = 1;
+  Mode mode = Mode::kSync;
+  int threads = 1;
+  int requests = 1;             // requests in flight; always 1 in sync and accuracy modes
+  std::string device = "cpu";   // cpu, cuda or cuda:N
+  DatasetRef dataset;           // accuracy mode only
+  MeasureConfig measure;
+};
+
+// Canonical text of the spec's identity (model name/format/precision/shape/file name, framework, params, batch,
+// mode, threads, requests, device, dataset, measurement settings), excluding host, the model's hash and the
+// timeout (a watchdog that host limits cap, not a measurement setting: the same test keeps one id on every host).
+std::string canonical_spec(const TestSpec& spec);
+// First 16 hex digits of sha256(canonical_spec(spec)).
+std::string test_id(const TestSpec& spec);
+
+// Short human label: "mobilenet_v2/opencv-dnn/b1/sync/t2", with "/cuda" when not on the CPU.
+std::string test_label(const TestSpec& spec);
+
+}  // namespace dli

@@ -1,0 +1,50 @@
+#pragma once
+// How the integrator reaches a host to start its agent and run short commands there: local machine or SSH.
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dli/config/config.hpp"
+#include "dli/util/result.hpp"
+
+namespace dli {
+
+struct AgentLaunch {
+  std::string agent_exe;  // on the host
+  std::string store_url;
+  std::string run_id;
+  std::string host;
+  std::string work_dir;
+  bool redo = false;
+  // Store credentials as netrc text, written to <work_dir>/store.netrc (mode 0600) through the start command's
+  // stdin, never on a command line; the agent gets DLI_CREDENTIALS_FILE pointing at it. Empty: no file.
+  std::string secret_netrc = {};
+  std::vector<std::string> argv() const;  // the agent's command line; never carries a secret
+};
+
+struct CommandOutput {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr
+};
+
+class HostShell {
+ public:
+  virtual ~HostShell() = default;
+  // Starts the agent detached from the integrator (it survives the integrator's exit) and returns once it
+  // is started. Error (with a reason a person can act on) when it cannot be started.
+  virtual Status start_agent(const AgentLaunch& launch) = 0;
+  // Runs a short command on the host and waits for it (hosts check, describe), with `stdin_data` as its input
+  // (secrets travel this way, never on a command line). The arguments are shell-quoted on remote hosts.
+  // Error when the host cannot be reached; a non-zero exit is a CommandOutput, not an Error.
+  virtual Result<CommandOutput> run(const std::vector<std::string>& argv, const std::string& stdin_data,
+                                    double timeout_seconds) = 0;
+  // Whether the agent process `pid` (as reported in its status) is still alive; nullopt when unknowable.
+  virtual std::optional<bool> agent_alive(int pid) = 0;
+};
+
+// Local machine: double-fork + setsid, output to <work_dir>/agent-<run>.out.
+std::unique_ptr<HostShell> make_local_shell();
+std::unique_ptr<HostShell> make_host_shell(const HostConfig& host);  // by host.kind
+
+}  // namespace dli

@@ -1,0 +1,35 @@
+#pragma once
+// Rendering of merged results: CSV (docs/results-csv.md) and one self-contained static HTML page.
+// Pure functions writing to a stream.
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "dli/protocol/host_info.hpp"
+#include "dli/protocol/test_result.hpp"
+
+namespace dli {
+
+struct ReportRow {
+  // A planned test; `result` is absent when it has not been run (shown as N/A).
+  TestSpec spec;
+  std::optional<TestResult> result;
+};
+
+struct ReportContext {
+  std::string run_id;
+  std::string sweep_name;
+  std::string created_at;
+  std::string generated_at;
+  std::vector<std::pair<std::string, HostInfo>> hosts = {};  // host name -> machine, when the agent described it
+};
+
+std::vector<std::string> csv_columns();
+void write_csv(std::ostream& out, const std::vector<ReportRow>& rows);
+void write_html(std::ostream& out, const ReportContext& context, const std::vector<ReportRow>& rows);
+
+std::string csv_escape(const std::string& field);
+std::string html_escape(const std::string& text);
+
+}  // namespace dli

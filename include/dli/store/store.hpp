@@ -1,0 +1,39 @@
+#pragma once
+// The coordination store: where task lists, models, results and status live (docs/protocol.md).
+// Keys are relative paths with '/' separators, e.g. "runs/<run>/hosts/<host>/status.json".
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dli/util/result.hpp"
+
+namespace dli {
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  // Whole object; Error when missing (message says so) or unreadable.
+  virtual Result<std::string> get(const std::string& key) = 0;
+  // Atomic publish: written under a temporary name in the same folder, then renamed over `key`,
+  // so readers see the old object or the new one, never a partial one. Parent folders are created.
+  virtual Status put(const std::string& key, std::string_view data) = 0;
+  // Same for a local file (models: large, streamed rather than held in memory).
+  virtual Status put_file(const std::string& key, const std::string& local_path) = 0;
+  virtual Status get_file(const std::string& key, const std::string& local_path) = 0;
+  virtual Result<bool> exists(const std::string& key) = 0;
+  // Names (not full keys) of the objects and folders directly inside `folder`; empty when it does not exist.
+  virtual Result<std::vector<std::string>> list(const std::string& folder) = 0;
+  virtual Status remove(const std::string& key) = 0;
+  // URL with any credentials removed, for logs and messages.
+  virtual std::string describe() const = 0;
+};
+
+// Creates a store from a URL: file:///abs/path (later ftp://, ftps://, sftp://).
+// Error for an unknown scheme or a malformed URL.
+Result<std::unique_ptr<Store>> open_store(const std::string& url);
+
+// Removes user:password@ from a URL, for logs.
+std::string redact_url(const std::string& url);
+
+}  // namespace dli

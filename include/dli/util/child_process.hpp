@@ -1,0 +1,36 @@
+#pragma once
+// Runs a command as a child in its own process group, with a wall-clock limit that kills the whole group.
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace dli {
+
+struct ChildOutcome {
+  enum class Kind { kExited, kSignaled, kTimedOut, kSpawnFailed } kind = Kind::kSpawnFailed;
+  int exit_code = -1;  // when kExited
+  int signal = 0;      // when kSignaled
+  double wall_seconds = 0;
+  std::string error;   // when kSpawnFailed
+};
+
+struct ChildOptions {
+  std::vector<std::string> argv;  // argv[0] is an absolute path or found through PATH
+  std::string output_path;        // stdout and stderr appended here; empty: inherit
+  std::string error_path;         // when set, stderr goes here instead (truncated), stdout alone to output_path
+  std::string input_path;         // stdin read from here; empty: /dev/null when output_path is set, else inherit
+  double timeout_seconds = 0;     // 0: none. On expiry: SIGTERM to the group, SIGKILL after kill_grace_seconds
+  double kill_grace_seconds = 2;
+  std::vector<std::string> extra_env;  // "NAME=value" added to the inherited environment
+  bool scrub_env = false;  // true: the child gets only extra_env, nothing inherited
+  // Called about every `tick_seconds` while waiting (heartbeats). Must be quick.
+  std::function<void()> on_tick;
+  double tick_seconds = 1.0;
+};
+
+ChildOutcome run_child(const ChildOptions& options);
+
+// Last `max_lines` lines (at most `max_bytes`) of a text file; empty if unreadable.
+std::string tail_of_file(const std::string& path, int max_lines = 20, std::size_t max_bytes = 4096);
+
+}  // namespace dli

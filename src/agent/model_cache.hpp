@@ -1,0 +1,26 @@
+#pragma once
+// The agent's cache of model files, fetched from the store by content address (models/<sha256>) and verified.
+// Private to dli_core.
+#include <string>
+
+#include "dli/util/result.hpp"
+#include "dli/store/store.hpp"
+
+namespace dli {
+
+class ModelCache {
+ public:
+  // `folder` is <work_dir>/models; it survives runs, so a model is downloaded once per host.
+  ModelCache(Store& store, std::string folder) : store_(store), folder_(std::move(folder)) {}
+
+  // Local path <folder>/<sha256>/<file_name> of a verified copy: reused when a "<file_name>.verified" marker
+  // vouches for it, re-hashed when the marker is missing, otherwise downloaded to a temporary file, hashed, and
+  // renamed into place. Error (naming both hashes on a mismatch) when it cannot be had.
+  Result<std::string> fetch(const std::string& sha256, const std::string& file_name);
+
+ private:
+  Store& store_;
+  std::string folder_;
+};
+
+}  // namespace dli

@@ -1,0 +1,182 @@
+// Finding and describing the runners of this host (docs/runners.md, sections 1 and 2).
+#include "dli/agent/runner_registry.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "dli/protocol/runner_catalogue.hpp"
+#include "dli/util/child_process.hpp"
+
+extern char** environ;
+
+namespace dli {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr double kDescribeTimeoutSeconds = 10;
+
+const char* const kPassedVariables[] = {"PATH",   "HOME",          "USER",       "LANG",
+                                        "LC_ALL", "TZ",            "TMPDIR",     "LD_LIBRARY_PATH",
+                                        "CUDA_VISIBLE_DEVICES",    "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE",
+                                        "DLI_RUNNER_PATH"};
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+std::string first_line(std::string text) {
+  text = text.substr(0, text.find('\n'));
+  return text.size() > 300 ? text.substr(0, 300) + "..." : text;
+}
+
+std::string find_executable(const std::vector<std::string>& search_path, const std::string& name) {
+  for (const auto& folder : search_path) {
+    const fs::path candidate = fs::path(folder) / name;
+    std::error_code error;
+    if (fs::is_regular_file(candidate, error) && ::access(candidate.c_str(), X_OK) == 0) return candidate.string();
+  }
+  return "";
+}
+
+RunnerDescription unavailable(const std::string& framework, std::string reason) {
+  RunnerDescription description;
+  description.framework = framework;
+  description.available = false;
+  description.reason = std::move(reason);
+  return description;
+}
+
+// `<runner> describe`, with its standard output and error kept apart.
+RunnerDescription describe_runner(const std::string& framework, const std::string& path) {
+  char folder[] = "/tmp/dli-describe-XXXXXX";
+  if (::mkdtemp(folder) == nullptr) return unavailable(framework, "cannot make a temporary folder");
+  const std::string out = std::string(folder) + "/out", err = std::string(folder) + "/err";
+  ChildOptions child;
+  child.argv = {path, "describe"};
+  child.output_path = out;
+  child.error_path = err;
+  child.timeout_seconds = kDescribeTimeoutSeconds;
+  child.scrub_env = true;
+  child.extra_env = runner_environment(process_environment());
+  const ChildOutcome outcome = run_child(child);
+  const std::string printed = read_text(out), complaint = first_line(read_text(err));
+  std::error_code ignored;
+  fs::remove_all(folder, ignored);
+  const std::string prefix = path + " describe: ";
+  switch (outcome.kind) {
+    case ChildOutcome::Kind::kSpawnFailed: return unavailable(framework, prefix + outcome.error);
+    case ChildOutcome::Kind::kTimedOut: return unavailable(framework, prefix + "no answer within 10 s");
+    case ChildOutcome::Kind::kSignaled:
+      return unavailable(framework, prefix + fmt::format("killed by signal {}", outcome.signal));
+    case ChildOutcome::Kind::kExited: break;
+  }
+  if (outcome.exit_code != 0) {
+    return unavailable(framework, prefix + fmt::format("exited with code {}{}", outcome.exit_code,
+                                                       complaint.empty() ? "" : ": " + complaint));
+  }
+  try {
+    RunnerDescription description = runner_description_from_json(nlohmann::json::parse(printed));
+    if (description.framework != framework) {
+      return unavailable(framework, prefix + "serves " + description.framework + ", not " + framework);
+    }
+    return description;
+  } catch (const std::exception& error) {
+    return unavailable(framework, prefix + error.what());
+  }
+}
+
+std::string join(const std::vector<std::string>& words) {
+  std::string text;
+  for (const auto& word : words) text += (text.empty() ? "" : ", ") + word;
+  return text.empty() ? "none" : text;
+}
+
+}  // namespace
+
+std::vector<std::string> runner_search_path(const std::string& agent_exe, const std::string& runner_path_env) {
+  std::vector<std::string> folders;
+  std::string entry;
+  for (const char c : runner_path_env + ":") {
+    if (c != ':') {
+      entry += c;
+    } else if (!entry.empty()) {
+      folders.push_back(entry);
+      entry.clear();
+    }
+  }
+  const fs::path own = fs::path(agent_exe).parent_path();
+  folders.push_back(own.string());
+  folders.push_back((own.parent_path() / "lib" / "dli" / "runners").string());
+  return folders;
+}
+
+RunnerRegistry RunnerRegistry::discover(const std::vector<std::string>& search_path) {
+  std::vector<InstalledRunner> runners;
+  for (const auto& entry : runner_catalogue()) {
+    InstalledRunner runner;
+    runner.framework = entry.framework;
+    runner.path = find_executable(search_path, entry.executable);
+    runner.description = runner.path.empty()
+                             ? unavailable(entry.framework, "no " + entry.executable + " runner on this host")
+                             : describe_runner(entry.framework, runner.path);
+    if (!runner.path.empty()) {
+      spdlog::debug("runner {}: {} ({})", entry.framework, runner.path,
+                    runner.description.available ? runner.description.version : runner.description.reason);
+    }
+    runners.push_back(std::move(runner));
+  }
+  return RunnerRegistry(std::move(runners));
+}
+
+const InstalledRunner* RunnerRegistry::find(const std::string& framework) const {
+  for (const auto& runner : runners_) {
+    if (runner.framework == framework) return &runner;
+  }
+  return nullptr;
+}
+
+std::optional<std::string> RunnerRegistry::why_unsupported(const TestSpec& spec) const {
+  const InstalledRunner* runner = find(spec.framework);
+  if (runner == nullptr) return "no runner for framework " + spec.framework + " on this host";
+  const RunnerDescription& description = runner->description;
+  if (!description.available) return description.reason;
+  if (!offers_format(description, spec.model.format)) {
+    return fmt::format("{} on this host does not load {} models (it loads {})", spec.framework, spec.model.format,
+                       join(description.formats));
+  }
+  if (!offers_device(description, spec.device)) {
+    return fmt::format("{} on this host has no device {} (devices: {})", spec.framework, spec.device,
+                       join(description.devices));
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> process_environment() {
+  std::vector<std::string> entries;
+  for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) entries.emplace_back(*entry);
+  return entries;
+}
+
+std::vector<std::string> runner_environment(const std::vector<std::string>& environment) {
+  std::vector<std::string> kept;
+  for (const auto& entry : environment) {
+    const std::string name = entry.substr(0, entry.find('='));
+    if (std::find(std::begin(kPassedVariables), std::end(kPassedVariables), name) != std::end(kPassedVariables)) {
+      kept.push_back(entry);
+    }
+  }
+  kept.push_back("DLI_RUNNER_PROTOCOL=" + std::to_string(kRunnerProtocolVersion));
+  return kept;
+}
+
+}  // namespace dli

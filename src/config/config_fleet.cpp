@@ -1,0 +1,175 @@
+// The fleet file: where the store is and which hosts run tests.
+#include <algorithm>
+#include <cctype>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "config_files.hpp"
+#include "config_host_kinds.hpp"
+#include "dli/config/config.hpp"
+#include "yaml_reader.hpp"
+
+namespace dli {
+namespace {
+
+using namespace config_yaml;
+
+// How the integrator reaches a host. Each kind owns the keys it adds to a host entry, so a new kind is one more
+// row here plus the function reading its keys.
+struct HostKind {
+  std::string name;
+  bool supported;
+  std::vector<std::string> keys;  // beyond kCommonHostKeys
+  void (*read_keys)(const MapReader& entry, HostConfig& host, Problems& problems);  // null when it adds none
+};
+
+const std::vector<HostKind>& host_kinds() {
+  static const std::vector<HostKind> kinds = {
+      {"local", true, {}, nullptr},
+      {"ssh", true, kSshHostKeys, read_ssh_host_keys},
+  };
+  return kinds;
+}
+
+const std::vector<std::string> kFleetKeys = {"store", "parallel", "hosts"};
+const std::vector<std::string> kCommonHostKeys = {"name", "kind", "labels", "limits", "work_dir"};
+const std::vector<std::string> kLimitKeys = {"max_threads", "test_timeout"};
+
+std::vector<std::string> supported_kind_names() {
+  std::vector<std::string> names;
+  for (const auto& kind : host_kinds()) {
+    if (kind.supported) names.push_back(kind.name);
+  }
+  return names;
+}
+
+// The keys a host entry may have: the common ones, plus those of `kind` (of every kind when null).
+std::vector<std::string> host_keys(const HostKind* kind) {
+  std::vector<std::string> keys = kCommonHostKeys;
+  for (const auto& each : host_kinds()) {
+    if (!kind || &each == kind) keys.insert(keys.end(), each.keys.begin(), each.keys.end());
+  }
+  return keys;
+}
+
+const HostKind* read_kind(const Field& field, Problems& problems) {
+  const auto text = read_string(field, problems);
+  if (!text) return nullptr;
+  const auto& kinds = host_kinds();
+  const auto kind = std::find_if(kinds.begin(), kinds.end(), [&](const HostKind& k) { return k.name == *text; });
+  if (kind == kinds.end()) {
+    problems.add(field, "unknown kind '" + *text + "' " + suggestion_note(*text, supported_kind_names(), "kinds"));
+    return nullptr;
+  }
+  if (!kind->supported) {
+    problems.add(field, "kind '" + *text + "' is not supported yet");
+    return nullptr;
+  }
+  return &*kind;
+}
+
+// A URL with a scheme; which schemes work is the store's business (open_store), checked when it is opened.
+void read_store_url(const Field& field, FleetConfig& fleet, Problems& problems) {
+  const auto text = read_string(field, problems);
+  if (!text) return;
+  const auto scheme_end = text->find("://");
+  const bool has_scheme =
+      scheme_end != std::string::npos && scheme_end > 0 &&
+      std::all_of(text->begin(), text->begin() + static_cast<std::ptrdiff_t>(scheme_end),
+                  [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.'; });
+  if (!has_scheme) {
+    problems.add(field, "expected a store URL such as file:///var/lib/dli-store, got " + describe(field.node));
+    return;
+  }
+  fleet.store_url = *text;
+}
+
+void read_limits(const Field& field, HostLimits& limits, Problems& problems) {
+  MapReader map(field, problems, "a map of limits (" + join(kLimitKeys) + ")");
+  map.reject_unknown_keys(kLimitKeys);
+  if (const auto value = map.optional("max_threads")) {
+    if (const auto number = read_integer(*value, problems, {0, kNoMax})) limits.max_threads = static_cast<int>(*number);
+  }
+  if (const auto value = map.optional("test_timeout")) {
+    if (const auto seconds = read_number(*value, problems, 0, false)) limits.test_timeout_cap = *seconds;
+  }
+}
+
+void read_host(const Field& field, UniqueNames& names, FleetConfig& fleet, Problems& problems) {
+  MapReader entry(field, problems, "a map describing a host (" + join(kCommonHostKeys) + ")");
+  if (!entry.is_map()) return;
+  HostConfig host;
+  // The kind decides which keys are known, so it comes first. With a wrong kind the keys of the intended kind would
+  // all look unknown; the kind error is the one that matters then.
+  const auto kind_field = entry.optional("kind");
+  const HostKind* kind = kind_field ? read_kind(*kind_field, problems) : nullptr;
+  if (kind) {
+    host.kind = kind->name;
+    entry.reject_unknown_keys(host_keys(kind));
+  } else if (!kind_field) {
+    entry.reject_unknown_keys(host_keys(nullptr));  // a misspelt `kind` is likely among them
+    entry.required("kind");                         // reported missing unless a misspelt key was offered `kind`
+  }
+  if (const auto value = entry.required("name")) {
+    if (const auto name = read_name(*value, problems)) {
+      host.name = *name;
+      names.add(*name, *value, problems);
+    }
+  }
+  if (kind && kind->read_keys) kind->read_keys(entry, host, problems);
+  if (const auto value = entry.optional("labels")) {
+    for (auto& label : read_text_map(*value, problems, "a map of labels (name: value)")) {
+      host.labels[label.key] = label.value;
+    }
+  }
+  if (const auto value = entry.optional("limits")) read_limits(*value, host.limits, problems);
+  host.work_dir = "/tmp/dli-agent-" + host.name;
+  if (const auto value = entry.optional("work_dir")) {
+    if (const auto dir = read_string(*value, problems)) {
+      if ((*dir)[0] == '/') {
+        host.work_dir = *dir;
+      } else {
+        problems.add(*value, "expected an absolute path (the agent's folder on that host), got " + describe(value->node));
+      }
+    }
+  }
+  fleet.hosts.push_back(std::move(host));
+}
+
+}  // namespace
+
+const HostConfig* FleetConfig::find(const std::string& name) const {
+  const auto host = std::find_if(hosts.begin(), hosts.end(), [&](const HostConfig& h) { return h.name == name; });
+  return host == hosts.end() ? nullptr : &*host;
+}
+
+FleetConfig parse_fleet(const std::string& yaml_text, const std::string& path) {
+  FleetConfig fleet;
+  fleet.path = config_files::absolute_path(path);
+  Problems problems(fleet.path);
+  const auto document = parse_document(yaml_text, problems);
+  if (!document) problems.throw_if_any();
+
+  MapReader top(*document, problems, "a map of fleet settings (" + join(kFleetKeys) + ")");
+  top.reject_unknown_keys(kFleetKeys);
+  if (const auto value = top.optional("store")) read_store_url(*value, fleet, problems);
+  if (const auto value = top.optional("parallel")) {
+    if (const auto number = read_integer(*value, problems, {1, 1024})) fleet.parallel = static_cast<int>(*number);
+  }
+  if (const auto value = top.required("hosts")) {
+    if (const auto items = read_list(*value, problems, "hosts")) {
+      UniqueNames names("host name");
+      for (const auto& item : *items) read_host(item, names, fleet, problems);
+    }
+  }
+  problems.throw_if_any();
+  return fleet;
+}
+
+FleetConfig load_fleet(const std::string& path) {
+  const std::string absolute = config_files::absolute_path(path);
+  return parse_fleet(config_files::read_config_file(absolute), absolute);
+}
+
+}  // namespace dli

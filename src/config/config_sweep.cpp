@@ -1,0 +1,224 @@
+// The sweep file: what to measure (models x launchers x batch sizes x modes x threads) and on which hosts.
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "config_files.hpp"
+#include "config_sweep_sections.hpp"
+#include "dli/config/config.hpp"
+#include "yaml_reader.hpp"
+
+namespace dli {
+namespace {
+
+using namespace config_yaml;
+
+const std::vector<std::string> kSweepKeys = {"name",    "fleet",          "hosts",   "models",   "launchers",
+                                             "batch_sizes", "modes", "threads", "async_requests", "devices",
+                                             "accuracy", "measure"};
+const std::vector<std::string> kAccuracyKeys = {"model", "dataset", "classes"};
+constexpr IntRange kClassRange{1, 1000000};
+constexpr int kMaxCudaIndex = 63;
+const std::vector<std::string> kMeasureKeys = {"iterations", "min_seconds", "warmup_iterations", "warmup_seconds",
+                                               "timeout_seconds"};
+const std::vector<std::string> kModeNames = {"sync", "async"};  // accuracy tests come from `accuracy:`
+constexpr IntRange kBatchRange{1, 4096};
+constexpr IntRange kThreadRange{1, 1024};
+constexpr IntRange kRequestRange{1, 256};
+
+std::vector<int> to_ints(const std::vector<long long>& values) {
+  return std::vector<int>(values.begin(), values.end());  // ranges above keep every value within int
+}
+
+void read_fleet_path(const Field& field, const std::string& base_folder, SweepConfig& sweep, Problems& problems) {
+  const auto text = read_string(field, problems);
+  if (!text) return;
+  sweep.fleet_path = config_files::resolve(*text, base_folder);
+  if (const auto problem = config_files::input_file_problem(sweep.fleet_path)) problems.add(field, *problem);
+}
+
+// `hosts: all` or a list of host names; whether the names exist is checked against the fleet later.
+void read_sweep_hosts(const Field& field, SweepConfig& sweep, Problems& problems) {
+  if (field.node.IsScalar() && field.node.Scalar() == "all") return;
+  if (!field.node.IsSequence()) {
+    problems.add(field, "expected 'all' or a list of host names, got " + describe(field.node));
+    return;
+  }
+  const auto items = read_list(field, problems, "host names (or write 'all')");
+  if (!items) return;
+  UniqueNames names("host name");
+  for (const auto& item : *items) {
+    const auto name = read_name(item, problems);
+    if (!name || !names.add(*name, item, problems)) continue;
+    sweep.hosts.push_back(*name);
+    sweep.host_marks.push_back(item.mark);
+  }
+}
+
+void read_modes(const Field& field, SweepConfig& sweep, Problems& problems) {
+  const auto items = read_list(field, problems, "modes (sync, async)");
+  if (!items) return;
+  std::vector<std::string> paths;
+  for (const auto& item : *items) {
+    const auto name = read_choice(item, problems, kModeNames);
+    if (!name) continue;
+    const Mode mode = mode_from_string(*name);
+    const auto seen = std::find(sweep.modes.begin(), sweep.modes.end(), mode);
+    if (seen != sweep.modes.end()) {
+      problems.add(item, "duplicate value '" + *name + "' (already at " +
+                             paths[static_cast<std::size_t>(seen - sweep.modes.begin())] + ")");
+      continue;
+    }
+    sweep.modes.push_back(mode);
+    paths.push_back(item.path);
+  }
+}
+
+// cpu, cuda (the first GPU the framework offers) or cuda:N.
+bool is_device_name(const std::string& text) {
+  if (text == "cpu" || text == "cuda") return true;
+  if (text.rfind("cuda:", 0) != 0 || text.size() < 6 || text.size() > 7) return false;
+  const std::string index = text.substr(5);
+  if (!std::all_of(index.begin(), index.end(), [](char c) { return c >= '0' && c <= '9'; })) return false;
+  return (index.size() == 1 || index[0] != '0') && std::stoi(index) <= kMaxCudaIndex;
+}
+
+void read_devices(const Field& field, SweepConfig& sweep, Problems& problems) {
+  const auto items = read_list(field, problems, "devices (cpu, cuda, cuda:N)");
+  if (!items) return;
+  sweep.devices.clear();
+  UniqueNames names("device");
+  for (const auto& item : *items) {
+    const auto text = read_string(item, problems);
+    if (!text) continue;
+    if (!is_device_name(*text)) {
+      problems.add(item, "expected cpu, cuda or cuda:N (N from 0 to " + std::to_string(kMaxCudaIndex) + "), got '" +
+                             *text + "'");
+      continue;
+    }
+    if (names.add(*text, item, problems)) sweep.devices.push_back(*text);
+  }
+}
+
+// `accuracy:` entries: which model is checked against which labelled data.
+void read_accuracy(const Field& field, const std::string& base_folder, SweepConfig& sweep, Problems& problems) {
+  const auto items = read_list(field, problems, "accuracy entries {model, dataset, classes}");
+  if (!items) return;
+  UniqueNames models("accuracy model");
+  for (const auto& item : *items) {
+    MapReader entry(item, problems, "a map {model: NAME, dataset: PATH, classes: N}");
+    if (!entry.is_map()) continue;
+    entry.reject_unknown_keys(kAccuracyKeys);
+    AccuracyConfig accuracy;
+    bool valid = true;
+    if (const auto value = entry.required("model")) {
+      const auto name = read_name(*value, problems);
+      const bool known = name && std::any_of(sweep.models.begin(), sweep.models.end(),
+                                             [&](const ModelConfig& model) { return model.name == *name; });
+      if (name && !known) {
+        std::vector<std::string> names;
+        for (const auto& model : sweep.models) names.push_back(model.name);
+        problems.add(*value, "unknown model '" + *name + "' " + suggestion_note(*name, names, "models of this sweep"));
+      }
+      valid = known && models.add(*name, *value, problems);
+      if (valid) accuracy.model = *name;
+    } else {
+      valid = false;
+    }
+    if (const auto value = entry.required("dataset")) {
+      if (const auto text = read_string(*value, problems)) {
+        accuracy.dataset = config_files::resolve(*text, base_folder);
+        accuracy.dataset_mark = value->mark;
+        if (const auto problem = config_files::dataset_problem(accuracy.dataset)) {
+          problems.add(*value, *problem);
+          valid = false;
+        }
+      }
+    } else {
+      valid = false;
+    }
+    if (const auto value = entry.required("classes")) {
+      if (const auto count = read_integer(*value, problems, kClassRange)) accuracy.classes = static_cast<int>(*count);
+    }
+    if (valid && accuracy.classes > 0) sweep.accuracy.push_back(std::move(accuracy));
+  }
+}
+
+void read_measure(const Field& field, MeasureConfig& measure, Problems& problems) {
+  MapReader map(field, problems, "a map of measurement settings (" + join(kMeasureKeys) + ")");
+  map.reject_unknown_keys(kMeasureKeys);
+  if (const auto value = map.optional("iterations")) {
+    if (const auto count = read_integer(*value, problems, {1, kNoMax})) measure.iterations = static_cast<int>(*count);
+  }
+  if (const auto value = map.optional("min_seconds")) {
+    if (const auto seconds = read_number(*value, problems, 0, false)) measure.min_seconds = *seconds;
+  }
+  if (const auto value = map.optional("warmup_iterations")) {
+    if (const auto count = read_integer(*value, problems, {0, kNoMax})) {
+      measure.warmup_iterations = static_cast<int>(*count);
+    }
+  }
+  if (const auto value = map.optional("warmup_seconds")) {
+    if (const auto seconds = read_number(*value, problems, 0, false)) measure.warmup_seconds = *seconds;
+  }
+  if (const auto value = map.optional("timeout_seconds")) {
+    if (const auto seconds = read_number(*value, problems, 0, true)) measure.timeout_seconds = *seconds;
+  }
+}
+
+}  // namespace
+
+SweepConfig parse_sweep(const std::string& yaml_text, const std::string& path) {
+  SweepConfig sweep;
+  sweep.path = config_files::absolute_path(path);
+  const std::string base_folder = config_files::folder_of(sweep.path);
+  Problems problems(sweep.path);
+  const auto document = parse_document(yaml_text, problems);
+  if (!document) problems.throw_if_any();
+
+  MapReader top(*document, problems, "a map of sweep settings (" + join(kSweepKeys) + ")");
+  top.reject_unknown_keys(kSweepKeys);
+  if (const auto value = top.required("name")) {
+    if (const auto name = read_name(*value, problems)) sweep.name = *name;
+  }
+  if (const auto value = top.required("fleet")) read_fleet_path(*value, base_folder, sweep, problems);
+  if (const auto value = top.optional("hosts")) read_sweep_hosts(*value, sweep, problems);
+  if (const auto value = top.required("models")) sweep.models = read_models(*value, base_folder, problems);
+  if (const auto value = top.required("launchers")) sweep.launchers = read_launchers(*value, problems);
+  if (const auto value = top.required("batch_sizes")) {
+    sweep.batch_sizes = to_ints(read_distinct_integers(*value, problems, kBatchRange, "batch sizes"));
+  }
+  if (const auto value = top.required("modes")) read_modes(*value, sweep, problems);
+  if (const auto value = top.required("threads")) {
+    sweep.threads = to_ints(read_distinct_integers(*value, problems, kThreadRange, "thread counts"));
+  }
+  if (const auto value = top.optional("async_requests")) {
+    sweep.async_requests = to_ints(read_distinct_integers(*value, problems, kRequestRange, "request counts"));
+  }
+  if (const auto value = top.optional("devices")) read_devices(*value, sweep, problems);
+  if (const auto value = top.optional("accuracy")) read_accuracy(*value, base_folder, sweep, problems);
+  if (const auto value = top.optional("measure")) read_measure(*value, sweep.measure, problems);
+  problems.throw_if_any();
+  return sweep;
+}
+
+SweepConfig load_sweep(const std::string& path) {
+  const std::string absolute = config_files::absolute_path(path);
+  return parse_sweep(config_files::read_config_file(absolute), absolute);
+}
+
+void check_sweep_against_fleet(const SweepConfig& sweep, const FleetConfig& fleet) {
+  Problems problems(sweep.path);
+  std::vector<std::string> fleet_hosts;
+  for (const auto& host : fleet.hosts) fleet_hosts.push_back(host.name);
+  for (std::size_t i = 0; i < sweep.hosts.size(); ++i) {
+    const std::string& name = sweep.hosts[i];
+    if (fleet.find(name)) continue;
+    const SourceMark mark = i < sweep.host_marks.size() ? sweep.host_marks[i] : SourceMark{};
+    problems.add(mark, index_path("hosts", i),
+                 "unknown host '" + name + "' " + suggestion_note(name, fleet_hosts, "hosts in " + fleet.path));
+  }
+  problems.throw_if_any();
+}
+
+}  // namespace dli

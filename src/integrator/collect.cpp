@@ -1,0 +1,116 @@
+#include "dli/integrator/collect.hpp"
+
+#include <filesystem>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "dli/util/clock.hpp"
+#include "dli/util/local_file.hpp"
+
+namespace dli {
+
+namespace {
+
+Result<nlohmann::json> get_json(Store& store, const std::string& key) {
+  auto text = store.get(key);
+  if (!text) return text.error();
+  try {
+    return nlohmann::json::parse(text.value());
+  } catch (const nlohmann::json::exception& error) {
+    return Error{fmt::format("{}: not valid JSON: {}", key, error.what())};
+  }
+}
+
+// Results present for a host, by test id (an absent results folder simply means none yet).
+Result<std::map<std::string, TestResult>> read_results(Store& store, const std::string& run, const std::string& host,
+                                                       std::vector<std::string>& problems) {
+  auto names = store.list(layout::results_dir(run, host));
+  if (!names) return names.error();
+  std::map<std::string, TestResult> results;
+  for (const auto& name : names.value()) {
+    const std::string suffix = ".json";
+    if (name.size() <= suffix.size() || name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0) {
+      continue;
+    }
+    const std::string id = name.substr(0, name.size() - suffix.size());
+    const std::string key = layout::result(run, host, id);
+    auto json = get_json(store, key);
+    if (!json) {
+      problems.push_back(json.error().message);
+      continue;
+    }
+    try {
+      results.emplace(id, test_result_from_json(json.value()));
+    } catch (const std::exception& error) {
+      problems.push_back(fmt::format("{}: {}", key, error.what()));
+    }
+  }
+  return results;
+}
+
+}  // namespace
+
+Result<Collected> collect_run(Store& store, const std::string& run_id) {
+  auto manifest_json = get_json(store, layout::manifest(run_id));
+  if (!manifest_json) return manifest_json.error();
+  Collected collected;
+  try {
+    collected.manifest = manifest_from_json(manifest_json.value());
+  } catch (const std::exception& error) {
+    return Error{fmt::format("{}: {}", layout::manifest(run_id), error.what())};
+  }
+
+  for (const auto& host : collected.manifest.hosts) {
+    auto tasks_json = get_json(store, layout::tasks(run_id, host.name));
+    if (!tasks_json) return tasks_json.error();
+    TaskList tasks;
+    try {
+      tasks = task_list_from_json(tasks_json.value());
+    } catch (const std::exception& error) {
+      return Error{fmt::format("{}: {}", layout::tasks(run_id, host.name), error.what())};
+    }
+    if (auto described = get_json(store, layout::host_info(run_id, host.name))) {
+      try {
+        collected.hosts.emplace_back(host.name, host_info_from_json(described.value()));
+      } catch (const std::exception& error) {
+        collected.problems.push_back(fmt::format("{}: {}", layout::host_info(run_id, host.name), error.what()));
+      }
+    }
+    auto results = read_results(store, run_id, host.name, collected.problems);
+    if (!results) return results.error();
+    for (auto& spec : tasks.tests) {
+      ReportRow row{spec, std::nullopt};
+      if (auto found = results.value().find(spec.id); found != results.value().end()) {
+        row.result = std::move(found->second);
+        // The planned spec (with its host) is authoritative; the result's copy is informational.
+        row.result->spec = spec;
+        (row.result->status == TestStatus::kOk ? collected.ok : collected.failed) += 1;
+      } else {
+        collected.not_run += 1;
+      }
+      collected.rows.push_back(std::move(row));
+    }
+  }
+  return collected;
+}
+
+ReportPaths write_reports(const Collected& collected, const std::string& out_dir) {
+  std::filesystem::create_directories(out_dir);
+  ReportPaths paths{(std::filesystem::path(out_dir) / "results.csv").string(),
+                    (std::filesystem::path(out_dir) / "results.html").string()};
+  std::ostringstream csv;
+  write_csv(csv, collected.rows);
+  write_file_atomically(paths.csv, csv.str());
+
+  ReportContext context{collected.manifest.run_id, collected.manifest.sweep_name, collected.manifest.created_at,
+                        utc_now_iso8601(), collected.hosts};
+  std::ostringstream html;
+  write_html(html, context, collected.rows);
+  write_file_atomically(paths.html, html.str());
+  return paths;
+}
+
+}  // namespace dli

@@ -1,0 +1,69 @@
+#include "dli/integrator/host_check.hpp"
+
+#include <fmt/format.h>
+
+#include "dli/store/credentials.hpp"
+#include "dli/util/version.hpp"
+
+namespace dli {
+
+std::string failure_state(const std::string& message) {
+  for (const char* state : {"unreachable", "auth-failed", "agent-missing", "host-key-refused"}) {
+    const std::string prefix = std::string(state) + ":";
+    if (message.compare(0, prefix.size(), prefix) == 0) return state;
+  }
+  return "unreachable";
+}
+
+HostCheck check_host(HostShell& shell, const HostConfig& host, const std::string& agent_exe,
+                     const std::string& store_url) {
+  HostCheck check;
+  check.host = host.name;
+  std::vector<std::string> argv = {agent_exe, "describe", "--json", "--store", store_url, "--probe", host.name};
+  // A remote host gets the store's credentials on stdin; a local one looks them up itself, as the integrator does.
+  std::string secret;
+  if (host.kind != "local") {
+    auto netrc = agent_credentials_netrc(store_url);
+    if (!netrc) {
+      check.state = "store-failed";
+      check.reason = netrc.error().message;
+      return check;
+    }
+    secret = netrc.value();
+    if (!secret.empty()) argv.push_back("--credentials-stdin");
+  }
+  auto ran = shell.run(argv, secret, 60);
+  if (!ran) {
+    check.state = failure_state(ran.error().message);
+    check.reason = ran.error().message;
+    return check;
+  }
+  const CommandOutput& output = ran.value();
+  // The agent prints its JSON as the last line; anything before it is log output.
+  const auto start = output.output.rfind("\n{");
+  const std::string json_text = output.output.substr(start == std::string::npos ? 0 : start + 1);
+  nlohmann::json document;
+  try {
+    document = nlohmann::json::parse(json_text);
+    check.info = host_info_from_json(document.at("host"));
+  } catch (const std::exception& error) {
+    check.state = "agent-missing";
+    check.reason = fmt::format("{} describe exited with {} and no description: {}", agent_exe, output.exit_code,
+                               output.output.substr(0, 500));
+    return check;
+  }
+  if (check.info->agent_version != kVersion) {
+    check.state = "version-mismatch";
+    check.reason = fmt::format("agent {} is version {}, integrator is {}", agent_exe, check.info->agent_version,
+                               kVersion);
+    return check;
+  }
+  const auto& probe = document.at("store_probe");
+  if (!probe.at("ok").get<bool>()) {
+    check.state = "store-failed";
+    check.reason = probe.at("error").get<std::string>();
+  }
+  return check;
+}
+
+}  // namespace dli

@@ -1,0 +1,68 @@
+#include "dli/integrator/plan.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "dli/protocol/dataset.hpp"
+#include "dli/util/sha256.hpp"
+
+namespace dli {
+
+DatasetHashes pack_datasets(const SweepConfig& sweep) {
+  DatasetHashes packed;
+  std::vector<Diagnostic> problems;
+  for (std::size_t i = 0; i < sweep.accuracy.size(); ++i) {
+    const AccuracyConfig& accuracy = sweep.accuracy[i];
+    const auto report = [&](const std::string& message) {
+      problems.push_back({sweep.path, accuracy.dataset_mark.line, accuracy.dataset_mark.column,
+                          "accuracy[" + std::to_string(i) + "].dataset", message});
+    };
+    const auto model = std::find_if(sweep.models.begin(), sweep.models.end(),
+                                    [&](const ModelConfig& each) { return each.name == accuracy.model; });
+    if (model == sweep.models.end()) continue;  // the loader reported it
+    try {
+      const Dataset dataset = load_dataset(accuracy.dataset, model->input_shape, accuracy.classes);
+      PackedDataset entry;
+      entry.bytes = pack_dataset(dataset);
+      entry.sha256 = sha256_hex(entry.bytes);
+      entry.samples = static_cast<std::int64_t>(dataset.count());
+      packed[accuracy.dataset] = std::move(entry);
+    } catch (const std::exception& error) {
+      report(error.what());
+    }
+  }
+  if (!problems.empty()) throw ConfigError(std::move(problems));
+  return packed;
+}
+
+int Plan::total_tests() const {
+  int total = 0;
+  for (const auto& host : hosts) total += static_cast<int>(host.tests.size());
+  return total;
+}
+
+Plan make_plan(const std::string& sweep_path) {
+  Plan plan;
+  plan.sweep = load_sweep(sweep_path);
+  plan.fleet = load_fleet(plan.sweep.fleet_path);
+  check_sweep_against_fleet(plan.sweep, plan.fleet);
+  plan.hashes = hash_model_files(plan.sweep);
+  plan.datasets = pack_datasets(plan.sweep);
+  plan.hosts = expand(plan.sweep, plan.fleet, plan.hashes, plan.datasets);
+  return plan;
+}
+
+void print_plan(std::ostream& out, const Plan& plan) {
+  out << fmt::format("sweep {} ({}): {} tests on {} hosts\n", plan.sweep.name, plan.sweep.path,
+                     plan.total_tests(), plan.hosts.size());
+  for (const auto& host : plan.hosts) {
+    out << fmt::format("\nhost {} ({}): {} tests\n", host.host.name, host.host.kind, host.tests.size());
+    for (const auto& test : host.tests) {
+      out << fmt::format("  {}  {}  timeout {}s\n", test.id, test_label(test), test.measure.timeout_seconds);
+    }
+    for (const auto& reason : host.skipped) out << "  skipped: " << reason << '\n';
+  }
+}
+
+}  // namespace dli

@@ -1,0 +1,71 @@
+#include "dli/integrator/run_publish.hpp"
+
+#include <set>
+
+#include <spdlog/spdlog.h>
+
+#include "dli/util/clock.hpp"
+
+namespace dli {
+
+Result<std::string> new_run_id(Store& store, const std::string& sweep_name) {
+  const std::string base = utc_now_compact() + "-" + sweep_name;
+  auto existing = store.list("runs");
+  if (!existing) return existing.error();
+  const std::set<std::string> taken(existing.value().begin(), existing.value().end());
+  std::string id = base;
+  for (int suffix = 2; taken.count(id) != 0; ++suffix) id = base + "-" + std::to_string(suffix);
+  return id;
+}
+
+namespace {
+
+Status upload_model(Store& store, const std::string& local_path, const std::string& sha256) {
+  const std::string key = layout::model(sha256);
+  auto present = store.exists(key);
+  if (!present) return present.error();
+  if (present.value()) {
+    spdlog::debug("model {} already in the store", sha256);
+    return {};
+  }
+  spdlog::info("uploading model {} as {}", local_path, key);
+  return store.put_file(key, local_path);
+}
+
+}  // namespace
+
+Result<Manifest> publish_run(Store& store, const Plan& plan, const std::string& run_id) {
+  std::set<std::string> uploaded;
+  for (const auto& [path, sha256] : plan.hashes) {
+    if (!uploaded.insert(sha256).second) continue;
+    if (auto status = upload_model(store, path, sha256); !status) return status.error();
+  }
+  for (const auto& [source, dataset] : plan.datasets) {
+    if (!uploaded.insert(dataset.sha256).second) continue;
+    const std::string key = layout::model(dataset.sha256);
+    auto present = store.exists(key);
+    if (!present) return present.error();
+    if (present.value()) continue;
+    spdlog::info("uploading dataset {} ({} samples) as {}", source, dataset.samples, key);
+    if (auto status = store.put(key, dataset.bytes); !status) return status.error();
+  }
+
+  Manifest manifest;
+  manifest.run_id = run_id;
+  manifest.sweep_name = plan.sweep.name;
+  manifest.created_at = utc_now_iso8601();
+  for (const auto& host : plan.hosts) {
+    TaskList tasks;
+    tasks.run_id = run_id;
+    tasks.host = host.host.name;
+    tasks.tests = host.tests;
+    if (auto status = store.put(layout::tasks(run_id, host.host.name), to_json(tasks).dump(1)); !status) {
+      return status.error();
+    }
+    manifest.hosts.push_back({host.host.name, host.host.kind, static_cast<int>(host.tests.size())});
+  }
+  if (auto status = store.put(layout::manifest(run_id), to_json(manifest).dump(1)); !status) return status.error();
+  return manifest;
+}
+
+}  // namespace dli

@@ -1,0 +1,237 @@
+// JSON of what a test is and what it produced: TestSpec, Measurement, TestResult (docs/protocol.md).
+// Durations are seconds and their names end in "_s"; every top-level document carries "protocol".
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "dli/protocol/protocol.hpp"
+#include "protocol_fields.hpp"
+
+namespace dli {
+
+using protocol_detail::FieldReader;
+using protocol_detail::finite_or_null;
+using protocol_detail::valid_utf8;
+
+namespace protocol_detail {
+
+nlohmann::json encode_spec(const TestSpec& spec) {
+  const ModelRef& model = spec.model;
+  const MeasureConfig& measure = spec.measure;
+  return {
+      {"id", spec.id},
+      {"host", spec.host},
+      {"model",
+       {{"name", model.name},
+        {"format", model.format},
+        {"precision", model.precision},
+        {"input_shape", model.input_shape},
+        {"file_name", model.file_name},
+        {"sha256", model.sha256},
+        {"config_name", model.config_name},
+        {"config_sha256", model.config_sha256}}},
+      {"framework", spec.framework},
+      {"params", spec.params},
+      {"batch", spec.batch},
+      {"mode", to_string(spec.mode)},
+      {"threads", spec.threads},
+      {"requests", spec.requests},
+      {"device", spec.device},
+      {"dataset", {{"name", spec.dataset.name}, {"sha256", spec.dataset.sha256}}},
+      {"measure",
+       {{"iterations", measure.iterations},
+        {"min_s", finite_or_null(measure.min_seconds)},
+        {"warmup_iterations", measure.warmup_iterations},
+        {"warmup_s", finite_or_null(measure.warmup_seconds)},
+        {"timeout_s", finite_or_null(measure.timeout_seconds)}}},
+  };
+}
+
+TestSpec decode_spec(const FieldReader& fields) {
+  TestSpec spec;
+  spec.id = fields.string("id");
+  spec.host = fields.string("host");
+  const FieldReader model = fields.object("model");
+  spec.model.name = model.string("name");
+  spec.model.format = model.string("format");
+  spec.model.precision = model.string("precision");
+  spec.model.input_shape = model.int64s("input_shape");
+  spec.model.file_name = model.string("file_name");
+  spec.model.sha256 = model.string("sha256");
+  spec.model.config_name = model.string("config_name");
+  spec.model.config_sha256 = model.string("config_sha256");
+  spec.framework = fields.string("framework");
+  spec.params = fields.string_map("params");
+  spec.batch = fields.integer("batch");
+  const std::string mode = fields.string("mode");
+  try {
+    spec.mode = mode_from_string(mode);
+  } catch (const std::invalid_argument&) {
+    throw std::runtime_error(fmt::format("{}: field '{}' expected \"sync\", \"async\" or \"accuracy\", got \"{}\"",
+                                         fields.document(), "mode", mode));
+  }
+  spec.threads = fields.integer("threads");
+  spec.requests = fields.integer("requests");
+  spec.device = fields.string("device");
+  const FieldReader dataset = fields.object("dataset");
+  spec.dataset.name = dataset.string("name");
+  spec.dataset.sha256 = dataset.string("sha256");
+  const FieldReader measure = fields.object("measure");
+  spec.measure.iterations = measure.integer("iterations");
+  spec.measure.min_seconds = measure.number("min_s");
+  spec.measure.warmup_iterations = measure.integer("warmup_iterations");
+  spec.measure.warmup_seconds = measure.number("warmup_s");
+  spec.measure.timeout_seconds = measure.number("timeout_s");
+  return spec;
+}
+
+}  // namespace protocol_detail
+
+namespace protocol_detail {
+
+nlohmann::json encode_measurement(const Measurement& m) {
+  const Summary& r = m.request;
+  const Throughput& t = m.throughput;
+  return {
+      {"framework_version", valid_utf8(m.framework_version)},
+      {"load_s", finite_or_null(m.load_seconds)},
+      {"first_inference_s", finite_or_null(m.first_inference_seconds)},
+      {"warmup_iterations", m.warmup_iterations},
+      {"iterations", m.iterations},
+      {"wall_s", finite_or_null(m.wall_seconds)},
+      {"request",
+       {{"count", r.count},
+        {"min_s", finite_or_null(r.min)},
+        {"max_s", finite_or_null(r.max)},
+        {"mean_s", finite_or_null(r.mean)},
+        {"stddev_s", finite_or_null(r.stddev)},
+        {"median_s", finite_or_null(r.median)},
+        {"p90_s", finite_or_null(r.p90)},
+        {"p95_s", finite_or_null(r.p95)},
+        {"p99_s", finite_or_null(r.p99)}}},
+      {"throughput",
+       {{"latency_s", finite_or_null(t.latency_s)},
+        {"avg_pass_s", finite_or_null(t.avg_pass_s)},
+        {"fps", finite_or_null(t.fps)}}},
+      {"peak_rss_kb", m.peak_rss_kb},
+  };
+}
+
+Measurement decode_measurement(const FieldReader& fields) {
+  Measurement m;
+  m.framework_version = fields.string("framework_version");
+  m.load_seconds = fields.number("load_s");
+  m.first_inference_seconds = fields.number("first_inference_s");
+  m.warmup_iterations = fields.int64("warmup_iterations");
+  m.iterations = fields.int64("iterations");
+  m.wall_seconds = fields.number("wall_s");
+  const FieldReader request = fields.object("request");
+  m.request.count = request.int64("count");
+  m.request.min = request.number("min_s");
+  m.request.max = request.number("max_s");
+  m.request.mean = request.number("mean_s");
+  m.request.stddev = request.number("stddev_s");
+  m.request.median = request.number("median_s");
+  m.request.p90 = request.number("p90_s");
+  m.request.p95 = request.number("p95_s");
+  m.request.p99 = request.number("p99_s");
+  const FieldReader throughput = fields.object("throughput");
+  m.throughput.latency_s = throughput.number("latency_s");
+  m.throughput.avg_pass_s = throughput.number("avg_pass_s");
+  m.throughput.fps = throughput.number("fps");
+  m.peak_rss_kb = fields.int64("peak_rss_kb");
+  return m;
+}
+
+nlohmann::json encode_accuracy(const Accuracy& a) {
+  return {{"samples", a.samples}, {"top1", finite_or_null(a.top1)}, {"top5", finite_or_null(a.top5)}};
+}
+
+Accuracy decode_accuracy(const FieldReader& fields) {
+  Accuracy a;
+  a.samples = fields.int64("samples");
+  a.top1 = fields.number("top1");
+  a.top5 = fields.number("top5");
+  return a;
+}
+
+}  // namespace protocol_detail
+
+namespace {
+
+using protocol_detail::encode_measurement;
+using protocol_detail::decode_measurement;
+using protocol_detail::encode_accuracy;
+using protocol_detail::decode_accuracy;
+
+nlohmann::json encode_details(const std::map<std::string, std::string>& details) {
+  nlohmann::json json = nlohmann::json::object();
+  for (const auto& [key, value] : details) json[valid_utf8(key)] = valid_utf8(value);
+  return json;
+}
+
+}  // namespace
+
+nlohmann::json to_json(const TestSpec& spec) {
+  nlohmann::json json = {{"protocol", kProtocolVersion}};
+  json.update(protocol_detail::encode_spec(spec));
+  return json;
+}
+
+TestSpec test_spec_from_json(const nlohmann::json& json) {
+  return protocol_detail::decode_spec(protocol_detail::open_document("spec", json));
+}
+
+nlohmann::json to_json(const Measurement& measurement) {
+  nlohmann::json json = {{"protocol", kProtocolVersion}};
+  json.update(encode_measurement(measurement));
+  return json;
+}
+
+Measurement measurement_from_json(const nlohmann::json& json) {
+  return decode_measurement(protocol_detail::open_document("measurement", json));
+}
+
+nlohmann::json to_json(const TestResult& result) {
+  return {
+      {"protocol", kProtocolVersion},
+      {"spec", protocol_detail::encode_spec(result.spec)},
+      {"status", to_string(result.status)},
+      {"reason", valid_utf8(result.reason)},
+      {"stderr_tail", valid_utf8(result.stderr_tail)},
+      {"exit_code", result.exit_code},
+      {"signal", result.signal},
+      {"started_at", result.started_at},
+      {"finished_at", result.finished_at},
+      {"elapsed_s", finite_or_null(result.elapsed_seconds)},
+      {"measurement", result.measurement ? encode_measurement(*result.measurement) : nlohmann::json(nullptr)},
+      {"accuracy", result.accuracy ? encode_accuracy(*result.accuracy) : nlohmann::json(nullptr)},
+      {"details", encode_details(result.details)},
+  };
+}
+
+TestResult test_result_from_json(const nlohmann::json& json) {
+  const FieldReader fields = protocol_detail::open_document("result", json);
+  TestResult result;
+  result.spec = protocol_detail::decode_spec(fields.object("spec"));
+  const std::string status = fields.string("status");
+  try {
+    result.status = test_status_from_string(status);
+  } catch (const std::invalid_argument&) {
+    throw std::runtime_error(
+        fmt::format("result: field 'status' expected one of ok, failed, crashed, timeout, unsupported, got \"{}\"", status));
+  }
+  result.reason = fields.string("reason");
+  result.stderr_tail = fields.string("stderr_tail");
+  result.exit_code = fields.integer("exit_code");
+  result.signal = fields.integer("signal");
+  result.started_at = fields.string("started_at");
+  result.finished_at = fields.string("finished_at");
+  result.elapsed_seconds = fields.number("elapsed_s");
+  if (!fields.is_null("measurement")) result.measurement = decode_measurement(fields.object("measurement"));
+  if (!fields.is_null("accuracy")) result.accuracy = decode_accuracy(fields.object("accuracy"));
+  result.details = fields.string_map("details");
+  return result;
+}
+
+}  // namespace dli

@@ -1,0 +1,146 @@
+// The known runners and their parameter rules (docs/runners.md, section 1).
+#include "dli/protocol/runner_catalogue.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+
+#include <fmt/format.h>
+
+namespace dli {
+namespace {
+
+using Kind = ParamRule::Kind;
+
+ParamRule integer(std::string name, double min, double max) { return {std::move(name), Kind::kInteger, min, max, {}, false}; }
+ParamRule number(std::string name, double min, double max) { return {std::move(name), Kind::kNumber, min, max, {}, false}; }
+ParamRule choice(std::string name, std::vector<std::string> choices) {
+  return {std::move(name), Kind::kChoice, 0, 0, std::move(choices), false};
+}
+ParamRule text(std::string name, bool required) { return {std::move(name), Kind::kText, 0, 0, {}, required}; }
+
+constexpr double kDayMs = 24.0 * 3600 * 1000;  // beyond a day a duration is a typo, and near nanosecond overflow
+constexpr double kMaxThreads = 1024;
+
+std::vector<RunnerEntry> make_catalogue() {
+  return {
+      {"null", "dli-run-null", {"*"},
+       {number("sleep_ms", 0, kDayMs), number("load_ms", 0, kDayMs),
+        choice("fault", {"none", "crash", "abort", "hang", "exit"})}},
+      {"opencv-dnn", "dli-run-opencv", {"onnx", "caffe", "tensorflow"},
+       {choice("backend", {"opencv", "default", "cuda"}),
+        choice("target", {"cpu", "opencl", "opencl-fp16", "cuda", "cuda-fp16"})}},
+      {"libtorch", "dli-run-torch", {"torchscript"}, {integer("inter_op_threads", 1, kMaxThreads)}},
+      {"onnxruntime", "dli-run-onnxruntime", {"onnx"},
+       {integer("inter_op_threads", 1, kMaxThreads), choice("execution_mode", {"sequential", "parallel"}),
+        choice("graph_optimization_level", {"disabled", "basic", "extended", "all"})}},
+      {"pytorch", "dli-run-pytorch", {"torchscript"}, {integer("inter_op_threads", 1, kMaxThreads)}},
+      {"command", "dli-run-command", {"*"}, {text("command", true), text("formats", false), text("devices", false)}},
+  };
+}
+
+std::string join(const std::vector<std::string>& words) {
+  std::string text;
+  for (const auto& word : words) text += (text.empty() ? "" : ", ") + word;
+  return text;
+}
+
+// The whole text must be the number; NaN fails the range check.
+std::optional<double> parse_number(const std::string& text) {
+  if (text.empty() || text.size() > 64 || std::isspace(static_cast<unsigned char>(text.front()))) return std::nullopt;
+  char* end = nullptr;
+  errno = 0;
+  const double value = std::strtod(text.c_str(), &end);
+  if (end != text.c_str() + text.size() || errno == ERANGE || !std::isfinite(value)) return std::nullopt;
+  return value;
+}
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> items;
+  std::string item;
+  for (const char c : text + ",") {
+    if (c == ',') {
+      const auto first = item.find_first_not_of(' ');
+      if (first != std::string::npos) items.push_back(item.substr(first, item.find_last_not_of(' ') - first + 1));
+      item.clear();
+    } else {
+      item += c;
+    }
+  }
+  return items;
+}
+
+}  // namespace
+
+const std::vector<RunnerEntry>& runner_catalogue() {
+  static const std::vector<RunnerEntry> catalogue = make_catalogue();
+  return catalogue;
+}
+
+const RunnerEntry* find_runner_entry(const std::string& framework) {
+  for (const auto& entry : runner_catalogue()) {
+    if (entry.framework == framework) return &entry;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> known_frameworks() {
+  std::vector<std::string> names;
+  for (const auto& entry : runner_catalogue()) names.push_back(entry.framework);
+  return names;
+}
+
+std::optional<std::string> check_param_value(const ParamRule& rule, const std::string& value) {
+  switch (rule.kind) {
+    case Kind::kInteger: {
+      const auto parsed = parse_number(value);
+      if (parsed && *parsed >= rule.min && *parsed <= rule.max && std::floor(*parsed) == *parsed) return std::nullopt;
+      return fmt::format("an integer from {:g} to {:g}, got '{}'", rule.min, rule.max, value);
+    }
+    case Kind::kNumber: {
+      const auto parsed = parse_number(value);
+      if (parsed && *parsed >= rule.min && *parsed <= rule.max) return std::nullopt;
+      return fmt::format("a number from {:g} to {:g}, got '{}'", rule.min, rule.max, value);
+    }
+    case Kind::kChoice:
+      if (std::find(rule.choices.begin(), rule.choices.end(), value) != rule.choices.end()) return std::nullopt;
+      return fmt::format("one of {}, got '{}'", join(rule.choices), value);
+    case Kind::kText:
+      if (!rule.required || !value.empty()) return std::nullopt;
+      return std::string("a non-empty text");
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> check_params(const RunnerEntry& entry,
+                                      const std::map<std::string, std::string>& params) {
+  std::vector<std::string> problems;
+  for (const auto& [name, value] : params) {
+    const auto rule = std::find_if(entry.params.begin(), entry.params.end(),
+                                   [&](const ParamRule& each) { return each.name == name; });
+    if (rule == entry.params.end()) {
+      std::vector<std::string> known;
+      for (const auto& each : entry.params) known.push_back(each.name);
+      problems.push_back(fmt::format("unknown parameter '{}' for {} ({})", name, entry.framework,
+                                     known.empty() ? "it takes none" : "known: " + join(known)));
+    } else if (const auto complaint = check_param_value(*rule, value)) {
+      problems.push_back(fmt::format("{}: expected {}", name, *complaint));
+    }
+  }
+  for (const auto& rule : entry.params) {
+    const bool given = std::any_of(params.begin(), params.end(), [&](const auto& each) { return each.first == rule.name; });
+    if (rule.required && !given) problems.push_back(fmt::format("{} needs the parameter '{}'", entry.framework, rule.name));
+  }
+  return problems;
+}
+
+std::vector<std::string> formats_for(const RunnerEntry& entry,
+                                     const std::map<std::string, std::string>& params) {
+  for (const auto& [name, value] : params) {
+    if (name == "formats" && entry.formats == std::vector<std::string>{"*"}) return split_list(value);
+  }
+  return entry.formats;
+}
+
+}  // namespace dli

@@ -1,0 +1,133 @@
+// The local machine as a host: the agent is started detached (double fork + setsid), exactly as it is on a
+// remote host, so the integrator follows it through the store and never through a process handle.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include <fmt/format.h>
+
+#include "dli/util/child_process.hpp"
+#include "dli/remote/host_shell.hpp"
+#include "dli/remote/host_shell_ssh.hpp"
+
+namespace dli {
+
+std::vector<std::string> AgentLaunch::argv() const {
+  std::vector<std::string> args = {agent_exe, "run",        "--store", store_url, "--run", run_id,
+                                   "--host",  host,         "--work-dir", work_dir};
+  if (redo) args.emplace_back("--redo");
+  return args;
+}
+
+namespace {
+
+class LocalShell : public HostShell {
+ public:
+  Status start_agent(const AgentLaunch& launch) override {
+    if (::access(launch.agent_exe.c_str(), X_OK) != 0) {
+      return Error{fmt::format("agent-missing: {} is not an executable file", launch.agent_exe)};
+    }
+    std::error_code error;
+    std::filesystem::create_directories(launch.work_dir, error);
+    if (error) return Error{fmt::format("cannot create work dir {}: {}", launch.work_dir, error.message())};
+    const std::string output = fmt::format("{}/agent-{}.out", launch.work_dir, launch.run_id);
+
+    std::vector<std::string> args = launch.argv();
+    std::vector<char*> argv;
+    for (auto& arg : args) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+
+    int report[2];  // the grandchild reports an exec failure through this close-on-exec pipe
+    if (::pipe2(report, O_CLOEXEC) != 0) return Error{std::string("pipe: ") + std::strerror(errno)};
+    const pid_t child = ::fork();
+    if (child < 0) return Error{std::string("fork: ") + std::strerror(errno)};
+    if (child == 0) {
+      ::close(report[0]);
+      ::setsid();
+      if (::fork() != 0) ::_exit(0);  // the intermediate exits: the agent is re-parented, no zombie is left
+      const int out = ::open(output.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+      const int in = ::open("/dev/null", O_RDONLY);
+      if (out >= 0) {
+        ::dup2(out, STDOUT_FILENO);
+        ::dup2(out, STDERR_FILENO);
+      }
+      if (in >= 0) ::dup2(in, STDIN_FILENO);
+      ::execv(argv[0], argv.data());
+      const int code = errno;
+      (void)!::write(report[1], &code, sizeof code);
+      ::_exit(127);
+    }
+    ::close(report[1]);
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    int exec_errno = 0;
+    const ssize_t got = ::read(report[0], &exec_errno, sizeof exec_errno);
+    ::close(report[0]);
+    if (got == sizeof exec_errno) {
+      return Error{fmt::format("agent-missing: cannot execute {}: {}", launch.agent_exe, std::strerror(exec_errno))};
+    }
+    return {};
+  }
+
+  Result<CommandOutput> run(const std::vector<std::string>& argv, const std::string& stdin_data,
+                            double timeout_seconds) override {
+    // Input and output go through private (0600) temporary files: the input may hold credentials.
+    char output_path[] = "/tmp/dli-local-out-XXXXXX";
+    char input_path[] = "/tmp/dli-local-in-XXXXXX";
+    const int output_fd = ::mkstemp(output_path);
+    if (output_fd < 0) return Error{std::string("mkstemp: ") + std::strerror(errno)};
+    ::close(output_fd);
+    const int input_fd = ::mkstemp(input_path);
+    if (input_fd < 0) {
+      ::unlink(output_path);
+      return Error{std::string("mkstemp: ") + std::strerror(errno)};
+    }
+    const bool input_written =
+        ::write(input_fd, stdin_data.data(), stdin_data.size()) == static_cast<ssize_t>(stdin_data.size());
+    ::close(input_fd);
+    ChildOptions options;
+    options.argv = argv;
+    options.output_path = output_path;
+    options.input_path = input_path;
+    options.timeout_seconds = timeout_seconds;
+    const ChildOutcome outcome = input_written ? run_child(options) : ChildOutcome{};
+    ::unlink(input_path);
+    CommandOutput result;
+    std::ifstream in(output_path, std::ios::binary);
+    result.output.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    ::unlink(output_path);
+    if (!input_written) return Error{"cannot write the command's input"};
+    switch (outcome.kind) {
+      case ChildOutcome::Kind::kExited: result.exit_code = outcome.exit_code; return result;
+      case ChildOutcome::Kind::kSpawnFailed: return Error{"cannot run " + argv.front() + ": " + outcome.error};
+      case ChildOutcome::Kind::kTimedOut:
+        return Error{fmt::format("{} did not finish within {} s", argv.front(), timeout_seconds), true};
+      case ChildOutcome::Kind::kSignaled: break;
+    }
+    return Error{fmt::format("{} killed by signal {}", argv.front(), outcome.signal)};
+  }
+
+  std::optional<bool> agent_alive(int pid) override {
+    if (pid <= 0) return std::nullopt;
+    return ::kill(pid, 0) == 0 || errno == EPERM;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<HostShell> make_local_shell() { return std::make_unique<LocalShell>(); }
+
+std::unique_ptr<HostShell> make_host_shell(const HostConfig& host) {
+  if (host.kind == "ssh") return make_ssh_shell(host.ssh);
+  return make_local_shell();
+}
+
+}  // namespace dli

@@ -1,0 +1,187 @@
+// HostShell over SSH. The agent is started by one command: check it exists, make the work dir, write the secret
+// file from stdin, then `setsid nohup` it with every stream redirected so the SSH channel closes at once and the
+// agent outlives the connection.
+#include "dli/remote/host_shell_ssh.hpp"
+
+#include <chrono>
+#include <mutex>
+#include <optional>
+#include <utility>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+namespace dli {
+
+std::string quote_for_remote_shell(const std::string& text) {
+  std::string quoted = "'";
+  for (const char c : text) {
+    if (c == '\'') {
+      quoted += "'\\''";
+    } else {
+      quoted += c;
+    }
+  }
+  return quoted + "'";
+}
+
+std::string remote_command_line(const std::vector<std::string>& argv) {
+  std::string line;
+  for (const auto& arg : argv) line += (line.empty() ? "" : " ") + quote_for_remote_shell(arg);
+  return line;
+}
+
+namespace {
+
+constexpr int kAgentMissingExit = 127;
+constexpr char kAgentMissingMark[] = "dli-agent-missing";
+
+}  // namespace
+
+std::string remote_start_script(const AgentLaunch& launch) {
+  std::vector<std::string> args = launch.argv();
+  args.erase(args.begin());  // argv[0] is the agent, named "$agent" below
+  const std::string work = launch.work_dir;
+  std::string script;
+  script += fmt::format("agent={}\nwork={}\n", quote_for_remote_shell(launch.agent_exe), quote_for_remote_shell(work));
+  script += fmt::format("if [ -d \"$agent\" ] || [ ! -x \"$agent\" ]; then echo {} >&2; exit {}; fi\n",
+                        kAgentMissingMark, kAgentMissingExit);
+  script += "mkdir -p -- \"$work\" || exit 126\n";
+  if (!launch.secret_netrc.empty()) {
+    // rm first: an existing file would keep its old, possibly wider, mode. The subshell scopes the umask.
+    script += "rm -f -- \"$work/store.netrc\" && (umask 077 && cat > \"$work/store.netrc\") || exit 125\n";
+    // The agent's credential lookup reads $DLI_CREDENTIALS_FILE first (include/dli/credentials.hpp).
+    script += "DLI_CREDENTIALS_FILE=\"$work/store.netrc\"; export DLI_CREDENTIALS_FILE\n";
+  }
+  script += fmt::format("setsid nohup \"$agent\" {} >> {} 2>&1 < /dev/null &\n", remote_command_line(args),
+                        quote_for_remote_shell(fmt::format("{}/agent-{}.out", work, launch.run_id)));
+  script += "echo \"$!\"\n";
+  return script;
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+Clock::time_point after(double seconds) {
+  return Clock::now() + std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
+}
+
+std::string trimmed(std::string text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.pop_back();
+  return text;
+}
+
+class SshShell : public HostShell {
+ public:
+  SshShell(SshTarget target, SshShellOptions options) : target_(std::move(target)), options_(options) {}
+
+  Status start_agent(const AgentLaunch& launch) override {
+    // A fresh connection: a kept one may have gone stale, and a retry could start the agent twice.
+    auto session = SshSession::connect(target_);
+    if (!session) return session.error();
+    const std::string command = "/bin/sh -c " + quote_for_remote_shell(remote_start_script(launch));
+    auto ran = session.value().exec(command, launch.secret_netrc, options_.start_timeout_seconds);
+    if (!ran) return ran.error();
+    const SshExecResult& result = ran.value();
+    if (result.exit_status == kAgentMissingExit && result.err.find(kAgentMissingMark) != std::string::npos) {
+      return Error{fmt::format("agent-missing: {} not found (or not executable) on {} ({})", launch.agent_exe,
+                               launch.host, target_.address)};
+    }
+    if (result.exit_status != 0) {
+      return Error{fmt::format("cannot start the agent on {} ({}): start command exited with {}: {}", launch.host,
+                               target_.address, describe_exit(result), trimmed(result.err))};
+    }
+    const std::string pid = trimmed(result.out).substr(trimmed(result.out).rfind('\n') + 1);
+    if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) {
+      return Error{fmt::format("cannot start the agent on {} ({}): unexpected output '{}'", launch.host,
+                               target_.address, result.out)};
+    }
+    spdlog::debug("host {}: agent started over SSH on {} as pid {}", launch.host, target_.address, pid);
+    keep(std::move(session).value());
+    return {};
+  }
+
+  Result<CommandOutput> run(const std::vector<std::string>& argv, const std::string& stdin_data,
+                            double timeout_seconds) override {
+    auto session = SshSession::connect(target_);
+    if (!session) return session.error();
+    auto ran = session.value().exec(remote_command_line(argv), stdin_data, timeout_seconds);
+    if (!ran) return ran.error();
+    CommandOutput output;
+    output.exit_code = ran.value().exit_status;
+    output.output = ran.value().out + ran.value().err;
+    keep(std::move(session).value());
+    return output;
+  }
+
+  // Asks the host, over a kept connection, at most every alive_check_interval_seconds; nullopt while it cannot
+  // be reached (the integrator's heartbeat timeout then decides).
+  std::optional<bool> agent_alive(int pid) override {
+    if (pid <= 0) return std::nullopt;
+    std::lock_guard<std::mutex> lock(mutex_);
+    const auto now = Clock::now();
+    if (pid == last_pid_ && now < next_check_) return last_alive_;
+    if (now < retry_after_) return std::nullopt;
+    // /proc first: it sees a process of another user (kill -0 fails with EPERM), and a zombie left by a crashed
+    // agent whose parent does not reap (kill -0 succeeds on it) is dead. kill -0 where there is no /proc.
+    const std::string check = fmt::format(
+        "if [ -r /proc/{0}/stat ]; then read -r stat < /proc/{0}/stat; "
+        "case \"${{stat##*) }}\" in Z*|X*) exit 1 ;; esac; exit 0; fi; kill -0 {0} 2>/dev/null",
+        pid);
+    Result<SshExecResult> ran = Error{"not asked"};
+    for (;;) {
+      const bool reused = kept_ && kept_->usable();
+      if (!reused) {
+        kept_.reset();
+        auto session = SshSession::connect(target_);
+        if (!session) return unknowable(session.error());
+        kept_.emplace(std::move(session).value());
+      }
+      ran = kept_->exec(check, "", 10);
+      if (ran) break;
+      kept_.reset();
+      // A kept connection the server has since dropped is worth one new one; a slow host is not.
+      if (!reused || ssh_failure_of(ran.error()) == SshFailure::kTimedOut) return unknowable(ran.error());
+    }
+    last_pid_ = pid;
+    last_alive_ = ran.value().exit_status == 0;
+    next_check_ = after(options_.alive_check_interval_seconds);
+    return last_alive_;
+  }
+
+ private:
+  static std::string describe_exit(const SshExecResult& result) {
+    return result.exit_signal.empty() ? std::to_string(result.exit_status) : "signal " + result.exit_signal;
+  }
+
+  void keep(SshSession session) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    kept_.reset();
+    kept_.emplace(std::move(session));
+  }
+
+  std::optional<bool> unknowable(const Error& error) {
+    spdlog::debug("cannot ask {} whether the agent is alive: {}", target_.address, error.message);
+    kept_.reset();
+    retry_after_ = after(options_.alive_retry_after_seconds);
+    return std::nullopt;
+  }
+
+  const SshTarget target_;
+  const SshShellOptions options_;
+  std::mutex mutex_;  // guards what follows; the shell may be used from a start thread and the poll loop
+  std::optional<SshSession> kept_;
+  int last_pid_ = 0;
+  std::optional<bool> last_alive_;
+  Clock::time_point next_check_{};
+  Clock::time_point retry_after_{};
+};
+
+}  // namespace
+
+std::unique_ptr<HostShell> make_ssh_shell(const SshTarget& target, const SshShellOptions& options) {
+  return std::make_unique<SshShell>(target, options);
+}
+
+}  // namespace dli

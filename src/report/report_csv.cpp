@@ -1,0 +1,106 @@
+// results.csv: one line per planned test, columns documented in docs/results-csv.md.
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <utility>
+
+#include "dli/report/report.hpp"
+#include "report_format.hpp"
+
+namespace dli {
+
+namespace {
+
+using report::fixed;
+
+constexpr double kMs = 1000.0;
+
+struct Column {
+  const char* name;
+  std::function<std::string(const ReportRow&)> value;
+};
+
+// Fields that only exist for a measured (ok) test: empty otherwise, so a spreadsheet never averages a zero.
+std::function<std::string(const ReportRow&)> measured(std::function<std::string(const Measurement&)> field) {
+  return [field = std::move(field)](const ReportRow& row) {
+    const Measurement* measurement = report::measured(row);
+    return measurement ? field(*measurement) : std::string();
+  };
+}
+
+std::function<std::string(const ReportRow&)> recorded(std::function<std::string(const TestResult&)> field) {
+  return [field = std::move(field)](const ReportRow& row) { return row.result ? field(*row.result) : std::string(); };
+}
+
+// The single source of the column order; docs/results-csv.md follows it. Append, never reorder.
+const std::vector<Column>& columns() {
+  static const std::vector<Column> table = {
+      {"status", report::status_text},
+      {"task", [](const ReportRow& row) { return row.spec.id; }},
+      {"model", [](const ReportRow& row) { return row.spec.model.name; }},
+      {"format", [](const ReportRow& row) { return row.spec.model.format; }},
+      {"framework", [](const ReportRow& row) { return row.spec.framework; }},
+      {"framework_version", measured([](const Measurement& m) { return m.framework_version; })},
+      {"input_shape", [](const ReportRow& row) { return report::format_shape(row.spec.model.input_shape); }},
+      {"precision", [](const ReportRow& row) { return row.spec.model.precision; }},
+      {"batch", [](const ReportRow& row) { return std::to_string(row.spec.batch); }},
+      {"mode", [](const ReportRow& row) { return to_string(row.spec.mode); }},
+      {"threads", [](const ReportRow& row) { return std::to_string(row.spec.threads); }},
+      {"requests", [](const ReportRow& row) { return std::to_string(row.spec.requests); }},
+      {"parameters", [](const ReportRow& row) { return report::format_params(row.spec.params); }},
+      {"host", [](const ReportRow& row) { return row.spec.host; }},
+      {"avg_pass_ms", measured([](const Measurement& m) { return fixed(m.throughput.avg_pass_s * kMs, 3); })},
+      {"latency_ms", measured([](const Measurement& m) { return fixed(m.throughput.latency_s * kMs, 3); })},
+      {"fps", measured([](const Measurement& m) { return fixed(m.throughput.fps, 2); })},
+      {"p90_ms", measured([](const Measurement& m) { return fixed(m.request.p90 * kMs, 3); })},
+      {"p95_ms", measured([](const Measurement& m) { return fixed(m.request.p95 * kMs, 3); })},
+      {"p99_ms", measured([](const Measurement& m) { return fixed(m.request.p99 * kMs, 3); })},
+      {"min_ms", measured([](const Measurement& m) { return fixed(m.request.min * kMs, 3); })},
+      {"max_ms", measured([](const Measurement& m) { return fixed(m.request.max * kMs, 3); })},
+      {"mean_ms", measured([](const Measurement& m) { return fixed(m.request.mean * kMs, 3); })},
+      {"stddev_ms", measured([](const Measurement& m) { return fixed(m.request.stddev * kMs, 3); })},
+      {"iterations", measured([](const Measurement& m) { return std::to_string(m.iterations); })},
+      {"warmup_iterations", measured([](const Measurement& m) { return std::to_string(m.warmup_iterations); })},
+      {"wall_s", measured([](const Measurement& m) { return fixed(m.wall_seconds, 3); })},
+      {"load_s", measured([](const Measurement& m) { return fixed(m.load_seconds, 3); })},
+      {"first_inference_ms", measured([](const Measurement& m) { return fixed(m.first_inference_seconds * kMs, 3); })},
+      {"peak_rss_kb", measured([](const Measurement& m) { return std::to_string(m.peak_rss_kb); })},
+      {"started_at", recorded([](const TestResult& r) { return r.started_at; })},
+      {"finished_at", recorded([](const TestResult& r) { return r.finished_at; })},
+      {"error",
+       recorded([](const TestResult& r) { return r.status == TestStatus::kOk ? std::string() : r.reason; })},
+  };
+  return table;
+}
+
+void write_record(std::ostream& out, const std::vector<std::string>& fields) {
+  for (std::size_t i = 0; i < fields.size(); ++i) out << (i == 0 ? "" : ",") << csv_escape(fields[i]);
+  out << '\n';
+}
+
+}  // namespace
+
+std::string csv_escape(const std::string& field) {
+  if (field.find_first_of(",\"\r\n") == std::string::npos) return field;
+  std::string quoted = "\"";
+  for (char c : field) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + '"';
+}
+
+std::vector<std::string> csv_columns() {
+  std::vector<std::string> names;
+  for (const auto& column : columns()) names.emplace_back(column.name);
+  return names;
+}
+
+void write_csv(std::ostream& out, const std::vector<ReportRow>& rows) {
+  write_record(out, csv_columns());
+  std::vector<std::string> fields;
+  for (const auto& row : rows) {
+    fields.clear();
+    for (const auto& column : columns()) fields.push_back(column.value(row));
+    write_record(out, fields);
+  }
+}
+
+}  // namespace dli

@@ -1,0 +1,239 @@
+// results.html: one self-contained page (no external resources) laid out like the DLI website's table.
+#include <cstddef>
+#include <string>
+
+#include "dli/report/report.hpp"
+#include "report_format.hpp"
+#include "report_table.hpp"
+
+namespace dli {
+
+namespace {
+
+using report::fixed;
+
+constexpr double kMs = 1000.0;
+
+constexpr const char* kStyle = R"(
+body{font-family:system-ui,sans-serif;margin:1.5em;color:#222}
+h1{font-size:1.4em;margin:0 0 .5em}
+h2{font-size:1.15em;margin:1.5em 0 .5em}
+dl.context{display:grid;grid-template-columns:max-content auto;gap:.2em 1em;margin:0 0 1em}
+dl.context dt{font-weight:600}
+dl.context dd{margin:0}
+.legend{font-size:.9em;color:#444;margin:0 0 1em;padding-left:1.2em}
+#filter{margin:0 0 .8em;padding:.3em;width:24em}
+table{border-collapse:collapse;font-size:.9em}
+th,td{border:1px solid #bbb;padding:.25em .5em}
+th{background:#eef2f7}
+th[data-col]{cursor:pointer}
+td.num,td.ok,td.fail,td.na{text-align:right;font-variant-numeric:tabular-nums}
+td.fail{color:#b00020;background:#fdecee}
+td.na{color:#888}
+.fmt{color:#888;font-size:.85em}
+tbody tr:nth-child(even){background:#fafafa}
+)";
+
+// Sorting by a clicked header (numbers before '-' and 'N/A' either way) and filtering rows by text.
+constexpr const char* kScript = R"(
+(function(){
+function num(s){s=s.trim();return /^-?[0-9]+(\.[0-9]+)?$/.test(s)?parseFloat(s):null;}
+document.querySelectorAll('th[data-col]').forEach(function(th){
+ th.addEventListener('click',function(){
+  var body=th.closest('table').tBodies[0],col=+th.getAttribute('data-col');
+  var dir=th.getAttribute('data-dir')==='asc'?'desc':'asc';th.setAttribute('data-dir',dir);
+  var rows=Array.prototype.slice.call(body.rows);
+  rows.sort(function(a,b){
+   var x=a.cells[col].textContent,y=b.cells[col].textContent,nx=num(x),ny=num(y),c;
+   if(nx!==null&&ny!==null)c=nx-ny;else if(nx!==null)return -1;else if(ny!==null)return 1;else c=x.localeCompare(y);
+   return dir==='asc'?c:-c;});
+  rows.forEach(function(r){body.appendChild(r);});
+ });
+});
+var f=document.getElementById('filter');
+f.addEventListener('input',function(){
+ var q=f.value.toLowerCase();
+ document.querySelectorAll('table.results tbody tr').forEach(function(r){
+  r.style.display=r.textContent.toLowerCase().indexOf(q)===-1?'none':'';});
+});
+})();
+)";
+
+std::string attr(const char* name, const std::string& value) {
+  return std::string(" ") + name + "=\"" + html_escape(value) + "\"";
+}
+
+void write_context(std::ostream& out, const ReportContext& context, const std::vector<ReportRow>& rows) {
+  int ok = 0, failed = 0, not_run = 0;
+  for (const auto& row : rows) {
+    if (!row.result) {
+      ++not_run;
+    } else {
+      ++(row.result->status == TestStatus::kOk ? ok : failed);
+    }
+  }
+  out << "<dl class=\"context\">\n"
+      << "<dt>Run</dt><dd>" << html_escape(context.run_id) << "</dd>\n"
+      << "<dt>Sweep</dt><dd>" << html_escape(context.sweep_name) << "</dd>\n"
+      << "<dt>Created</dt><dd>" << html_escape(context.created_at) << "</dd>\n"
+      << "<dt>Generated</dt><dd>" << html_escape(context.generated_at) << "</dd>\n"
+      << "<dt>Tests</dt><dd>" << rows.size() << " planned: " << ok << " ok, " << failed << " failed, " << not_run
+      << " not run</dd>\n"
+      << "</dl>\n";
+  out << "<ul class=\"legend\">\n"
+      << "<li>Cells show FPS (frames per second; higher is better).</li>\n"
+      << "<li><b>Latency mode</b> (sync): one request at a time; FPS = batch size / latency, "
+         "latency = median request time.</li>\n"
+      << "<li><b>Throughput mode</b> (async): several requests in flight; FPS = batch size &times; iterations / "
+         "total wall time.</li>\n"
+      << "<li><b>-</b>: the test ran but failed, crashed or timed out (hover for the reason).</li>\n"
+      << "<li><b>N/A</b>: the test was planned but has no result, or the combination was not planned.</li>\n"
+      << "</ul>\n";
+}
+
+std::string matrix_cell(const ReportRow* row) {
+  if (row == nullptr) return "<td class=\"na\" title=\"not planned\">N/A</td>";
+  if (!row->result) return "<td class=\"na\" title=\"not run\">N/A</td>";
+  if (const Measurement* m = report::measured(*row)) {
+    const std::string title = "latency " + fixed(m->throughput.latency_s * kMs, 3) + " ms, average pass " +
+                              fixed(m->throughput.avg_pass_s * kMs, 3) + " ms, " + std::to_string(m->iterations) +
+                              " iterations";
+    return "<td class=\"ok\"" + attr("title", title) + ">" + fixed(m->throughput.fps, 2) + "</td>";
+  }
+  std::string title = report::status_text(*row);
+  if (!row->result->reason.empty()) title += ": " + row->result->reason;
+  return "<td class=\"fail\"" + attr("title", title) + ">-</td>";
+}
+
+// Consecutive columns of one group become one header cell spanning them.
+template <class SameGroup, class Text>
+void write_spanning_headers(std::ostream& out, const std::vector<report::MatrixColumn>& columns, SameGroup same,
+                            Text text) {
+  for (std::size_t first = 0; first < columns.size();) {
+    std::size_t end = first + 1;
+    while (end < columns.size() && same(columns[first], columns[end])) ++end;
+    out << "<th colspan=\"" << end - first << "\">" << html_escape(text(columns[first])) << "</th>";
+    first = end;
+  }
+  out << "</tr>\n";
+}
+
+void write_matrix(std::ostream& out, const report::Matrix& matrix) {
+  if (matrix.rows.empty()) {
+    out << "<p>No tests were planned.</p>\n";
+    return;
+  }
+  static const char* const kKeyHeaders[] = {"Model", "Framework", "Input shape", "Batch", "Threads", "Parameters"};
+  constexpr std::size_t kKeys = sizeof kKeyHeaders / sizeof kKeyHeaders[0];
+  out << "<table class=\"results matrix\">\n<thead>\n<tr>";
+  for (std::size_t i = 0; i < kKeys; ++i) {
+    out << "<th rowspan=\"3\" data-col=\"" << i << "\">" << kKeyHeaders[i] << "</th>";
+  }
+  const auto same_host = [](const report::MatrixColumn& a, const report::MatrixColumn& b) { return a.host == b.host; };
+  const auto same_device = [](const report::MatrixColumn& a, const report::MatrixColumn& b) {
+    return a.host == b.host && a.device == b.device;
+  };
+  write_spanning_headers(out, matrix.columns, same_host, [](const report::MatrixColumn& c) { return c.host; });
+  out << "<tr>";
+  write_spanning_headers(out, matrix.columns, same_device, [](const report::MatrixColumn& c) { return c.device; });
+  out << "<tr>";
+  for (std::size_t c = 0; c < matrix.columns.size(); ++c) {
+    const auto& column = matrix.columns[c];
+    const std::string title =
+        column.mode == Mode::kSync ? "one request at a time" : std::to_string(column.requests) + " requests in flight";
+    out << "<th data-col=\"" << kKeys + c << "\"" << attr("title", title) << ">" << html_escape(column.label)
+        << "</th>";
+  }
+  out << "</tr>\n</thead>\n<tbody>\n";
+  for (const auto& row : matrix.rows) {
+    out << "<tr><td>" << html_escape(row.model) << " <span class=\"fmt\">" << html_escape(row.format)
+        << "</span></td><td>" << html_escape(row.framework) << "</td><td>" << html_escape(row.input_shape)
+        << "</td><td class=\"num\">" << row.batch << "</td><td class=\"num\">" << row.threads << "</td><td>"
+        << html_escape(row.parameters) << "</td>";
+    for (const ReportRow* cell : row.cells) out << matrix_cell(cell);
+    out << "</tr>\n";
+  }
+  out << "</tbody>\n</table>\n";
+}
+
+void write_details(std::ostream& out, const std::vector<ReportRow>& rows) {
+  static const char* const kHeaders[] = {"Status",       "Host", "Test",     "Device / precision", "Latency, ms",
+                                         "Avg pass, ms", "FPS",  "p99, ms", "Iterations",         "Error"};
+  out << "<h2>All tests</h2>\n<table class=\"results details\">\n<thead>\n<tr>";
+  std::size_t index = 0;
+  for (const char* header : kHeaders) out << "<th data-col=\"" << index++ << "\">" << header << "</th>";
+  out << "</tr>\n</thead>\n<tbody>\n";
+  for (const auto& row : rows) {
+    const Measurement* m = report::measured(row);
+    const auto number = [&](double value, int decimals) {
+      return "<td class=\"num\">" + (m ? fixed(value, decimals) : std::string()) + "</td>";
+    };
+    const bool failed = row.result && row.result->status != TestStatus::kOk;
+    out << "<tr><td>" << html_escape(report::status_text(row)) << "</td><td>" << html_escape(row.spec.host)
+        << "</td><td" << attr("title", row.spec.id) << ">" << html_escape(test_label(row.spec)) << "</td><td>"
+        << html_escape(report::device_precision(row.spec)) << "</td>"
+        << number(m ? m->throughput.latency_s * kMs : 0, 3) << number(m ? m->throughput.avg_pass_s * kMs : 0, 3)
+        << number(m ? m->throughput.fps : 0, 2) << number(m ? m->request.p99 * kMs : 0, 3) << "<td class=\"num\">"
+        << (m ? std::to_string(m->iterations) : std::string()) << "</td><td>"
+        << (failed ? html_escape(row.result->reason) : std::string()) << "</td></tr>\n";
+  }
+  out << "</tbody>\n</table>\n";
+}
+
+// The machines behind the columns: a reader choosing hardware needs to know what each host is.
+void write_hosts(std::ostream& out, const std::vector<std::pair<std::string, HostInfo>>& hosts) {
+  if (hosts.empty()) return;
+  out << "<h2>Hosts</h2>\n<table class=\"results hosts\">\n<thead>\n<tr><th>Host</th><th>CPU</th><th>Cores</th>"
+      << "<th>Memory, GiB</th><th>GPUs</th><th>OS</th><th>Kernel</th><th>Frameworks</th></tr>\n</thead>\n<tbody>\n";
+  for (const auto& [name, info] : hosts) {
+    std::string frameworks, gpus;
+    for (const auto& runner : info.runners) {
+      if (runner.framework == "null" || runner.framework == "command" || !runner.available) continue;
+      frameworks += (frameworks.empty() ? "" : ", ") + runner.version;
+    }
+    for (const auto& accelerator : info.accelerators) {
+      gpus += (gpus.empty() ? "" : ", ") + format_accelerator(accelerator);
+    }
+    out << "<tr><td>" << html_escape(name) << "</td><td>" << html_escape(info.cpu_model) << "</td><td class=\"num\">"
+        << info.logical_cpus << " logical, " << info.physical_cores << " physical</td><td class=\"num\">"
+        << fixed(static_cast<double>(info.memory_kb) / (1024.0 * 1024.0), 1) << "</td><td>"
+        << html_escape(gpus.empty() ? "none" : gpus) << "</td><td>" << html_escape(info.os)
+        << "</td><td>" << html_escape(info.kernel + " " + info.arch) << "</td><td>" << html_escape(frameworks)
+        << "</td></tr>\n";
+  }
+  out << "</tbody>\n</table>\n";
+}
+
+}  // namespace
+
+std::string html_escape(const std::string& text) {
+  std::string escaped;
+  escaped.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&': escaped += "&amp;"; break;
+      case '<': escaped += "&lt;"; break;
+      case '>': escaped += "&gt;"; break;
+      case '"': escaped += "&quot;"; break;
+      case '\'': escaped += "&#39;"; break;
+      default: escaped += c;
+    }
+  }
+  return escaped;
+}
+
+void write_html(std::ostream& out, const ReportContext& context, const std::vector<ReportRow>& rows) {
+  out << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+      << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+      << "<title>DLI results: " << html_escape(context.sweep_name) << " (" << html_escape(context.run_id)
+      << ")</title>\n<style>" << kStyle << "</style>\n</head>\n<body>\n"
+      << "<h1>Deep-learning inference benchmark: " << html_escape(context.sweep_name) << "</h1>\n";
+  write_context(out, context, rows);
+  out << "<input id=\"filter\" type=\"search\" placeholder=\"Filter rows (model, framework, host, ...)\">\n";
+  write_matrix(out, report::build_matrix(rows));
+  write_details(out, rows);
+  write_hosts(out, context.hosts);
+  out << "<script>" << kScript << "</script>\n</body>\n</html>\n";
+}
+
+}  // namespace dli

@@ -1,0 +1,313 @@
+// dli-run-command: the runner of `framework: command` (docs/command-runner.md). It runs a lab's own command line
+// (OpenVINO's benchmark_app behind a script, trtexec, a Python timing tool) with /bin/sh -c and checks the result
+// the command wrote, so a framework dli does not link can be measured without rebuilding dli. The command does
+// the measuring; this program speaks the runner protocol (docs/runners.md) and refuses results that break it.
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "command_request.hpp"
+#include "expand_command.hpp"
+#include "result_check.hpp"
+
+#ifndef DLI_VERSION_STRING
+#define DLI_VERSION_STRING "0.1.0"
+#endif
+
+namespace dli::command_runner {
+namespace {
+
+namespace fs = std::filesystem;
+using Json = nlohmann::json;
+using OrderedJson = nlohmann::ordered_json;
+
+constexpr int kRunnerProtocol = 1;
+constexpr int kExitOk = 0;
+constexpr int kExitFailed = 1;
+constexpr int kExitUsage = 2;
+constexpr int kExitUnsupported = 3;
+
+std::string runner_version() { return std::string("dli-run-command ") + DLI_VERSION_STRING; }
+
+void log(const std::string& line) { std::cerr << "[dli-run-command] " << line << std::endl; }
+
+// ---- files ----
+
+void write_atomically(const std::string& path, const std::string& text) {
+  const std::string temporary = path + ".tmp." + std::to_string(::getpid());
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out << text << '\n';
+    out.flush();
+    if (!out) throw std::runtime_error("cannot write " + temporary);
+  }
+  std::error_code error;
+  fs::rename(temporary, path, error);
+  if (error) {
+    fs::remove(temporary, error);
+    throw std::runtime_error("cannot write " + path);
+  }
+}
+
+bool read_text(const std::string& path, std::string& text) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream content;
+  content << in.rdbuf();
+  text = content.str();
+  return true;
+}
+
+// The runner's own result (not the command's): status and reason, no figures.
+int finish(const std::string& result_path, const std::string& status, const std::string& reason, int exit_code) {
+  const OrderedJson result = {{"runner_protocol", kRunnerProtocol},
+                              {"status", status},
+                              {"reason", reason},
+                              {"framework_version", runner_version()},
+                              {"measurement", nullptr},
+                              {"accuracy", nullptr},
+                              {"details", OrderedJson::object()}};
+  log(status + ": " + reason);
+  try {
+    write_atomically(result_path, result.dump(2, ' ', false, Json::error_handler_t::replace));
+  } catch (const std::exception& error) {
+    log(error.what());
+  }
+  return exit_code;
+}
+
+// ---- the command ----
+
+struct CommandExit {
+  bool started = false;
+  std::string error;  // why it could not start
+  bool signaled = false;
+  int code = 0;  // exit code, or the signal
+};
+
+// `line` with /bin/sh -c, as a plain child in this process's group (the agent's timeout kills the whole group);
+// its standard streams are this process's (the test's log).
+CommandExit run_shell(const std::string& line) {
+  std::cout.flush();
+  std::cerr.flush();
+  std::fflush(nullptr);
+  const pid_t parent = ::getpid();
+  CommandExit outcome;
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    outcome.error = std::string("fork: ") + std::strerror(errno);
+    return outcome;
+  }
+  if (pid == 0) {
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);  // the runner killed alone: the command does not run on unwatched
+    if (::getppid() != parent) ::_exit(127);
+    ::execl("/bin/sh", "sh", "-c", line.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  outcome.started = true;
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) {
+      outcome.started = false;
+      outcome.error = std::string("waitpid: ") + std::strerror(errno);
+      return outcome;
+    }
+  }
+  if (WIFSIGNALED(status)) {
+    outcome.signaled = true;
+    outcome.code = WTERMSIG(status);
+  } else {
+    outcome.code = WEXITSTATUS(status);
+  }
+  return outcome;
+}
+
+std::string signal_text(int number) {
+  const char* name = ::sigabbrev_np(number);
+  return std::to_string(number) + (name != nullptr ? std::string(" (SIG") + name + ")" : std::string());
+}
+
+std::string exit_text(int code) {
+  std::string text = "command exited with code " + std::to_string(code);
+  if (code == 127) text += " (the shell found no such command)";
+  if (code == 126) text += " (not executable)";
+  return text;
+}
+
+// The command's result, when it wrote one that parses as a JSON object.
+bool read_command_result(const std::string& path, OrderedJson& result, std::string& problem) {
+  std::string text;
+  if (!read_text(path, text)) {
+    problem = "no result file";
+    return false;
+  }
+  result = OrderedJson::parse(text, nullptr, false);
+  if (result.is_discarded()) {
+    problem = "not valid JSON";
+    return false;
+  }
+  if (!result.is_object()) {
+    problem = "not a JSON object";
+    return false;
+  }
+  return true;
+}
+
+std::string string_or_empty(const OrderedJson& object, const char* key) {
+  return object.contains(key) && object[key].is_string() ? object[key].get<std::string>() : "";
+}
+
+int judge(const CommandExit& outcome, const CommandTest& test, const std::string& result_path) {
+  if (!outcome.started) return finish(result_path, "failed", "cannot start the command: " + outcome.error, kExitFailed);
+  if (outcome.signaled) {
+    return finish(result_path, "failed", "the command was killed by signal " + signal_text(outcome.code), kExitFailed);
+  }
+  OrderedJson result;
+  std::string problem;
+  const bool readable = read_command_result(result_path, result, problem);
+  const std::string status = readable ? string_or_empty(result, "status") : "";
+  const std::string reason = readable ? string_or_empty(result, "reason") : "";
+
+  if (outcome.code == kExitUnsupported) {
+    if (status == "ok" || status == "failed") {
+      return finish(result_path, "failed", "the command exited with code 3 but its result says " + status,
+                    kExitFailed);
+    }
+    const bool own_reason = status == "unsupported" && !reason.empty();
+    return finish(result_path, "unsupported", own_reason ? reason : "the command exited with code 3",
+                  kExitUnsupported);
+  }
+  if (outcome.code != 0) {
+    const bool own_reason = status == "failed" && !reason.empty();
+    return finish(result_path, "failed", exit_text(outcome.code) + (own_reason ? ": " + reason : ""), kExitFailed);
+  }
+
+  if (!readable) {
+    return finish(result_path, "failed",
+                  problem == "no result file"
+                      ? "the command exited with code 0 but wrote no result at " + result_path
+                      : "the command's result is malformed: " + problem,
+                  kExitFailed);
+  }
+  // peak_rss_kb is the one figure a wrapper around another tool rarely knows; this runner does: the peak resident
+  // memory of the largest process the command ran.
+  bool filled = false;
+  if (status == "ok" && result.contains("measurement") && result["measurement"].is_object() &&
+      !result["measurement"].contains("peak_rss_kb")) {
+    rusage usage{};
+    if (::getrusage(RUSAGE_CHILDREN, &usage) == 0) {
+      result["measurement"]["peak_rss_kb"] = static_cast<std::int64_t>(usage.ru_maxrss);
+      filled = true;
+    }
+  }
+  problem = result_problem(Json::parse(result.dump()), test.expected);
+  if (!problem.empty()) {
+    return finish(result_path, "failed", "the command's result is malformed: " + problem, kExitFailed);
+  }
+  if (status != "ok") {
+    const std::string said = status + (reason.empty() ? "" : ": " + reason);
+    return finish(result_path, "failed", "the command exited with code 0 but its result says " + said, kExitFailed);
+  }
+  if (filled) {
+    try {
+      write_atomically(result_path, result.dump(2, ' ', false, Json::error_handler_t::replace));
+    } catch (const std::exception& error) {
+      return finish(result_path, "failed", error.what(), kExitFailed);
+    }
+  }
+  if (test.expected.mode == "accuracy") {
+    log("ok: accuracy top-1 " + result["accuracy"]["top1"].dump());
+  } else {
+    const auto& m = result["measurement"];
+    log("ok: " + m["iterations"].dump() + " requests, median " + m["request"]["median_s"].dump() + " s, " +
+        m["throughput"]["fps"].dump() + " FPS");
+  }
+  return kExitOk;
+}
+
+// ---- subcommands ----
+
+int describe() {
+  const OrderedJson capabilities = {{"runner_protocol", kRunnerProtocol},
+                                    {"framework", "command"},
+                                    {"version", runner_version()},
+                                    {"formats", {"*"}},
+                                    {"devices", {"*"}},
+                                    {"available", true},
+                                    {"reason", ""}};
+  std::cout << capabilities.dump() << std::endl;
+  return kExitOk;
+}
+
+int run(const std::string& request_arg, const std::string& result_arg) {
+  std::error_code error;
+  const std::string request_path = fs::absolute(request_arg, error).string();
+  const std::string result_path = fs::absolute(result_arg, error).string();
+  CommandTest test;
+  try {
+    std::string text;
+    if (!read_text(request_path, text)) throw BadRequest("cannot read the request " + request_path);
+    const Json request = Json::parse(text, nullptr, false);
+    if (request.is_discarded()) throw BadRequest("the request " + request_path + " is not valid JSON");
+    test = read_request(request, request_path, result_path);
+  } catch (const NotOffered& refusal) {
+    return finish(result_path, "unsupported", refusal.what(), kExitUnsupported);
+  } catch (const std::exception& bad) {
+    return finish(result_path, "failed", bad.what(), kExitFailed);
+  }
+  std::string line;
+  try {
+    line = expand_command(test.pattern, test.values);
+  } catch (const std::invalid_argument& bad) {
+    return finish(result_path, "failed", std::string("parameter 'command': ") + bad.what(), kExitFailed);
+  }
+  fs::remove(result_path, error);  // only what this command writes counts
+  log("running: " + line);
+  return judge(run_shell(line), test, result_path);
+}
+
+int usage() {
+  std::cerr << "usage: dli-run-command describe\n"
+               "       dli-run-command run --request REQUEST.json --result RESULT.json\n"
+               "(docs/command-runner.md)\n";
+  return kExitUsage;
+}
+
+}  // namespace
+}  // namespace dli::command_runner
+
+int main(int argc, char** argv) {
+  using namespace dli::command_runner;
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.size() == 1 && args[0] == "describe") return describe();
+  if (args.empty() || args[0] != "run") return usage();
+  std::string request, result;
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    if (i + 1 >= args.size()) return usage();
+    if (args[i] == "--request") {
+      request = args[++i];
+    } else if (args[i] == "--result") {
+      result = args[++i];
+    } else {
+      return usage();
+    }
+  }
+  if (request.empty() || result.empty()) return usage();
+  return run(request, result);
+}

@@ -1,0 +1,141 @@
+// The "null" framework: no inference at all. It measures the harness itself (timing overhead, orchestration) and
+// injects faults so the agent can prove it records crashing, hanging and failing tests.
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
+#include <stdexcept>
+#include <thread>
+
+#include "null_framework.hpp"
+#include "dli/util/version.hpp"
+
+namespace dli::runner {
+namespace {
+
+enum class Fault { kNone, kCrash, kAbort, kHang, kExit };
+
+struct NullParams {
+  std::chrono::nanoseconds sleep{0};  // simulated work per request
+  std::chrono::nanoseconds load{0};   // simulated load time
+  Fault fault = Fault::kNone;
+};
+
+constexpr double kMaxMilliseconds = 24.0 * 3600 * 1000;  // a day: beyond it a typo, and near nanosecond overflow
+
+std::chrono::nanoseconds parse_milliseconds(const std::string& key, const std::string& text) {
+  const auto bad = [&]() {
+    return std::runtime_error("dli-run-null: " + key + " must be a number of milliseconds from 0 to " +
+                              std::to_string(static_cast<long long>(kMaxMilliseconds)) + ", got '" + text + "'");
+  };
+  if (text.empty() || std::isspace(static_cast<unsigned char>(text.front()))) throw bad();
+  char* end = nullptr;
+  errno = 0;
+  const double value = std::strtod(text.c_str(), &end);
+  // The whole text must be the number; NaN fails both comparisons.
+  if (end != text.c_str() + text.size() || errno == ERANGE || !(value >= 0 && value <= kMaxMilliseconds)) throw bad();
+  return std::chrono::nanoseconds(static_cast<std::int64_t>(std::llround(value * 1e6)));
+}
+
+Fault parse_fault(const std::string& text) {
+  if (text == "none") return Fault::kNone;
+  if (text == "crash") return Fault::kCrash;
+  if (text == "abort") return Fault::kAbort;
+  if (text == "hang") return Fault::kHang;
+  if (text == "exit") return Fault::kExit;
+  throw std::runtime_error("dli-run-null: fault must be one of none, crash, abort, hang, exit; got '" + text + "'");
+}
+
+NullParams parse_params(const std::map<std::string, std::string>& params) {
+  NullParams parsed;
+  for (const auto& [key, value] : params) {
+    if (key == "sleep_ms") {
+      parsed.sleep = parse_milliseconds(key, value);
+    } else if (key == "load_ms") {
+      parsed.load = parse_milliseconds(key, value);
+    } else if (key == "fault") {
+      parsed.fault = parse_fault(value);
+    } else {
+      throw std::runtime_error("dli-run-null: unknown parameter '" + key + "' (known: sleep_ms, fault, load_ms)");
+    }
+  }
+  return parsed;
+}
+
+// Ends (or blocks) the process the way a broken framework would. Says so first: the agent keeps the log's tail.
+[[noreturn]] void inject(Fault fault) {
+  switch (fault) {
+    case Fault::kCrash:
+      std::fprintf(stderr, "dli-run-null: fault=crash, raising SIGSEGV during load\n");
+      std::fflush(stderr);
+      std::signal(SIGSEGV, SIG_DFL);  // a handler installed by someone else must not turn it into anything milder
+      std::raise(SIGSEGV);
+      break;
+    case Fault::kAbort:
+      std::fprintf(stderr, "dli-run-null: fault=abort, calling std::abort during load\n");
+      std::fflush(stderr);
+      std::abort();
+    case Fault::kHang:
+      std::fprintf(stderr, "dli-run-null: fault=hang, blocking forever during load\n");
+      std::fflush(stderr);
+      for (;;) std::this_thread::sleep_for(std::chrono::hours(1));
+    case Fault::kExit:
+      std::fprintf(stderr, "dli-run-null: fault=exit, exiting with code 3 during load\n");
+      std::exit(3);
+    case Fault::kNone:
+      break;
+  }
+  std::abort();  // unreachable for real faults; kNone is never passed here
+}
+
+class NullSession : public Session {
+ public:
+  NullSession(std::size_t count, std::chrono::nanoseconds sleep) : count_(count), sleep_(sleep) {}
+
+  void infer(const float* /*input*/, std::size_t count) override {
+    if (count != count_) throw std::invalid_argument("dli-run-null: input has the wrong number of floats");
+    if (sleep_.count() > 0) std::this_thread::sleep_for(sleep_);
+  }
+
+  std::vector<float> last_output() const override { return {}; }  // computes nothing
+
+ private:
+  std::size_t count_;
+  std::chrono::nanoseconds sleep_;
+};
+
+class NullFramework : public Framework {
+ public:
+  Capabilities describe() override { return {"null", std::string("dli ") + kVersion, {"*"}, {"cpu"}}; }
+
+  void configure(const TestSpec& spec) override {
+    parse_params(spec.params);  // bad values fail before any load
+  }
+
+  std::unique_ptr<Session> load(const ModelFiles& /*files*/, const TestSpec& spec) override {
+    const NullParams params = parse_params(spec.params);
+    if (spec.model.input_shape.empty()) throw std::runtime_error("dli-run-null: the input shape is empty");
+    std::size_t count = static_cast<std::size_t>(spec.batch);
+    for (const auto dim : spec.model.input_shape) {
+      if (dim < 1) throw std::runtime_error("dli-run-null: input dimensions must be at least 1");
+      if (count > std::numeric_limits<std::size_t>::max() / static_cast<std::size_t>(dim)) {
+        throw std::runtime_error("dli-run-null: input shape too large");
+      }
+      count *= static_cast<std::size_t>(dim);
+    }
+    if (params.load.count() > 0) std::this_thread::sleep_for(params.load);
+    if (params.fault != Fault::kNone) inject(params.fault);
+    return std::make_unique<NullSession>(count, params.sleep);
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Framework> make_null_framework() { return std::make_unique<NullFramework>(); }
+
+}  // namespace dli::runner

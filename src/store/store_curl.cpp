@@ -1,0 +1,526 @@
+// ftp://, ftps:// and sftp:// stores through libcurl (include/dli/store_curl.hpp, docs/stores.md).
+//
+// put = upload to ".<name>.tmp.<random>" in the key's folder, check the size the server reports, rename over the
+// key. FTP's RNTO replaces an existing file with rename(2) on vsftpd, so readers see old or new. SFTP v3 RENAME
+// refuses an existing target on OpenSSH: the posix-rename extension is used instead (src/store_curl_sftp_rename.hpp).
+#include "dli/store/store_curl.hpp"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <filesystem>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include "store_curl_sftp_rename.hpp"
+#include "store_curl_transfer.hpp"
+#include "store_curl_url.hpp"
+#include "store_file.hpp"
+
+namespace dli {
+
+using curl_store::Failure;
+using curl_store::Outcome;
+using curl_store::Scheme;
+using curl_store::Transfer;
+
+namespace {
+
+constexpr std::chrono::milliseconds kMaxRetryDelay{8'000};
+
+std::pair<std::string, std::string> split_key(const std::string& key) {
+  const std::size_t slash = key.rfind('/');
+  if (slash == std::string::npos) return {"", key};
+  return {key.substr(0, slash), key.substr(slash + 1)};
+}
+
+std::string join(const std::string& folder, const std::string& name) {
+  return folder.empty() ? name : folder + "/" + name;
+}
+
+// Keys end up in FTP commands and SFTP quote commands: line breaks would let a key smuggle in another command.
+Status check_key(const std::string& key) {
+  if (auto valid = check_store_key(key); !valid) return valid;
+  if (key.find_first_of("\r\n") != std::string::npos)
+    return Error{fmt::format("invalid store key '{}': line break", key)};
+  return {};
+}
+
+// An SFTP quote argument: double-quoted, with \ and " escaped (libcurl's quote syntax).
+std::string sftp_quoted(const std::string& path) {
+  std::string out = "\"";
+  for (char c : path) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+// Paths for the raw SFTP channel: "/~/x" is libcurl's way to say "x in the home folder"; SFTP servers resolve
+// relative paths from there.
+std::string sftp_wire_path(const std::string& path) {
+  if (path == "/~") return ".";
+  if (path.rfind("/~/", 0) == 0) return path.substr(3);
+  return path;
+}
+
+bool readable_file(const std::string& path) { return ::access(path.c_str(), R_OK) == 0; }
+
+// Upload source, rewound for every attempt.
+struct Source {
+  std::string_view data;
+  std::FILE* file = nullptr;
+  std::int64_t size = 0;
+};
+
+}  // namespace
+
+struct CurlStore::Impl {
+  curl_store::StoreUrl url;
+  CurlStoreOptions options;
+  std::string shown;
+  std::mutex mutex;  // one operation at a time: the handle and the SFTP side channel are not thread-safe
+  std::unique_ptr<curl_store::CurlSession> session;
+  std::unique_ptr<curl_store::SftpPosixRename> renamer;
+  std::atomic<std::uint64_t> operations{0};
+  std::atomic<std::uint64_t> retries{0};
+  std::mt19937_64 random{std::random_device{}()};
+  bool rename_refuses_existing = false;  // sftp: learnt from the server
+
+  bool sftp() const { return url.scheme == Scheme::kSftp; }
+  std::string path(const std::string& relative) const { return curl_store::remote_path(url, relative); }
+  std::string file_url(const std::string& relative) const { return curl_store::curl_url(url, path(relative), false); }
+  std::string folder_url(const std::string& relative) const { return curl_store::curl_url(url, path(relative), true); }
+
+  Error failure(const Outcome& outcome) const {
+    return Error{curl_store::explain(outcome, session->settings()),
+                 curl_store::classify(outcome, url.scheme) == Failure::kTransient};
+  }
+
+  // Runs `attempt` until it succeeds, fails permanently, or the retries are used up; the final error names the
+  // store, the operation and how long it tried.
+  template <class T, class Attempt>
+  Result<T> retrying(const std::string& what, Attempt attempt) {
+    ++operations;
+    const auto start = std::chrono::steady_clock::now();
+    auto delay = options.retry_delay;
+    for (int number = 1;; ++number) {
+      Result<T> result = attempt();
+      if (result.ok()) return result;
+      const Error& error = result.error();
+      if (!error.transient || number > options.retries) {
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        std::string message = fmt::format("{}: {}: {}", shown, what, error.message);
+        if (number > 1) message += fmt::format(" (gave up after {} attempts in {:.1f} s)", number, seconds);
+        return Error{message, error.transient};
+      }
+      ++retries;
+      // Jitter, so that a fleet of agents does not come back in lockstep after a server restart.
+      std::uniform_real_distribution<double> jitter(0.75, 1.25);
+      std::this_thread::sleep_for(std::chrono::duration_cast<std::chrono::milliseconds>(delay * jitter(random)));
+      delay = std::min(delay * 2, kMaxRetryDelay);
+    }
+  }
+
+  std::string temporary_name(const std::string& name) { return fmt::format(".{}.tmp.{:016x}", name, random()); }
+
+  // Best effort: a temporary left behind is invisible to list() and harmless.
+  void remove_temporary(const std::string& folder, const std::string& temporary) {
+    Transfer drop;
+    drop.nobody = true;
+    if (sftp()) {
+      drop.url = curl_store::curl_url(url, "/", true);
+      drop.quote = {"rm " + sftp_quoted(path(join(folder, temporary)))};
+    } else {
+      drop.url = folder_url(folder);
+      drop.postquote = {"DELE " + temporary};
+    }
+    session->perform(drop);
+  }
+
+  Status rename_sftp(const std::string& from, const std::string& to) {
+    if (options.sftp_posix_rename && renamer) {
+      auto renamed = renamer->rename(sftp_wire_path(from), sftp_wire_path(to));
+      if (!renamed) return renamed.error();
+      if (renamed.value()) return {};
+    }
+    // Plain SFTP rename: atomic when the key is new (results are written once), and over an existing key on
+    // servers that allow it. OpenSSH refuses that, so the old object is removed first and readers may see
+    // "not found" in between. Once a server has refused, every rename starts with the removal ('*': may fail).
+    Transfer rename;
+    rename.url = curl_store::curl_url(url, "/", true);
+    rename.nobody = true;
+    const std::string command = "rename " + sftp_quoted(from) + " " + sftp_quoted(to);
+    if (!rename_refuses_existing) {
+      rename.quote = {command};
+      const Outcome renamed = session->perform(rename);
+      if (renamed.ok()) return {};
+      if (renamed.code != CURLE_QUOTE_ERROR) return failure(renamed);
+      rename_refuses_existing = true;
+    }
+    rename.quote = {"*rm " + sftp_quoted(to), command};
+    const Outcome renamed = session->perform(rename);
+    if (renamed.ok()) return {};
+    return failure(renamed);
+  }
+
+  Status put_attempt(const std::string& key, Source& source) {
+    const auto parts = split_key(key);
+    const std::string& folder = parts.first;
+    const std::string& name = parts.second;
+    const std::string temporary = temporary_name(name);
+    if (source.file != nullptr && std::fseek(source.file, 0, SEEK_SET) != 0)
+      return Error{"cannot rewind the local file"};
+
+    Transfer upload;
+    upload.url = file_url(join(folder, temporary));
+    upload.upload = true;
+    upload.create_dirs = true;
+    upload.upload_data = source.data;
+    upload.upload_file = source.file;
+    upload.upload_size = source.size;
+    const Outcome sent = session->perform(upload);
+    auto abandon = [&](Error error, const Outcome* outcome) {
+      if (outcome == nullptr || !curl_store::failed_before_login(*outcome)) remove_temporary(folder, temporary);
+      return error;
+    };
+    if (!sent.ok()) return abandon(failure(sent), &sent);
+    if (sent.uploaded != source.size) {
+      return abandon(Error{fmt::format("sent {} of {} bytes", sent.uploaded, source.size), true}, nullptr);
+    }
+
+    // The server's view of the size: catches uploads that "succeeded" but left a short or empty file (vsftpd
+    // with TLS 1.3 session-reuse trouble does exactly that).
+    Transfer check;
+    check.url = upload.url;
+    check.nobody = true;
+    const Outcome checked = session->perform(check);
+    if (!checked.ok()) return abandon(failure(checked), &checked);
+    if (checked.content_length >= 0 && checked.content_length != source.size) {
+      return abandon(
+          Error{fmt::format("the server holds {} of the {} bytes uploaded", checked.content_length, source.size), true},
+          nullptr);
+    }
+
+    if (sftp()) {
+      if (auto renamed = rename_sftp(path(join(folder, temporary)), path(key)); !renamed) {
+        return abandon(renamed.error(), nullptr);
+      }
+      return {};
+    }
+    Transfer rename;
+    rename.url = folder_url(folder);
+    rename.nobody = true;
+    rename.postquote = {"RNFR " + temporary, "RNTO " + name};
+    const Outcome renamed = session->perform(rename);
+    if (renamed.ok()) return {};
+    Error error = failure(renamed);
+    if (renamed.code == CURLE_QUOTE_ERROR) {
+      error.message = fmt::format(
+          "the server refused to rename the uploaded temporary to {}: {} (an FTP store needs "
+          "a server whose RNTO replaces existing files, as vsftpd, ProFTPD and Pure-FTPd do)",
+          name, error.message);
+    }
+    return abandon(error, &renamed);
+  }
+
+  Status put(const std::string& key, Source& source) {
+    if (auto valid = check_key(key); !valid) return valid;
+    std::lock_guard<std::mutex> lock(mutex);
+    return retrying<void>("put " + key, [&] { return put_attempt(key, source); });
+  }
+
+  // nullopt: not found.
+  Result<std::optional<std::int64_t>> stat_attempt(const std::string& key) {
+    Transfer probe;
+    probe.url = file_url(key);
+    probe.nobody = true;
+    const Outcome outcome = session->perform(probe);
+    const Failure failed = curl_store::classify(outcome, url.scheme);
+    if (failed == Failure::kNone) return std::optional<std::int64_t>(outcome.content_length);
+    if (failed == Failure::kNotFound) return std::optional<std::int64_t>();
+    return failure(outcome);
+  }
+};
+
+CurlStore::CurlStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+CurlStore::~CurlStore() = default;
+
+Result<std::unique_ptr<CurlStore>> CurlStore::open(const std::string& url_text, CurlStoreOptions options) {
+  auto parsed = curl_store::parse_store_url(url_text);
+  if (!parsed) return parsed.error();
+  auto impl = std::make_unique<Impl>();
+  impl->url = std::move(parsed.value());
+  const curl_store::StoreUrl& url = impl->url;
+  impl->shown = curl_store::display_url(url);
+  auto bad = [&impl](const std::string& why) { return Error{fmt::format("store {}: {}", impl->shown, why)}; };
+  if (auto applied = apply_store_url_options(url.query, options); !applied) return bad(applied.error().message);
+
+  const bool ftps = url.scheme == Scheme::kFtps;
+  const bool sftp = url.scheme == Scheme::kSftp;
+  if (!ftps && (!options.ca_file.empty() || !options.pinned_public_key.empty())) {
+    return bad("ca_file and pinned_public_key apply to ftps:// stores only");
+  }
+  if (!sftp && (!options.known_hosts.empty() || !options.ssh_private_key.empty() || !options.ssh_public_key.empty())) {
+    return bad("known_hosts and ssh_* options apply to sftp:// stores only");
+  }
+  if (options.tls_max != "1.2" && options.tls_max != "1.3") return bad("tls_max must be 1.2 or 1.3");
+  if (options.connect_timeout.count() <= 0) return bad("connect_timeout must be positive");
+  if (options.retries < 0) return bad("retries must not be negative");
+
+  Credentials credentials;
+  if (options.credentials) {
+    credentials = *options.credentials;
+    if (credentials.user.empty()) credentials.user = url.user;
+  } else {
+    auto found = resolve_credentials(url.bare_host, url.user);
+    if (!found) return bad(found.error().message);
+    credentials = found.value();
+  }
+  if (credentials.source.empty()) credentials.source = "the caller";
+
+  curl_store::ConnectionSettings settings;
+  settings.scheme = url.scheme;
+  settings.user = credentials.user;
+  settings.password = credentials.password;
+  settings.credentials_source = credentials.source;
+  settings.connect_timeout_ms = static_cast<long>(options.connect_timeout.count());
+  settings.stall_timeout_s = std::max(1L, static_cast<long>((options.stall_timeout.count() + 999) / 1000));
+  settings.operation_timeout_ms = static_cast<long>(options.operation_timeout.count());
+  settings.known_hosts_name = url.port == 22 ? url.bare_host : fmt::format("[{}]:{}", url.bare_host, url.port);
+
+  if (ftps) {
+    if (!options.ca_file.empty() && !readable_file(options.ca_file)) {
+      return bad(fmt::format("ca_file {} cannot be read", options.ca_file));
+    }
+    settings.ca_file = options.ca_file;
+    settings.pinned_public_key = options.pinned_public_key;
+    settings.tls_max_12 = options.tls_max == "1.2";
+  }
+  if (sftp) {
+    const std::string home = CredentialSources::from_process().home;
+    if (settings.user.empty()) return bad("an sftp store needs a user: sftp://USER@host/path or DLI_STORE_USER");
+    settings.known_hosts = options.known_hosts.empty() ? home + "/.ssh/known_hosts" : options.known_hosts;
+    if (!readable_file(settings.known_hosts)) {
+      return bad(
+          fmt::format("known_hosts file {} cannot be read; the server's host key must be listed there "
+                      "(check it, then e.g. ssh-keyscan -p {} {} >> {})",
+                      settings.known_hosts, url.port, url.bare_host, settings.known_hosts));
+    }
+    if (!options.ssh_private_key.empty()) {
+      if (!readable_file(options.ssh_private_key)) {
+        return bad(fmt::format("ssh_private_key {} cannot be read", options.ssh_private_key));
+      }
+      settings.private_key = options.ssh_private_key;
+    } else {
+      for (const char* name : {"/.ssh/id_ed25519", "/.ssh/id_ecdsa"}) {
+        if (readable_file(home + name)) {
+          settings.private_key = home + name;
+          break;
+        }
+      }
+    }
+    settings.public_key = options.ssh_public_key;
+    if (settings.private_key.empty() && settings.password.empty()) {
+      return bad("no SSH key (ssh_private_key, ~/.ssh/id_ed25519, ~/.ssh/id_ecdsa) and no password for sftp");
+    }
+    if (options.sftp_posix_rename) {
+      curl_store::SshEndpoint endpoint;
+      endpoint.host = url.bare_host;
+      endpoint.port = url.port;
+      endpoint.user = settings.user;
+      endpoint.password = settings.password;
+      endpoint.private_key = settings.private_key;
+      endpoint.public_key = settings.public_key;
+      endpoint.known_hosts = settings.known_hosts;
+      endpoint.timeout_ms = std::max(settings.connect_timeout_ms, settings.stall_timeout_s * 1000);
+      impl->renamer = std::make_unique<curl_store::SftpPosixRename>(endpoint);
+    }
+  }
+  // With TLS 1.3, vsftpd's require_ssl_reuse=YES breaks data connections after the first on a control connection:
+  // then each data transfer gets a fresh control connection.
+  const bool fresh = ftps && options.tls_max == "1.3";
+  impl->session = std::make_unique<curl_store::CurlSession>(std::move(settings), fresh);
+  impl->options = std::move(options);
+  impl->options.credentials.reset();  // the session holds what it needs; no second copy of the password
+  return std::unique_ptr<CurlStore>(new CurlStore(std::move(impl)));
+}
+
+Result<std::string> CurlStore::get(const std::string& key) {
+  if (auto valid = check_key(key); !valid) return valid.error();
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  auto got = impl_->retrying<std::optional<std::string>>("get " + key, [&]() -> Result<std::optional<std::string>> {
+    std::string data;
+    Transfer download;
+    download.url = impl_->file_url(key);
+    download.sink = &data;
+    const Outcome outcome = impl_->session->perform(download);
+    const Failure failed = curl_store::classify(outcome, impl_->url.scheme);
+    if (failed == Failure::kNone) return std::optional<std::string>(std::move(data));
+    if (failed == Failure::kNotFound) return std::optional<std::string>();
+    return impl_->failure(outcome);
+  });
+  if (!got) return got.error();
+  if (!got.value()) return Error{fmt::format("not found: {} (in {})", key, impl_->shown)};
+  return std::move(*got.value());
+}
+
+Status CurlStore::put(const std::string& key, std::string_view data) {
+  Source source;
+  source.data = data;
+  source.size = static_cast<std::int64_t>(data.size());
+  return impl_->put(key, source);
+}
+
+Status CurlStore::put_file(const std::string& key, const std::string& local_path) {
+  std::FILE* file = std::fopen(local_path.c_str(), "rb");
+  if (file == nullptr) return Error{fmt::format("cannot upload {} to {}: cannot open it", local_path, key)};
+  struct stat info {};
+  if (::fstat(::fileno(file), &info) != 0 || !S_ISREG(info.st_mode)) {
+    std::fclose(file);
+    return Error{fmt::format("cannot upload {} to {}: not a regular file", local_path, key)};
+  }
+  Source source;
+  source.file = file;
+  source.size = static_cast<std::int64_t>(info.st_size);
+  Status status = impl_->put(key, source);
+  std::fclose(file);
+  return status;
+}
+
+Status CurlStore::get_file(const std::string& key, const std::string& local_path) {
+  if (auto valid = check_key(key); !valid) return valid;
+  // Downloaded next to the destination, renamed into place when complete: a partial file never has its name.
+  const std::filesystem::path final_path = std::filesystem::absolute(local_path);
+  std::error_code error;
+  std::filesystem::create_directories(final_path.parent_path(), error);
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  const std::string partial =
+      (final_path.parent_path() / fmt::format(".{}.part.{:016x}", final_path.filename().string(), impl_->random()))
+          .string();
+  auto got = impl_->retrying<bool>("get " + key, [&]() -> Result<bool> {
+    const int fd = ::open(partial.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    std::FILE* file = fd >= 0 ? ::fdopen(fd, "wb") : nullptr;
+    if (file == nullptr) {
+      if (fd >= 0) ::close(fd);
+      return Error{fmt::format("cannot write {}", partial)};
+    }
+    Transfer download;
+    download.url = impl_->file_url(key);
+    download.sink_file = file;
+    const Outcome outcome = impl_->session->perform(download);
+    const bool flushed = std::fflush(file) == 0 && ::fsync(::fileno(file)) == 0;
+    std::fclose(file);
+    const Failure failed = curl_store::classify(outcome, impl_->url.scheme);
+    if (failed == Failure::kNone && !flushed) return Error{fmt::format("cannot write {}", partial)};
+    if (failed == Failure::kNone) return true;
+    if (failed == Failure::kNotFound) return false;
+    return impl_->failure(outcome);
+  });
+  if (!got || !got.value()) {
+    ::unlink(partial.c_str());
+    if (!got) return got.error();
+    return Error{fmt::format("not found: {} (in {})", key, impl_->shown)};
+  }
+  if (::rename(partial.c_str(), final_path.c_str()) != 0) {
+    ::unlink(partial.c_str());
+    return Error{fmt::format("cannot write {}", local_path)};
+  }
+  return {};
+}
+
+Result<bool> CurlStore::exists(const std::string& key) {
+  if (auto valid = check_key(key); !valid) return valid.error();
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  auto size = impl_->retrying<std::optional<std::int64_t>>("exists " + key, [&] { return impl_->stat_attempt(key); });
+  if (!size) return size.error();
+  return size.value().has_value();
+}
+
+Result<std::vector<std::string>> CurlStore::list(const std::string& folder) {
+  if (!folder.empty()) {
+    if (auto valid = check_key(folder); !valid) return valid.error();
+  }
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  return impl_->retrying<std::vector<std::string>>(
+      "list " + (folder.empty() ? std::string("/") : folder), [&]() -> Result<std::vector<std::string>> {
+        std::string text;
+        Transfer listing;
+        listing.url = impl_->folder_url(folder);
+        listing.list_only = true;
+        listing.sink = &text;
+        const Outcome outcome = impl_->session->perform(listing);
+        const Failure failed = curl_store::classify(outcome, impl_->url.scheme);
+        if (failed == Failure::kNotFound) return std::vector<std::string>{};
+        if (failed != Failure::kNone) return impl_->failure(outcome);
+        std::vector<std::string> names;
+        std::size_t start = 0;
+        while (start < text.size()) {
+          std::size_t end = std::min(text.find('\n', start), text.size());
+          std::string name = text.substr(start, end - start);
+          if (!name.empty() && name.back() == '\r') name.pop_back();
+          const std::size_t slash = name.rfind('/');  // some servers answer NLST with paths
+          if (slash != std::string::npos) name = name.substr(slash + 1);
+          // Dot names: ".", "..", and the temporaries of uploads in progress.
+          if (!name.empty() && name.front() != '.') names.push_back(name);
+          start = end + 1;
+        }
+        std::sort(names.begin(), names.end());
+        return names;
+      });
+}
+
+Status CurlStore::remove(const std::string& key) {
+  if (auto valid = check_key(key); !valid) return valid;
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  return impl_->retrying<void>("remove " + key, [&]() -> Status {
+    const auto [folder, name] = split_key(key);
+    Transfer drop;
+    drop.nobody = true;
+    if (impl_->sftp()) {
+      drop.url = curl_store::curl_url(impl_->url, "/", true);
+      drop.quote = {"rm " + sftp_quoted(impl_->path(key))};
+    } else {
+      drop.url = impl_->folder_url(folder);
+      drop.postquote = {"DELE " + name};
+    }
+    const Outcome outcome = impl_->session->perform(drop);
+    const Failure failed = curl_store::classify(outcome, impl_->url.scheme);
+    if (failed == Failure::kNone || failed == Failure::kNotFound) return {};
+    if (outcome.code != CURLE_QUOTE_ERROR) return impl_->failure(outcome);
+    // Removing what is already gone succeeds (as in the file store); the servers' reply does not say which it
+    // was, so look.
+    auto size = impl_->stat_attempt(key);
+    if (size.ok() && !size.value()) return {};
+    return impl_->failure(outcome);
+  });
+}
+
+std::string CurlStore::describe() const { return impl_->shown; }
+
+std::uint64_t CurlStore::operation_count() const { return impl_->operations; }
+std::uint64_t CurlStore::retry_count() const { return impl_->retries; }
+
+std::uint64_t CurlStore::request_count() const {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  return impl_->session->requests();
+}
+
+std::uint64_t CurlStore::connection_count() const {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  return impl_->session->connections();
+}
+
+Result<std::unique_ptr<Store>> open_curl_store(const std::string& url, const CurlStoreOptions& options) {
+  auto store = CurlStore::open(url, options);
+  if (!store) return store.error();
+  return std::unique_ptr<Store>(std::move(store.value()));
+}
+
+}  // namespace dli

@@ -1,0 +1,278 @@
+// One child process in its own process group, so that a timeout (or the test's end) can kill everything the test
+// started, grandchildren included, with one kill(-pgid).
+#include "dli/util/child_process.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "dli/util/clock.hpp"
+
+extern char** environ;
+
+namespace dli {
+
+namespace {
+
+// The inherited environment with `extra` ("NAME=value") added; an extra entry replaces an inherited one.
+std::vector<std::string> merged_environment(const std::vector<std::string>& extra) {
+  auto name_of = [](const std::string& entry) { return entry.substr(0, entry.find('=')); };
+  std::vector<std::string> merged;
+  for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
+    const std::string text = *entry;
+    const bool replaced = std::any_of(extra.begin(), extra.end(),
+                                      [&](const std::string& e) { return name_of(e) == name_of(text); });
+    if (!replaced) merged.push_back(text);
+  }
+  merged.insert(merged.end(), extra.begin(), extra.end());
+  return merged;
+}
+
+std::vector<char*> pointers_to(std::vector<std::string>& strings) {
+  std::vector<char*> pointers;
+  for (auto& text : strings) pointers.push_back(text.data());
+  pointers.push_back(nullptr);
+  return pointers;
+}
+
+void close_if_open(int& fd) {
+  if (fd >= 0) ::close(fd);
+  fd = -1;
+}
+
+// In the child, between fork and exec: async-signal-safe calls only (the parent may have other threads).
+[[noreturn]] void become_child(pid_t parent, int in_fd, int out_fd, int err_fd, int report_fd, char* const argv[],
+                               char* const envp[]) {
+  ::setpgid(0, 0);
+  // If the agent dies (even by SIGKILL), the test must not run on unwatched: the kernel kills it.
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (::getppid() != parent) ::_exit(127);  // the parent died before prctl took effect
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  // exec keeps ignored signals ignored; the test gets the defaults whatever the agent was started with.
+  for (int signal_number : {SIGPIPE, SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGCHLD}) ::signal(signal_number, SIG_DFL);
+  if (in_fd >= 0) ::dup2(in_fd, STDIN_FILENO);
+  if (out_fd >= 0) {
+    ::dup2(out_fd, STDOUT_FILENO);
+    ::dup2(err_fd >= 0 ? err_fd : out_fd, STDERR_FILENO);
+  }
+  // Descriptors the parent opened without close-on-exec (a logging library's files) are not the test's business.
+  // Marked rather than closed: report_fd must stay open until exec. Older kernels refuse; nothing depends on it.
+  ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+  ::execvpe(argv[0], argv, envp);
+  const int code = errno;
+  (void)!::write(report_fd, &code, sizeof code);
+  ::_exit(127);
+}
+
+void kill_group(pid_t group, int signal_number) {
+  ::kill(-group, signal_number);  // ESRCH (nothing left in the group) is the expected end
+}
+
+ChildOutcome outcome_from_status(int status) {
+  ChildOutcome outcome;
+  if (WIFEXITED(status)) {
+    outcome.kind = ChildOutcome::Kind::kExited;
+    outcome.exit_code = WEXITSTATUS(status);
+  } else if (WIFSIGNALED(status)) {
+    outcome.kind = ChildOutcome::Kind::kSignaled;
+    outcome.signal = WTERMSIG(status);
+  }
+  return outcome;
+}
+
+ChildOutcome spawn_failure(std::string error) {
+  ChildOutcome outcome;
+  outcome.kind = ChildOutcome::Kind::kSpawnFailed;
+  outcome.error = std::move(error);
+  return outcome;
+}
+
+}  // namespace
+
+ChildOutcome run_child(const ChildOptions& options) {
+  if (options.argv.empty() || options.argv[0].empty()) return spawn_failure("empty command line");
+  // Everything the child needs is prepared before fork: it must not allocate.
+  std::vector<std::string> args = options.argv;
+  std::vector<std::string> environment = options.scrub_env ? options.extra_env : merged_environment(options.extra_env);
+  const std::vector<char*> argv = pointers_to(args);
+  const std::vector<char*> envp = pointers_to(environment);
+
+  int out_fd = -1, in_fd = -1, err_fd = -1;
+  if (!options.output_path.empty()) {
+    out_fd = ::open(options.output_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (out_fd < 0) return spawn_failure(fmt::format("cannot open {}: {}", options.output_path, std::strerror(errno)));
+    in_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);  // a test never reads the agent's input
+    if (!options.error_path.empty()) {
+      err_fd = ::open(options.error_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+      if (err_fd < 0) {
+        const int code = errno;
+        close_if_open(out_fd);
+        close_if_open(in_fd);
+        return spawn_failure(fmt::format("cannot open {}: {}", options.error_path, std::strerror(code)));
+      }
+    }
+  }
+  if (!options.input_path.empty()) {
+    close_if_open(in_fd);
+    in_fd = ::open(options.input_path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (in_fd < 0) {
+      const int code = errno;
+      close_if_open(out_fd);
+      close_if_open(err_fd);
+      return spawn_failure(fmt::format("cannot open {}: {}", options.input_path, std::strerror(code)));
+    }
+  }
+  int report[2];  // close-on-exec: EOF means exec succeeded, an int means it failed with that errno
+  if (::pipe2(report, O_CLOEXEC) != 0) {
+    const int code = errno;
+    close_if_open(out_fd);
+    close_if_open(in_fd);
+    close_if_open(err_fd);
+    return spawn_failure(fmt::format("pipe: {}", std::strerror(code)));
+  }
+
+  const pid_t parent = ::getpid();
+  const auto started = SteadyClock::now();
+  const pid_t pid = ::fork();
+  if (pid == 0) become_child(parent, in_fd, out_fd, err_fd, report[1], argv.data(), envp.data());
+  const int fork_errno = errno;
+  ::close(report[1]);
+  close_if_open(out_fd);
+  close_if_open(in_fd);
+  close_if_open(err_fd);
+  if (pid < 0) {
+    ::close(report[0]);
+    return spawn_failure(fmt::format("fork: {}", std::strerror(fork_errno)));
+  }
+  // Also here, so the group exists before any kill(-pid) below, whichever process runs first.
+  ::setpgid(pid, pid);
+
+  int exec_errno = 0;
+  ssize_t got = 0;
+  do {
+    got = ::read(report[0], &exec_errno, sizeof exec_errno);
+  } while (got < 0 && errno == EINTR);
+  ::close(report[0]);
+  if (got == static_cast<ssize_t>(sizeof exec_errno)) {
+    int ignored = 0;
+    while (::waitpid(pid, &ignored, 0) < 0 && errno == EINTR) {
+    }
+    return spawn_failure(fmt::format("cannot execute {}: {}", options.argv[0], std::strerror(exec_errno)));
+  }
+
+  using namespace std::chrono;
+  const auto tick = duration_cast<SteadyClock::duration>(duration<double>(std::max(0.01, options.tick_seconds)));
+  const auto deadline =
+      started + duration_cast<SteadyClock::duration>(duration<double>(std::max(0.0, options.timeout_seconds)));
+  const auto grace = duration_cast<SteadyClock::duration>(duration<double>(std::max(0.0, options.kill_grace_seconds)));
+  auto next_tick = started + tick;
+  bool timed_out = false, killed = false;
+  SteadyClock::time_point kill_at{};
+  // Polling backs off from 1 ms to 20 ms: short tests end promptly, long ones cost ~50 wake-ups a second.
+  auto pause = milliseconds(1);
+  int status = 0;
+  for (;;) {
+    const pid_t reaped = ::waitpid(pid, &status, WNOHANG);
+    if (reaped == pid) break;
+    if (reaped < 0 && errno != EINTR) {
+      // ECHILD: reaped elsewhere (SIGCHLD ignored); the exit status is lost.
+      kill_group(pid, SIGKILL);
+      ChildOutcome lost = spawn_failure(fmt::format("lost track of child {}: {}", pid, std::strerror(errno)));
+      lost.wall_seconds = seconds_between(started, SteadyClock::now());
+      return lost;
+    }
+    const auto now = SteadyClock::now();
+    if (options.timeout_seconds > 0 && !timed_out && now >= deadline) {
+      timed_out = true;
+      kill_group(pid, SIGTERM);
+      kill_at = now + grace;
+    }
+    if (timed_out && !killed && now >= kill_at) {
+      killed = true;
+      kill_group(pid, SIGKILL);
+    }
+    if (options.on_tick && now >= next_tick) {
+      next_tick = now + tick;
+      try {
+        options.on_tick();
+      } catch (...) {
+        // The caller is unwinding: it will not wait for the test, so nothing of it may survive.
+        kill_group(pid, SIGKILL);
+        while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        }
+        throw;
+      }
+    }
+    auto wake = now + pause;
+    if (options.on_tick) wake = std::min(wake, next_tick);
+    if (options.timeout_seconds > 0) wake = std::min(wake, timed_out ? (killed ? wake : kill_at) : deadline);
+    std::this_thread::sleep_until(wake);
+    pause = std::min(pause * 2, milliseconds(20));
+  }
+  // Whatever the child left behind in its group (background processes) ends with it.
+  kill_group(pid, SIGKILL);
+
+  ChildOutcome outcome = outcome_from_status(status);
+  if (timed_out) outcome.kind = ChildOutcome::Kind::kTimedOut;
+  outcome.wall_seconds = seconds_between(started, SteadyClock::now());
+  return outcome;
+}
+
+std::string tail_of_file(const std::string& path, int max_lines, std::size_t max_bytes) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return "";
+  struct stat info {};
+  std::string text;
+  if (::fstat(fd, &info) == 0 && max_bytes > 0 && max_lines > 0) {
+    const auto size = static_cast<std::size_t>(info.st_size);
+    const std::size_t offset = size > max_bytes ? size - max_bytes : 0;
+    text.resize(size - offset);
+    std::size_t filled = 0;
+    while (filled < text.size()) {
+      const ssize_t got = ::pread(fd, text.data() + filled, text.size() - filled, static_cast<off_t>(offset + filled));
+      if (got < 0 && errno == EINTR) continue;
+      if (got <= 0) break;
+      filled += static_cast<std::size_t>(got);
+    }
+    text.resize(filled);
+    if (offset > 0) {
+      // Cut in the middle of a line: drop the fragment when whole lines follow it.
+      const auto newline = text.find('\n');
+      if (newline != std::string::npos && newline + 1 < text.size()) text.erase(0, newline + 1);
+      // Never start inside a multi-byte UTF-8 character.
+      std::size_t skip = 0;
+      while (skip < text.size() && (static_cast<unsigned char>(text[skip]) & 0xC0) == 0x80) ++skip;
+      text.erase(0, skip);
+    }
+  }
+  ::close(fd);
+  while (!text.empty() && text.back() == '\n') text.pop_back();
+  std::size_t begin = 0;  // of the first line kept
+  std::size_t search = text.size();
+  for (int lines = 0; lines < max_lines; ++lines) {
+    const auto newline = search == 0 ? std::string::npos : text.rfind('\n', search - 1);
+    if (newline == std::string::npos) {
+      begin = 0;
+      break;
+    }
+    begin = newline + 1;
+    search = newline;
+  }
+  text.erase(0, begin);
+  return text;
+}
+
+}  // namespace dli
