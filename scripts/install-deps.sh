@@ -7,6 +7,9 @@ profile="${1:-test}"
 
 runtime=(libcurl4 libyaml-cpp0.7 libfmt9 libspdlog1.10 libssh2-1 libopencv-dnn406 libopencv-core406
          ca-certificates procps)
+# The frameworks the runners drive (docs/runners.md). OpenBLAS: Debian's libtorch otherwise uses the reference BLAS
+# (resnet50 about 7x slower). Node.js runs the ONNX Runtime runner; python3-torch the PyTorch runner.
+frameworks=(libtorch-dev libopenblas0-pthread python3 python3-torch)
 build=(build-essential cmake ninja-build pkg-config git
        libcurl4-openssl-dev libyaml-cpp-dev nlohmann-json3-dev libfmt-dev libspdlog-dev libcli11-dev libssh2-1-dev
        libopencv-dnn-dev libgtest-dev libgmock-dev googletest libbenchmark-dev)
@@ -14,9 +17,9 @@ models=(python3 python3-torch python3-torchvision python3-sklearn)
 servers=(vsftpd openssh-server openssl iproute2)
 
 case "$profile" in
-  runtime) want=("${runtime[@]}") ;;
-  build) want=("${runtime[@]}" "${build[@]}" "${models[@]}") ;;
-  test) want=("${runtime[@]}" "${build[@]}" "${models[@]}" "${servers[@]}") ;;
+  runtime) want=("${runtime[@]}" "${frameworks[@]}") ;;
+  build) want=("${runtime[@]}" "${frameworks[@]}" "${build[@]}" "${models[@]}") ;;
+  test) want=("${runtime[@]}" "${frameworks[@]}" "${build[@]}" "${models[@]}" "${servers[@]}") ;;
   *) echo "usage: $0 [build|runtime|test]" >&2; exit 2 ;;
 esac
 
@@ -24,6 +27,10 @@ missing=()
 for pkg in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
+# Node.js and npm: Debian's packages unless a Node.js (with its npm) is installed already, as on machines whose
+# image ships one; Debian's npm would conflict with it.
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#want[@]} packages present"
   exit 0

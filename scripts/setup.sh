@@ -8,5 +8,10 @@ profile="${1:-build}"
 "$root/scripts/install-deps.sh" "$profile"
 # Debian's python3 has torch; a pyenv `python3` earlier on PATH would not.
 /usr/bin/python3 "$root/scripts/make_models.py" --out "$root/models"
+# The ONNX Runtime runner's Node packages, exactly as locked; --ignore-scripts: onnxruntime-node's install script
+# downloads CUDA parts from a host that is not reachable, and the CPU library it needs ships in the package.
+if [ ! -d "$root/src/runners/onnxruntime/node_modules/onnxruntime-node" ]; then
+  (cd "$root/src/runners/onnxruntime" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+fi
 cmake -S "$root" -B "$root/build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$root/build" -j "$(nproc)"

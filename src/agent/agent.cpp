@@ -179,6 +179,7 @@ std::pair<TestStatus, std::string> interpret_runner_exit(int exit_code, const st
             fmt::format("exited with code {} but its result says {}", exit_code, to_string(written.status))};
   }
   result.details = written.details;
+  result.framework_version = written.framework_version;
   switch (written.status) {
     case RunnerStatus::kOk:
       result.measurement = written.measurement;
@@ -229,6 +230,9 @@ class TestRunner {
       return result;
     };
 
+    if (const InstalledRunner* installed = runners_.find(spec.framework)) {
+      result.framework_version = installed->description.version;
+    }
     if (const auto why = runners_.why_unsupported(spec)) return finish(TestStatus::kUnsupported, *why);
     RunnerRequest request;
     request.spec = spec;

@@ -87,7 +87,8 @@ Result<Collected> collect_run(Store& store, const std::string& run_id) {
         row.result = std::move(found->second);
         // The planned spec (with its host) is authoritative; the result's copy is informational.
         row.result->spec = spec;
-        (row.result->status == TestStatus::kOk ? collected.ok : collected.failed) += 1;
+        const TestStatus status = row.result->status;
+        (status == TestStatus::kOk ? collected.ok : is_failure(status) ? collected.failed : collected.unsupported) += 1;
       } else {
         collected.not_run += 1;
       }

@@ -199,6 +199,7 @@ RunOutcome drive_run(Store& store, const std::string& run_id, std::vector<HostTr
   outcome.tests_ok = collected.value().ok;
   outcome.tests_failed = collected.value().failed;
   outcome.tests_not_run = collected.value().not_run;
+  outcome.tests_unsupported = collected.value().unsupported;
   if (outcome.hosts_unreached > 0) {
     outcome.exit_code = exit_code::kHostsUnreached;
   } else if (outcome.tests_failed > 0 || outcome.tests_not_run > 0) {

@@ -207,6 +207,7 @@ nlohmann::json to_json(const TestResult& result) {
       {"measurement", result.measurement ? encode_measurement(*result.measurement) : nlohmann::json(nullptr)},
       {"accuracy", result.accuracy ? encode_accuracy(*result.accuracy) : nlohmann::json(nullptr)},
       {"details", encode_details(result.details)},
+      {"framework_version", valid_utf8(result.framework_version)},
   };
 }
 
@@ -231,6 +232,7 @@ TestResult test_result_from_json(const nlohmann::json& json) {
   if (!fields.is_null("measurement")) result.measurement = decode_measurement(fields.object("measurement"));
   if (!fields.is_null("accuracy")) result.accuracy = decode_accuracy(fields.object("accuracy"));
   result.details = fields.string_map("details");
+  result.framework_version = fields.string("framework_version");
   return result;
 }
 

@@ -28,6 +28,14 @@ std::function<std::string(const ReportRow&)> measured(std::function<std::string(
   };
 }
 
+// Fields of an accuracy test that ended ok: empty otherwise (other modes, no result, not ok).
+std::function<std::string(const ReportRow&)> scored(std::function<std::string(const Accuracy&)> field) {
+  return [field = std::move(field)](const ReportRow& row) {
+    const Accuracy* accuracy = report::accuracy_of(row);
+    return accuracy ? field(*accuracy) : std::string();
+  };
+}
+
 std::function<std::string(const ReportRow&)> recorded(std::function<std::string(const TestResult&)> field) {
   return [field = std::move(field)](const ReportRow& row) { return row.result ? field(*row.result) : std::string(); };
 }
@@ -40,7 +48,8 @@ const std::vector<Column>& columns() {
       {"model", [](const ReportRow& row) { return row.spec.model.name; }},
       {"format", [](const ReportRow& row) { return row.spec.model.format; }},
       {"framework", [](const ReportRow& row) { return row.spec.framework; }},
-      {"framework_version", measured([](const Measurement& m) { return m.framework_version; })},
+      {"framework_version",
+       [](const ReportRow& row) { return row.result ? row.result->framework_version : std::string(); }},
       {"input_shape", [](const ReportRow& row) { return report::format_shape(row.spec.model.input_shape); }},
       {"precision", [](const ReportRow& row) { return row.spec.model.precision; }},
       {"batch", [](const ReportRow& row) { return std::to_string(row.spec.batch); }},
@@ -67,8 +76,15 @@ const std::vector<Column>& columns() {
       {"peak_rss_kb", measured([](const Measurement& m) { return std::to_string(m.peak_rss_kb); })},
       {"started_at", recorded([](const TestResult& r) { return r.started_at; })},
       {"finished_at", recorded([](const TestResult& r) { return r.finished_at; })},
+      // The reason of every status but ok: failed, crashed, timeout and unsupported.
       {"error",
        recorded([](const TestResult& r) { return r.status == TestStatus::kOk ? std::string() : r.reason; })},
+      {"device", [](const ReportRow& row) { return row.spec.device; }},
+      {"dataset", [](const ReportRow& row) { return row.spec.mode == Mode::kAccuracy ? row.spec.dataset.name : ""; }},
+      {"top1", scored([](const Accuracy& a) { return report::percent(a.top1, 3); })},
+      {"top5", scored([](const Accuracy& a) { return report::percent(a.top5, 3); })},
+      {"accuracy_samples", scored([](const Accuracy& a) { return std::to_string(a.samples); })},
+      {"details", recorded([](const TestResult& r) { return report::format_params(r.details); })},
   };
   return table;
 }

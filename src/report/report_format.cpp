@@ -30,17 +30,24 @@ std::string fixed(double value, int decimals) {
   return fmt::format("{:.{}f}", value, decimals);
 }
 
+std::string percent(double share, int decimals) { return fixed(share * 100.0, decimals); }
+
 std::string upper(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(),
                  [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
   return text;
 }
 
+std::string device_label(const std::string& device) {
+  if (device.empty() || device == "cpu") return "CPU";
+  if (device == "cuda") return "GPU";
+  static const std::string kCuda = "cuda:";
+  if (device.rfind(kCuda, 0) == 0 && device.size() > kCuda.size()) return "GPU " + device.substr(kCuda.size());
+  return upper(device);
+}
+
 std::string device_precision(const TestSpec& spec) {
-  const auto device = spec.params.find("device");
-  // Upper-cased so "cpu" and "CPU" written in different sweeps land under one header.
-  return upper(device != spec.params.end() && !device->second.empty() ? device->second : "CPU") + " / " +
-         upper(spec.model.precision);
+  return device_label(spec.device) + " / " + upper(spec.model.precision);
 }
 
 std::string status_text(const ReportRow& row) { return row.result ? to_string(row.result->status) : "not_run"; }
@@ -48,6 +55,11 @@ std::string status_text(const ReportRow& row) { return row.result ? to_string(ro
 const Measurement* measured(const ReportRow& row) {
   if (!row.result || row.result->status != TestStatus::kOk || !row.result->measurement) return nullptr;
   return &*row.result->measurement;
+}
+
+const Accuracy* accuracy_of(const ReportRow& row) {
+  if (!row.result || row.result->status != TestStatus::kOk || !row.result->accuracy) return nullptr;
+  return &*row.result->accuracy;
 }
 
 }  // namespace dli::report

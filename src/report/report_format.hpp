@@ -13,14 +13,21 @@ std::string format_shape(const std::vector<int64_t>& shape);  // "3x224x224"
 std::string format_params(const std::map<std::string, std::string>& params, const std::vector<std::string>& skip = {});
 // Fixed-point with `decimals` digits, independent of the locale; empty for a non-finite value.
 std::string fixed(double value, int decimals);
+// A share in [0, 1] as a percentage with `decimals` digits: percent(0.71234, 2) == "71.23".
+std::string percent(double share, int decimals);
 
 std::string upper(std::string text);
-// Column header of the device level of the HTML table: "CPU / FP32" (device from params["device"]).
+// How the table names a test's device: "cpu" -> "CPU", "cuda" -> "GPU" (the device the runner picks, GPU 0 unless
+// CUDA_VISIBLE_DEVICES says otherwise), "cuda:N" -> "GPU N"; anything else upper-cased as written ("" is "CPU").
+std::string device_label(const std::string& device);
+// Column header of the device level of the HTML tables: "CPU / FP32", "GPU / FP16", "GPU 1 / INT8".
 std::string device_precision(const TestSpec& spec);
 
 // The row's status as written: the TestStatus string, or "not_run" without a result.
 std::string status_text(const ReportRow& row);
 // The measurement of a row that has trustworthy numbers (status ok), else nullptr.
 const Measurement* measured(const ReportRow& row);
+// The top-1/top-5 of an accuracy test that ended ok, else nullptr.
+const Accuracy* accuracy_of(const ReportRow& row);
 
 }  // namespace dli::report

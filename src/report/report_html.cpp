@@ -27,9 +27,13 @@ table{border-collapse:collapse;font-size:.9em}
 th,td{border:1px solid #bbb;padding:.25em .5em}
 th{background:#eef2f7}
 th[data-col]{cursor:pointer}
-td.num,td.ok,td.fail,td.na{text-align:right;font-variant-numeric:tabular-nums}
-td.fail{color:#b00020;background:#fdecee}
+td.num,td.ok,td.fail,td.na,td.unsupported{text-align:right;font-variant-numeric:tabular-nums}
+td.fail{color:#b00020;background:#fdecee;cursor:help}
 td.na{color:#888}
+td.unsupported{color:#3d5a80;background:#e8eef8;font-style:italic;cursor:help}
+.legend .fail{color:#b00020;background:#fdecee;padding:0 .3em}
+.legend .na{color:#888;padding:0 .3em}
+.legend .unsupported{color:#3d5a80;background:#e8eef8;font-style:italic;padding:0 .3em}
 .fmt{color:#888;font-size:.85em}
 tbody tr:nth-child(even){background:#fafafa}
 )";
@@ -64,12 +68,16 @@ std::string attr(const char* name, const std::string& value) {
 }
 
 void write_context(std::ostream& out, const ReportContext& context, const std::vector<ReportRow>& rows) {
-  int ok = 0, failed = 0, not_run = 0;
+  int ok = 0, failed = 0, unsupported = 0, not_run = 0;
   for (const auto& row : rows) {
     if (!row.result) {
       ++not_run;
+    } else if (row.result->status == TestStatus::kOk) {
+      ++ok;
+    } else if (is_failure(row.result->status)) {
+      ++failed;
     } else {
-      ++(row.result->status == TestStatus::kOk ? ok : failed);
+      ++unsupported;  // recorded with its reason; not a failure
     }
   }
   out << "<dl class=\"context\">\n"
@@ -77,8 +85,8 @@ void write_context(std::ostream& out, const ReportContext& context, const std::v
       << "<dt>Sweep</dt><dd>" << html_escape(context.sweep_name) << "</dd>\n"
       << "<dt>Created</dt><dd>" << html_escape(context.created_at) << "</dd>\n"
       << "<dt>Generated</dt><dd>" << html_escape(context.generated_at) << "</dd>\n"
-      << "<dt>Tests</dt><dd>" << rows.size() << " planned: " << ok << " ok, " << failed << " failed, " << not_run
-      << " not run</dd>\n"
+      << "<dt>Tests</dt><dd>" << rows.size() << " planned: " << ok << " ok, " << failed << " failed, " << unsupported
+      << " unsupported, " << not_run << " not run</dd>\n"
       << "</dl>\n";
   out << "<ul class=\"legend\">\n"
       << "<li>Cells show FPS (frames per second; higher is better).</li>\n"
@@ -86,41 +94,73 @@ void write_context(std::ostream& out, const ReportContext& context, const std::v
          "latency = median request time.</li>\n"
       << "<li><b>Throughput mode</b> (async): several requests in flight; FPS = batch size &times; iterations / "
          "total wall time.</li>\n"
-      << "<li><b>-</b>: the test ran but failed, crashed or timed out (hover for the reason).</li>\n"
-      << "<li><b>N/A</b>: the test was planned but has no result, or the combination was not planned.</li>\n"
+      << "<li>Devices: <b>CPU</b>; <b>GPU</b>: the CUDA device the framework picks (<code>cuda</code>); "
+         "<b>GPU N</b>: CUDA device N (<code>cuda:N</code>). Each is followed by the model's precision.</li>\n"
+      << "<li><span class=\"fail\"><b>-</b></span>: the test ran but failed, crashed or timed out (hover for the "
+         "reason).</li>\n"
+      << "<li><span class=\"unsupported\"><b>N/A</b></span> (shaded): unsupported, the host, its runner or the "
+         "framework cannot run this test (device, format, parameter or runner missing); hover for the reason. "
+         "Not a failure.</li>\n"
+      << "<li><span class=\"na\"><b>N/A</b></span> (grey): the test was planned but has no result (not run), or "
+         "the combination was not planned.</li>\n"
       << "</ul>\n";
 }
 
+std::string attr_cell(const char* css_class, const std::string& title, const std::string& text) {
+  return std::string("<td class=\"") + css_class + "\"" + attr("title", title) + ">" + text + "</td>";
+}
+
+// The cell of a test without figures to show: not planned or not run (grey N/A), unsupported (shaded N/A),
+// failed, crashed or timed out (-); the reason in the title. Empty when the test ended ok.
+std::string cell_without_figures(const ReportRow* row) {
+  if (row == nullptr) return attr_cell("na", "not planned", "N/A");
+  if (!row->result) return attr_cell("na", "not run", "N/A");
+  if (row->result->status == TestStatus::kOk) return "";
+  std::string title = report::status_text(*row);
+  if (!row->result->reason.empty()) title += ": " + row->result->reason;
+  if (row->result->status == TestStatus::kUnsupported) return attr_cell("unsupported", title, "N/A");
+  return attr_cell("fail", title, "-");
+}
+
 std::string matrix_cell(const ReportRow* row) {
-  if (row == nullptr) return "<td class=\"na\" title=\"not planned\">N/A</td>";
-  if (!row->result) return "<td class=\"na\" title=\"not run\">N/A</td>";
+  if (std::string cell = cell_without_figures(row); !cell.empty()) return cell;
   if (const Measurement* m = report::measured(*row)) {
     const std::string title = "latency " + fixed(m->throughput.latency_s * kMs, 3) + " ms, average pass " +
                               fixed(m->throughput.avg_pass_s * kMs, 3) + " ms, " + std::to_string(m->iterations) +
                               " iterations";
-    return "<td class=\"ok\"" + attr("title", title) + ">" + fixed(m->throughput.fps, 2) + "</td>";
+    return attr_cell("ok", title, fixed(m->throughput.fps, 2));
   }
-  std::string title = report::status_text(*row);
-  if (!row->result->reason.empty()) title += ": " + row->result->reason;
-  return "<td class=\"fail\"" + attr("title", title) + ">-</td>";
+  return attr_cell("fail", "ok without a measurement", "-");
+}
+
+// Two cells, top-1 then top-5, in percent; the sample count on hover.
+std::string accuracy_cells(const ReportRow* row) {
+  if (std::string cell = cell_without_figures(row); !cell.empty()) return cell + cell;
+  if (const Accuracy* a = report::accuracy_of(*row)) {
+    const std::string title = std::to_string(a->samples) + " samples";
+    return attr_cell("ok", title, report::percent(a->top1, 2)) + attr_cell("ok", title, report::percent(a->top5, 2));
+  }
+  const std::string cell = attr_cell("fail", "ok without top-1/top-5", "-");
+  return cell + cell;
 }
 
 // Consecutive columns of one group become one header cell spanning them.
-template <class SameGroup, class Text>
-void write_spanning_headers(std::ostream& out, const std::vector<report::MatrixColumn>& columns, SameGroup same,
-                            Text text) {
+// `width` is the number of table columns under each entry of `columns`.
+template <class Column, class SameGroup, class Text>
+void write_spanning_headers(std::ostream& out, const std::vector<Column>& columns, SameGroup same, Text text,
+                            std::size_t width = 1) {
   for (std::size_t first = 0; first < columns.size();) {
     std::size_t end = first + 1;
     while (end < columns.size() && same(columns[first], columns[end])) ++end;
-    out << "<th colspan=\"" << end - first << "\">" << html_escape(text(columns[first])) << "</th>";
+    out << "<th colspan=\"" << (end - first) * width << "\">" << html_escape(text(columns[first])) << "</th>";
     first = end;
   }
   out << "</tr>\n";
 }
 
-void write_matrix(std::ostream& out, const report::Matrix& matrix) {
+void write_matrix(std::ostream& out, const report::Matrix& matrix, bool any_test) {
   if (matrix.rows.empty()) {
-    out << "<p>No tests were planned.</p>\n";
+    out << (any_test ? "<p>No latency or throughput tests were planned.</p>\n" : "<p>No tests were planned.</p>\n");
     return;
   }
   static const char* const kKeyHeaders[] = {"Model", "Framework", "Input shape", "Batch", "Threads", "Parameters"};
@@ -156,26 +196,70 @@ void write_matrix(std::ostream& out, const report::Matrix& matrix) {
   out << "</tbody>\n</table>\n";
 }
 
+// Quality beside speed: one row per model x framework (its frameworks next to each other), top-1 and top-5 per
+// host and device, so a reader sees whether a conversion or a lower precision changed the answers.
+void write_accuracy(std::ostream& out, const report::AccuracyTable& table) {
+  if (table.rows.empty()) return;
+  static const char* const kKeyHeaders[] = {"Model", "Framework", "Parameters", "Dataset"};
+  constexpr std::size_t kKeys = sizeof kKeyHeaders / sizeof kKeyHeaders[0];
+  out << "<h2>Accuracy</h2>\n<p class=\"legend\">Top-1 / top-5: the share of the dataset's samples whose label is "
+         "the model's first choice / among its five highest outputs, in percent (higher is better; hover for the "
+         "number of samples). Each framework ran the same packed dataset.</p>\n"
+      << "<table class=\"results accuracy\">\n<thead>\n<tr>";
+  for (std::size_t i = 0; i < kKeys; ++i) {
+    out << "<th rowspan=\"3\" data-col=\"" << i << "\">" << kKeyHeaders[i] << "</th>";
+  }
+  using Column = report::AccuracyColumn;
+  write_spanning_headers(
+      out, table.columns, [](const Column& a, const Column& b) { return a.host == b.host; },
+      [](const Column& c) { return c.host; }, 2);
+  out << "<tr>";
+  write_spanning_headers(
+      out, table.columns, [](const Column&, const Column&) { return false; }, [](const Column& c) { return c.device; },
+      2);
+  out << "<tr>";
+  for (std::size_t c = 0; c < table.columns.size(); ++c) {
+    out << "<th data-col=\"" << kKeys + 2 * c << "\">Top-1, %</th><th data-col=\"" << kKeys + 2 * c + 1
+        << "\">Top-5, %</th>";
+  }
+  out << "</tr>\n</thead>\n<tbody>\n";
+  for (const auto& row : table.rows) {
+    out << "<tr><td>" << html_escape(row.model) << " <span class=\"fmt\">" << html_escape(row.format)
+        << "</span></td><td>" << html_escape(row.framework) << "</td><td>" << html_escape(row.parameters)
+        << "</td><td>" << html_escape(row.dataset) << "</td>";
+    for (const ReportRow* cell : row.cells) out << accuracy_cells(cell);
+    out << "</tr>\n";
+  }
+  out << "</tbody>\n</table>\n";
+}
+
 void write_details(std::ostream& out, const std::vector<ReportRow>& rows) {
-  static const char* const kHeaders[] = {"Status",       "Host", "Test",     "Device / precision", "Latency, ms",
-                                         "Avg pass, ms", "FPS",  "p99, ms", "Iterations",         "Error"};
+  static const char* const kHeaders[] = {"Status",  "Host",       "Test",     "Device / precision", "Latency, ms",
+                                         "Avg pass, ms", "FPS",  "p99, ms",  "Iterations",  "Top-1, %",
+                                         "Top-5, %",     "Reason"};
   out << "<h2>All tests</h2>\n<table class=\"results details\">\n<thead>\n<tr>";
   std::size_t index = 0;
   for (const char* header : kHeaders) out << "<th data-col=\"" << index++ << "\">" << header << "</th>";
   out << "</tr>\n</thead>\n<tbody>\n";
   for (const auto& row : rows) {
     const Measurement* m = report::measured(row);
+    const Accuracy* a = report::accuracy_of(row);
     const auto number = [&](double value, int decimals) {
       return "<td class=\"num\">" + (m ? fixed(value, decimals) : std::string()) + "</td>";
     };
-    const bool failed = row.result && row.result->status != TestStatus::kOk;
+    const auto share = [&](double value) {
+      return a ? attr_cell("num", std::to_string(a->samples) + " samples", report::percent(value, 2))
+               : std::string("<td class=\"num\"></td>");
+    };
+    const bool has_reason = row.result && row.result->status != TestStatus::kOk;
     out << "<tr><td>" << html_escape(report::status_text(row)) << "</td><td>" << html_escape(row.spec.host)
         << "</td><td" << attr("title", row.spec.id) << ">" << html_escape(test_label(row.spec)) << "</td><td>"
         << html_escape(report::device_precision(row.spec)) << "</td>"
         << number(m ? m->throughput.latency_s * kMs : 0, 3) << number(m ? m->throughput.avg_pass_s * kMs : 0, 3)
         << number(m ? m->throughput.fps : 0, 2) << number(m ? m->request.p99 * kMs : 0, 3) << "<td class=\"num\">"
-        << (m ? std::to_string(m->iterations) : std::string()) << "</td><td>"
-        << (failed ? html_escape(row.result->reason) : std::string()) << "</td></tr>\n";
+        << (m ? std::to_string(m->iterations) : std::string()) << "</td>" << share(a ? a->top1 : 0)
+        << share(a ? a->top5 : 0) << "<td>" << (has_reason ? html_escape(row.result->reason) : std::string())
+        << "</td></tr>\n";
   }
   out << "</tbody>\n</table>\n";
 }
@@ -230,7 +314,8 @@ void write_html(std::ostream& out, const ReportContext& context, const std::vect
       << "<h1>Deep-learning inference benchmark: " << html_escape(context.sweep_name) << "</h1>\n";
   write_context(out, context, rows);
   out << "<input id=\"filter\" type=\"search\" placeholder=\"Filter rows (model, framework, host, ...)\">\n";
-  write_matrix(out, report::build_matrix(rows));
+  write_matrix(out, report::build_matrix(rows), !rows.empty());
+  write_accuracy(out, report::build_accuracy_table(rows));
   write_details(out, rows);
   write_hosts(out, context.hosts);
   out << "<script>" << kScript << "</script>\n</body>\n</html>\n";

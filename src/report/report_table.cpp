@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <map>
-#include <set>
 #include <tuple>
 
 #include "report_format.hpp"
@@ -12,6 +11,7 @@ namespace dli::report {
 namespace {
 
 using RowKey = std::tuple<std::string, std::string, std::string, std::string, int, int, std::string>;
+using AccuracyKey = std::tuple<std::string, std::string, std::string, std::string, std::string>;
 
 MatrixRow row_of(const TestSpec& spec) {
   MatrixRow row;
@@ -21,13 +21,29 @@ MatrixRow row_of(const TestSpec& spec) {
   row.input_shape = format_shape(spec.model.input_shape);
   row.batch = spec.batch;
   row.threads = spec.threads;
-  row.parameters = format_params(spec.params, {"device"});
+  row.parameters = format_params(spec.params);
   return row;
 }
 
 RowKey key_of(const MatrixRow& row) {
   return {row.model, row.format, row.framework, row.input_shape, row.batch, row.threads, row.parameters};
 }
+
+AccuracyRow accuracy_row_of(const TestSpec& spec) {
+  AccuracyRow row;
+  row.model = spec.model.name;
+  row.format = spec.model.format;
+  row.framework = spec.framework;
+  row.parameters = format_params(spec.params);
+  row.dataset = spec.dataset.name;
+  return row;
+}
+
+AccuracyKey key_of(const AccuracyRow& row) {
+  return {row.model, row.format, row.framework, row.parameters, row.dataset};
+}
+
+bool is_speed(const TestSpec& spec) { return spec.mode == Mode::kSync || spec.mode == Mode::kAsync; }
 
 // Sync requests are always 1; async columns are told apart by their request count.
 int requests_of(const TestSpec& spec) { return spec.mode == Mode::kSync ? 1 : spec.requests; }
@@ -52,6 +68,7 @@ std::vector<MatrixColumn> columns_of(const std::vector<ReportRow>& rows) {
   std::map<std::tuple<int, int, int, int>, MatrixColumn> unique;
   for (const auto& row : rows) {
     const TestSpec& spec = row.spec;
+    if (!is_speed(spec)) continue;
     const std::string device = device_precision(spec);
     const auto key = std::make_tuple(hosts.rank(spec.host), devices[spec.host].rank(device),
                                      spec.mode == Mode::kSync ? 0 : 1, requests_of(spec));
@@ -74,6 +91,22 @@ std::vector<MatrixColumn> columns_of(const std::vector<ReportRow>& rows) {
   return columns;
 }
 
+std::vector<AccuracyColumn> accuracy_columns_of(const std::vector<ReportRow>& rows) {
+  Appearance hosts;
+  std::map<std::string, Appearance> devices;  // per host
+  std::map<std::tuple<int, int>, AccuracyColumn> unique;
+  for (const auto& row : rows) {
+    const TestSpec& spec = row.spec;
+    if (spec.mode != Mode::kAccuracy) continue;
+    const std::string device = device_precision(spec);
+    unique.emplace(std::make_tuple(hosts.rank(spec.host), devices[spec.host].rank(device)),
+                   AccuracyColumn{spec.host, device});
+  }
+  std::vector<AccuracyColumn> columns;
+  for (auto& entry : unique) columns.push_back(std::move(entry.second));
+  return columns;
+}
+
 }  // namespace
 
 Matrix build_matrix(const std::vector<ReportRow>& rows) {
@@ -82,6 +115,7 @@ Matrix build_matrix(const std::vector<ReportRow>& rows) {
   std::map<RowKey, std::size_t> row_index;
   for (const auto& report_row : rows) {
     const TestSpec& spec = report_row.spec;
+    if (!is_speed(spec)) continue;
     MatrixRow candidate = row_of(spec);
     auto [found, inserted] = row_index.emplace(key_of(candidate), matrix.rows.size());
     if (inserted) {
@@ -102,6 +136,37 @@ Matrix build_matrix(const std::vector<ReportRow>& rows) {
     }
   }
   return matrix;
+}
+
+AccuracyTable build_accuracy_table(const std::vector<ReportRow>& rows) {
+  AccuracyTable table;
+  table.columns = accuracy_columns_of(rows);
+  std::map<AccuracyKey, std::size_t> row_index;
+  for (const auto& report_row : rows) {
+    const TestSpec& spec = report_row.spec;
+    if (spec.mode != Mode::kAccuracy) continue;
+    AccuracyRow candidate = accuracy_row_of(spec);
+    auto [found, inserted] = row_index.emplace(key_of(candidate), table.rows.size());
+    if (inserted) {
+      candidate.cells.assign(table.columns.size(), nullptr);
+      table.rows.push_back(std::move(candidate));
+    }
+    const std::string device = device_precision(spec);
+    for (std::size_t c = 0; c < table.columns.size(); ++c) {
+      if (table.columns[c].host != spec.host || table.columns[c].device != device) continue;
+      // The plan makes one accuracy test per model, framework and device; a second (another batch or thread
+      // count) stays in the details table only.
+      auto& cell = table.rows[found->second].cells[c];
+      if (cell == nullptr) cell = &report_row;
+    }
+  }
+  // A model's frameworks next to each other, even when a later host adds a framework the first one lacked.
+  Appearance models;
+  for (const auto& row : table.rows) models.rank(row.model);
+  std::stable_sort(table.rows.begin(), table.rows.end(), [&](const AccuracyRow& a, const AccuracyRow& b) {
+    return models.rank(a.model) < models.rank(b.model);
+  });
+  return table;
 }
 
 }  // namespace dli::report

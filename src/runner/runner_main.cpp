@@ -76,12 +76,17 @@ int run(Framework& framework, const std::string& request_path, const std::string
 // every runner implements the same definitions (docs/runners.md, section 4).
 int stats() {
   const auto seconds = nlohmann::json::parse(std::cin).get<std::vector<double>>();
+  if (seconds.empty()) {
+    std::cerr << "stats: expected a non-empty JSON array of seconds\n";
+    return runner_exit::kUsage;
+  }
   const Summary s = summarize(seconds);
   const Throughput t = sync_metrics(seconds, 1);
   const nlohmann::json document = {
-      {"count", s.count},   {"min_s", s.min}, {"max_s", s.max}, {"mean_s", s.mean}, {"stddev_s", s.stddev},
-      {"median_s", s.median}, {"p90_s", s.p90}, {"p95_s", s.p95}, {"p99_s", s.p99}, {"latency_s", t.latency_s},
-      {"avg_pass_s", t.avg_pass_s}, {"fps", t.fps}};
+      {"request",
+       {{"count", s.count}, {"min_s", s.min}, {"max_s", s.max}, {"mean_s", s.mean}, {"stddev_s", s.stddev},
+        {"median_s", s.median}, {"p90_s", s.p90}, {"p95_s", s.p95}, {"p99_s", s.p99}}},
+      {"throughput", {{"latency_s", t.latency_s}, {"avg_pass_s", t.avg_pass_s}, {"fps", t.fps}}}};
   std::cout << document.dump() << std::endl;
   return 0;
 }

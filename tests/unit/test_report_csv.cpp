@@ -39,6 +39,7 @@ ReportRow ok_row() {
   result.status = TestStatus::kOk;
   result.started_at = "2026-11-21T19:30:00Z";
   result.finished_at = "2026-11-21T19:30:05Z";
+  result.framework_version = "4.6.0";
   Measurement m;
   m.framework_version = "4.6.0";
   m.load_seconds = 0.12345;
@@ -86,7 +87,8 @@ TEST(ReportCsv, ColumnOrderIsStable) {
       "parameters",  "host",        "avg_pass_ms",  "latency_ms", "fps",               "p90_ms",
       "p95_ms",      "p99_ms",      "min_ms",       "max_ms",     "mean_ms",           "stddev_ms",
       "iterations",  "warmup_iterations", "wall_s", "load_s",     "first_inference_ms", "peak_rss_kb",
-      "started_at",  "finished_at", "error"};
+      "started_at",  "finished_at", "error",      "device",     "dataset",           "top1",
+      "top5",        "accuracy_samples", "details"};
   EXPECT_EQ(csv_columns(), expected);
 }
 
@@ -155,6 +157,85 @@ TEST(ReportCsv, FailedRowHasStatusAndQuotedReasonButNoNumbers) {
   for (const char* column : {"fps", "latency_ms", "avg_pass_ms", "iterations", "peak_rss_kb", "framework_version"}) {
     EXPECT_EQ(csv.at(0, column), "") << column;
   }
+}
+
+TEST(ReportCsv, UnsupportedRowIsKeptWithItsReasonInErrorAndNoFigures) {
+  ReportRow row{make_spec("node-a", Mode::kSync), TestResult{}};
+  row.spec.framework = "libtorch";
+  row.spec.device = "cuda:1";
+  row.result->spec = row.spec;
+  row.result->status = TestStatus::kUnsupported;
+  row.result->reason = "libtorch offers cpu, cuda:0 here, not cuda:1";
+  const CsvTable csv(csv_of({row}));
+  ASSERT_EQ(csv.size(), 1u);
+  EXPECT_EQ(csv.at(0, "status"), "unsupported");
+  EXPECT_EQ(csv.at(0, "error"), "libtorch offers cpu, cuda:0 here, not cuda:1");
+  EXPECT_EQ(csv.at(0, "device"), "cuda:1");
+  EXPECT_EQ(csv.at(0, "framework"), "libtorch");
+  EXPECT_EQ(csv.at(0, "host"), "node-a");
+  for (const char* column : {"fps", "latency_ms", "iterations", "framework_version", "top1", "top5",
+                             "accuracy_samples", "dataset", "details"}) {
+    EXPECT_EQ(csv.at(0, column), "") << column;
+  }
+}
+
+TEST(ReportCsv, AccuracyRowHasTopOneTopFiveInPercentAndItsSampleCount) {
+  TestSpec spec = make_spec("node-a", Mode::kAccuracy);
+  spec.requests = 1;
+  spec.batch = 1;
+  spec.device = "cuda";
+  spec.dataset = {"val, \"small\".csv", "ab12"};
+  ReportRow row{spec, TestResult{}};
+  row.result->spec = spec;
+  row.result->status = TestStatus::kOk;
+  row.result->accuracy = Accuracy{1000, 0.7123456, 0.9};
+  row.result->details = {{"intra_op_threads", "4"}, {"device_name", "NVIDIA H200"}};
+  const std::string text = csv_of({row});
+  EXPECT_NE(text.find(",\"val, \"\"small\"\".csv\","), std::string::npos) << text;
+  const CsvTable csv(text);
+  ASSERT_EQ(csv.size(), 1u);
+  EXPECT_EQ(csv.at(0, "status"), "ok");
+  EXPECT_EQ(csv.at(0, "mode"), "accuracy");
+  EXPECT_EQ(csv.at(0, "device"), "cuda");
+  EXPECT_EQ(csv.at(0, "dataset"), "val, \"small\".csv");
+  EXPECT_EQ(csv.at(0, "top1"), "71.235");
+  EXPECT_EQ(csv.at(0, "top5"), "90.000");
+  EXPECT_EQ(csv.at(0, "accuracy_samples"), "1000");
+  EXPECT_EQ(csv.at(0, "details"), "device_name=NVIDIA H200;intra_op_threads=4");
+  EXPECT_EQ(csv.at(0, "error"), "");
+  // No speed figures for an accuracy test: an empty field, never a zero.
+  for (const char* column : {"fps", "latency_ms", "avg_pass_ms", "iterations", "wall_s", "peak_rss_kb"}) {
+    EXPECT_EQ(csv.at(0, column), "") << column;
+  }
+}
+
+TEST(ReportCsv, SpeedRowsHaveADeviceButNoAccuracyColumns) {
+  ReportRow row = ok_row();
+  row.result->details = {{"intra_op_threads", "4"}};
+  const CsvTable csv(csv_of({row, ReportRow{make_spec("node-b", Mode::kAsync), std::nullopt}}));
+  ASSERT_EQ(csv.size(), 2u);
+  EXPECT_EQ(csv.at(0, "device"), "cpu");
+  EXPECT_EQ(csv.at(0, "details"), "intra_op_threads=4");
+  EXPECT_EQ(csv.at(1, "device"), "cpu");
+  for (std::size_t r = 0; r < 2; ++r) {
+    for (const char* column : {"dataset", "top1", "top5", "accuracy_samples"}) {
+      EXPECT_EQ(csv.at(r, column), "") << column;
+    }
+  }
+}
+
+TEST(ReportCsv, HostileTextStaysOneQuotedField) {
+  ReportRow row{make_spec("node-a", Mode::kSync), TestResult{}};
+  row.spec.model.name = "<b>x</b> & \"y\", z";
+  row.result->status = TestStatus::kUnsupported;
+  row.result->reason = "no \"dli-run-x\" runner,\non this host";
+  const std::string text = csv_of({row});
+  EXPECT_NE(text.find(",\"<b>x</b> & \"\"y\"\", z\","), std::string::npos) << text;
+  const CsvTable csv(text);
+  ASSERT_EQ(csv.size(), 1u);
+  EXPECT_EQ(csv.at(0, "model"), "<b>x</b> & \"y\", z");
+  EXPECT_EQ(csv.at(0, "error"), "no \"dli-run-x\" runner,\non this host");
+  EXPECT_EQ(csv.at(0, "device"), "cpu");
 }
 
 TEST(ReportCsv, RowWithoutResultIsNotRunWithEmptyMeasurements) {

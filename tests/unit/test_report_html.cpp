@@ -1,3 +1,4 @@
+#include <cstdint>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -48,6 +49,31 @@ ReportRow failed(TestSpec spec, TestStatus status, const std::string& reason) {
 }
 
 ReportRow not_run(TestSpec spec) { return ReportRow{std::move(spec), std::nullopt}; }
+
+TestSpec accuracy_spec(const std::string& host, const std::string& model, const std::string& framework,
+                       const std::string& device) {
+  TestSpec spec = make_spec(host, model, Mode::kAccuracy);
+  spec.id = host + "-" + model + "-" + framework + "-" + device + "-acc";
+  spec.framework = framework;
+  spec.device = device;
+  spec.dataset = {"val.csv", "ab12"};
+  return spec;
+}
+
+ReportRow scored(TestSpec spec, std::int64_t samples, double top1, double top5) {
+  TestResult result;
+  result.spec = spec;
+  result.status = TestStatus::kOk;
+  result.accuracy = Accuracy{samples, top1, top5};
+  return ReportRow{std::move(spec), std::move(result)};
+}
+
+// The part of the page between the "Accuracy" heading and the details table.
+std::string accuracy_part(const std::string& page) {
+  const auto begin = page.find("<h2>Accuracy</h2>");
+  if (begin == std::string::npos) return "";
+  return page.substr(begin, page.find("<h2>All tests</h2>") - begin);
+}
 
 std::string page_of(const std::vector<ReportRow>& rows) {
   std::ostringstream out;
@@ -143,8 +169,10 @@ TEST(ReportHtml, ContextBlockAndLegendComeFirst) {
   const std::string page = page_of(fleet_rows());
   const auto table = page.find("<table");
   for (const char* text : {"20261121-193000-nightly", "2026-11-21T19:30:00Z", "2026-11-21T20:00:00Z",
-                           "5 planned: 3 ok, 1 failed, 1 not run", "FPS = batch size / latency",
-                           "FPS = batch size &times; iterations / total wall time", "<b>-</b>", "<b>N/A</b>"}) {
+                           "5 planned: 3 ok, 1 failed, 0 unsupported, 1 not run", "FPS = batch size / latency",
+                           "FPS = batch size &times; iterations / total wall time", "<b>-</b>",
+                           "<span class=\"unsupported\"><b>N/A</b></span>", "<span class=\"na\"><b>N/A</b></span>",
+                           "<b>GPU N</b>: CUDA device N (<code>cuda:N</code>)"}) {
     const auto at = page.find(text);
     EXPECT_NE(at, std::string::npos) << text;
     EXPECT_LT(at, table) << text;
@@ -176,18 +204,129 @@ TEST(ReportHtml, SeveralRequestCountsGetOneThroughputColumnEach) {
   EXPECT_EQ(row_cells(page, "m onnx"), expected);
 }
 
-TEST(ReportHtml, DeviceParameterIsAColumnLevelNotARowKey) {
+TEST(ReportHtml, DeviceIsAColumnLevelNotARowKey) {
   TestSpec cpu = make_spec("host-a", "m", Mode::kSync);
-  cpu.params = {{"device", "CPU"}, {"hint", "latency"}};
+  cpu.params = {{"hint", "latency"}};
   TestSpec gpu = cpu;
-  gpu.params["device"] = "gpu";
+  gpu.id = "gpu";
+  gpu.device = "cuda";
   gpu.model.precision = "fp16";
   const std::string page = matrix_part(page_of({ok(cpu, 1), ok(gpu, 2)}));
-  EXPECT_NE(page.find("<th colspan=\"2\">host-a</th>"), std::string::npos) << page;
-  EXPECT_NE(page.find("<th colspan=\"1\">CPU / FP32</th><th colspan=\"1\">GPU / FP16</th>"), std::string::npos);
+  EXPECT_NE(page.find("<th colspan=\"2\">host-a</th></tr>"), std::string::npos) << page;
+  EXPECT_NE(page.find("<tr><th colspan=\"1\">CPU / FP32</th><th colspan=\"1\">GPU / FP16</th></tr>"),
+            std::string::npos)
+      << page;
   const std::vector<std::string> expected = {"m onnx", "opencv-dnn", "3x224x224", "1", "2", "hint=latency",
                                              "1.00", "2.00"};
   EXPECT_EQ(row_cells(page, "m onnx"), expected);
+}
+
+TEST(ReportHtml, DeviceHeadersNameCpuGpuAndNumberedGpus) {
+  std::vector<ReportRow> rows;
+  for (const char* device : {"cpu", "cuda", "cuda:1", "cuda:0"}) {
+    TestSpec spec = make_spec("host-a", "m", Mode::kSync);
+    spec.id = device;
+    spec.device = device;
+    rows.push_back(ok(spec, 1));
+  }
+  const std::string page = matrix_part(page_of(rows));
+  EXPECT_NE(page.find("<tr><th colspan=\"1\">CPU / FP32</th><th colspan=\"1\">GPU / FP32</th>"
+                      "<th colspan=\"1\">GPU 1 / FP32</th><th colspan=\"1\">GPU 0 / FP32</th></tr>"),
+            std::string::npos)
+      << page;
+  EXPECT_NE(details_part(page_of(rows)).find("<td>GPU 1 / FP32</td>"), std::string::npos);
+}
+
+TEST(ReportHtml, UnsupportedCellIsNotAvailableWithItsReasonOnHoverAndIsNotAFailure) {
+  TestSpec gpu = make_spec("host-b", "resnet50", Mode::kSync);
+  gpu.id = "gpu";
+  gpu.device = "cuda";
+  TestResult result;
+  result.spec = gpu;
+  result.status = TestStatus::kUnsupported;
+  result.reason = "no dli-run-<torch> runner & \"no\" GPU";
+  std::vector<ReportRow> rows = fleet_rows();
+  rows.push_back(ReportRow{gpu, result});
+  const std::string page = page_of(rows);
+  const std::string unsupported =
+      "<td class=\"unsupported\" title=\"unsupported: no dli-run-&lt;torch&gt; runner &amp; &quot;no&quot; GPU\">"
+      "N/A</td>";
+  EXPECT_NE(matrix_part(page).find(unsupported), std::string::npos) << page;
+  // Three different looks: failed (-), not run (grey N/A), unsupported (shaded N/A).
+  EXPECT_NE(page.find("<td class=\"fail\" title=\"failed: bad"), std::string::npos);
+  EXPECT_NE(page.find("<td class=\"na\" title=\"not run\">N/A</td>"), std::string::npos);
+  EXPECT_NE(page.find("td.unsupported{"), std::string::npos);
+  const std::vector<std::string> expected = {"resnet50 onnx", "opencv-dnn", "3x224x224", "1", "2", "",
+                                             "81.23",         "150.50",     "-",         "N/A", "N/A"};
+  EXPECT_EQ(row_cells(matrix_part(page), "resnet50"), expected);
+  EXPECT_NE(page.find("6 planned: 3 ok, 1 failed, 1 unsupported, 1 not run"), std::string::npos);
+  const std::string details = details_part(page);
+  EXPECT_NE(details.find("<tr><td>unsupported</td><td>host-b</td>"), std::string::npos) << details;
+  EXPECT_NE(details.find("<td>no dli-run-&lt;torch&gt; runner &amp; &quot;no&quot; GPU</td></tr>"),
+            std::string::npos);
+}
+
+TEST(ReportHtml, AccuracyTableShowsTopOneAndTopFiveOfEachFrameworkSideBySide) {
+  TestSpec cv_cuda = accuracy_spec("host-a", "resnet50", "opencv-dnn", "cuda");
+  TestResult refused;
+  refused.spec = cv_cuda;
+  refused.status = TestStatus::kUnsupported;
+  refused.reason = "opencv-dnn offers cpu only";
+  const std::vector<ReportRow> rows = {
+      ok(make_spec("host-a", "resnet50", Mode::kSync), 81.234),
+      scored(accuracy_spec("host-a", "resnet50", "opencv-dnn", "cpu"), 1000, 0.71234, 0.90006),
+      ReportRow{cv_cuda, refused},
+      scored(accuracy_spec("host-a", "resnet50", "libtorch", "cpu"), 1000, 0.7125, 0.9),
+      scored(accuracy_spec("host-a", "resnet50", "libtorch", "cuda"), 1000, 0.7, 0.899),
+  };
+  const std::string page = page_of(rows);
+  // The speed table is left as it was: accuracy tests add no speed column.
+  const std::string speed = matrix_part(page).substr(0, matrix_part(page).find("<h2>Accuracy</h2>"));
+  EXPECT_NE(speed.find("<th colspan=\"1\">host-a</th></tr>"), std::string::npos) << speed;
+  EXPECT_EQ(speed.find("Top-1"), std::string::npos);
+
+  const std::string accuracy = accuracy_part(page);
+  ASSERT_FALSE(accuracy.empty()) << page;
+  EXPECT_NE(accuracy.find("<th colspan=\"4\">host-a</th></tr>"), std::string::npos) << accuracy;
+  EXPECT_NE(accuracy.find("<tr><th colspan=\"2\">CPU / FP32</th><th colspan=\"2\">GPU / FP32</th></tr>"),
+            std::string::npos);
+  const std::regex sub_headers(">Top-1, %</th><th[^>]*>Top-5, %</th><th[^>]*>Top-1, %</th><th[^>]*>Top-5, %</th></tr>");
+  EXPECT_TRUE(std::regex_search(accuracy, sub_headers)) << accuracy;
+  // One row per framework, one after the other.
+  const auto opencv = accuracy.find("<td>opencv-dnn</td>");
+  const auto libtorch = accuracy.find("<td>libtorch</td>");
+  ASSERT_NE(opencv, std::string::npos);
+  ASSERT_NE(libtorch, std::string::npos);
+  EXPECT_LT(opencv, libtorch);
+  EXPECT_EQ(row_cells(accuracy, "resnet50"),
+            (std::vector<std::string>{"resnet50 onnx", "opencv-dnn", "", "val.csv", "71.23", "90.01", "N/A", "N/A"}));
+  EXPECT_NE(accuracy.find("<td class=\"ok\" title=\"1000 samples\">71.23</td><td class=\"ok\" "
+                          "title=\"1000 samples\">90.01</td><td class=\"unsupported\" title=\"unsupported: "
+                          "opencv-dnn offers cpu only\">N/A</td>"),
+            std::string::npos)
+      << accuracy;
+  const std::regex libtorch_row("<td>libtorch</td><td></td><td>val.csv</td><td class=\"ok\" title=\"1000 "
+                                "samples\">71.25</td><td[^>]*>90.00</td><td[^>]*>70.00</td><td[^>]*>89.90</td></tr>");
+  EXPECT_TRUE(std::regex_search(accuracy, libtorch_row)) << accuracy;
+  // The details table lists them too, with their top-1/top-5.
+  EXPECT_NE(details_part(page).find("<td class=\"num\" title=\"1000 samples\">89.90</td>"), std::string::npos);
+}
+
+TEST(ReportHtml, AccuracyTableEscapesHostileNamesAndIsAbsentWithoutAccuracyTests) {
+  TestSpec spec = accuracy_spec("host-<a>", "<img src=x onerror=\"alert(1)\">", "opencv-dnn", "cpu");
+  spec.dataset.name = "a&b.csv";
+  const std::string accuracy = accuracy_part(page_of({scored(spec, 10, 0.5, 1)}));
+  EXPECT_EQ(accuracy.find("<img"), std::string::npos) << accuracy;
+  EXPECT_NE(accuracy.find("<td>&lt;img src=x onerror=&quot;alert(1)&quot;&gt; <span class=\"fmt\">onnx</span></td>"),
+            std::string::npos)
+      << accuracy;
+  EXPECT_NE(accuracy.find(">host-&lt;a&gt;</th>"), std::string::npos);
+  EXPECT_NE(accuracy.find("<td>a&amp;b.csv</td>"), std::string::npos);
+  EXPECT_NE(accuracy.find(">50.00</td><td class=\"ok\" title=\"10 samples\">100.00</td>"), std::string::npos);
+  EXPECT_EQ(accuracy_part(page_of(fleet_rows())), "");
+  // A sweep of accuracy tests only has no speed table, and says so.
+  EXPECT_NE(page_of({scored(spec, 10, 0.5, 1)}).find("No latency or throughput tests were planned."),
+            std::string::npos);
 }
 
 TEST(ReportHtml, HostsAndRowsKeepOrderOfFirstAppearance) {

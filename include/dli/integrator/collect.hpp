@@ -15,7 +15,7 @@ struct Collected {
   std::vector<ReportRow> rows;  // every planned test, in plan order, host by host
   std::vector<std::string> problems;  // unreadable results, with their keys (each row then shows N/A)
   std::vector<std::pair<std::string, HostInfo>> hosts;  // machine descriptions the agents published, in run order
-  int ok = 0, failed = 0, not_run = 0;
+  int ok = 0, failed = 0, unsupported = 0, not_run = 0;  // unsupported is not a failure
 };
 
 Result<Collected> collect_run(Store& store, const std::string& run_id);

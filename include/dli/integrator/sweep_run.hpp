@@ -31,7 +31,7 @@ struct RunOptions {
 struct RunOutcome {
   std::string run_id;
   std::string csv_path, html_path;
-  int tests_ok = 0, tests_failed = 0, tests_not_run = 0;
+  int tests_ok = 0, tests_failed = 0, tests_unsupported = 0, tests_not_run = 0;
   int hosts_unreached = 0;
   int exit_code = 0;  // per exit_codes.hpp
 };

@@ -51,6 +51,7 @@ struct TestResult {
   std::optional<Measurement> measurement;  // present when status is ok in sync and async modes
   std::optional<Accuracy> accuracy;        // present when status is ok in accuracy mode
   std::map<std::string, std::string> details;  // how the runner set the framework up (docs/runners.md)
+  std::string framework_version;  // as the runner reports it; empty when no runner answered
 };
 
 }  // namespace dli

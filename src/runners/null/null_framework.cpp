@@ -119,6 +119,7 @@ class NullFramework : public Framework {
 
   std::unique_ptr<Session> load(const ModelFiles& /*files*/, const TestSpec& spec) override {
     const NullParams params = parse_params(spec.params);
+    if (spec.batch < 1) throw std::runtime_error("dli-run-null: batch must be at least 1");
     if (spec.model.input_shape.empty()) throw std::runtime_error("dli-run-null: the input shape is empty");
     std::size_t count = static_cast<std::size_t>(spec.batch);
     for (const auto dim : spec.model.input_shape) {
