@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <iterator>
 
 #include <fmt/format.h>
@@ -121,19 +122,27 @@ std::vector<std::string> runner_search_path(const std::string& agent_exe, const 
 }
 
 RunnerRegistry RunnerRegistry::discover(const std::vector<std::string>& search_path) {
-  std::vector<InstalledRunner> runners;
+  // All at once: a script runner's describe loads its framework (seconds for torch), and they do not interact.
+  std::vector<std::future<InstalledRunner>> pending;
   for (const auto& entry : runner_catalogue()) {
-    InstalledRunner runner;
-    runner.framework = entry.framework;
-    runner.path = find_executable(search_path, entry.executable);
-    runner.description = runner.path.empty()
-                             ? unavailable(entry.framework, "no " + entry.executable + " runner on this host")
-                             : describe_runner(entry.framework, runner.path);
+    pending.push_back(std::async(std::launch::async, [&search_path, &entry] {
+      InstalledRunner runner;
+      runner.framework = entry.framework;
+      runner.path = find_executable(search_path, entry.executable);
+      runner.description = runner.path.empty()
+                               ? unavailable(entry.framework, "no " + entry.executable + " runner on this host")
+                               : describe_runner(entry.framework, runner.path);
+      return runner;
+    }));
+  }
+  std::vector<InstalledRunner> runners;
+  for (auto& each : pending) {
+    runners.push_back(each.get());
+    const InstalledRunner& runner = runners.back();
     if (!runner.path.empty()) {
-      spdlog::debug("runner {}: {} ({})", entry.framework, runner.path,
+      spdlog::debug("runner {}: {} ({})", runner.framework, runner.path,
                     runner.description.available ? runner.description.version : runner.description.reason);
     }
-    runners.push_back(std::move(runner));
   }
   return RunnerRegistry(std::move(runners));
 }

@@ -45,6 +45,7 @@ std::string format_host_info(const HostInfo& info) {
       "os:         {}\nkernel:     {} ({})\nagent:      {}\n",
       info.hostname, info.cpu_model, info.logical_cpus, info.physical_cores, info.sockets,
       static_cast<double>(info.memory_kb) / (1024.0 * 1024.0), info.os, info.kernel, info.arch, info.agent_version);
+  if (info.accelerators.empty()) text += "gpus:       none\n";
   for (const auto& accelerator : info.accelerators) {
     text += fmt::format("gpu {}:      {}\n", accelerator.index, format_accelerator(accelerator));
   }

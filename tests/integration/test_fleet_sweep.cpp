@@ -178,7 +178,7 @@ TEST_F(FleetSweep, HostsCheckVerifiesKeyAgentStoreAndDescribesEachHost) {
   for (int i = 0; i < kTestHosts; ++i) {
     EXPECT_NE(check.output.find("== " + host_name(i) + " (ssh): ok"), std::string::npos) << check.output;
   }
-  EXPECT_NE(check.output.find("launcher:   opencv-dnn OpenCV"), std::string::npos) << check.output;
+  EXPECT_NE(check.output.find("framework:  opencv-dnn (OpenCV"), std::string::npos) << check.output;
   EXPECT_EQ(check.output.find(ftp->password()), std::string::npos);
 
   fleet.sshd(2).regenerate_host_key();
