@@ -340,7 +340,14 @@ AgentSummary run_agent(Store& store, const AgentOptions& input) {
   status.total = summary.total;
   heartbeat.publish();
   // What machine these numbers come from, for the report; a failure here costs the report a line, not the run.
-  const RunnerRegistry runners = RunnerRegistry::discover(options.runner_search_path);
+  // Only the runners this task list needs: describing one can take seconds (a script runner loads its framework).
+  std::vector<std::string> frameworks;
+  for (const auto& spec : tasks.tests) {
+    if (std::find(frameworks.begin(), frameworks.end(), spec.framework) == frameworks.end()) {
+      frameworks.push_back(spec.framework);
+    }
+  }
+  const RunnerRegistry runners = RunnerRegistry::discover(options.runner_search_path, frameworks);
   if (auto described = store.put(layout::host_info(options.run_id, options.host),
                                  to_json(describe_this_host(runners)).dump(1));
       !described) {

@@ -121,10 +121,14 @@ std::vector<std::string> runner_search_path(const std::string& agent_exe, const 
   return folders;
 }
 
-RunnerRegistry RunnerRegistry::discover(const std::vector<std::string>& search_path) {
+RunnerRegistry RunnerRegistry::discover(const std::vector<std::string>& search_path,
+                                        const std::vector<std::string>& frameworks) {
   // All at once: a script runner's describe loads its framework (seconds for torch), and they do not interact.
   std::vector<std::future<InstalledRunner>> pending;
   for (const auto& entry : runner_catalogue()) {
+    if (!frameworks.empty() && std::find(frameworks.begin(), frameworks.end(), entry.framework) == frameworks.end()) {
+      continue;
+    }
     pending.push_back(std::async(std::launch::async, [&search_path, &entry] {
       InstalledRunner runner;
       runner.framework = entry.framework;

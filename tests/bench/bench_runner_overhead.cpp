@@ -6,6 +6,7 @@
 //   harness_ms and hand_ms (medians of their request times), ratio = harness_ms / hand_ms. Goal: at most 1.02
 //   (label PASS or MISS). min_ratio: the same for the fastest requests (less sensitive to a busy machine).
 //   run_sync makes one untimed request per block (its warm-up minimum), which is not counted on either side.
+//   About 3 s per model ($DLI_BENCH_OVERHEAD_SECONDS to change it; at least 20 requests a side).
 // BM_RunnerProcess/<runner>: `dli-run-<name> run` as the agent starts it, one process per iteration (time column:
 //   its wall time, spawn to reaped). Counters, medians over the iterations:
 //   describe_ms      `dli-run-<name> describe` alone: process start, framework libraries, exit; no model
@@ -109,6 +110,13 @@ dli::TestSpec spec_for(const std::string& framework, const std::string& model, c
 
 // ---- harness against a hand loop ----
 
+// Seconds both loops of one comparison take together: 3, or $DLI_BENCH_OVERHEAD_SECONDS (a longer, steadier run).
+double budget() {
+  const char* text = std::getenv("DLI_BENCH_OVERHEAD_SECONDS");
+  const double value = text ? std::atof(text) : 0;
+  return value > 0 ? value : 3.0;
+}
+
 using FrameworkFactory = std::unique_ptr<dli::runner::Framework> (*)();
 
 struct ModelCase {
@@ -158,8 +166,8 @@ void harness_loop(dli::runner::Session& session, const std::vector<float>& input
   const std::vector<float> input = dli::make_input(spec.batch, spec.model.input_shape);
 
   // Warm up (TorchScript optimises its graph during the first calls), then size the run from the warm-up's later
-  // requests: about kBudgetSeconds for both loops, in short alternating blocks so that both see the same machine.
-  constexpr double kBudgetSeconds = 3.0;
+  // requests: about budget() seconds for both loops, in short alternating blocks so that both see the same machine.
+  const double budget_seconds = budget();
   std::vector<double> warm;
   const Clock::time_point warm_start = Clock::now();
   while (warm.size() < 5 || (warm.size() < 200 && seconds(Clock::now() - warm_start) < 0.3)) {
@@ -168,7 +176,7 @@ void harness_loop(dli::runner::Session& session, const std::vector<float>& input
     warm.push_back(seconds(Clock::now() - start));
   }
   const double per_request = median_of(std::vector<double>(warm.begin() + 2, warm.end()));
-  const int per_side = std::clamp(static_cast<int>(kBudgetSeconds / 2 / per_request), 20, 200000);
+  const int per_side = std::clamp(static_cast<int>(budget_seconds / 2 / per_request), 20, 200000);
   const int per_block = std::clamp(per_side / 20, 4, 5000);
   const int blocks = std::max(2, per_side / per_block);
 

@@ -22,8 +22,10 @@ std::vector<std::string> runner_search_path(const std::string& agent_exe, const 
 
 class RunnerRegistry {
  public:
-  // Looks for every runner of the catalogue and runs `describe` on each one found (10 s limit each).
-  static RunnerRegistry discover(const std::vector<std::string>& search_path);
+  // Looks for the runners of `frameworks` (every runner of the catalogue when empty) and runs `describe` on each
+  // one found (10 s limit each).
+  static RunnerRegistry discover(const std::vector<std::string>& search_path,
+                                 const std::vector<std::string>& frameworks = {});
   // For tests: a registry of given runners.
   explicit RunnerRegistry(std::vector<InstalledRunner> runners) : runners_(std::move(runners)) {}
 

@@ -150,12 +150,14 @@ struct BlasState {
 };
 
 // Debian's libtorch calls whatever libblas.so.3 the alternatives system points to: OpenBLAS when
-// libopenblas0-pthread is installed, the reference BLAS (about 9x slower on resnet50) otherwise. OpenBLAS runs its
-// own thread pool, sized to the machine, under each of torch's intra-op threads: pinned to 1 thread here, so the
-// test's `threads` is the number of threads that compute. OPENBLAS_NUM_THREADS cannot do it from inside the
-// process: OpenBLAS reads it in its load-time constructor, which runs before main(); openblas_set_num_threads()
-// applies it now, and the value is read back for details(). With MKL (PyTorch's own x86 builds), at::set_num_threads
-// sets MKL's threads itself.
+// libopenblas0-pthread is installed, the reference BLAS otherwise. Its convolutions mostly run in oneDNN; BLAS serves
+// the Linear layers and the convolutions torch sends down its im2col + GEMM path (mobilenet_v2 b1 at 2 threads on a
+// 2-core Debian 12 machine: 35 ms with OpenBLAS, 62-72 ms with the reference BLAS). OpenBLAS runs its own thread
+// pool, sized to the machine, inside whichever of torch's intra-op threads calls it: pinned to 1 thread here, so
+// the test's `threads` is the number of threads computing (unpinned, the same test's median was 38-70 ms on a busy
+// machine instead of 35-36). OPENBLAS_NUM_THREADS cannot do this from inside the process: OpenBLAS reads it in its
+// load-time constructor, which has run before main(); openblas_set_num_threads() applies it now, and the value is
+// read back for details(). With MKL (PyTorch's own x86 builds) at::set_num_threads() sets MKL's threads itself.
 BlasState pin_blas_threads() {
   BlasState state;
   if (void* sgemm = ::dlsym(RTLD_DEFAULT, "sgemm_")) {
