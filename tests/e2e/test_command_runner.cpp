@@ -295,9 +295,10 @@ TEST_F(CommandRunner, IncompleteOrInconsistentResultsAreMalformed) {
     std::string reason;
   };
   const std::vector<Case> cases = {
-      {"no p99", [](Json& r) { r["measurement"]["request"].erase("p99_s"); }, "measurement.request.p99_s is missing"},
+      {"no p99", [](Json& r) { r["measurement"]["request"].erase("p99_s"); },
+       "result: missing field 'measurement.request.p99_s'"},
       {"text fps", [](Json& r) { r["measurement"]["throughput"]["fps"] = "40"; },
-       "measurement.throughput.fps is not a number"},
+       "result: field 'measurement.throughput.fps' expected number, got string"},
       {"null median", [](Json& r) { r["measurement"]["request"]["median_s"] = nullptr; },
        "measurement.request.median_s is null"},
       {"count", [](Json& r) { r["measurement"]["request"]["count"] = 11; },
@@ -316,10 +317,12 @@ TEST_F(CommandRunner, IncompleteOrInconsistentResultsAreMalformed) {
       {"fps of the mean", [](Json& r) { r["measurement"]["throughput"]["fps"] = 1 / 0.0246; },
        "fps (40.6504065) is not batch / latency_s"},
       {"zero fps", [](Json& r) { r["measurement"]["throughput"]["fps"] = 0; }, "fps is 0, not above 0"},
-      {"no measurement", [](Json& r) { r["measurement"] = nullptr; }, "measurement is null in a sync test"},
-      {"version", [](Json& r) { r["runner_protocol"] = 2; }, "runner_protocol is 2"},
-      {"status", [](Json& r) { r["status"] = "great"; }, "status is 'great'"},
-      {"details", [](Json& r) { r["details"]["threads"] = 2; }, "details.threads is not a string"},
+      {"no measurement", [](Json& r) { r["measurement"] = nullptr; }, "result: status ok without 'measurement'"},
+      {"version", [](Json& r) { r["runner_protocol"] = 2; }, "runner protocol 2; this build speaks 1"},
+      {"status", [](Json& r) { r["status"] = "great"; },
+       R"(result: field 'status' expected ok, unsupported or failed, got "great")"},
+      {"details", [](Json& r) { r["details"]["threads"] = 2; },
+       "result: field 'details.threads' expected string, got integer"},
   };
   for (const auto& each : cases) {
     SCOPED_TRACE(each.what);
@@ -431,7 +434,7 @@ TEST_F(CommandRunner, BadRequestsFail) {
   other_version["runner_protocol"] = 2;
   const RunnerRun refused = run(other_version);
   expect_protocol_result(refused, "failed", 1);
-  expect_reason_contains(refused, "runner protocol 2; dli-run-command speaks 1");
+  expect_reason_contains(refused, "runner protocol 2; this build speaks 1");
 }
 
 }  // namespace

@@ -1,36 +1,18 @@
 #include "command_request.hpp"
 
+#include <charconv>
+#include <cmath>
 #include <fstream>
 #include <sstream>
+
+#include "dli/protocol/dataset.hpp"
+#include "dli/protocol/runner_catalogue.hpp"
 
 namespace dli::command_runner {
 
 namespace {
 
 using Json = nlohmann::json;
-
-constexpr int kRunnerProtocol = 1;
-const char* const kParams[] = {"command", "formats", "devices"};
-
-const Json& field(const Json& object, const std::string& key, const std::string& path) {
-  if (!object.is_object() || !object.contains(key)) throw BadRequest("the request has no " + path + key);
-  return object.at(key);
-}
-std::string text_field(const Json& object, const std::string& key, const std::string& path) {
-  const Json& value = field(object, key, path);
-  if (!value.is_string()) throw BadRequest("the request's " + path + key + " is not a string");
-  return value.get<std::string>();
-}
-std::int64_t integer_field(const Json& object, const std::string& key, const std::string& path) {
-  const Json& value = field(object, key, path);
-  if (!value.is_number_integer()) throw BadRequest("the request's " + path + key + " is not an integer");
-  return value.get<std::int64_t>();
-}
-double number_field(const Json& object, const std::string& key, const std::string& path) {
-  const Json& value = field(object, key, path);
-  if (!value.is_number()) throw BadRequest("the request's " + path + key + " is not a number");
-  return value.get<double>();
-}
 
 std::string joined(const std::vector<std::string>& items) {
   std::string text;
@@ -43,6 +25,18 @@ bool contains(const std::vector<std::string>& items, const std::string& wanted) 
     if (item == wanted) return true;
   }
   return false;
+}
+
+std::string shape_text(const std::vector<std::int64_t>& shape) {
+  std::string text;
+  for (const auto dim : shape) text += (text.empty() ? "" : ",") + std::to_string(dim);
+  return text;
+}
+
+// The decoder reads a null duration as NaN: not a number a command can be given.
+double seconds(double value, const std::string& name) {
+  if (!std::isfinite(value)) throw BadRequest("the request's spec.measure." + name + " is not a number");
+  return value;
 }
 
 }  // namespace
@@ -60,13 +54,9 @@ std::vector<std::string> split_list(const std::string& text) {
 }
 
 bool device_offered(const std::vector<std::string>& offered, const std::string& device) {
-  if (contains(offered, "*") || contains(offered, device)) return true;
-  if (device == "cuda") {
-    for (const auto& item : offered) {
-      if (item.rfind("cuda:", 0) == 0) return true;
-    }
-  }
-  return device.rfind("cuda:", 0) == 0 && contains(offered, "cuda");
+  RunnerDescription runner;
+  runner.devices = offered;
+  return offers_device(runner, device) || (device.rfind("cuda:", 0) == 0 && contains(offered, "cuda"));
 }
 
 std::int64_t dataset_samples(const std::string& path) {
@@ -77,7 +67,7 @@ std::int64_t dataset_samples(const std::string& path) {
     return -1;
   }
   const std::uint32_t length = size[0] | (size[1] << 8) | (size[2] << 16) | (std::uint32_t(size[3]) << 24);
-  if (length > (1u << 20)) return -1;
+  if (length > kMaxPackedHeaderBytes) return -1;
   std::string header(length, '\0');
   if (!in.read(header.data(), length)) return -1;
   const Json parsed = Json::parse(header, nullptr, false);
@@ -85,83 +75,67 @@ std::int64_t dataset_samples(const std::string& path) {
   return parsed["count"].get<std::int64_t>();
 }
 
-CommandTest read_request(const Json& request, const std::string& request_path, const std::string& result_path) {
-  if (!request.is_object()) throw BadRequest("the request is not a JSON object");
-  const Json& version = field(request, "runner_protocol", "");
-  if (!version.is_number_integer() || version.get<std::int64_t>() != kRunnerProtocol) {
-    throw BadRequest("the request speaks runner protocol " + version.dump() + "; dli-run-command speaks " +
-                     std::to_string(kRunnerProtocol));
-  }
-  const Json& spec = field(request, "spec", "");
-  const std::string framework = text_field(spec, "framework", "spec.");
-  if (framework != "command") throw BadRequest("dli-run-command runs framework command, not '" + framework + "'");
+std::string decimal(double value) {
+  char text[64];
+  const auto written = std::to_chars(text, text + sizeof text, value);
+  return std::string(text, written.ptr);
+}
 
-  const Json& params = field(spec, "params", "spec.");
-  if (!params.is_object()) throw BadRequest("the request's spec.params is not an object");
-  for (const auto& [name, value] : params.items()) {
-    bool known = false;
-    for (const char* each : kParams) known = known || name == each;
-    if (!known) throw BadRequest("unknown parameter '" + name + "' (known: command, formats, devices)");
-    if (!value.is_string()) throw BadRequest("parameter '" + name + "' is not a string");
+CommandTest read_request(const Json& json, const std::string& request_path, const std::string& result_path) {
+  const RunnerRequest request = runner_request_from_json(json);
+  const TestSpec& spec = request.spec;
+  if (spec.framework != "command") {
+    throw BadRequest("dli-run-command runs framework command, not '" + spec.framework + "'");
   }
+
   CommandTest test;
-  test.pattern = params.value("command", "");
+  const auto command = spec.params.find("command");
+  test.pattern = command == spec.params.end() ? "" : command->second;
   if (test.pattern.find_first_not_of(" \t\n") == std::string::npos) {
     throw BadRequest("parameter 'command' is required: the command line to run");
   }
+  const RunnerEntry& entry = *find_runner_entry("command");
+  const auto problems = check_params(entry, spec.params);
+  if (!problems.empty()) throw BadRequest(problems.front());
 
-  const Json& model = field(spec, "model", "spec.");
-  const std::string format = text_field(model, "format", "spec.model.");
-  const std::string device = spec.contains("device") ? text_field(spec, "device", "spec.") : "cpu";
-  const std::string mode = text_field(spec, "mode", "spec.");
-  if (mode != "sync" && mode != "async" && mode != "accuracy") {
-    throw BadRequest("the request's spec.mode is '" + mode + "' (sync, async or accuracy)");
+  const std::string& format = spec.model.format;
+  const std::string& device = spec.device;
+  RunnerDescription offered;
+  offered.formats = formats_for(entry, spec.params);
+  if (!offers_format(offered, format)) {
+    throw NotOffered("the command does not take format " + format + " (its formats: " + joined(offered.formats) +
+                     ")");
   }
-  if (params.contains("formats")) {
-    const auto formats = split_list(params["formats"].get<std::string>());
-    if (!contains(formats, "*") && !contains(formats, format)) {
-      throw NotOffered("the command does not take format " + format + " (its formats: " + joined(formats) + ")");
-    }
-  }
-  if (params.contains("devices")) {
-    const auto devices = split_list(params["devices"].get<std::string>());
-    if (!device_offered(devices, device)) {
-      throw NotOffered("the command does not run on device " + device + " (its devices: " + joined(devices) + ")");
-    }
+  const auto devices = spec.params.find("devices");
+  if (devices != spec.params.end() && !device_offered(split_list(devices->second), device)) {
+    throw NotOffered("the command does not run on device " + device +
+                     " (its devices: " + joined(split_list(devices->second)) + ")");
   }
 
-  const Json& measure = field(spec, "measure", "spec.");
-  std::string shape;
-  const Json& input_shape = field(model, "input_shape", "spec.model.");
-  if (!input_shape.is_array()) throw BadRequest("the request's spec.model.input_shape is not an array");
-  for (const auto& dim : input_shape) {
-    if (!dim.is_number_integer()) throw BadRequest("the request's spec.model.input_shape is not all integers");
-    shape += (shape.empty() ? "" : ",") + std::to_string(dim.get<std::int64_t>());
+  test.expected.mode = spec.mode;
+  test.expected.batch = spec.batch;
+  test.expected.min_iterations = spec.measure.iterations;
+  test.expected.min_seconds = seconds(spec.measure.min_seconds, "min_s");
+  if (spec.mode == Mode::kAccuracy && !request.dataset_path.empty()) {
+    test.expected.samples = dataset_samples(request.dataset_path);
   }
-
-  test.expected.mode = mode;
-  test.expected.batch = integer_field(spec, "batch", "spec.");
-  test.expected.min_iterations = integer_field(measure, "iterations", "spec.measure.");
-  test.expected.min_seconds = number_field(measure, "min_s", "spec.measure.");
-  const std::string dataset = request.contains("dataset_path") ? text_field(request, "dataset_path", "") : "";
-  if (mode == "accuracy" && !dataset.empty()) test.expected.samples = dataset_samples(dataset);
 
   test.values = {
-      {"model", text_field(request, "model_path", "")},
-      {"config", request.contains("config_path") ? text_field(request, "config_path", "") : ""},
-      {"dataset", dataset},
-      {"batch", std::to_string(test.expected.batch)},
-      {"threads", std::to_string(integer_field(spec, "threads", "spec."))},
-      {"requests", std::to_string(integer_field(spec, "requests", "spec."))},
+      {"model", request.model_path},
+      {"config", request.config_path},
+      {"dataset", request.dataset_path},
+      {"batch", std::to_string(spec.batch)},
+      {"threads", std::to_string(spec.threads)},
+      {"requests", std::to_string(spec.requests)},
       {"device", device},
-      {"mode", mode},
+      {"mode", to_string(spec.mode)},
       {"format", format},
-      {"precision", model.contains("precision") ? text_field(model, "precision", "spec.model.") : "fp32"},
-      {"input_shape", shape},
-      {"iterations", std::to_string(test.expected.min_iterations)},
-      {"min_s", measure.at("min_s").dump()},
-      {"warmup_iterations", std::to_string(integer_field(measure, "warmup_iterations", "spec.measure."))},
-      {"warmup_s", measure.contains("warmup_s") ? field(measure, "warmup_s", "").dump() : "0"},
+      {"precision", spec.model.precision},
+      {"input_shape", shape_text(spec.model.input_shape)},
+      {"iterations", std::to_string(spec.measure.iterations)},
+      {"min_s", decimal(test.expected.min_seconds)},
+      {"warmup_iterations", std::to_string(spec.measure.warmup_iterations)},
+      {"warmup_s", decimal(seconds(spec.measure.warmup_seconds, "warmup_s"))},
       {"request", request_path},
       {"result", result_path},
   };

@@ -27,8 +27,9 @@ struct CommandTest {
   Expected expected;                          // what the command's result must agree with
 };
 
-// Checks the request (protocol version, framework, params, the command's formats and devices) and gathers the
-// placeholders' values; `request_path` and `result_path` are absolute. Throws NotOffered or BadRequest.
+// Decodes the request (runner_request_from_json, which throws std::runtime_error for a malformed one), checks what
+// is the command runner's own (framework, params, the command's formats and devices) and gathers the placeholders'
+// values; `request_path` and `result_path` are absolute. Throws NotOffered or BadRequest.
 CommandTest read_request(const nlohmann::json& request, const std::string& request_path,
                          const std::string& result_path);
 
@@ -41,5 +42,8 @@ bool device_offered(const std::vector<std::string>& offered, const std::string& 
 
 // Samples in a packed dataset (docs/runners.md 5), -1 when its header cannot be read.
 std::int64_t dataset_samples(const std::string& path);
+
+// `value` as the shortest decimal that reads back as the same double: 0.2 -> "0.2", 1.0 -> "1", 0 -> "0".
+std::string decimal(double value);
 
 }  // namespace dli::command_runner

@@ -23,6 +23,7 @@
 #include <nlohmann/json.hpp>
 
 #include "command_request.hpp"
+#include "dli/protocol/runner_protocol.hpp"
 #include "expand_command.hpp"
 #include "result_check.hpp"
 
@@ -37,11 +38,9 @@ namespace fs = std::filesystem;
 using Json = nlohmann::json;
 using OrderedJson = nlohmann::ordered_json;
 
-constexpr int kRunnerProtocol = 1;
-constexpr int kExitOk = 0;
-constexpr int kExitFailed = 1;
-constexpr int kExitUsage = 2;
-constexpr int kExitUnsupported = 3;
+using runner_exit::kOk;
+using runner_exit::kUnsupported;
+using runner_exit::kUsage;
 
 std::string runner_version() { return std::string("dli-run-command ") + DLI_VERSION_STRING; }
 
@@ -74,22 +73,22 @@ bool read_text(const std::string& path, std::string& text) {
   return true;
 }
 
-// The runner's own result (not the command's): status and reason, no figures.
-int finish(const std::string& result_path, const std::string& status, const std::string& reason, int exit_code) {
-  const OrderedJson result = {{"runner_protocol", kRunnerProtocol},
-                              {"status", status},
-                              {"reason", reason},
-                              {"framework_version", runner_version()},
-                              {"measurement", nullptr},
-                              {"accuracy", nullptr},
-                              {"details", OrderedJson::object()}};
-  log(status + ": " + reason);
+// The runner's own result (not the command's): status and reason, no figures; returns the status's exit code.
+int finish(const std::string& result_path, RunnerStatus status, const std::string& reason) {
+  RunnerResult result;
+  result.status = status;
+  result.reason = reason;
+  result.framework_version = runner_version();
+  log(to_string(status) + ": " + reason);
   try {
-    write_atomically(result_path, result.dump(2, ' ', false, Json::error_handler_t::replace));
+    write_atomically(result_path, to_json(result).dump(2));
   } catch (const std::exception& error) {
     log(error.what());
   }
-  return exit_code;
+  return exit_code_of(status);
+}
+int failed(const std::string& result_path, const std::string& reason) {
+  return finish(result_path, RunnerStatus::kFailed, reason);
 }
 
 // ---- the command ----
@@ -169,90 +168,78 @@ bool read_command_result(const std::string& path, OrderedJson& result, std::stri
   return true;
 }
 
+// After a non-zero exit the result is not decoded (the protocol's decoder takes complete results only): only its
+// status and reason are looked at, to keep the words of a command that said why it failed.
 std::string string_or_empty(const OrderedJson& object, const char* key) {
-  return object.contains(key) && object[key].is_string() ? object[key].get<std::string>() : "";
+  const auto found = object.find(key);
+  return found != object.end() && found->is_string() ? found->get<std::string>() : "";
+}
+
+int judge_failure(int code, const OrderedJson& result, const std::string& result_path) {
+  const std::string status = string_or_empty(result, "status");
+  const std::string reason = string_or_empty(result, "reason");
+  if (code == kUnsupported) {
+    if (status == "ok" || status == "failed") {
+      return failed(result_path, "the command exited with code 3 but its result says " + status);
+    }
+    const bool own_reason = status == "unsupported" && !reason.empty();
+    return finish(result_path, RunnerStatus::kUnsupported, own_reason ? reason : "the command exited with code 3");
+  }
+  const bool own_reason = status == "failed" && !reason.empty();
+  return failed(result_path, exit_text(code) + (own_reason ? ": " + reason : ""));
 }
 
 int judge(const CommandExit& outcome, const CommandTest& test, const std::string& result_path) {
-  if (!outcome.started) return finish(result_path, "failed", "cannot start the command: " + outcome.error, kExitFailed);
-  if (outcome.signaled) {
-    return finish(result_path, "failed", "the command was killed by signal " + signal_text(outcome.code), kExitFailed);
-  }
-  OrderedJson result;
+  if (!outcome.started) return failed(result_path, "cannot start the command: " + outcome.error);
+  if (outcome.signaled) return failed(result_path, "the command was killed by signal " + signal_text(outcome.code));
+  OrderedJson document;
   std::string problem;
-  const bool readable = read_command_result(result_path, result, problem);
-  const std::string status = readable ? string_or_empty(result, "status") : "";
-  const std::string reason = readable ? string_or_empty(result, "reason") : "";
-
-  if (outcome.code == kExitUnsupported) {
-    if (status == "ok" || status == "failed") {
-      return finish(result_path, "failed", "the command exited with code 3 but its result says " + status,
-                    kExitFailed);
-    }
-    const bool own_reason = status == "unsupported" && !reason.empty();
-    return finish(result_path, "unsupported", own_reason ? reason : "the command exited with code 3",
-                  kExitUnsupported);
-  }
-  if (outcome.code != 0) {
-    const bool own_reason = status == "failed" && !reason.empty();
-    return finish(result_path, "failed", exit_text(outcome.code) + (own_reason ? ": " + reason : ""), kExitFailed);
-  }
-
+  const bool readable = read_command_result(result_path, document, problem);
+  if (outcome.code != 0) return judge_failure(outcome.code, readable ? document : OrderedJson::object(), result_path);
   if (!readable) {
-    return finish(result_path, "failed",
-                  problem == "no result file"
-                      ? "the command exited with code 0 but wrote no result at " + result_path
-                      : "the command's result is malformed: " + problem,
-                  kExitFailed);
+    return failed(result_path, problem == "no result file"
+                                   ? "the command exited with code 0 but wrote no result at " + result_path
+                                   : "the command's result is malformed: " + problem);
   }
   // peak_rss_kb is the one figure a wrapper around another tool rarely knows; this runner does: the peak resident
   // memory of the largest process the command ran.
-  bool filled = false;
-  if (status == "ok" && result.contains("measurement") && result["measurement"].is_object() &&
-      !result["measurement"].contains("peak_rss_kb")) {
-    rusage usage{};
-    if (::getrusage(RUSAGE_CHILDREN, &usage) == 0) {
-      result["measurement"]["peak_rss_kb"] = static_cast<std::int64_t>(usage.ru_maxrss);
-      filled = true;
-    }
-  }
-  problem = result_problem(Json::parse(result.dump()), test.expected);
-  if (!problem.empty()) {
-    return finish(result_path, "failed", "the command's result is malformed: " + problem, kExitFailed);
-  }
-  if (status != "ok") {
-    const std::string said = status + (reason.empty() ? "" : ": " + reason);
-    return finish(result_path, "failed", "the command exited with code 0 but its result says " + said, kExitFailed);
+  rusage usage{};
+  const bool filled =
+      ::getrusage(RUSAGE_CHILDREN, &usage) == 0 && fill_peak_rss(document, static_cast<std::int64_t>(usage.ru_maxrss));
+  RunnerResult result;
+  problem = result_problem(Json(document), test.expected, result);
+  if (!problem.empty()) return failed(result_path, "the command's result is malformed: " + problem);
+  if (result.status != RunnerStatus::kOk) {
+    const std::string said = to_string(result.status) + (result.reason.empty() ? "" : ": " + result.reason);
+    return failed(result_path, "the command exited with code 0 but its result says " + said);
   }
   if (filled) {
     try {
-      write_atomically(result_path, result.dump(2, ' ', false, Json::error_handler_t::replace));
+      write_atomically(result_path, document.dump(2, ' ', false, Json::error_handler_t::replace));
     } catch (const std::exception& error) {
-      return finish(result_path, "failed", error.what(), kExitFailed);
+      return failed(result_path, error.what());
     }
   }
-  if (test.expected.mode == "accuracy") {
-    log("ok: accuracy top-1 " + result["accuracy"]["top1"].dump());
+  if (result.accuracy) {
+    log("ok: accuracy top-1 " + Json(result.accuracy->top1).dump());
   } else {
-    const auto& m = result["measurement"];
-    log("ok: " + m["iterations"].dump() + " requests, median " + m["request"]["median_s"].dump() + " s, " +
-        m["throughput"]["fps"].dump() + " FPS");
+    const Measurement& m = *result.measurement;
+    log("ok: " + std::to_string(m.iterations) + " requests, median " + Json(m.request.median).dump() + " s, " +
+        Json(m.throughput.fps).dump() + " FPS");
   }
-  return kExitOk;
+  return kOk;
 }
 
 // ---- subcommands ----
 
 int describe() {
-  const OrderedJson capabilities = {{"runner_protocol", kRunnerProtocol},
-                                    {"framework", "command"},
-                                    {"version", runner_version()},
-                                    {"formats", {"*"}},
-                                    {"devices", {"*"}},
-                                    {"available", true},
-                                    {"reason", ""}};
-  std::cout << capabilities.dump() << std::endl;
-  return kExitOk;
+  RunnerDescription description;
+  description.framework = "command";
+  description.version = runner_version();
+  description.formats = {"*"};
+  description.devices = {"*"};
+  std::cout << to_json(description).dump() << std::endl;
+  return kOk;
 }
 
 int run(const std::string& request_arg, const std::string& result_arg) {
@@ -267,15 +254,15 @@ int run(const std::string& request_arg, const std::string& result_arg) {
     if (request.is_discarded()) throw BadRequest("the request " + request_path + " is not valid JSON");
     test = read_request(request, request_path, result_path);
   } catch (const NotOffered& refusal) {
-    return finish(result_path, "unsupported", refusal.what(), kExitUnsupported);
+    return finish(result_path, RunnerStatus::kUnsupported, refusal.what());
   } catch (const std::exception& bad) {
-    return finish(result_path, "failed", bad.what(), kExitFailed);
+    return failed(result_path, bad.what());
   }
   std::string line;
   try {
     line = expand_command(test.pattern, test.values);
   } catch (const std::invalid_argument& bad) {
-    return finish(result_path, "failed", std::string("parameter 'command': ") + bad.what(), kExitFailed);
+    return failed(result_path, std::string("parameter 'command': ") + bad.what());
   }
   fs::remove(result_path, error);  // only what this command writes counts
   log("running: " + line);
@@ -286,7 +273,7 @@ int usage() {
   std::cerr << "usage: dli-run-command describe\n"
                "       dli-run-command run --request REQUEST.json --result RESULT.json\n"
                "(docs/command-runner.md)\n";
-  return kExitUsage;
+  return kUsage;
 }
 
 }  // namespace
