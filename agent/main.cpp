@@ -23,6 +23,7 @@
 #include <spdlog/spdlog.h>
 
 #include "dli/agent/agent.hpp"
+#include "dli/agent/agent_cli.hpp"
 #include "dli/util/exit_codes.hpp"
 #include "dli/agent/host_description.hpp"
 #include "dli/agent/runner_registry.hpp"
@@ -37,15 +38,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace dli;
-
-struct RunArgs {
-  std::string store_url;
-  std::string run_id;
-  std::string host;
-  std::string work_dir;
-  bool redo = false;
-  double heartbeat_seconds = 2.0;
-};
 
 std::string self_exe() {
   char path[PATH_MAX];
@@ -74,14 +66,14 @@ void configure_logging(const std::string& log_path) {
   spdlog::set_default_logger(logger);
 }
 
-void upload_agent_log(Store& store, const RunArgs& args, const std::string& log_path) {
+void upload_agent_log(Store& store, const AgentRunArgs& args, const std::string& log_path) {
   spdlog::default_logger()->flush();
   if (auto sent = store.put_file(layout::agent_log(args.run_id, args.host), log_path); !sent) {
     spdlog::warn("cannot upload the agent log: {}", sent.error().message);
   }
 }
 
-int command_run(RunArgs args) {
+int command_run(AgentRunArgs args) {
   if (!is_plain_name(args.run_id) || !is_plain_name(args.host)) {
     std::cerr << "dli-agent: --run and --host must be plain names (no '/', not starting with '.')\n";
     return exit_code::kBadConfig;
@@ -129,13 +121,6 @@ int command_run(RunArgs args) {
   }
 }
 
-struct DescribeArgs {
-  bool as_json = false;
-  std::string store_url;
-  std::string probe_name;
-  bool credentials_stdin = false;
-};
-
 // Store credentials sent by the integrator on stdin (never on a command line) go to a 0600 file for this
 // process's lookup (include/dli/credentials.hpp) and are removed afterwards.
 class StdinCredentials {
@@ -166,7 +151,7 @@ nlohmann::json probe_document(const std::string& url, const std::string& name) {
   return {{"ok", probed.ok()}, {"error", probed.ok() ? "" : probed.error().message}};
 }
 
-int command_describe(const DescribeArgs& args) {
+int command_describe(const AgentDescribeArgs& args) {
   std::unique_ptr<StdinCredentials> credentials;
   if (args.credentials_stdin) credentials = std::make_unique<StdinCredentials>();
   const HostInfo info = describe_this_host(RunnerRegistry::discover(search_path()));
@@ -191,29 +176,9 @@ int command_describe(const DescribeArgs& args) {
 int main(int argc, char** argv) {
   CLI::App app{"dli-agent: runs this host's deep-learning inference benchmark tests, one child process each,\n"
                "and publishes each result to the store as it ends (docs/protocol.md)."};
-  app.require_subcommand(1);
-  app.set_version_flag("--version", std::string("dli-agent ") + dli::kVersion);
-
-  RunArgs run_args;
-  CLI::App* run_command = app.add_subcommand("run", "Run this host's task list of a run");
-  run_command->add_option("--store", run_args.store_url, "Store URL, e.g. file:///srv/dli-store")->required();
-  run_command->add_option("--run", run_args.run_id, "Run id")->required();
-  run_command->add_option("--host", run_args.host, "This host's name in the fleet")->required();
-  run_command->add_option("--work-dir", run_args.work_dir, "Model cache and scratch files (default /tmp/dli-agent-<host>)");
-  run_command->add_flag("--redo", run_args.redo, "Run again tests that already have a result");
-  run_command->add_option("--heartbeat", run_args.heartbeat_seconds, "Seconds between status rewrites while a test runs")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-
-  DescribeArgs describe_args;
-  CLI::App* describe_command = app.add_subcommand("describe", "Describe this host: CPU, cores, memory, OS, frameworks");
-  describe_command->add_flag("--json", describe_args.as_json, "As JSON");
-  describe_command->add_option("--store", describe_args.store_url, "Also write, read and delete a probe object here");
-  describe_command->add_option("--probe", describe_args.probe_name, "Name in the probe object's key (the host name)");
-  describe_command->add_flag("--credentials-stdin", describe_args.credentials_stdin,
-                             "Read store credentials (netrc text) from stdin");
-
-  CLI::App* version_command = app.add_subcommand("version", "Print the version");
+  AgentRunArgs run_args;
+  AgentDescribeArgs describe_args;
+  const AgentSubcommands commands = define_agent_cli(app, run_args, describe_args);
 
   try {
     app.parse(argc, argv);
@@ -223,9 +188,9 @@ int main(int argc, char** argv) {
   }
 
   try {
-    if (run_command->parsed()) return command_run(run_args);
-    if (describe_command->parsed()) return command_describe(describe_args);
-    if (version_command->parsed()) {
+    if (commands.run->parsed()) return command_run(run_args);
+    if (commands.describe->parsed()) return command_describe(describe_args);
+    if (commands.version->parsed()) {
       std::cout << "dli-agent " << kVersion << "\n";
       return exit_code::kOk;
     }

@@ -2,24 +2,33 @@
 
 #include <fmt/format.h>
 
+#include "dli/protocol/agent_command.hpp"
 #include "dli/store/credentials.hpp"
 #include "dli/util/version.hpp"
 
 namespace dli {
 
-std::string failure_state(const std::string& message) {
-  for (const char* state : {"unreachable", "auth-failed", "agent-missing", "host-key-refused"}) {
-    const std::string prefix = std::string(state) + ":";
-    if (message.compare(0, prefix.size(), prefix) == 0) return state;
+HostState host_state_of(const Error& error) {
+  switch (error.kind) {
+    case ErrorKind::kHostKeyRefused: return HostState::kHostKeyRefused;
+    case ErrorKind::kAuthFailed: return HostState::kAuthFailed;
+    case ErrorKind::kAgentMissing: return HostState::kAgentMissing;
+    case ErrorKind::kOther:
+    case ErrorKind::kUnreachable:
+    case ErrorKind::kTimedOut:
+    case ErrorKind::kProtocol: break;
   }
-  return "unreachable";
+  return HostState::kUnreachable;
 }
 
 HostCheck check_host(HostShell& shell, const HostConfig& host, const std::string& agent_exe,
                      const std::string& store_url) {
   HostCheck check;
   check.host = host.name;
-  std::vector<std::string> argv = {agent_exe, "describe", "--json", "--store", store_url, "--probe", host.name};
+  AgentDescribeArgs describe;
+  describe.as_json = true;
+  describe.store_url = store_url;
+  describe.probe_name = host.name;
   // A remote host gets the store's credentials on stdin; a local one looks them up itself, as the integrator does.
   std::string secret;
   if (host.kind != "local") {
@@ -30,11 +39,11 @@ HostCheck check_host(HostShell& shell, const HostConfig& host, const std::string
       return check;
     }
     secret = netrc.value();
-    if (!secret.empty()) argv.push_back("--credentials-stdin");
+    describe.credentials_stdin = !secret.empty();
   }
-  auto ran = shell.run(argv, secret, 60);
+  auto ran = shell.run(agent_argv(agent_exe, describe), secret, 60);
   if (!ran) {
-    check.state = failure_state(ran.error().message);
+    check.state = to_string(host_state_of(ran.error()));
     check.reason = ran.error().message;
     return check;
   }

@@ -33,15 +33,6 @@ struct HostTrack {
 
 bool is_terminal(HostState state) { return state == HostState::kDone || host_not_reached(state); }
 
-// The shells start their error messages with the host's state ("auth-failed: ...").
-HostState start_failure_state(const std::string& message) {
-  const std::string state = failure_state(message);
-  for (HostState candidate : {HostState::kHostKeyRefused, HostState::kAuthFailed, HostState::kAgentMissing}) {
-    if (to_string(candidate) == state) return candidate;
-  }
-  return HostState::kUnreachable;
-}
-
 // The integrator records a host's fate itself only when the agent cannot (never started, or went silent).
 void record_host_failure(Store& store, const std::string& run_id, HostTrack& track, HostState state,
                          std::string reason) {
@@ -64,9 +55,14 @@ void start_hosts(std::vector<HostTrack*>& tracks, const RunOptions& options, con
     std::vector<std::future<Status>> starts;
     for (std::size_t i = first; i < last; ++i) {
       HostTrack& track = *tracks[i];
-      AgentLaunch launch{track.host.agent_path.empty() ? options.agent_exe : track.host.agent_path,
-                         options.store_url, run_id, track.host.name, track.host.work_dir, options.redo,
-                         options.secret_netrc};
+      AgentLaunch launch;
+      launch.agent_exe = track.host.agent_path.empty() ? options.agent_exe : track.host.agent_path;
+      launch.args.store_url = options.store_url;
+      launch.args.run_id = run_id;
+      launch.args.host = track.host.name;
+      launch.args.work_dir = track.host.work_dir;
+      launch.args.redo = options.redo;
+      launch.secret_netrc = options.secret_netrc;
       HostShell* shell = track.shell.get();
       starts.push_back(std::async(std::launch::async, [shell, launch] { return shell->start_agent(launch); }));
     }
@@ -75,8 +71,7 @@ void start_hosts(std::vector<HostTrack*>& tracks, const RunOptions& options, con
       Status started = starts[i - first].get();
       track.last_change = SteadyClock::now();
       if (!started) {
-        record_host_failure(store, run_id, track, start_failure_state(started.error().message),
-                            started.error().message);
+        record_host_failure(store, run_id, track, host_state_of(started.error()), started.error().message);
       } else {
         track.status.state = HostState::kStarting;
         spdlog::info("host {}: agent started", track.host.name);

@@ -20,25 +20,18 @@
 
 namespace dli {
 
-std::vector<std::string> AgentLaunch::argv() const {
-  std::vector<std::string> args = {agent_exe, "run",        "--store", store_url, "--run", run_id,
-                                   "--host",  host,         "--work-dir", work_dir};
-  if (redo) args.emplace_back("--redo");
-  return args;
-}
-
 namespace {
 
 class LocalShell : public HostShell {
  public:
   Status start_agent(const AgentLaunch& launch) override {
     if (::access(launch.agent_exe.c_str(), X_OK) != 0) {
-      return Error{fmt::format("agent-missing: {} is not an executable file", launch.agent_exe)};
+      return Error{fmt::format("{} is not an executable file", launch.agent_exe), false, ErrorKind::kAgentMissing};
     }
     std::error_code error;
-    std::filesystem::create_directories(launch.work_dir, error);
-    if (error) return Error{fmt::format("cannot create work dir {}: {}", launch.work_dir, error.message())};
-    const std::string output = fmt::format("{}/agent-{}.out", launch.work_dir, launch.run_id);
+    std::filesystem::create_directories(launch.args.work_dir, error);
+    if (error) return Error{fmt::format("cannot create work dir {}: {}", launch.args.work_dir, error.message())};
+    const std::string output = fmt::format("{}/agent-{}.out", launch.args.work_dir, launch.args.run_id);
 
     std::vector<std::string> args = launch.argv();
     std::vector<char*> argv;
@@ -72,7 +65,8 @@ class LocalShell : public HostShell {
     const ssize_t got = ::read(report[0], &exec_errno, sizeof exec_errno);
     ::close(report[0]);
     if (got == sizeof exec_errno) {
-      return Error{fmt::format("agent-missing: cannot execute {}: {}", launch.agent_exe, std::strerror(exec_errno))};
+      return Error{fmt::format("cannot execute {}: {}", launch.agent_exe, std::strerror(exec_errno)), false,
+                   ErrorKind::kAgentMissing};
     }
     return {};
   }
@@ -109,7 +103,8 @@ class LocalShell : public HostShell {
       case ChildOutcome::Kind::kExited: result.exit_code = outcome.exit_code; return result;
       case ChildOutcome::Kind::kSpawnFailed: return Error{"cannot run " + argv.front() + ": " + outcome.error};
       case ChildOutcome::Kind::kTimedOut:
-        return Error{fmt::format("{} did not finish within {} s", argv.front(), timeout_seconds), true};
+        return Error{fmt::format("{} did not finish within {} s", argv.front(), timeout_seconds), true,
+                     ErrorKind::kTimedOut};
       case ChildOutcome::Kind::kSignaled: break;
     }
     return Error{fmt::format("{} killed by signal {}", argv.front(), outcome.signal)};

@@ -11,6 +11,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "dli/ssh/ssh_session.hpp"
+
 namespace dli {
 
 std::string quote_for_remote_shell(const std::string& text) {
@@ -41,7 +43,7 @@ constexpr char kAgentMissingMark[] = "dli-agent-missing";
 std::string remote_start_script(const AgentLaunch& launch) {
   std::vector<std::string> args = launch.argv();
   args.erase(args.begin());  // argv[0] is the agent, named "$agent" below
-  const std::string work = launch.work_dir;
+  const std::string work = launch.args.work_dir;
   std::string script;
   script += fmt::format("agent={}\nwork={}\n", quote_for_remote_shell(launch.agent_exe), quote_for_remote_shell(work));
   script += fmt::format("if [ -d \"$agent\" ] || [ ! -x \"$agent\" ]; then echo {} >&2; exit {}; fi\n",
@@ -54,7 +56,7 @@ std::string remote_start_script(const AgentLaunch& launch) {
     script += "DLI_CREDENTIALS_FILE=\"$work/store.netrc\"; export DLI_CREDENTIALS_FILE\n";
   }
   script += fmt::format("setsid nohup \"$agent\" {} >> {} 2>&1 < /dev/null &\n", remote_command_line(args),
-                        quote_for_remote_shell(fmt::format("{}/agent-{}.out", work, launch.run_id)));
+                        quote_for_remote_shell(fmt::format("{}/agent-{}.out", work, launch.args.run_id)));
   script += "echo \"$!\"\n";
   return script;
 }
@@ -85,19 +87,20 @@ class SshShell : public HostShell {
     if (!ran) return ran.error();
     const SshExecResult& result = ran.value();
     if (result.exit_status == kAgentMissingExit && result.err.find(kAgentMissingMark) != std::string::npos) {
-      return Error{fmt::format("agent-missing: {} not found (or not executable) on {} ({})", launch.agent_exe,
-                               launch.host, target_.address)};
+      return Error{fmt::format("{} not found (or not executable) on {} ({})", launch.agent_exe, launch.args.host,
+                               target_.address),
+                   false, ErrorKind::kAgentMissing};
     }
     if (result.exit_status != 0) {
-      return Error{fmt::format("cannot start the agent on {} ({}): start command exited with {}: {}", launch.host,
+      return Error{fmt::format("cannot start the agent on {} ({}): start command exited with {}: {}", launch.args.host,
                                target_.address, describe_exit(result), trimmed(result.err))};
     }
     const std::string pid = trimmed(result.out).substr(trimmed(result.out).rfind('\n') + 1);
     if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) {
-      return Error{fmt::format("cannot start the agent on {} ({}): unexpected output '{}'", launch.host,
+      return Error{fmt::format("cannot start the agent on {} ({}): unexpected output '{}'", launch.args.host,
                                target_.address, result.out)};
     }
-    spdlog::debug("host {}: agent started over SSH on {} as pid {}", launch.host, target_.address, pid);
+    spdlog::debug("host {}: agent started over SSH on {} as pid {}", launch.args.host, target_.address, pid);
     keep(std::move(session).value());
     return {};
   }
@@ -142,7 +145,7 @@ class SshShell : public HostShell {
       if (ran) break;
       kept_.reset();
       // A kept connection the server has since dropped is worth one new one; a slow host is not.
-      if (!reused || ssh_failure_of(ran.error()) == SshFailure::kTimedOut) return unknowable(ran.error());
+      if (!reused || ran.error().kind == ErrorKind::kTimedOut) return unknowable(ran.error());
     }
     last_pid_ = pid;
     last_alive_ = ran.value().exit_status == 0;
@@ -162,7 +165,8 @@ class SshShell : public HostShell {
   }
 
   std::optional<bool> unknowable(const Error& error) {
-    spdlog::debug("cannot ask {} whether the agent is alive: {}", target_.address, error.message);
+    spdlog::debug("cannot ask {} whether the agent is alive: {}: {}", target_.address, to_string(error.kind),
+                  error.message);
     kept_.reset();
     retry_after_ = after(options_.alive_retry_after_seconds);
     return std::nullopt;

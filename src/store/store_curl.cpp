@@ -2,7 +2,7 @@
 //
 // put = upload to ".<name>.tmp.<random>" in the key's folder, check the size the server reports, rename over the
 // key. FTP's RNTO replaces an existing file with rename(2) on vsftpd, so readers see old or new. SFTP v3 RENAME
-// refuses an existing target on OpenSSH: the posix-rename extension is used instead (src/store_curl_sftp_rename.hpp).
+// refuses an existing target on OpenSSH: the posix-rename extension is used instead (store_curl_sftp_rename.hpp).
 #include "dli/store/store_curl.hpp"
 
 #include <fcntl.h>
@@ -331,16 +331,19 @@ Result<std::unique_ptr<CurlStore>> CurlStore::open(const std::string& url_text, 
       return bad("no SSH key (ssh_private_key, ~/.ssh/id_ed25519, ~/.ssh/id_ecdsa) and no password for sftp");
     }
     if (options.sftp_posix_rename) {
-      curl_store::SshEndpoint endpoint;
-      endpoint.host = url.bare_host;
-      endpoint.port = url.port;
-      endpoint.user = settings.user;
-      endpoint.password = settings.password;
-      endpoint.private_key = settings.private_key;
-      endpoint.public_key = settings.public_key;
-      endpoint.known_hosts = settings.known_hosts;
-      endpoint.timeout_ms = std::max(settings.connect_timeout_ms, settings.stall_timeout_s * 1000);
-      impl->renamer = std::make_unique<curl_store::SftpPosixRename>(endpoint);
+      // The same server, login and known_hosts as libcurl's connection; never trust on first use.
+      SshTarget target;
+      target.address = url.bare_host;
+      target.port = url.port;
+      target.user = settings.user;
+      target.password = settings.password;
+      target.key_file = settings.private_key;
+      target.public_key_file = settings.public_key;
+      target.known_hosts = settings.known_hosts;
+      const double timeout_seconds =
+          static_cast<double>(std::max(settings.connect_timeout_ms, settings.stall_timeout_s * 1000)) / 1000;
+      target.connect_timeout_seconds = timeout_seconds;
+      impl->renamer = std::make_unique<curl_store::SftpPosixRename>(std::move(target), timeout_seconds);
     }
   }
   // With TLS 1.3, vsftpd's require_ssl_reuse=YES breaks data connections after the first on a control connection:

@@ -38,7 +38,7 @@
 
 #include "dli/store/credentials.hpp"
 #include "dli/protocol/protocol.hpp"
-#include "dli/remote/ssh_session.hpp"
+#include "dli/ssh/ssh_session.hpp"
 #include "dli/store/store.hpp"
 #include "support/netns_sshd.hpp"
 #include "support/netns_testbed.hpp"

@@ -20,6 +20,7 @@
 #include <gtest/gtest.h>
 
 #include "dli/integrator/host_check.hpp"
+#include "support/error_kind.hpp"
 #include "support/ssh_test_fleet.hpp"
 #include "support/temp_dir.hpp"
 
@@ -100,10 +101,10 @@ class SshSessionHostShell : public ::testing::Test {
   AgentLaunch launch(int host, const std::string& run_id) const {
     AgentLaunch launch;
     launch.agent_exe = make_agent();
-    launch.store_url = "ftp://store.example/runs dir/it's; $(touch " + work_.str("pwned") + ")";
-    launch.run_id = run_id;
-    launch.host = "host" + std::to_string(host);
-    launch.work_dir = work_.str("work/" + launch.host + " with space");
+    launch.args.store_url = "ftp://store.example/runs dir/it's; $(touch " + work_.str("pwned") + ")";
+    launch.args.run_id = run_id;
+    launch.args.host = "host" + std::to_string(host);
+    launch.args.work_dir = work_.str("work/" + launch.args.host + " with space");
     return launch;
   }
   testing::TempDir work_;
@@ -130,7 +131,7 @@ TEST_F(SshSessionHostShell, StartAgentDetachesItAndWritesTheSecretPrivately) {
   const double took_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
   ASSERT_TRUE(started.ok()) << started.error().message;
 
-  const std::string pid_text = wait_for_file(agent.work_dir + "/pid");
+  const std::string pid_text = wait_for_file(agent.args.work_dir + "/pid");
   watching = false;
   watcher.join();
   std::printf("start_agent over SSH: %.1f ms; /proc scanned %d times meanwhile\n", took_ms, scans.load());
@@ -140,23 +141,23 @@ TEST_F(SshSessionHostShell, StartAgentDetachesItAndWritesTheSecretPrivately) {
   const int pid = std::stoi(pid_text);
 
   // The secret file: exact content, owner-only.
-  const std::string netrc = agent.work_dir + "/store.netrc";
+  const std::string netrc = agent.args.work_dir + "/store.netrc";
   EXPECT_EQ(testing::read_file(netrc), agent.secret_netrc);
   struct stat info {};
   ASSERT_EQ(::stat(netrc.c_str(), &info), 0);
   EXPECT_EQ(info.st_mode & 0777, 0600u);
-  EXPECT_EQ(testing::read_file(agent.work_dir + "/credentials_env"), netrc) << "the agent is told where it is";
+  EXPECT_EQ(testing::read_file(agent.args.work_dir + "/credentials_env"), netrc) << "the agent is told where it is";
 
   // Arguments arrive unchanged, whatever quotes and shell syntax they hold.
   std::string expected_args;
   for (std::size_t i = 1; i < agent.argv().size(); ++i) expected_args += agent.argv()[i] + "\n";
-  EXPECT_EQ(testing::read_file(agent.work_dir + "/args"), expected_args);
+  EXPECT_EQ(testing::read_file(agent.args.work_dir + "/args"), expected_args);
   EXPECT_FALSE(std::filesystem::exists(work_.str("pwned")));
-  EXPECT_EQ(wait_for_file(agent.work_dir + "/agent-run-1.out"), "started\n");
+  EXPECT_EQ(wait_for_file(agent.args.work_dir + "/agent-run-1.out"), "started\n");
 
   // It ran "on" the host: in that host's network namespace, as the leader of its own session.
   const auto host_netns = fleet.bed().exec_in(0, {"readlink", "/proc/self/ns/net"});
-  EXPECT_EQ(testing::read_file(agent.work_dir + "/netns"), host_netns.output);
+  EXPECT_EQ(testing::read_file(agent.args.work_dir + "/netns"), host_netns.output);
   EXPECT_EQ(session_of(pid), pid);
 
   EXPECT_EQ(shell->agent_alive(pid), std::optional<bool>(true));
@@ -218,21 +219,23 @@ TEST_F(SshSessionHostShell, MissingAgentIsReportedAsAgentMissing) {
   auto shell = make_ssh_shell(fleet.target(0));
   const Status started = shell->start_agent(agent);
   ASSERT_FALSE(started.ok());
-  EXPECT_EQ(started.error().message, "agent-missing: /opt/nowhere/dli-agent not found (or not executable) on host0 (" +
+  EXPECT_EQ(started.error().message, "/opt/nowhere/dli-agent not found (or not executable) on host0 (" +
                                          fleet.bed().host(0).address + ")");
-  EXPECT_EQ(failure_state(started.error().message), "agent-missing");
-  EXPECT_FALSE(std::filesystem::exists(agent.work_dir + "/store.netrc")) << "no secret left for an agent that is not there";
+  EXPECT_EQ(started.error().kind, ErrorKind::kAgentMissing);
+  EXPECT_EQ(to_string(host_state_of(started.error())), "agent-missing");
+  EXPECT_FALSE(std::filesystem::exists(agent.args.work_dir + "/store.netrc"))
+      << "no secret left for an agent that is not there";
 
   // Without a secret, no file and no variable.
   AgentLaunch plain = launch(0, "run-2b");
   ASSERT_TRUE(shell->start_agent(plain).ok());
-  EXPECT_FALSE(wait_for_file(plain.work_dir + "/pid").empty());
-  EXPECT_EQ(testing::read_file(plain.work_dir + "/credentials_env"), "unset");
-  EXPECT_FALSE(std::filesystem::exists(plain.work_dir + "/store.netrc"));
+  EXPECT_FALSE(wait_for_file(plain.args.work_dir + "/pid").empty());
+  EXPECT_EQ(testing::read_file(plain.args.work_dir + "/credentials_env"), "unset");
+  EXPECT_FALSE(std::filesystem::exists(plain.args.work_dir + "/store.netrc"));
 
   agent.agent_exe = work_.str("bin");  // a directory is not an agent either
   make_agent();
-  EXPECT_EQ(failure_state(shell->start_agent(agent).error().message), "agent-missing");
+  EXPECT_EQ(shell->start_agent(agent).error().kind, ErrorKind::kAgentMissing);
 }
 
 TEST_F(SshSessionHostShell, FailuresCarryTheStateTheIntegratorReports) {
@@ -246,12 +249,15 @@ TEST_F(SshSessionHostShell, FailuresCarryTheStateTheIntegratorReports) {
   silent.connect_timeout_seconds = 1;
 
   const AgentLaunch agent = launch(0, "run-3");
-  EXPECT_EQ(failure_state(make_ssh_shell(unknown_key)->start_agent(agent).error().message), "host-key-refused");
-  EXPECT_EQ(failure_state(make_ssh_shell(wrong_key)->start_agent(agent).error().message), "auth-failed");
-  EXPECT_EQ(failure_state(make_ssh_shell(silent)->start_agent(agent).error().message), "unreachable");
+  const auto state_of_start = [&](const SshTarget& target) {
+    return to_string(host_state_of(make_ssh_shell(target)->start_agent(agent).error()));
+  };
+  EXPECT_EQ(state_of_start(unknown_key), "host-key-refused");
+  EXPECT_EQ(state_of_start(wrong_key), "auth-failed");
+  EXPECT_EQ(state_of_start(silent), "unreachable");
   auto ran = make_ssh_shell(wrong_key)->run({"true"}, "", 10);
   ASSERT_FALSE(ran.ok());
-  EXPECT_EQ(failure_state(ran.error().message), "auth-failed");
+  EXPECT_EQ(to_string(host_state_of(ran.error())), "auth-failed");
 }
 
 TEST_F(SshSessionHostShell, RunQuotesArgumentsAndReturnsExitCodeAndOutput) {
@@ -265,7 +271,7 @@ TEST_F(SshSessionHostShell, RunQuotesArgumentsAndReturnsExitCodeAndOutput) {
 
   auto slow = shell->run({"sleep", "10"}, "", 0.5);
   ASSERT_FALSE(slow.ok());
-  EXPECT_EQ(slow.error().message.rfind("timed-out:", 0), 0u) << slow.error().message;
+  EXPECT_EQ(slow.error().kind, ErrorKind::kTimedOut) << slow.error().message;
 }
 
 TEST_F(SshSessionHostShell, StartsThreeHostsFromThreeThreadsAtOnce) {
@@ -289,11 +295,11 @@ TEST_F(SshSessionHostShell, StartsThreeHostsFromThreeThreadsAtOnce) {
   std::set<std::string> namespaces;
   for (int i = 0; i < 3; ++i) {
     ASSERT_TRUE(results[i].ok()) << results[i].error().message;
-    const std::string pid = wait_for_file(launches[i].work_dir + "/pid");
+    const std::string pid = wait_for_file(launches[i].args.work_dir + "/pid");
     ASSERT_FALSE(pid.empty());
     EXPECT_EQ(shells[i]->agent_alive(std::stoi(pid)), std::optional<bool>(true));
-    namespaces.insert(testing::read_file(launches[i].work_dir + "/netns"));
-    EXPECT_EQ(testing::read_file(launches[i].work_dir + "/store.netrc"), launches[i].secret_netrc);
+    namespaces.insert(testing::read_file(launches[i].args.work_dir + "/netns"));
+    EXPECT_EQ(testing::read_file(launches[i].args.work_dir + "/store.netrc"), launches[i].secret_netrc);
   }
   EXPECT_EQ(namespaces.size(), 3u) << "each agent ran on its own host";
   shells.clear();

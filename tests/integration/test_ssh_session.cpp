@@ -1,5 +1,5 @@
 // SshSession against real OpenSSH servers, each in its own network namespace (needs root).
-#include "dli/remote/ssh_session.hpp"
+#include "dli/ssh/ssh_session.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -17,6 +17,8 @@
 
 #include <gtest/gtest.h>
 
+#include "dli/ssh/ssh_channel.hpp"
+#include "support/error_kind.hpp"
 #include "support/netns_sshd.hpp"
 #include "support/process.hpp"
 #include "support/ssh_test_fleet.hpp"
@@ -115,7 +117,7 @@ TEST(SshSession, CommandTimeoutIsBoundedAndEndsTheSession) {
   auto ran = session.exec("sleep 10", "", 0.5);
   const double took = seconds_since(start);
   ASSERT_FALSE(ran.ok());
-  EXPECT_EQ(ssh_failure_of(ran.error()), SshFailure::kTimedOut) << ran.error().message;
+  EXPECT_EQ(ran.error().kind, ErrorKind::kTimedOut) << ran.error().message;
   EXPECT_LT(took, 2.0);
   EXPECT_FALSE(session.usable());
   EXPECT_FALSE(session.exec("true", "", 5).ok());
@@ -127,8 +129,8 @@ TEST(SshSession, UnknownHostKeyIsRefused) {
   target.known_hosts = fleet.dir().write("empty_known_hosts", "# nothing known yet\n");
   auto session = SshSession::connect(target);
   ASSERT_FALSE(session.ok());
-  EXPECT_EQ(ssh_failure_of(session.error()), SshFailure::kHostKeyRefused);
-  EXPECT_EQ(session.error().message.rfind("host-key-refused: unknown host key for " + target.address + ":22", 0), 0u)
+  EXPECT_EQ(session.error().kind, ErrorKind::kHostKeyRefused);
+  EXPECT_EQ(session.error().message.rfind("unknown host key for " + target.address + ":22", 0), 0u)
       << session.error().message;
   EXPECT_NE(session.error().message.find("trust on first use"), std::string::npos);
   EXPECT_NE(session.error().message.find("ssh-ed25519 SHA256:"), std::string::npos);
@@ -137,7 +139,7 @@ TEST(SshSession, UnknownHostKeyIsRefused) {
   target.known_hosts = fleet.dir().str("missing_known_hosts");
   auto missing = SshSession::connect(target);
   ASSERT_FALSE(missing.ok());
-  EXPECT_EQ(ssh_failure_of(missing.error()), SshFailure::kHostKeyRefused);
+  EXPECT_EQ(missing.error().kind, ErrorKind::kHostKeyRefused);
 }
 
 TEST(SshSession, FingerprintInTheRefusalIsTheOneSshKeygenShows) {
@@ -220,8 +222,8 @@ TEST(SshSession, ChangedHostKeyIsRefusedEvenWithTrustOnFirstUse) {
     target.trust_on_first_use = tofu;
     auto session = SshSession::connect(target);
     ASSERT_FALSE(session.ok());
-    EXPECT_EQ(ssh_failure_of(session.error()), SshFailure::kHostKeyRefused);
-    EXPECT_EQ(session.error().message.rfind("host-key-refused: host key for " + target.address +
+    EXPECT_EQ(session.error().kind, ErrorKind::kHostKeyRefused);
+    EXPECT_EQ(session.error().message.rfind("host key for " + target.address +
                                                 ":22 changed (possible man-in-the-middle); known_hosts: " +
                                                 target.known_hosts,
                                             0),
@@ -238,19 +240,43 @@ TEST(SshSession, WrongOrMissingKeyIsAuthFailed) {
   target.key_file = other.private_key;
   auto rejected = SshSession::connect(target);
   ASSERT_FALSE(rejected.ok());
-  EXPECT_EQ(ssh_failure_of(rejected.error()), SshFailure::kAuthFailed) << rejected.error().message;
+  EXPECT_EQ(rejected.error().kind, ErrorKind::kAuthFailed) << rejected.error().message;
   EXPECT_NE(rejected.error().message.find(other.private_key), std::string::npos);
 
   target.key_file = fleet.dir().str("no_such_key");
   auto missing = SshSession::connect(target);
   ASSERT_FALSE(missing.ok());
-  EXPECT_EQ(ssh_failure_of(missing.error()), SshFailure::kAuthFailed) << missing.error().message;
+  EXPECT_EQ(missing.error().kind, ErrorKind::kAuthFailed) << missing.error().message;
   EXPECT_NE(missing.error().message.find("cannot read key file"), std::string::npos);
 
   // Without its .pub beside it, the public half is derived from the private key.
   target.key_file = fleet.dir().str("bare_key");
   std::filesystem::copy_file(fleet.key().private_key, target.key_file);
   EXPECT_TRUE(SshSession::connect(target).ok());
+}
+
+// The sftp:// store logs in with a key, a password, or a key then a password; these servers refuse passwords.
+TEST(SshSession, PasswordIsTriedAfterARejectedKey) {
+  SshTestFleet fleet(1);
+  SshTarget target = fleet.target(0);
+  target.password = "not-the-password";
+  EXPECT_TRUE(SshSession::connect(target).ok()) << "an accepted key needs no password";
+
+  const auto other = testing::make_client_key(fleet.dir().str(), "other_ed25519");
+  target.key_file = other.private_key;
+  auto both = SshSession::connect(target);
+  ASSERT_FALSE(both.ok());
+  EXPECT_EQ(both.error().kind, ErrorKind::kAuthFailed) << both.error().message;
+  EXPECT_FALSE(both.error().transient);
+  EXPECT_NE(both.error().message.find(other.private_key), std::string::npos) << both.error().message;
+  EXPECT_NE(both.error().message.find("password was not accepted"), std::string::npos) << both.error().message;
+
+  target.key_file.clear();
+  auto alone = SshSession::connect(target);
+  ASSERT_FALSE(alone.ok());
+  EXPECT_EQ(alone.error().kind, ErrorKind::kAuthFailed) << alone.error().message;
+  EXPECT_NE(alone.error().message.find("password was not accepted"), std::string::npos) << alone.error().message;
+  EXPECT_EQ(alone.error().message.find(other.private_key), std::string::npos) << "no key was tried";
 }
 
 TEST(SshSession, EcdsaKeyAuthenticates) {
@@ -260,7 +286,7 @@ TEST(SshSession, EcdsaKeyAuthenticates) {
   target.key_file = ecdsa.private_key;
   auto before = SshSession::connect(target);
   ASSERT_FALSE(before.ok());
-  EXPECT_EQ(ssh_failure_of(before.error()), SshFailure::kAuthFailed) << before.error().message;
+  EXPECT_EQ(before.error().kind, ErrorKind::kAuthFailed) << before.error().message;
   fleet.sshd(0).authorize(ecdsa);
   SshSession session = connect_ok(target);
   EXPECT_EQ(exec_ok(session, "echo ecdsa").out, "ecdsa\n");
@@ -273,7 +299,7 @@ TEST(SshSession, RsaKeyIsRefusedWithAHint) {
   target.key_file = rsa.private_key;
   auto session = SshSession::connect(target);
   ASSERT_FALSE(session.ok());
-  EXPECT_EQ(ssh_failure_of(session.error()), SshFailure::kAuthFailed);
+  EXPECT_EQ(session.error().kind, ErrorKind::kAuthFailed);
   EXPECT_NE(session.error().message.find("ed25519"), std::string::npos) << session.error().message;
 }
 
@@ -284,7 +310,7 @@ TEST(SshSession, StoppedSshdIsUnreachableAtOnce) {
   auto session = SshSession::connect(fleet.target(0));
   const double took = seconds_since(start);
   ASSERT_FALSE(session.ok());
-  EXPECT_EQ(ssh_failure_of(session.error()), SshFailure::kUnreachable);
+  EXPECT_EQ(session.error().kind, ErrorKind::kUnreachable);
   EXPECT_NE(session.error().message.find("refused"), std::string::npos) << session.error().message;
   EXPECT_TRUE(session.error().transient);
   EXPECT_LT(took, 5.0);
@@ -303,7 +329,7 @@ TEST(SshSession, SilentAddressIsUnreachableWithinTheConnectTimeout) {
   auto session = SshSession::connect(target);
   const double took = seconds_since(start);
   ASSERT_FALSE(session.ok());
-  EXPECT_EQ(ssh_failure_of(session.error()), SshFailure::kUnreachable) << session.error().message;
+  EXPECT_EQ(session.error().kind, ErrorKind::kUnreachable) << session.error().message;
   EXPECT_GE(took, 1.0);  // it waited (about) the timeout, not the kernel's two minutes
   EXPECT_LT(took, 2.5);
   std::printf("silent address reported unreachable in %.1f ms: %s\n", took * 1000, session.error().message.c_str());
@@ -332,7 +358,7 @@ TEST(SshSession, ListenerThatNeverSpeaksSshIsUnreachableWithinTheConnectTimeout)
   const double took = seconds_since(start);
   ::close(listener);
   ASSERT_FALSE(session.ok());
-  EXPECT_EQ(ssh_failure_of(session.error()), SshFailure::kUnreachable) << session.error().message;
+  EXPECT_EQ(session.error().kind, ErrorKind::kUnreachable) << session.error().message;
   EXPECT_NE(session.error().message.find("handshake"), std::string::npos) << session.error().message;
   EXPECT_GE(took, 1.0);
   EXPECT_LT(took, 2.5);
@@ -364,7 +390,7 @@ TEST(SshSession, AuthenticatesThroughSshAgent) {
 
   auto empty = SshSession::connect(target);  // the agent holds nothing yet
   ASSERT_FALSE(empty.ok());
-  EXPECT_EQ(ssh_failure_of(empty.error()), SshFailure::kAuthFailed) << empty.error().message;
+  EXPECT_EQ(empty.error().kind, ErrorKind::kAuthFailed) << empty.error().message;
 
   const auto added = testing::run_command("SSH_AUTH_SOCK=" + testing::shell_quote(socket) + " ssh-add " +
                                           testing::shell_quote(fleet.key().private_key));
@@ -375,8 +401,44 @@ TEST(SshSession, AuthenticatesThroughSshAgent) {
   target.agent_socket = fleet.dir().str("no-agent.sock");
   auto unreachable_agent = SshSession::connect(target);
   ASSERT_FALSE(unreachable_agent.ok());
-  EXPECT_EQ(ssh_failure_of(unreachable_agent.error()), SshFailure::kAuthFailed);
+  EXPECT_EQ(unreachable_agent.error().kind, ErrorKind::kAuthFailed);
   EXPECT_NE(unreachable_agent.error().message.find("ssh-agent"), std::string::npos);
+}
+
+// The sftp:// store's side channel: SFTP's INIT answered by VERSION (draft 3: uint32 length, byte type, ...).
+TEST(SshSession, SubsystemChannelCarriesBytesBothWays) {
+  SshTestFleet fleet(1);
+  SshSession session = connect_ok(fleet.target(0));
+  auto channel = session.open_subsystem("sftp", 10);
+  ASSERT_TRUE(channel.ok()) << channel.error().message;
+  ASSERT_TRUE(channel.value().write(std::string("\0\0\0\5\1\0\0\0\3", 9), 10).ok());
+  auto header = channel.value().read(4, 10);
+  ASSERT_TRUE(header.ok()) << header.error().message;
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(header.value()[i]); };
+  const std::size_t size = (std::size_t{byte(0)} << 24) | (std::size_t{byte(1)} << 16) |
+                           (std::size_t{byte(2)} << 8) | byte(3);
+  ASSERT_GE(size, 5u);
+  auto body = channel.value().read(size, 10);
+  ASSERT_TRUE(body.ok()) << body.error().message;
+  EXPECT_EQ(body.value().substr(0, 5), std::string("\2\0\0\0\3", 5));  // SSH_FXP_VERSION 3
+  EXPECT_NE(body.value().find("posix-rename@openssh.com"), std::string::npos);
+  EXPECT_TRUE(session.usable());
+
+  // Nothing more comes: a read is bounded by its timeout, and leaves the session unusable.
+  const auto start = Clock::now();
+  auto nothing = channel.value().read(1, 0.5);
+  ASSERT_FALSE(nothing.ok());
+  EXPECT_EQ(nothing.error().kind, ErrorKind::kTimedOut) << nothing.error().message;
+  EXPECT_TRUE(nothing.error().transient);
+  EXPECT_LT(seconds_since(start), 2.0);
+  EXPECT_FALSE(session.usable());
+  EXPECT_FALSE(channel.value().write("x", 1).ok());
+
+  SshSession other = connect_ok(fleet.target(0));
+  auto unknown = other.open_subsystem("no-such-subsystem", 10);
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.error().kind, ErrorKind::kProtocol) << unknown.error().message;
+  EXPECT_NE(unknown.error().message.find("no-such-subsystem"), std::string::npos) << unknown.error().message;
 }
 
 TEST(SshSession, SessionsInParallelThreads) {

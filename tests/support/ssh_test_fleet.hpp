@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "dli/remote/ssh_session.hpp"
+#include "dli/ssh/ssh_target.hpp"
 #include "support/netns_sshd.hpp"
 #include "support/netns_testbed.hpp"
 #include "support/temp_dir.hpp"

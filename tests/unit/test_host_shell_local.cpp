@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "dli/remote/host_shell.hpp"
+#include "support/error_kind.hpp"
 #include "support/temp_dir.hpp"
 
 namespace dli {
@@ -28,14 +29,16 @@ TEST(HostShellLocal, RunTimesOut) {
   auto ran = make_local_shell()->run({"/bin/sleep", "10"}, "", 0.3);
   ASSERT_FALSE(ran.ok());
   EXPECT_NE(ran.error().message.find("did not finish"), std::string::npos) << ran.error().message;
+  EXPECT_EQ(ran.error().kind, ErrorKind::kTimedOut);
 }
 
 TEST(HostShellLocal, StartingAMissingAgentSaysAgentMissing) {
   testing::TempDir dir;
-  AgentLaunch launch{"/nonexistent/dli-agent", "file:///tmp/x", "run1", "local", dir.str("work")};
+  AgentLaunch launch{"/nonexistent/dli-agent", {"file:///tmp/x", "run1", "local", dir.str("work")}};
   const Status started = make_local_shell()->start_agent(launch);
   ASSERT_FALSE(started.ok());
-  EXPECT_EQ(started.error().message.rfind("agent-missing:", 0), 0u) << started.error().message;
+  EXPECT_EQ(started.error().kind, ErrorKind::kAgentMissing) << started.error().message;
+  EXPECT_EQ(started.error().message, "/nonexistent/dli-agent is not an executable file");
 }
 
 TEST(HostShellLocal, StartedAgentRunsDetachedWithItsArguments) {
@@ -43,7 +46,7 @@ TEST(HostShellLocal, StartedAgentRunsDetachedWithItsArguments) {
   // A stand-in agent that records its arguments: the real one is exercised by the end-to-end tests.
   const std::string fake_agent = dir.write("agent.sh", "#!/bin/sh\necho \"$@\" > \"$(dirname \"$0\")/args\"\n");
   ASSERT_EQ(::chmod(fake_agent.c_str(), 0755), 0);
-  AgentLaunch launch{fake_agent, "file:///tmp/x", "run1", "local", dir.str("work"), true};
+  AgentLaunch launch{fake_agent, {"file:///tmp/x", "run1", "local", dir.str("work"), true}};
   ASSERT_TRUE(make_local_shell()->start_agent(launch).ok());
   std::string args;
   for (int i = 0; i < 100 && args.empty(); ++i) {

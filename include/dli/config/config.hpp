@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "dli/config/ssh_target.hpp"
+#include "dli/ssh/ssh_target.hpp"
 #include "dli/protocol/test_spec.hpp"
 
 namespace dli {

@@ -5,7 +5,9 @@
 
 #include "dli/config/config.hpp"
 #include "dli/protocol/host_info.hpp"
+#include "dli/protocol/protocol.hpp"
 #include "dli/remote/host_shell.hpp"
+#include "dli/util/result.hpp"
 
 namespace dli {
 
@@ -22,7 +24,8 @@ struct HostCheck {
 HostCheck check_host(HostShell& shell, const HostConfig& host, const std::string& agent_exe,
                      const std::string& store_url);
 
-// The state for a start/connect failure message (the shells prefix their messages with the state).
-std::string failure_state(const std::string& message);
+// The state of a host the integrator could not start or ask, from the failure's kind: the one place kinds become
+// host states. Anything but a refused host key or login, or a missing agent, is kUnreachable.
+HostState host_state_of(const Error& error);
 
 }  // namespace dli

@@ -6,21 +6,18 @@
 #include <vector>
 
 #include "dli/config/config.hpp"
+#include "dli/protocol/agent_command.hpp"
 #include "dli/util/result.hpp"
 
 namespace dli {
 
 struct AgentLaunch {
   std::string agent_exe;  // on the host
-  std::string store_url;
-  std::string run_id;
-  std::string host;
-  std::string work_dir;
-  bool redo = false;
+  AgentRunArgs args;      // work_dir must be set: the start writes there
   // Store credentials as netrc text, written to <work_dir>/store.netrc (mode 0600) through the start command's
   // stdin, never on a command line; the agent gets DLI_CREDENTIALS_FILE pointing at it. Empty: no file.
   std::string secret_netrc = {};
-  std::vector<std::string> argv() const;  // the agent's command line; never carries a secret
+  std::vector<std::string> argv() const { return agent_argv(agent_exe, args); }  // never carries a secret
 };
 
 struct CommandOutput {
@@ -32,11 +29,13 @@ class HostShell {
  public:
   virtual ~HostShell() = default;
   // Starts the agent detached from the integrator (it survives the integrator's exit) and returns once it
-  // is started. Error (with a reason a person can act on) when it cannot be started.
+  // is started. Error (with a reason a person can act on) when it cannot be started; its kind says why for the
+  // host's state: kAgentMissing, or the connection's (kUnreachable, kHostKeyRefused, kAuthFailed, ...).
   virtual Status start_agent(const AgentLaunch& launch) = 0;
   // Runs a short command on the host and waits for it (hosts check, describe), with `stdin_data` as its input
   // (secrets travel this way, never on a command line). The arguments are shell-quoted on remote hosts.
-  // Error when the host cannot be reached; a non-zero exit is a CommandOutput, not an Error.
+  // Error (with the connection's kind) when the host cannot be reached, kTimedOut when the command outlives its
+  // timeout; a non-zero exit is a CommandOutput, not an Error.
   virtual Result<CommandOutput> run(const std::vector<std::string>& argv, const std::string& stdin_data,
                                     double timeout_seconds) = 0;
   // Whether the agent process `pid` (as reported in its status) is still alive; nullopt when unknowable.

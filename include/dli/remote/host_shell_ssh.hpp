@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "dli/remote/host_shell.hpp"
-#include "dli/remote/ssh_session.hpp"
+#include "dli/ssh/ssh_target.hpp"
 
 namespace dli {
 
@@ -19,9 +19,7 @@ struct SshShellOptions {
   double start_timeout_seconds = 60;  // the whole start command (mkdir, secret file, launch) on the host
 };
 
-// Error messages start with the state for the host: "unreachable: ", "host-key-refused: ", "auth-failed: ",
-// "agent-missing: " (failure_state() in host_check.hpp reads them); other failures start "timed-out: " or
-// "ssh-error: ".
+// Errors carry SshSession's kinds (include/dli/ssh/ssh_session.hpp), and kAgentMissing from start_agent.
 std::unique_ptr<HostShell> make_ssh_shell(const SshTarget& target, const SshShellOptions& options = {});
 
 // The POSIX sh script start_agent runs on the host; its stdin carries launch.secret_netrc. Public for tests.

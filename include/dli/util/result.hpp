@@ -1,5 +1,7 @@
 #pragma once
 // Typed results for I/O edges (store, processes, network). Logic layers throw; I/O edges return these.
+// An error's kind says what failed, set where the failure is detected; the message is for people and is never
+// parsed. The integrator maps kinds to host states (host_state_of in include/dli/integrator/host_check.hpp).
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -8,9 +10,21 @@
 
 namespace dli {
 
+enum class ErrorKind {
+  kOther,           // nothing a caller tells apart: the message says it all
+  kUnreachable,     // no connection: refused, no answer, no route, name unknown, no handshake, connection lost
+  kHostKeyRefused,  // the SSH host key is unknown or changed
+  kAuthFailed,      // the login was refused, or its key, ssh-agent or password is unusable
+  kTimedOut,        // connected, but the command or request did not finish in time
+  kProtocol,        // any other SSH or SFTP failure once connected
+  kAgentMissing,    // no executable dli-agent where the host's entry says
+};
+const char* to_string(ErrorKind kind);  // "other", "unreachable", "host-key-refused", ... (for logs and tests)
+
 struct Error {
   std::string message;
   bool transient = false;  // worth retrying (network blips, server busy)
+  ErrorKind kind = ErrorKind::kOther;
 };
 
 template <class T>

@@ -1,26 +1,19 @@
 #pragma once
-// One authenticated SSH connection to a host (libssh2), used to run short commands there.
+// One authenticated SSH connection (libssh2): TCP connect within a timeout, handshake, host key checked against
+// known_hosts, login by key, ssh-agent or password. The fleet's host shells run commands over it (exec); the
+// sftp:// store speaks SFTP over a subsystem channel of it (open_subsystem).
 // Not shared between threads: one session per thread; sessions in parallel threads are fine.
+// Errors carry their kind (include/dli/util/result.hpp): kUnreachable, kHostKeyRefused, kAuthFailed, kTimedOut
+// (exec, channel I/O), kProtocol (anything else).
 #include <memory>
 #include <string>
 
-#include "dli/config/ssh_target.hpp"
+#include "dli/ssh/ssh_target.hpp"
 #include "dli/util/result.hpp"
 
 namespace dli {
 
-// Why a connection failed. Error messages start with the state's name and a colon ("unreachable: ..."), the
-// form failure_state() in host_check.hpp reads.
-enum class SshFailure {
-  kUnreachable,     // refused, timed out, no route, name unknown, handshake failed, connection lost
-  kHostKeyRefused,  // unknown or changed host key
-  kAuthFailed,      // key or agent identities rejected, key file unreadable, no agent
-  kTimedOut,        // the command itself did not finish within its timeout
-  kProtocol,        // any other libssh2 failure once connected
-};
-const char* to_string(SshFailure failure);  // "unreachable", "host-key-refused", "auth-failed", "timed-out", "ssh-error"
-// The failure named by an error message's prefix; kProtocol when it has none of ours.
-SshFailure ssh_failure_of(const Error& error);
+class SshChannel;
 
 struct SshExecResult {
   int exit_status = -1;     // -1 when the command was killed by a signal
@@ -43,10 +36,13 @@ class SshSession {
   // Runs `command` through the remote user's shell, writes `stdin_data` then EOF to it, and waits for it to end.
   // A non-zero exit is a result, not an error. After a timeout or a connection error the session is unusable.
   Result<SshExecResult> exec(const std::string& command, const std::string& stdin_data, double timeout_seconds);
+  // Starts the server's subsystem `name` ("sftp") on a new channel, which must not outlive this session.
+  Result<SshChannel> open_subsystem(const std::string& name, double timeout_seconds);
   bool usable() const;
 
+  struct Impl;  // opaque; named here so that SshChannel (src/ssh) can hold on to its session's
+
  private:
-  struct Impl;
   explicit SshSession(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

@@ -86,7 +86,7 @@ std::string fingerprint(LIBSSH2_SESSION* session) {
   return "SHA256:" + base64_unpadded(reinterpret_cast<const unsigned char*>(hash), 32);
 }
 
-Error refused(std::string message) { return Error{"host-key-refused: " + std::move(message)}; }
+Error refused(std::string message) { return Error{std::move(message), false, ErrorKind::kHostKeyRefused}; }
 
 // Appends one entry under an exclusive lock, re-checking first: parallel sessions (threads or integrators)
 // may be recording the same host at the same moment.

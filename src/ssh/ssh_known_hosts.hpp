@@ -1,11 +1,12 @@
 #pragma once
-// Host key verification for SshSession: an OpenSSH known_hosts file, optionally trust on first use.
+// Host key verification for SshSession: an OpenSSH known_hosts file, optionally trust on first use. The one
+// check for every SSH connection we open ourselves, to fleet hosts and to sftp:// stores alike.
 #include <libssh2.h>
 
 #include <string>
 
+#include "dli/ssh/ssh_target.hpp"
 #include "dli/util/result.hpp"
-#include "dli/remote/ssh_session.hpp"
 
 namespace dli::ssh_detail {
 
@@ -15,7 +16,7 @@ namespace dli::ssh_detail {
 std::string preferred_hostkey_methods(LIBSSH2_SESSION* session, const SshTarget& target);
 
 // After the handshake: the server's key must match known_hosts. An unknown key is recorded when the target
-// allows trust on first use; a changed key is always refused. Errors start with "host-key-refused: ".
+// allows trust on first use; a changed key is always refused. Errors are ErrorKind::kHostKeyRefused.
 Status verify_host_key(LIBSSH2_SESSION* session, const SshTarget& target);
 
 }  // namespace dli::ssh_detail

@@ -1,0 +1,50 @@
+#pragma once
+// dli-agent's command line, defined once: the integrator writes it (agent_argv), dli-agent parses it with the
+// same names (define_agent_cli, include/dli/agent/agent_cli.hpp). A unit test checks that what one writes the
+// other reads back unchanged (tests/unit/test_agent_command.cpp).
+#include <string>
+#include <vector>
+
+namespace dli {
+
+// The subcommands and flags, as both sides spell them.
+namespace agent_cli {
+inline constexpr char kRunCommand[] = "run";
+inline constexpr char kDescribeCommand[] = "describe";
+inline constexpr char kVersionCommand[] = "version";
+inline constexpr char kStore[] = "--store";
+inline constexpr char kRunId[] = "--run";
+inline constexpr char kHost[] = "--host";
+inline constexpr char kWorkDir[] = "--work-dir";
+inline constexpr char kRedo[] = "--redo";
+inline constexpr char kHeartbeat[] = "--heartbeat";
+inline constexpr char kJson[] = "--json";
+inline constexpr char kProbe[] = "--probe";
+inline constexpr char kCredentialsStdin[] = "--credentials-stdin";
+}  // namespace agent_cli
+
+// `dli-agent run`: one host's task list of a run.
+struct AgentRunArgs {
+  std::string store_url;
+  std::string run_id;
+  std::string host;
+  std::string work_dir;  // empty: /tmp/dli-agent-<host>
+  bool redo = false;
+  double heartbeat_seconds = 2.0;
+  bool operator==(const AgentRunArgs& other) const;
+};
+
+// `dli-agent describe`: this machine, and optionally a store probe.
+struct AgentDescribeArgs {
+  bool as_json = false;
+  std::string store_url;   // empty: no probe
+  std::string probe_name;  // the probe object's name (the host's); empty: "host"
+  bool credentials_stdin = false;  // store credentials (netrc text) come on stdin, never on the command line
+  bool operator==(const AgentDescribeArgs& other) const;
+};
+
+// The full command line, argv[0] = agent_exe. Values left at their defaults are left out.
+std::vector<std::string> agent_argv(const std::string& agent_exe, const AgentRunArgs& args);
+std::vector<std::string> agent_argv(const std::string& agent_exe, const AgentDescribeArgs& args);
+
+}  // namespace dli
