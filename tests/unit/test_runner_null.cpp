@@ -16,9 +16,12 @@
 #include "dli/runner/framework.hpp"
 #include "dli/util/version.hpp"
 #include "null_framework.hpp"  // src/runners/null, through the dli_runner_null target
+#include "support/runner_checks.hpp"
 
 namespace dli::runner {
 namespace {
+
+using namespace dli::runner::testing;
 
 using Params = std::map<std::string, std::string>;
 
@@ -38,23 +41,6 @@ TestSpec spec_for(const Params& params = {}, int batch = 1) {
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-// The message of the std::runtime_error `action` throws; whether it was an Unsupported goes to `unsupported`.
-// Empty (and a test failure) when it throws nothing.
-template <class Action>
-std::string error_of(Action action, bool* unsupported = nullptr) {
-  try {
-    action();
-  } catch (const Unsupported& error) {
-    if (unsupported != nullptr) *unsupported = true;
-    return error.what();
-  } catch (const std::runtime_error& error) {
-    if (unsupported != nullptr) *unsupported = false;
-    return error.what();
-  }
-  ADD_FAILURE() << "expected a std::runtime_error";
-  return "";
 }
 
 TEST(RunnerNull, DescribesItself) {

@@ -20,9 +20,12 @@
 #include "dli/runner/framework.hpp"
 #include "torch_framework.hpp"  // src/runners/torch, through the dli_runner_torch target
 #include "support/temp_dir.hpp"
+#include "support/runner_checks.hpp"
 
 namespace dli::runner {
 namespace {
+
+using namespace dli::runner::testing;
 
 namespace fs = std::filesystem;
 
@@ -49,41 +52,6 @@ TestSpec spec_for(int batch, std::vector<std::int64_t> shape, std::map<std::stri
 
 const std::vector<std::int64_t> kImageNet = {3, 224, 224};
 const std::vector<std::int64_t> kDigits = {1, 8, 8};
-
-// The input the reference files were made with (make_models.py, ref_input): x[i] = ((i * 7919) % 1000) / 1000.
-std::vector<float> formula_input(std::size_t count) {
-  std::vector<float> values(count);
-  for (std::size_t i = 0; i < count; ++i) values[i] = static_cast<float>((i * 7919) % 1000) / 1000.0f;
-  return values;
-}
-
-double max_difference(const std::vector<float>& actual, const std::vector<double>& expected, std::size_t offset = 0) {
-  double worst = 0;
-  for (std::size_t i = 0; i < actual.size() && offset + i < expected.size(); ++i) {
-    worst = std::max(worst, std::abs(static_cast<double>(actual[i]) - expected[offset + i]));
-  }
-  return worst;
-}
-
-std::map<std::string, std::string> as_map(const std::vector<std::pair<std::string, std::string>>& pairs) {
-  return std::map<std::string, std::string>(pairs.begin(), pairs.end());
-}
-
-// The message of the std::runtime_error `action` throws; whether it was an Unsupported goes to `unsupported`.
-template <class Action>
-std::string error_of(Action action, bool* unsupported = nullptr) {
-  try {
-    action();
-  } catch (const Unsupported& error) {
-    if (unsupported != nullptr) *unsupported = true;
-    return error.what();
-  } catch (const std::runtime_error& error) {
-    if (unsupported != nullptr) *unsupported = false;
-    return error.what();
-  }
-  ADD_FAILURE() << "expected a std::runtime_error";
-  return "";
-}
 
 class RunnerTorch : public ::testing::Test {
  protected:
