@@ -56,5 +56,6 @@ nlohmann::json encode_measurement(const Measurement& measurement);
 Measurement decode_measurement(const FieldReader& fields);
 nlohmann::json encode_accuracy(const Accuracy& accuracy);
 Accuracy decode_accuracy(const FieldReader& fields);
+nlohmann::json encode_details(const std::map<std::string, std::string>& details);  // keys and values made valid UTF-8
 
 }  // namespace dli::protocol_detail

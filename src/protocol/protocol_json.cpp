@@ -155,22 +155,19 @@ Accuracy decode_accuracy(const FieldReader& fields) {
   return a;
 }
 
-}  // namespace protocol_detail
-
-namespace {
-
-using protocol_detail::encode_measurement;
-using protocol_detail::decode_measurement;
-using protocol_detail::encode_accuracy;
-using protocol_detail::decode_accuracy;
-
 nlohmann::json encode_details(const std::map<std::string, std::string>& details) {
   nlohmann::json json = nlohmann::json::object();
   for (const auto& [key, value] : details) json[valid_utf8(key)] = valid_utf8(value);
   return json;
 }
 
-}  // namespace
+}  // namespace protocol_detail
+
+using protocol_detail::encode_measurement;
+using protocol_detail::decode_measurement;
+using protocol_detail::encode_accuracy;
+using protocol_detail::decode_accuracy;
+using protocol_detail::encode_details;
 
 nlohmann::json to_json(const TestSpec& spec) {
   nlohmann::json json = {{"protocol", kProtocolVersion}};

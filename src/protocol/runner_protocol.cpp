@@ -97,8 +97,6 @@ RunnerRequest runner_request_from_json(const nlohmann::json& json) {
 }
 
 nlohmann::json to_json(const RunnerResult& result) {
-  nlohmann::json details = nlohmann::json::object();
-  for (const auto& [key, value] : result.details) details[valid_utf8(key)] = valid_utf8(value);
   return {{"runner_protocol", kRunnerProtocolVersion},
           {"status", to_string(result.status)},
           {"reason", valid_utf8(result.reason)},
@@ -106,7 +104,7 @@ nlohmann::json to_json(const RunnerResult& result) {
           {"measurement", result.measurement ? protocol_detail::encode_measurement(*result.measurement)
                                              : nlohmann::json(nullptr)},
           {"accuracy", result.accuracy ? protocol_detail::encode_accuracy(*result.accuracy) : nlohmann::json(nullptr)},
-          {"details", details}};
+          {"details", protocol_detail::encode_details(result.details)}};
 }
 
 RunnerResult runner_result_from_json(const nlohmann::json& json, Mode mode) {
