@@ -16,7 +16,9 @@ HostState host_state_of(const Error& error) {
     case ErrorKind::kOther:
     case ErrorKind::kUnreachable:
     case ErrorKind::kTimedOut:
-    case ErrorKind::kProtocol: break;
+    case ErrorKind::kProtocol:
+    case ErrorKind::kNoSpace:
+    case ErrorKind::kDenied: break;
   }
   return HostState::kUnreachable;
 }

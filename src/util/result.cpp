@@ -11,6 +11,8 @@ const char* to_string(ErrorKind kind) {
     case ErrorKind::kTimedOut: return "timed-out";
     case ErrorKind::kProtocol: return "protocol";
     case ErrorKind::kAgentMissing: return "agent-missing";
+    case ErrorKind::kNoSpace: return "no-space";
+    case ErrorKind::kDenied: return "denied";
   }
   return "other";
 }

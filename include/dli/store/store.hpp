@@ -25,6 +25,9 @@ class Store {
   // Names (not full keys) of the objects and folders directly inside `folder`; empty when it does not exist.
   virtual Result<std::vector<std::string>> list(const std::string& folder) = 0;
   virtual Status remove(const std::string& key) = 0;
+  // Drops any connection kept for reuse; the next operation connects again. Callers that will not need the store
+  // for a while call it, so that a crowded server's connection slots go to those who need them.
+  virtual void disconnect() {}
   // URL with any credentials removed, for logs and messages.
   virtual std::string describe() const = 0;
 };

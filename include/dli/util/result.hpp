@@ -18,6 +18,8 @@ enum class ErrorKind {
   kTimedOut,        // connected, but the command or request did not finish in time
   kProtocol,        // any other SSH or SFTP failure once connected
   kAgentMissing,    // no executable dli-agent where the host's entry says
+  kNoSpace,         // the store refused a write for lack of space or quota (ENOSPC, EDQUOT; FTP 452, 552)
+  kDenied,          // the store refused an operation by permission (EACCES, EPERM, EROFS; FTP 550/553 on a write)
 };
 const char* to_string(ErrorKind kind);  // "other", "unreachable", "host-key-refused", ... (for logs and tests)
 
