@@ -32,6 +32,7 @@
 #include "dli/agent/run_lock.hpp"
 #include "dli/store/store.hpp"
 #include "dli/store/store_probe.hpp"
+#include "dli/status/status_board.hpp"
 #include "dli/util/version.hpp"
 
 namespace {
@@ -50,6 +51,27 @@ std::vector<std::string> search_path() {
   const char* configured = std::getenv("DLI_RUNNER_PATH");
   return runner_search_path(self_exe(), configured ? configured : "");
 }
+
+// Removes the file named by $DLI_CREDENTIALS_FILE when the agent ends, if the integrator's start wrote it: a
+// store.netrc beside the agent's work (docs/fleet-ssh.md). A file the user keeps elsewhere is theirs.
+class CredentialsFileRemoval {
+ public:
+  CredentialsFileRemoval() {
+    const char* path = std::getenv("DLI_CREDENTIALS_FILE");
+    if (path != nullptr && fs::path(path).filename().string().rfind("store-", 0) == 0 &&
+        fs::path(path).extension() == ".netrc") {
+      path_ = path;
+    }
+  }
+  ~CredentialsFileRemoval() {
+    if (!path_.empty()) ::unlink(path_.c_str());
+  }
+  CredentialsFileRemoval(const CredentialsFileRemoval&) = delete;
+  CredentialsFileRemoval& operator=(const CredentialsFileRemoval&) = delete;
+
+ private:
+  std::string path_;
+};
 
 bool is_plain_name(const std::string& name) {
   return !name.empty() && name.front() != '.' && name.find('/') == std::string::npos;
@@ -73,12 +95,42 @@ void upload_agent_log(Store& store, const AgentRunArgs& args, const std::string&
   }
 }
 
+// Another agent holds this run's lock (an integrator restarted, or `resume`, while a frozen or slow agent still
+// runs): said in the host's status, where the integrator reads it and follows the holder's heartbeat instead of
+// waiting for this agent's.
+void report_lock_conflict(const AgentRunArgs& args, int holder) {
+  auto opened = open_store(args.store_url);
+  if (!opened) return;
+  Store& store = *opened.value();
+  StatusBoard board(store, args.run_id);
+  auto listing = board.scan();
+  if (!listing) return;
+  HostStatus status;
+  status.host = args.host;
+  status.state = HostState::kRunning;
+  if (const auto latest = listing.value().latest.find(args.host); latest != listing.value().latest.end()) {
+    if (auto last = board.read(latest->second)) status = last.value();
+  }
+  if (host_finished(status.state)) return;  // nothing runs any more: the lock's holder is on its way out
+  status.state = HostState::kRunning;
+  status.pid = holder;
+  status.reason = fmt::format("another agent (pid {}) still runs this host's run; agent pid {} did not start",
+                              holder, ::getpid());
+  StatusWriter writer(store, args.run_id, args.host);
+  writer.continue_after(listing.value());
+  if (auto written = writer.write(status); !written) {
+    std::cerr << "dli-agent: cannot report the conflict: " << written.error().message << "\n";
+  }
+}
+
 int command_run(AgentRunArgs args) {
   if (!is_plain_name(args.run_id) || !is_plain_name(args.host)) {
     std::cerr << "dli-agent: --run and --host must be plain names (no '/', not starting with '.')\n";
     return exit_code::kBadConfig;
   }
   if (args.work_dir.empty()) args.work_dir = "/tmp/dli-agent-" + args.host;
+  // The credentials file the integrator left for this agent goes when the agent does (docs/fleet-ssh.md).
+  const CredentialsFileRemoval credentials_removal;
   const fs::path run_folder = fs::path(args.work_dir) / "runs" / args.run_id;
   std::error_code error;
   fs::create_directories(run_folder, error);
@@ -89,19 +141,15 @@ int command_run(AgentRunArgs args) {
   auto lock = RunLock::acquire((run_folder / "agent.lock").string());  // held until this process ends
   if (!lock) {
     std::cerr << "dli-agent: " << lock.error().message << "\n";
+    if (const int holder = RunLock::holder((run_folder / "agent.lock").string()); holder > 0) {
+      report_lock_conflict(args, holder);
+    }
     return exit_code::kInternal;
   }
   const std::string log_path = (run_folder / "agent.log").string();
   configure_logging(log_path);
   spdlog::info("dli-agent {} pid {}: run {} host {} store {} work dir {}{}", kVersion, ::getpid(), args.run_id,
                args.host, redact_url(args.store_url), args.work_dir, args.redo ? " (redo)" : "");
-
-  auto opened = open_store(args.store_url);
-  if (!opened) {
-    spdlog::error("store: {}", opened.error().message);
-    return exit_code::kStoreFailed;
-  }
-  Store& store = *opened.value();
 
   AgentOptions options;
   options.run_id = args.run_id;
@@ -110,11 +158,20 @@ int command_run(AgentRunArgs args) {
   options.runner_search_path = search_path();
   options.redo = args.redo;
   options.heartbeat_seconds = args.heartbeat_seconds;
+  if (args.publish_deadline_seconds > 0) options.publish_deadline_seconds = args.publish_deadline_seconds;
+  const StoreOpener open = [&] { return open_store(args.store_url); };
+  auto opened = open();
+  if (!opened) {
+    spdlog::error("store: {}", opened.error().message);
+    return exit_code::kStoreFailed;
+  }
+  Store& store = *opened.value();
   try {
-    const AgentSummary summary = run_agent(store, options);
+    const AgentSummary summary = run_agent(open, options);
     upload_agent_log(store, args, log_path);
+    if (summary.store_failed) return exit_code::kStoreFailed;
     return summary.failed > 0 ? exit_code::kTestsFailed : exit_code::kOk;
-  } catch (const std::runtime_error& failure) {  // the task list could not be read: run_agent recorded it
+  } catch (const std::runtime_error& failure) {  // no store or no task list: run_agent recorded it where it could
     spdlog::error("{}", failure.what());
     upload_agent_log(store, args, log_path);
     return exit_code::kStoreFailed;

@@ -18,6 +18,7 @@
 #include "dli/integrator/progress.hpp"
 #include "dli/protocol/protocol.hpp"
 #include "dli/integrator/plan.hpp"
+#include "dli/status/status_board.hpp"
 #include "dli/store/store.hpp"
 #include "dli/integrator/sweep_run.hpp"
 #include "dli/util/version.hpp"
@@ -75,15 +76,6 @@ dli::RunOptions run_options(const dli::FleetConfig& fleet, const std::string& st
   return options;
 }
 
-dli::HostStatus status_or_pending(dli::Store& store, const std::string& run_id, const dli::HostEntry& host) {
-  dli::HostStatus status;
-  status.host = host.name;
-  status.total = host.tests;
-  auto text = store.get(dli::layout::status(run_id, host.name));
-  if (text) status = dli::host_status_from_json(nlohmann::json::parse(text.value()));
-  return status;
-}
-
 int show_status(const std::string& url, const std::string& run_id) {
   auto store = dli::open_store(url);
   if (!store) throw dli::ConfigError({{"--store", 0, 0, "store", store.error().message}});
@@ -93,19 +85,32 @@ int show_status(const std::string& url, const std::string& run_id) {
     return dli::exit_code::kStoreFailed;
   }
   const dli::Manifest manifest = dli::manifest_from_json(nlohmann::json::parse(manifest_text.value()));
+  std::vector<std::string> problems;
+  auto known = dli::StatusBoard(*store.value(), run_id).read_all(problems);
+  if (!known) {
+    spdlog::error("{}", known.error().message);
+    return dli::exit_code::kStoreFailed;
+  }
+  for (const auto& problem : problems) spdlog::warn("{}", problem);
   std::vector<dli::HostStatus> hosts;
   std::size_t width = 4;
   for (const auto& host : manifest.hosts) {
-    hosts.push_back(status_or_pending(*store.value(), run_id, host));
+    dli::HostStatus status;
+    status.host = host.name;
+    status.total = host.tests;
+    if (const auto found = known.value().find(host.name); found != known.value().end()) status = found->second;
+    hosts.push_back(status);
     width = std::max(width, host.name.size());
   }
   std::cout << "run " << manifest.run_id << " (sweep " << manifest.sweep_name << ", created " << manifest.created_at
             << ")\n";
-  bool all_done = true;
+  bool all_done = true, store_failed = false;
   for (const auto& host : hosts) {
     std::cout << dli::format_host_line(host, width) << "  updated " << host.updated_at << '\n';
     all_done = all_done && host.state == dli::HostState::kDone && host.failed == 0;
+    store_failed = store_failed || host.state == dli::HostState::kStoreFailed;
   }
+  if (store_failed) return dli::exit_code::kStoreFailed;
   return all_done ? dli::exit_code::kOk : dli::exit_code::kTestsFailed;
 }
 

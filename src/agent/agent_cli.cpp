@@ -23,6 +23,10 @@ AgentSubcommands define_agent_cli(CLI::App& app, AgentRunArgs& run, AgentDescrib
   commands.run->add_option(kHeartbeat, run.heartbeat_seconds, "Seconds between status rewrites while a test runs")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  commands.run->add_option(kPublishDeadline, run.publish_deadline_seconds,
+                           "Seconds the agent waits, after its last test, for the store to take its spooled results "
+                           "(default 21600)")
+      ->check(CLI::Range(1.0, 7 * 24 * 3600.0));
 
   commands.describe =
       app.add_subcommand(kDescribeCommand, "Describe this host: CPU, cores, memory, OS, frameworks");

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -25,6 +26,15 @@ Result<RunLock> RunLock::acquire(const std::string& path) {
   // The PID only improves a later contender's message: failing to write it is no reason to stop.
   if (::ftruncate(fd, 0) == 0) (void)!::pwrite(fd, pid.data(), pid.size(), 0);
   return RunLock(fd);
+}
+
+int RunLock::holder(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  char text[32] = {};
+  const ssize_t got = ::pread(fd, text, sizeof text - 1, 0);
+  ::close(fd);
+  return got > 0 ? std::atoi(text) : 0;
 }
 
 RunLock::~RunLock() {

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "dli/status/status_board.hpp"
 #include "dli/util/clock.hpp"
 #include "dli/util/local_file.hpp"
 
@@ -53,6 +54,26 @@ Result<std::map<std::string, TestResult>> read_results(Store& store, const std::
 
 }  // namespace
 
+std::string not_run_reason(const HostStatus* host) {
+  if (host == nullptr) return "not run: the host never reported (no heartbeat)";
+  const std::string because = host->reason.empty() ? "" : ": " + host->reason;
+  switch (host->state) {
+    case HostState::kPending:
+    case HostState::kStarting:
+    case HostState::kRunning:
+      return "not run: the run was interrupted (host still " + to_string(host->state) + " when collected)";
+    case HostState::kDone: return "not run: the host's agent ended without this result";
+    case HostState::kStoreFailed: return "not run or result unpublished: the store failed" + because;
+    case HostState::kFailed:
+    case HostState::kUnreachable:
+    case HostState::kHostKeyRefused:
+    case HostState::kAuthFailed:
+    case HostState::kAgentMissing:
+    case HostState::kLost: break;
+  }
+  return "not run: host " + to_string(host->state) + because;
+}
+
 Result<Collected> collect_run(Store& store, const std::string& run_id) {
   auto manifest_json = get_json(store, layout::manifest(run_id));
   if (!manifest_json) return manifest_json.error();
@@ -63,7 +84,12 @@ Result<Collected> collect_run(Store& store, const std::string& run_id) {
     return Error{fmt::format("{}: {}", layout::manifest(run_id), error.what())};
   }
 
+  auto statuses = StatusBoard(store, run_id).read_all(collected.problems);
+  if (!statuses) return statuses.error();
   for (const auto& host : collected.manifest.hosts) {
+    const auto status_of = statuses.value().find(host.name);
+    const HostStatus* last = status_of == statuses.value().end() ? nullptr : &status_of->second;
+    if (last != nullptr) collected.host_states.push_back(*last);
     auto tasks_json = get_json(store, layout::tasks(run_id, host.name));
     if (!tasks_json) return tasks_json.error();
     TaskList tasks;
@@ -90,6 +116,7 @@ Result<Collected> collect_run(Store& store, const std::string& run_id) {
         const TestStatus status = row.result->status;
         (status == TestStatus::kOk ? collected.ok : is_failure(status) ? collected.failed : collected.unsupported) += 1;
       } else {
+        row.not_run_reason = not_run_reason(last);
         collected.not_run += 1;
       }
       collected.rows.push_back(std::move(row));
@@ -107,7 +134,7 @@ ReportPaths write_reports(const Collected& collected, const std::string& out_dir
   write_file_atomically(paths.csv, csv.str());
 
   ReportContext context{collected.manifest.run_id, collected.manifest.sweep_name, collected.manifest.created_at,
-                        utc_now_iso8601(), collected.hosts};
+                        utc_now_iso8601(), collected.hosts, collected.host_states};
   std::ostringstream html;
   write_html(html, context, collected.rows);
   write_file_atomically(paths.html, html.str());

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <future>
 #include <map>
+#include <optional>
 #include <thread>
 
 #include <fmt/format.h>
@@ -16,34 +17,52 @@
 #include "dli/remote/host_shell.hpp"
 #include "dli/integrator/progress.hpp"
 #include "dli/integrator/run_publish.hpp"
+#include "dli/status/status_board.hpp"
 
 namespace dli {
 
 namespace {
+
+using Clock = SteadyClock;
 
 // What the integrator knows of one host while it follows the run.
 struct HostTrack {
   HostConfig host;
   std::unique_ptr<HostShell> shell;
   HostStatus status;
-  SteadyClock::time_point last_change;  // when the heartbeat last moved, by the integrator's clock
-  std::string last_heartbeat;           // updated_at of the last heartbeat seen
+  StatusEntry entry;                 // the host's newest heartbeat seen in the status folder (seq 0: none)
+  std::uint64_t started_seq = 0;     // the "starting" entry the integrator wrote; an agent's beats come after it
+  Clock::time_point last_change;     // when the heartbeat last moved, by the integrator's clock
+  Clock::time_point last_read;       // when its document was last read
+  bool unread = false;               // the name moved since the document was last read
   bool finished = false;
+  bool beat_seen() const { return entry.seq > started_seq; }
 };
 
-bool is_terminal(HostState state) { return state == HostState::kDone || host_not_reached(state); }
+// Documents read per poll at most, whatever the size of the fleet: one listing tells who beat and who finished;
+// progress figures of a large fleet refresh over a few polls instead of costing one read per host each time.
+constexpr int kReadsPerPoll = 16;
 
 // The integrator records a host's fate itself only when the agent cannot (never started, or went silent).
-void record_host_failure(Store& store, const std::string& run_id, HostTrack& track, HostState state,
+// Returns the store's refusal, if any, so that the run can end as a store failure.
+Status record_host_state(Store& store, const std::string& run_id, HostTrack& track, HostState state,
                          std::string reason) {
   track.status.state = state;
   track.status.reason = std::move(reason);
-  track.status.updated_at = utc_now_iso8601();
-  track.finished = true;
-  spdlog::warn("host {}: {} ({})", track.status.host, to_string(state), track.status.reason);
-  if (auto written = store.put(layout::status(run_id, track.status.host), to_json(track.status).dump(1)); !written) {
+  track.finished = host_finished(state);
+  spdlog::log(track.finished ? spdlog::level::warn : spdlog::level::info, "host {}: {}{}", track.status.host,
+              to_string(state), track.status.reason.empty() ? "" : " (" + track.status.reason + ")");
+  StatusListing known;
+  if (track.entry.seq > 0) known.latest.emplace(track.host.name, track.entry);
+  StatusWriter writer(store, run_id, track.host.name);
+  writer.continue_after(known);
+  Status written = writer.write(track.status);
+  if (!written) {
     spdlog::error("cannot record status of host {}: {}", track.status.host, written.error().message);
+    return written;
   }
+  track.entry = {track.host.name, writer.last_seq(), state, status_entry_name(track.host.name, writer.last_seq(), state)};
+  return {};
 }
 
 // Starts the agents concurrently, at most `parallel` at a time: a slow or dead host must not delay the others.
@@ -62,6 +81,7 @@ void start_hosts(std::vector<HostTrack*>& tracks, const RunOptions& options, con
       launch.args.host = track.host.name;
       launch.args.work_dir = track.host.work_dir;
       launch.args.redo = options.redo;
+      launch.args.heartbeat_seconds = options.heartbeat_seconds;
       launch.secret_netrc = options.secret_netrc;
       HostShell* shell = track.shell.get();
       starts.push_back(std::async(std::launch::async, [shell, launch] { return shell->start_agent(launch); }));
@@ -69,70 +89,126 @@ void start_hosts(std::vector<HostTrack*>& tracks, const RunOptions& options, con
     for (std::size_t i = first; i < last; ++i) {
       HostTrack& track = *tracks[i];
       Status started = starts[i - first].get();
-      track.last_change = SteadyClock::now();
+      track.last_change = Clock::now();
       if (!started) {
-        record_host_failure(store, run_id, track, host_state_of(started.error()), started.error().message);
+        (void)record_host_state(store, run_id, track, host_state_of(started.error()), started.error().message);
       } else {
-        track.status.state = HostState::kStarting;
         spdlog::info("host {}: agent started", track.host.name);
       }
     }
   }
 }
 
-std::optional<HostStatus> read_status(Store& store, const std::string& run_id, const std::string& host) {
-  auto text = store.get(layout::status(run_id, host));
-  if (!text) return std::nullopt;
-  try {
-    return host_status_from_json(nlohmann::json::parse(text.value()));
-  } catch (const std::exception& error) {
-    spdlog::warn("host {}: unreadable status: {}", host, error.what());
-    return std::nullopt;
+// A store the integrator cannot reach is said while it lasts; the agents keep their results meanwhile.
+class OutageReport {
+ public:
+  explicit OutageReport(std::ostream& out) : out_(out) {}
+  void failed(const Error& error, Clock::time_point now) {
+    if (!out_of_reach_) {
+      out_of_reach_ = true;
+      since_ = now;
+      next_word_ = now + std::chrono::seconds(30);
+      out_ << fmt::format("store unreachable: {}; waiting (agents keep their results)\n", error.message);
+      out_.flush();
+    } else if (now >= next_word_) {
+      next_word_ = now + std::chrono::seconds(30);
+      out_ << fmt::format("store unreachable for {}: {}\n", format_duration(seconds_between(since_, now)),
+                          error.message);
+      out_.flush();
+    }
+  }
+  // True when an outage just ended.
+  bool recovered(Clock::time_point now) {
+    if (!out_of_reach_) return false;
+    out_ << fmt::format("store reachable again after {}\n", format_duration(seconds_between(since_, now)));
+    out_.flush();
+    out_of_reach_ = false;
+    return true;
+  }
+
+ private:
+  std::ostream& out_;
+  bool out_of_reach_ = false;
+  Clock::time_point since_{};
+  Clock::time_point next_word_{};
+};
+
+// Reads the documents whose names moved: finished hosts first (they end a host), then the longest unread.
+void read_moved(StatusBoard& board, std::vector<HostTrack>& tracks, Clock::time_point now) {
+  std::vector<HostTrack*> moved;
+  for (auto& track : tracks) {
+    if (!track.finished && track.unread) moved.push_back(&track);
+  }
+  std::sort(moved.begin(), moved.end(), [](const HostTrack* a, const HostTrack* b) {
+    const bool a_final = host_finished(a->entry.state), b_final = host_finished(b->entry.state);
+    if (a_final != b_final) return a_final;
+    return a->last_read < b->last_read;
+  });
+  if (moved.size() > static_cast<std::size_t>(kReadsPerPoll)) moved.resize(kReadsPerPoll);
+  for (HostTrack* track : moved) {
+    auto status = board.read(track->entry);
+    if (!status) {
+      spdlog::debug("host {}: {}", track->host.name, status.error().message);  // replaced meanwhile: next poll
+      continue;
+    }
+    track->status = std::move(status).value();
+    track->unread = false;
+    track->last_read = now;
+    if (host_finished(track->status.state)) track->finished = true;
   }
 }
 
-void poll_host(Store& store, const std::string& run_id, HostTrack& track, const RunOptions& options) {
-  const auto now = SteadyClock::now();
-  if (auto seen = read_status(store, run_id, track.host.name)) {
-    if (seen->updated_at != track.last_heartbeat) {
-      track.last_heartbeat = seen->updated_at;
-      track.last_change = now;
-    }
-    track.status = *seen;
-    if (is_terminal(seen->state)) {
-      track.finished = true;
-      return;
-    }
+// Takes in one listing: who beat (their silence timers restart), in which state.
+void take_listing(const StatusListing& listing, std::vector<HostTrack>& tracks, Clock::time_point now) {
+  for (auto& track : tracks) {
+    if (track.finished) continue;
+    const auto found = listing.latest.find(track.host.name);
+    if (found == listing.latest.end()) continue;
+    const StatusEntry& entry = found->second;
+    if (entry.name == track.entry.name) continue;
+    if (entry.seq < track.entry.seq) continue;  // an old agent's late beat
+    track.entry = entry;
+    track.last_change = now;
+    track.status.state = entry.state;
+    track.unread = true;
   }
+}
+
+Status decide_silent(Store& store, StatusBoard& board, const std::string& run_id, HostTrack& track,
+                     const RunOptions& options, Clock::time_point now) {
   const double silent = seconds_between(track.last_change, now);
-  if (track.last_heartbeat.empty()) {
+  if (!track.beat_seen()) {
     if (silent > options.start_timeout_seconds) {
-      record_host_failure(store, run_id, track, HostState::kLost,
-                          fmt::format("no heartbeat within {} of the agent's start", format_duration(silent)));
+      return record_host_state(store, run_id, track, HostState::kLost,
+                               fmt::format("no heartbeat within {} of the agent's start", format_duration(silent)));
     }
-    return;
+    return {};
   }
   if (silent > options.lost_after_seconds) {
-    record_host_failure(store, run_id, track, HostState::kLost,
-                        fmt::format("heartbeat silent for {}", format_duration(silent)));
-    return;
+    std::string reason = fmt::format("heartbeat silent for {}", format_duration(silent));
+    if (!track.status.reason.empty()) reason += "; " + track.status.reason;
+    return record_host_state(store, run_id, track, HostState::kLost, std::move(reason));
   }
   // Where the process can be observed, a dead agent is lost at once rather than after the silence.
   const auto alive = track.shell->agent_alive(track.status.pid);
-  if (alive.has_value() && !*alive) {
-    if (auto last = read_status(store, run_id, track.host.name)) track.status = *last;  // it may have just finished
-    if (is_terminal(track.status.state)) {
+  if (!alive.has_value() || *alive) return {};
+  // It may have just finished: look again before calling it lost.
+  if (auto listing = board.scan()) {
+    const auto found = listing.value().latest.find(track.host.name);
+    if (found != listing.value().latest.end() && host_finished(found->second.state)) {
+      track.entry = found->second;
+      if (auto last = board.read(found->second)) track.status = last.value();
       track.finished = true;
-    } else {
-      record_host_failure(store, run_id, track, HostState::kLost, "agent process exited without finishing");
+      return {};
     }
   }
+  return record_host_state(store, run_id, track, HostState::kLost, "agent process exited without finishing");
 }
 
 // Every unfinished host expects to end within a second: poll faster so the sweep's end is seen at once, without
 // reading the store five times as often while tests still run.
 bool near_the_end(const std::vector<HostTrack>& tracks) {
-  const auto now = SteadyClock::now();
+  const auto now = Clock::now();
   for (const auto& track : tracks) {
     if (track.finished) continue;
     if (track.status.state != HostState::kRunning || track.status.eta_seconds < 0) return false;
@@ -148,34 +224,55 @@ std::vector<HostStatus> statuses(const std::vector<HostTrack>& tracks) {
   return all;
 }
 
+bool is_refusal(const Error& error) { return error.kind == ErrorKind::kNoSpace || error.kind == ErrorKind::kDenied; }
+
 // Starts the hosts in `to_start`, follows every host of `tracks` until each is finished, then collects.
 RunOutcome drive_run(Store& store, const std::string& run_id, std::vector<HostTrack>& tracks,
                      const RunOptions& options, std::ostream& out) {
+  StatusBoard board(store, run_id);
+  auto before = board.scan();
+  if (!before) throw StoreFailure("store: " + before.error().message);
   std::vector<HostTrack*> to_start;
   for (auto& track : tracks) {
     if (track.finished) continue;
-    // Replace any status left by an earlier attempt, so its final state is not mistaken for this one's.
-    track.status.state = HostState::kStarting;
-    track.status.updated_at = utc_now_iso8601();
-    track.last_heartbeat = track.status.updated_at;
-    if (auto written = store.put(layout::status(run_id, track.host.name), to_json(track.status).dump(1)); !written) {
+    // A new heartbeat after any left by an earlier attempt, so that its final state is not mistaken for this one's.
+    if (const auto found = before.value().latest.find(track.host.name); found != before.value().latest.end()) {
+      track.entry = found->second;
+    }
+    if (auto written = record_host_state(store, run_id, track, HostState::kStarting, ""); !written) {
       throw StoreFailure("store: " + written.error().message);
     }
+    track.started_seq = track.entry.seq;
     to_start.push_back(&track);
   }
   start_hosts(to_start, options, run_id, store);
 
-  const auto started = SteadyClock::now();
+  const auto started = Clock::now();
   ProgressView view(out, options.interactive);
+  OutageReport outage(out);
+  std::optional<Error> refused;
   const auto poll = std::chrono::duration<double>(options.poll_seconds);
   for (;;) {
-    bool all_finished = true;
-    for (auto& track : tracks) {
-      if (!track.finished) poll_host(store, run_id, track, options);
-      all_finished = all_finished && track.finished;
+    const auto now = Clock::now();
+    auto listing = board.scan();
+    if (!listing) {
+      // The silence timers stand still: the agents cannot beat through a store the integrator cannot read.
+      outage.failed(listing.error(), now);
+    } else {
+      if (outage.recovered(now)) {
+        for (auto& track : tracks) track.last_change = now;  // every agent gets its full time to beat again
+      }
+      take_listing(listing.value(), tracks, now);
+      read_moved(board, tracks, now);
+      for (auto& track : tracks) {
+        if (track.finished) continue;
+        if (auto decided = decide_silent(store, board, run_id, track, options, now); !decided) {
+          if (is_refusal(decided.error())) refused = decided.error();
+        }
+      }
     }
-    view.update(statuses(tracks), seconds_between(started, SteadyClock::now()));
-    if (all_finished) break;
+    view.update(statuses(tracks), seconds_between(started, Clock::now()));
+    if (std::all_of(tracks.begin(), tracks.end(), [](const HostTrack& track) { return track.finished; })) break;
     std::this_thread::sleep_for(near_the_end(tracks) ? poll / 5 : poll);
   }
 
@@ -183,6 +280,8 @@ RunOutcome drive_run(Store& store, const std::string& run_id, std::vector<HostTr
   outcome.run_id = run_id;
   for (const auto& track : tracks) {
     if (host_not_reached(track.status.state)) ++outcome.hosts_unreached;
+    if (track.status.state == HostState::kStoreFailed) ++outcome.hosts_store_failed;
+    outcome.results_unpublished += track.status.unpublished;
   }
   auto collected = collect_run(store, run_id);
   if (!collected) throw StoreFailure("collect: " + collected.error().message);
@@ -195,7 +294,9 @@ RunOutcome drive_run(Store& store, const std::string& run_id, std::vector<HostTr
   outcome.tests_failed = collected.value().failed;
   outcome.tests_not_run = collected.value().not_run;
   outcome.tests_unsupported = collected.value().unsupported;
-  if (outcome.hosts_unreached > 0) {
+  if (outcome.hosts_store_failed > 0 || outcome.results_unpublished > 0 || refused) {
+    outcome.exit_code = exit_code::kStoreFailed;
+  } else if (outcome.hosts_unreached > 0) {
     outcome.exit_code = exit_code::kHostsUnreached;
   } else if (outcome.tests_failed > 0 || outcome.tests_not_run > 0) {
     outcome.exit_code = exit_code::kTestsFailed;

@@ -8,7 +8,8 @@ std::string run_dir(const std::string& run) { return "runs/" + run; }
 std::string manifest(const std::string& run) { return run_dir(run) + "/manifest.json"; }
 std::string host_dir(const std::string& run, const std::string& host) { return run_dir(run) + "/hosts/" + host; }
 std::string tasks(const std::string& run, const std::string& host) { return host_dir(run, host) + "/tasks.json"; }
-std::string status(const std::string& run, const std::string& host) { return host_dir(run, host) + "/status.json"; }
+std::string status_dir(const std::string& run) { return run_dir(run) + "/status"; }
+std::string status_entry(const std::string& run, const std::string& name) { return status_dir(run) + "/" + name; }
 std::string results_dir(const std::string& run, const std::string& host) { return host_dir(run, host) + "/results"; }
 std::string result(const std::string& run, const std::string& host, const std::string& test_id) {
   return results_dir(run, host) + "/" + test_id + ".json";

@@ -18,7 +18,7 @@ namespace {
 constexpr HostState kAllStates[] = {HostState::kPending,        HostState::kStarting,   HostState::kRunning,
                                     HostState::kDone,           HostState::kFailed,     HostState::kUnreachable,
                                     HostState::kHostKeyRefused, HostState::kAuthFailed, HostState::kAgentMissing,
-                                    HostState::kLost};
+                                    HostState::kLost,           HostState::kStoreFailed};
 
 }  // namespace
 
@@ -34,6 +34,7 @@ std::string to_string(HostState state) {
     case HostState::kAuthFailed: return "auth-failed";
     case HostState::kAgentMissing: return "agent-missing";
     case HostState::kLost: return "lost";
+    case HostState::kStoreFailed: return "store-failed";
   }
   return "failed";  // unreachable with a valid enum value
 }
@@ -45,12 +46,16 @@ HostState host_state_from_string(const std::string& text) {
   throw std::invalid_argument(
       "unknown host state '" + text +
       "' (expected pending, starting, running, done, failed, unreachable, host-key-refused, auth-failed, "
-      "agent-missing or lost)");
+      "agent-missing, lost or store-failed)");
 }
 
 bool host_not_reached(HostState state) {
   return state == HostState::kFailed || state == HostState::kUnreachable || state == HostState::kHostKeyRefused ||
          state == HostState::kAuthFailed || state == HostState::kAgentMissing || state == HostState::kLost;
+}
+
+bool host_finished(HostState state) {
+  return state == HostState::kDone || state == HostState::kStoreFailed || host_not_reached(state);
 }
 
 nlohmann::json to_json(const Manifest& manifest) {
@@ -103,7 +108,9 @@ nlohmann::json to_json(const HostStatus& status) {
           {"updated_at", status.updated_at},
           {"reason", valid_utf8(status.reason)},
           {"pid", status.pid},
-          {"agent_version", status.agent_version}};
+          {"agent_version", status.agent_version},
+          {"unpublished", status.unpublished},
+          {"publish_error", valid_utf8(status.publish_error)}};
 }
 
 HostStatus host_status_from_json(const nlohmann::json& json) {
@@ -115,7 +122,8 @@ HostStatus host_status_from_json(const nlohmann::json& json) {
     status.state = host_state_from_string(state);
   } catch (const std::invalid_argument&) {
     throw std::runtime_error(fmt::format(
-        "status: field 'state' expected one of pending, starting, running, done, failed, unreachable, lost, got \"{}\"",
+        "status: field 'state' expected one of pending, starting, running, done, failed, unreachable, "
+        "host-key-refused, auth-failed, agent-missing, lost, store-failed, got \"{}\"",
         state));
   }
   status.current_test = fields.string("current_test");
@@ -128,6 +136,8 @@ HostStatus host_status_from_json(const nlohmann::json& json) {
   status.reason = fields.string("reason");
   status.pid = fields.integer("pid");
   status.agent_version = fields.string("agent_version");
+  status.unpublished = fields.integer("unpublished");
+  status.publish_error = fields.string("publish_error");
   return status;
 }
 

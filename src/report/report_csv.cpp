@@ -76,9 +76,12 @@ const std::vector<Column>& columns() {
       {"peak_rss_kb", measured([](const Measurement& m) { return std::to_string(m.peak_rss_kb); })},
       {"started_at", recorded([](const TestResult& r) { return r.started_at; })},
       {"finished_at", recorded([](const TestResult& r) { return r.finished_at; })},
-      // The reason of every status but ok: failed, crashed, timeout and unsupported.
+      // The reason of every status but ok (failed, crashed, timeout, unsupported), and why a test has no result.
       {"error",
-       recorded([](const TestResult& r) { return r.status == TestStatus::kOk ? std::string() : r.reason; })},
+       [](const ReportRow& row) {
+         if (!row.result) return row.not_run_reason;
+         return row.result->status == TestStatus::kOk ? std::string() : row.result->reason;
+       }},
       {"device", [](const ReportRow& row) { return row.spec.device; }},
       {"dataset", [](const ReportRow& row) { return row.spec.mode == Mode::kAccuracy ? row.spec.dataset.name : ""; }},
       {"top1", scored([](const Accuracy& a) { return report::percent(a.top1, 3); })},

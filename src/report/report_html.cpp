@@ -114,7 +114,7 @@ std::string attr_cell(const char* css_class, const std::string& title, const std
 // failed, crashed or timed out (-); the reason in the title. Empty when the test ended ok.
 std::string cell_without_figures(const ReportRow* row) {
   if (row == nullptr) return attr_cell("na", "not planned", "N/A");
-  if (!row->result) return attr_cell("na", "not run", "N/A");
+  if (!row->result) return attr_cell("na", row->not_run_reason.empty() ? "not run" : row->not_run_reason, "N/A");
   if (row->result->status == TestStatus::kOk) return "";
   std::string title = report::status_text(*row);
   if (!row->result->reason.empty()) title += ": " + row->result->reason;
@@ -288,6 +288,22 @@ void write_hosts(std::ostream& out, const std::vector<std::pair<std::string, Hos
   out << "</tbody>\n</table>\n";
 }
 
+// How each host's part of the run ended, and why: a reader must see a lost host or unpublished results before
+// reading the table's gaps as anything else.
+void write_host_states(std::ostream& out, const std::vector<HostStatus>& states) {
+  if (states.empty()) return;
+  out << "<h2>Host states</h2>\n<table class=\"states\">\n<thead>\n<tr><th>Host</th><th>State</th><th>Tests</th>"
+      << "<th>Not ok</th><th>Unpublished</th><th>Reason</th></tr>\n</thead>\n<tbody>\n";
+  for (const auto& host : states) {
+    const bool good = host.state == HostState::kDone;
+    out << "<tr><td>" << html_escape(host.host) << "</td><td class=\"" << (good ? "ok" : "fail") << "\">"
+        << html_escape(to_string(host.state)) << "</td><td class=\"num\">" << host.done << "/" << host.total
+        << "</td><td class=\"num\">" << host.failed << "</td><td class=\"num\">" << host.unpublished
+        << "</td><td>" << html_escape(host.reason) << "</td></tr>\n";
+  }
+  out << "</tbody>\n</table>\n";
+}
+
 }  // namespace
 
 std::string html_escape(const std::string& text) {
@@ -313,6 +329,7 @@ void write_html(std::ostream& out, const ReportContext& context, const std::vect
       << ")</title>\n<style>" << kStyle << "</style>\n</head>\n<body>\n"
       << "<h1>Deep-learning inference benchmark: " << html_escape(context.sweep_name) << "</h1>\n";
   write_context(out, context, rows);
+  write_host_states(out, context.host_states);
   out << "<input id=\"filter\" type=\"search\" placeholder=\"Filter rows (model, framework, host, ...)\">\n";
   write_matrix(out, report::build_matrix(rows), !rows.empty());
   write_accuracy(out, report::build_accuracy_table(rows));

@@ -1,12 +1,23 @@
 #include "dli/util/local_file.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
 
 namespace dli {
+
+namespace {
+
+[[noreturn]] void fail(const std::string& what, const std::string& path) {
+  throw std::runtime_error(what + " " + path + ": " + std::strerror(errno));
+}
+
+}  // namespace
 
 void write_file_atomically(const std::string& path, const std::string& content) {
   const std::string temporary = path + ".tmp." + std::to_string(::getpid());
@@ -16,6 +27,49 @@ void write_file_atomically(const std::string& path, const std::string& content) 
     if (!out.flush()) throw std::runtime_error("cannot write " + temporary);
   }
   std::filesystem::rename(temporary, path);
+}
+
+void sync_path(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) fail("cannot open", path);
+  const int synced = ::fsync(fd);
+  ::close(fd);
+  if (synced != 0) fail("cannot sync", path);
+}
+
+void write_file_durably(const std::string& path, const std::string& content) {
+  const std::string temporary = path + ".tmp." + std::to_string(::getpid());
+  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) fail("cannot create", temporary);
+  std::size_t written = 0;
+  while (written < content.size()) {
+    const ssize_t step = ::write(fd, content.data() + written, content.size() - written);
+    if (step < 0 && errno == EINTR) continue;
+    if (step <= 0) {
+      const int error = errno;
+      ::close(fd);
+      ::unlink(temporary.c_str());
+      errno = error;
+      fail("cannot write", temporary);
+    }
+    written += static_cast<std::size_t>(step);
+  }
+  if (::fsync(fd) != 0) {
+    const int error = errno;
+    ::close(fd);
+    ::unlink(temporary.c_str());
+    errno = error;
+    fail("cannot sync", temporary);
+  }
+  ::close(fd);
+  if (::rename(temporary.c_str(), path.c_str()) != 0) {
+    const int error = errno;
+    ::unlink(temporary.c_str());
+    errno = error;
+    fail("cannot rename into", path);
+  }
+  const std::string folder = std::filesystem::path(path).parent_path().string();
+  sync_path(folder.empty() ? "." : folder);
 }
 
 }  // namespace dli

@@ -71,6 +71,8 @@ HostStatus full_status() {
   status.reason = "why";
   status.pid = 4242;
   status.agent_version = "0.1.0";
+  status.unpublished = 2;
+  status.publish_error = "421 too many users";
   return status;
 }
 
@@ -91,7 +93,7 @@ TEST(ProtocolLayout, KeysFollowTheDocumentedLayout) {
   EXPECT_EQ(layout::manifest("r1"), "runs/r1/manifest.json");
   EXPECT_EQ(layout::host_dir("r1", "h"), "runs/r1/hosts/h");
   EXPECT_EQ(layout::tasks("r1", "h"), "runs/r1/hosts/h/tasks.json");
-  EXPECT_EQ(layout::status("r1", "h"), "runs/r1/hosts/h/status.json");
+  EXPECT_EQ(layout::status_entry("r1", "h.3.running.json"), "runs/r1/status/h.3.running.json");
   EXPECT_EQ(layout::results_dir("r1", "h"), "runs/r1/hosts/h/results");
   EXPECT_EQ(layout::result("r1", "h", "id"), "runs/r1/hosts/h/results/id.json");
   EXPECT_EQ(layout::log("r1", "h", "id"), "runs/r1/hosts/h/logs/id.log");
@@ -189,7 +191,8 @@ TEST(ProtocolJson, StateAndStatusNames) {
       {HostState::kPending, "pending"}, {HostState::kStarting, "starting"},       {HostState::kRunning, "running"},
       {HostState::kDone, "done"},       {HostState::kFailed, "failed"},           {HostState::kUnreachable, "unreachable"},
       {HostState::kHostKeyRefused, "host-key-refused"}, {HostState::kAuthFailed, "auth-failed"},
-      {HostState::kAgentMissing, "agent-missing"},       {HostState::kLost, "lost"}};
+      {HostState::kAgentMissing, "agent-missing"},       {HostState::kLost, "lost"},
+      {HostState::kStoreFailed, "store-failed"}};
   for (const auto& [state, name] : states) {
     EXPECT_EQ(to_string(state), name);
     EXPECT_EQ(host_state_from_string(name), state);
@@ -275,7 +278,7 @@ TEST(ProtocolJson, OtherProtocolVersionsAreRejected) {
   json result = to_json(full_result());
   result.at("protocol") = 1;
   EXPECT_EQ(error_of([&] { test_result_from_json(result); }),
-            "result: protocol version 1 is not supported (this build reads version 2)");
+            "result: protocol version 1 is not supported (this build reads version 3)");
   json manifest = to_json(Manifest{});
   manifest.erase("protocol");
   EXPECT_EQ(error_of([&] { manifest_from_json(manifest); }), "manifest: missing field 'protocol'");

@@ -1,5 +1,8 @@
 #pragma once
-// The agent: runs its host's task list, one child process per test, publishing each result as it ends.
+// The agent: runs its host's task list, one child process per test, keeping each result in a local spool until
+// the store has it (docs/protocol.md 5 and 6).
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -10,20 +13,32 @@ namespace dli {
 struct AgentOptions {
   std::string run_id;
   std::string host;
-  std::string work_dir;     // model cache and scratch files
+  std::string work_dir;     // model cache, spool and scratch files
   std::vector<std::string> runner_search_path;  // where the runners are (runner_search_path in runner_registry.hpp)
   bool redo = false;        // rerun tests that already have a result
   double heartbeat_seconds = 2.0;
+  // How long the agent waits for a store that does not answer: to read its task list or a model (then it gives
+  // up on the run or the test), and after its last test for its spool to empty (then it ends store-failed).
+  double store_patience_seconds = 600;
+  double publish_deadline_seconds = 6 * 3600;
 };
 
 struct AgentSummary {
   int total = 0;
   int ran = 0;
-  int skipped = 0;  // already had a result
+  int skipped = 0;  // already had a result (in the store or in the spool)
   int failed = 0;   // failed, crashed or timeout (unsupported is not a failure)
+  int not_started = 0;   // tests left when the store refused results
+  int unpublished = 0;   // results still in the spool when the agent ended
+  bool store_failed = false;  // the store refused results, or did not take them all in time (exit code 5)
+  std::string store_error;
 };
 
-// Throws std::runtime_error when the task list cannot be read; a failing test is never an exception.
-AgentSummary run_agent(Store& store, const AgentOptions& options);
+// Opens a new connection to the run's store; the agent needs two (its test loop and its publisher thread).
+using StoreOpener = std::function<Result<std::unique_ptr<Store>>()>;
+
+// Throws std::runtime_error when the store cannot be opened or the task list cannot be read (after recording
+// that in the host's status where it can); a failing test is never an exception.
+AgentSummary run_agent(const StoreOpener& open, const AgentOptions& options);
 
 }  // namespace dli

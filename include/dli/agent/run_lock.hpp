@@ -13,6 +13,8 @@ class RunLock {
   // Takes an exclusive lock on `path` (created if needed) and writes this process's PID into it.
   // Error "another agent (pid N) is already running ..." when someone holds it.
   static Result<RunLock> acquire(const std::string& path);
+  // The PID written by the lock's holder; 0 when unknown.
+  static int holder(const std::string& path);
   RunLock(RunLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
   RunLock& operator=(RunLock&&) = delete;
   RunLock(const RunLock&) = delete;

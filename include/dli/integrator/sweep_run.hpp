@@ -22,6 +22,7 @@ struct RunOptions {
   bool interactive = false;  // live progress board (stdout is a terminal)
   bool redo = false;
   double poll_seconds = 0.5;
+  double heartbeat_seconds = 2.0;     // the agents' heartbeat interval
   double start_timeout_seconds = 60;  // a host with no heartbeat this long after start is lost
   double lost_after_seconds = 60;     // a heartbeat older than this (beyond its ETA) means lost
   int parallel_starts = 16;           // hosts started at once (SSH fan-out bound)
@@ -33,6 +34,8 @@ struct RunOutcome {
   std::string csv_path, html_path;
   int tests_ok = 0, tests_failed = 0, tests_unsupported = 0, tests_not_run = 0;
   int hosts_unreached = 0;
+  int hosts_store_failed = 0;   // agents that ended because the store refused or did not take their results
+  int results_unpublished = 0;  // measured results still waiting in the agents' spools
   int exit_code = 0;  // per exit_codes.hpp
 };
 

@@ -18,6 +18,7 @@ inline constexpr char kHost[] = "--host";
 inline constexpr char kWorkDir[] = "--work-dir";
 inline constexpr char kRedo[] = "--redo";
 inline constexpr char kHeartbeat[] = "--heartbeat";
+inline constexpr char kPublishDeadline[] = "--publish-deadline";
 inline constexpr char kJson[] = "--json";
 inline constexpr char kProbe[] = "--probe";
 inline constexpr char kCredentialsStdin[] = "--credentials-stdin";
@@ -31,6 +32,7 @@ struct AgentRunArgs {
   std::string work_dir;  // empty: /tmp/dli-agent-<host>
   bool redo = false;
   double heartbeat_seconds = 2.0;
+  double publish_deadline_seconds = 0;  // 0: the agent's default (docs/protocol.md 6)
   bool operator==(const AgentRunArgs& other) const;
 };
 

@@ -11,7 +11,7 @@
 
 namespace dli {
 
-inline constexpr int kProtocolVersion = 2;
+inline constexpr int kProtocolVersion = 3;
 
 // Store layout.
 namespace layout {
@@ -20,7 +20,8 @@ std::string run_dir(const std::string& run);                          // runs/<r
 std::string manifest(const std::string& run);                         // runs/<run>/manifest.json
 std::string host_dir(const std::string& run, const std::string& host);  // runs/<run>/hosts/<host>
 std::string tasks(const std::string& run, const std::string& host);     // .../tasks.json
-std::string status(const std::string& run, const std::string& host);    // .../status.json
+std::string status_dir(const std::string& run);                         // runs/<run>/status
+std::string status_entry(const std::string& run, const std::string& name);  // runs/<run>/status/<name>
 std::string results_dir(const std::string& run, const std::string& host);  // .../results
 std::string result(const std::string& run, const std::string& host, const std::string& test_id);  // .../results/<id>.json
 std::string log(const std::string& run, const std::string& host, const std::string& test_id);     // .../logs/<id>.log
@@ -49,13 +50,17 @@ struct TaskList {
   std::vector<TestSpec> tests;
 };
 
-// The last four are written by the integrator when it cannot start an agent (unreachable, host-key-refused,
-// auth-failed, agent-missing) or the agent went silent (lost).
+// unreachable .. lost are written by the integrator when it cannot start an agent (unreachable, host-key-refused,
+// auth-failed, agent-missing) or the agent went silent (lost). store-failed: the agent stopped because the store
+// refused its results (no space, permission) or could not take them before the agent's publishing deadline.
 enum class HostState {
-  kPending, kStarting, kRunning, kDone, kFailed, kUnreachable, kHostKeyRefused, kAuthFailed, kAgentMissing, kLost
+  kPending, kStarting, kRunning, kDone, kFailed, kUnreachable, kHostKeyRefused, kAuthFailed, kAgentMissing, kLost,
+  kStoreFailed
 };
 // Not started or gone: counts towards "some hosts not reached" (exit code 3).
 bool host_not_reached(HostState state);
+// No later state follows without a new agent: done, store-failed, or not reached.
+bool host_finished(HostState state);
 std::string to_string(HostState state);
 HostState host_state_from_string(const std::string& text);  // throws std::invalid_argument
 
@@ -74,6 +79,8 @@ struct HostStatus {
   std::string reason;       // why failed/unreachable/lost
   int pid = 0;
   std::string agent_version;
+  int unpublished = 0;        // results measured and kept in the agent's spool, not yet in the store
+  std::string publish_error;  // why they wait (the last publishing error); empty when none wait
 };
 
 // Encoders/decoders. Decoders throw std::runtime_error naming the missing or mistyped field, and reject

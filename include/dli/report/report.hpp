@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "dli/protocol/host_info.hpp"
+#include "dli/protocol/protocol.hpp"
 #include "dli/protocol/test_result.hpp"
 
 namespace dli {
@@ -15,6 +16,7 @@ struct ReportRow {
   // A planned test; `result` is absent when it has not been run (shown as N/A).
   TestSpec spec;
   std::optional<TestResult> result;
+  std::string not_run_reason = {};  // without a result: why (the host's fate), e.g. "host lost: ..."
 };
 
 struct ReportContext {
@@ -23,6 +25,7 @@ struct ReportContext {
   std::string created_at;
   std::string generated_at;
   std::vector<std::pair<std::string, HostInfo>> hosts = {};  // host name -> machine, when the agent described it
+  std::vector<HostStatus> host_states = {};  // each host's last status, in run order (absent: never heard of)
 };
 
 std::vector<std::string> csv_columns();

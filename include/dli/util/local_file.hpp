@@ -1,5 +1,5 @@
 #pragma once
-// Local files that readers must never see half-written (reports, a test's measurement).
+// Local files that readers must never see half-written (reports, a test's measurement, the agent's spool).
 #include <string>
 
 namespace dli {
@@ -7,5 +7,12 @@ namespace dli {
 // Writes `content` to a temporary name beside `path` (unique to this process), then renames it over `path`.
 // Throws std::runtime_error or std::filesystem::filesystem_error on failure.
 void write_file_atomically(const std::string& path, const std::string& content);
+
+// The same, and durable: the file and its folder are flushed to stable storage (fsync) before it returns, so a
+// power cut or a killed machine keeps either the old content or the new one. Throws std::runtime_error.
+void write_file_durably(const std::string& path, const std::string& content);
+
+// Flushes a file's content, or a folder's entries after a rename into it, to stable storage. Throws.
+void sync_path(const std::string& path);
 
 }  // namespace dli

@@ -1,0 +1,84 @@
+#pragma once
+// The agent's only writer to the store while tests run (docs/protocol.md 5 and 6): a background thread that
+// publishes the spool (log first, then result) and the heartbeat, retrying failures with jittered exponential
+// backoff for as long as the agent lives, and letting its connection go whenever it has nothing to send, so that
+// a crowded server's slots go round. The test loop never waits for the store.
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "dli/agent/spool.hpp"
+#include "dli/protocol/protocol.hpp"
+#include "dli/status/status_board.hpp"
+#include "dli/store/store.hpp"
+
+namespace dli {
+
+struct PublisherOptions {
+  std::string run_id;
+  std::string host;
+  double heartbeat_seconds = 2.0;  // a heartbeat at least this often while the agent lives
+  double linger_seconds = 0.5;     // the connection is let go after this long without anything to send
+  double first_retry_seconds = 0.5;
+  double max_retry_seconds = 60;   // backoff cap; each wait is drawn in [cap/2, cap] of its step (jitter)
+};
+
+// Where publishing stands, for the heartbeat and the agent's decisions.
+struct PublishState {
+  int waiting = 0;          // results in the spool, not yet in the store
+  std::string last_error;   // of the last failed attempt; empty after a success
+  std::optional<Error> refused;  // the store refused a result (no space, permission): stop starting tests
+};
+
+class Publisher {
+ public:
+  // `store` is the publisher's own connection (a Store is not shared between threads). The heartbeat numbering
+  // continues after whatever the store's status folder holds for this host (an earlier agent, the integrator).
+  Publisher(std::unique_ptr<Store> store, Spool& spool, PublisherOptions options);
+  ~Publisher();  // stops the thread; what is still in the spool stays there
+  Publisher(const Publisher&) = delete;
+  Publisher& operator=(const Publisher&) = delete;
+
+  // Starts the thread with this first heartbeat, written at once; queues what the spool already holds.
+  void start(const HostStatus& first);
+  // Changes the heartbeat's content; `at_once` writes it without waiting for the interval (a state change).
+  void update(const std::function<void(HostStatus&)>& change, bool at_once = false);
+  void kept(const std::string& test_id);  // a result entered the spool
+  PublishState state() const;
+  // Waits until nothing waits, the store refused, or `deadline`; true when nothing waits.
+  bool drain(std::chrono::steady_clock::time_point deadline);
+  // Stops the thread and writes the last heartbeat, trying for at most `patience`; false when it could not.
+  bool finish(const HostStatus& last, std::chrono::seconds patience);
+
+ private:
+  void loop();
+  Status publish_one(const std::string& id);
+  Status write_heartbeat(HostStatus status);
+  double backoff_seconds();
+
+  std::unique_ptr<Store> store_;
+  Spool& spool_;
+  const PublisherOptions options_;
+  StatusWriter writer_;
+
+  mutable std::mutex mutex_;  // guards what follows
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  HostStatus status_;
+  bool beat_now_ = false;
+  std::chrono::steady_clock::time_point next_beat_{};
+  std::deque<std::string> queue_;
+  std::chrono::steady_clock::time_point retry_at_{};
+  int failures_in_a_row_ = 0;
+  std::string last_error_;
+  std::optional<Error> refused_;
+  std::thread thread_;
+};
+
+}  // namespace dli

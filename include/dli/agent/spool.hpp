@@ -1,0 +1,29 @@
+#pragma once
+// The agent's spool (docs/protocol.md 6): every finished test's result and log are kept on the host's disk,
+// flushed to stable storage, until the store has them. Nothing measured is lost while the host lives, whatever
+// the store does; an agent started again on the same run publishes what an earlier one left here.
+#include <string>
+#include <vector>
+
+#include "dli/protocol/test_result.hpp"
+
+namespace dli {
+
+class Spool {
+ public:
+  explicit Spool(std::string folder);  // created if needed; throws std::runtime_error when it cannot be
+  // Keeps a finished test: its log is moved in from `log_path` (same file system), then its result is written;
+  // both are on stable storage when this returns. The result's presence is what marks an entry complete.
+  // Throws std::runtime_error (the host's own disk is full or failing).
+  void keep(const TestResult& result, const std::string& log_path);
+  std::vector<std::string> waiting() const;  // test ids with a kept result, sorted
+  std::string result_path(const std::string& id) const;
+  std::string log_path(const std::string& id) const;  // may be absent (a log that could not be kept)
+  void release(const std::string& id);  // once the store has both; the result goes first
+  const std::string& folder() const { return folder_; }
+
+ private:
+  std::string folder_;
+};
+
+}  // namespace dli

@@ -1,0 +1,197 @@
+#include "dli/agent/publisher.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <iterator>
+#include <random>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+namespace dli {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+Clock::duration seconds(double value) {
+  return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(value));
+}
+
+bool is_refusal(const Error& error) { return error.kind == ErrorKind::kNoSpace || error.kind == ErrorKind::kDenied; }
+
+}  // namespace
+
+Publisher::Publisher(std::unique_ptr<Store> store, Spool& spool, PublisherOptions options)
+    : store_(std::move(store)), spool_(spool), options_(std::move(options)),
+      writer_(*store_, options_.run_id, options_.host) {}
+
+Publisher::~Publisher() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Publisher::start(const HostStatus& first) {
+  // Numbered after what is there; if the store cannot be listed now, the numbers start after the integrator's
+  // "starting" at worst collide with it, and a tie goes to the newer writer's state on the next beat.
+  if (auto listed = writer_.continue_after_store(); !listed) {
+    spdlog::warn("cannot list the heartbeats: {}", listed.error().message);
+  }
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    status_ = first;
+    beat_now_ = true;
+    for (const auto& id : spool_.waiting()) queue_.push_back(id);
+  }
+  thread_ = std::thread([this] { loop(); });
+}
+
+void Publisher::update(const std::function<void(HostStatus&)>& change, bool at_once) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    change(status_);
+    beat_now_ = beat_now_ || at_once;
+  }
+  if (at_once) wake_.notify_all();
+}
+
+void Publisher::kept(const std::string& test_id) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    queue_.push_back(test_id);
+  }
+  wake_.notify_all();
+}
+
+PublishState Publisher::state() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return {static_cast<int>(queue_.size()), last_error_, refused_};
+}
+
+bool Publisher::drain(Clock::time_point deadline) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  wake_.wait_until(lock, deadline, [&] { return queue_.empty() || refused_.has_value(); });
+  return queue_.empty();
+}
+
+double Publisher::backoff_seconds() {
+  // Exponential steps with "equal jitter": agents that lost the store together do not all come back together.
+  static thread_local std::mt19937 random{std::random_device{}()};
+  const double step = std::min(options_.max_retry_seconds,
+                               options_.first_retry_seconds * std::pow(2.0, std::min(failures_in_a_row_, 30)));
+  return std::uniform_real_distribution<double>(step / 2, step)(random);
+}
+
+Status Publisher::publish_one(const std::string& id) {
+  const std::string log_key = layout::log(options_.run_id, options_.host, id);
+  std::error_code missing;
+  if (std::filesystem::exists(spool_.log_path(id), missing)) {
+    if (auto sent = store_->put_file(log_key, spool_.log_path(id)); !sent) return sent;
+  }
+  std::ifstream in(spool_.result_path(id), std::ios::binary);
+  if (!in) return Error{"cannot read " + spool_.result_path(id) + " from the spool"};
+  const std::string json((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return store_->put(layout::result(options_.run_id, options_.host, id), json);
+}
+
+Status Publisher::write_heartbeat(HostStatus status) { return writer_.write(std::move(status)); }
+
+void Publisher::loop() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  Clock::time_point last_use{};
+  bool connected = false;
+  while (!stopping_) {
+    const auto now = Clock::now();
+    const bool results_due = !queue_.empty() && !refused_ && now >= retry_at_;
+    const bool beat_due = beat_now_ || now >= next_beat_;
+    if (results_due) {
+      const std::string id = queue_.front();
+      lock.unlock();
+      const Status sent = publish_one(id);
+      lock.lock();
+      last_use = Clock::now();
+      connected = true;
+      if (sent) {
+        spool_.release(id);
+        queue_.pop_front();
+        failures_in_a_row_ = 0;
+        last_error_.clear();
+        wake_.notify_all();  // drain() may be waiting
+      } else {
+        last_error_ = sent.error().message;
+        if (is_refusal(sent.error())) {
+          spdlog::error("the store refuses results: {}; no more tests start", last_error_);
+          refused_ = sent.error();
+          beat_now_ = true;
+          wake_.notify_all();
+        } else {
+          const double wait = backoff_seconds();
+          ++failures_in_a_row_;
+          retry_at_ = Clock::now() + seconds(wait);
+          spdlog::warn("cannot publish the result of {} ({} waiting): {}; again in {:.1f} s", id, queue_.size(),
+                       last_error_, wait);
+          store_->disconnect();  // a broken connection is not worth keeping
+          connected = false;
+        }
+      }
+      continue;
+    }
+    if (beat_due) {
+      HostStatus beat = status_;
+      beat.unpublished = static_cast<int>(queue_.size());
+      beat.publish_error = queue_.empty() ? "" : last_error_;
+      beat_now_ = false;
+      next_beat_ = now + seconds(options_.heartbeat_seconds);
+      lock.unlock();
+      // A missed heartbeat is not fatal: the next one replaces it, and the results wait in the spool.
+      if (auto written = write_heartbeat(std::move(beat)); !written) {
+        spdlog::warn("cannot write the heartbeat: {}", written.error().message);
+        store_->disconnect();
+      }
+      lock.lock();
+      last_use = Clock::now();
+      connected = true;
+      continue;
+    }
+    Clock::time_point wake = next_beat_;
+    if (!queue_.empty() && !refused_) wake = std::min(wake, retry_at_);
+    if (connected) {
+      const auto release_at = last_use + seconds(options_.linger_seconds);
+      if (now >= release_at) {
+        store_->disconnect();  // nothing to send for a while: give the server's slot back
+        connected = false;
+      } else {
+        wake = std::min(wake, release_at);
+      }
+    }
+    wake_.wait_until(lock, wake);
+  }
+}
+
+bool Publisher::finish(const HostStatus& last, std::chrono::seconds patience) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  const auto deadline = Clock::now() + patience;
+  for (int attempt = 0;; ++attempt) {
+    auto written = write_heartbeat(last);
+    if (written) break;
+    spdlog::warn("cannot write the final heartbeat: {}", written.error().message);
+    store_->disconnect();
+    const auto wait = seconds(std::min(5.0, 0.5 * (attempt + 1)));
+    if (Clock::now() + wait > deadline) return false;
+    std::this_thread::sleep_for(wait);
+  }
+  store_->disconnect();
+  return true;
+}
+
+}  // namespace dli

@@ -1,0 +1,213 @@
+// One test in its runner process: checks the host can, fetches the files, starts the runner, records what it
+// says (docs/runners.md 3.5).
+#include "test_runner.hpp"
+
+#include <signal.h>
+
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <thread>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "dli/protocol/protocol.hpp"
+#include "dli/protocol/runner_protocol.hpp"
+#include "dli/util/child_process.hpp"
+#include "dli/util/clock.hpp"
+#include "dli/util/local_file.hpp"
+
+namespace dli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string signal_name(int signal_number) {
+  switch (signal_number) {
+    case SIGHUP: return "SIGHUP";
+    case SIGINT: return "SIGINT";
+    case SIGQUIT: return "SIGQUIT";
+    case SIGILL: return "SIGILL";
+    case SIGTRAP: return "SIGTRAP";
+    case SIGABRT: return "SIGABRT";
+    case SIGBUS: return "SIGBUS";
+    case SIGFPE: return "SIGFPE";
+    case SIGKILL: return "SIGKILL";
+    case SIGUSR1: return "SIGUSR1";
+    case SIGSEGV: return "SIGSEGV";
+    case SIGUSR2: return "SIGUSR2";
+    case SIGPIPE: return "SIGPIPE";
+    case SIGALRM: return "SIGALRM";
+    case SIGTERM: return "SIGTERM";
+    case SIGXCPU: return "SIGXCPU";
+    case SIGXFSZ: return "SIGXFSZ";
+    case SIGSYS: return "SIGSYS";
+    default: return "";
+  }
+}
+
+std::string killed_by(int signal_number) {
+  const std::string name = signal_name(signal_number);
+  return name.empty() ? fmt::format("killed by signal {}", signal_number)
+                      : fmt::format("killed by signal {} ({})", signal_number, name);
+}
+
+void append_line(const std::string& path, const std::string& line) {
+  std::ofstream out(path, std::ios::app);
+  out << line << '\n';
+}
+
+std::string last_line(const std::string& path) {
+  std::string line = tail_of_file(path, 1, 400);
+  if (line.size() > 300) line = line.substr(0, 300) + "...";
+  return line;
+}
+
+// What the runner's exit and result file mean (docs/runners.md 3.5), once its process has exited normally.
+std::pair<TestStatus, std::string> interpret_runner_exit(int exit_code, const std::string& result_path,
+                                                         const std::string& log_path, Mode mode,
+                                                         TestResult& result) {
+  std::ifstream in(result_path);
+  if (!in) {
+    const std::string why = last_line(log_path);
+    return {TestStatus::kFailed,
+            fmt::format("exited with code {} and wrote no result{}", exit_code, why.empty() ? "" : ": " + why)};
+  }
+  RunnerResult written;
+  try {
+    written = runner_result_from_json(nlohmann::json::parse(in), mode);
+  } catch (const std::exception& error) {
+    return {TestStatus::kFailed, std::string("malformed result: ") + error.what()};
+  }
+  if (exit_code != exit_code_of(written.status)) {
+    return {TestStatus::kFailed,
+            fmt::format("exited with code {} but its result says {}", exit_code, to_string(written.status))};
+  }
+  result.details = written.details;
+  result.framework_version = written.framework_version;
+  switch (written.status) {
+    case RunnerStatus::kOk:
+      result.measurement = written.measurement;
+      result.accuracy = written.accuracy;
+      return {TestStatus::kOk, ""};
+    case RunnerStatus::kUnsupported: return {TestStatus::kUnsupported, written.reason};
+    case RunnerStatus::kFailed: break;
+  }
+  return {TestStatus::kFailed, written.reason};
+}
+
+}  // namespace
+
+TestRunner::TestRunner(Store& store, const AgentOptions& options, const RunnerRegistry& runners)
+    : store_(store),
+      options_(options),
+      runners_(runners),
+      cache_(store, (fs::path(options.work_dir) / "models").string()),
+      folder_(fs::path(options.work_dir) / "runs" / options.run_id),
+      environment_(runner_environment(process_environment())) {}
+
+std::string TestRunner::log_path(const std::string& test_id) const { return (folder_ / (test_id + ".log")).string(); }
+
+Result<std::string> TestRunner::fetch(const std::string& sha256, const std::string& file_name) {
+  // A store that is down for a while must not fail the tests it could not serve: their models are waited for,
+  // within the agent's store patience, like its results are.
+  const auto give_up = SteadyClock::now() + std::chrono::duration_cast<SteadyClock::duration>(
+                                                std::chrono::duration<double>(options_.store_patience_seconds));
+  double wait = 1;
+  for (;;) {
+    auto fetched = cache_.fetch(sha256, file_name);
+    if (fetched || !fetched.error().transient || SteadyClock::now() + std::chrono::duration_cast<SteadyClock::duration>(
+                                                   std::chrono::duration<double>(wait)) > give_up) {
+      return fetched;
+    }
+    spdlog::warn("cannot fetch {} ({}): {}; again in {:.0f} s", file_name, sha256, fetched.error().message, wait);
+    store_.disconnect();
+    std::this_thread::sleep_for(std::chrono::duration<double>(wait));
+    wait = std::min(30.0, wait * 2);
+  }
+}
+
+TestResult TestRunner::run(const TestSpec& spec, const std::function<void(double)>& on_tick) {
+  TestResult result;
+  result.spec = spec;
+  result.started_at = utc_now_iso8601();
+  const auto started = SteadyClock::now();
+  const std::string log_path = this->log_path(spec.id);
+  const std::string request_path = (folder_ / (spec.id + ".request.json")).string();
+  const std::string result_path = (folder_ / (spec.id + ".result.json")).string();
+  std::error_code error;
+  fs::create_directories(folder_, error);
+  fs::remove(log_path, error);  // a rerun's log starts empty, and no stale result can be mistaken for new
+  fs::remove(result_path, error);
+
+  auto finish = [&](TestStatus status, std::string reason) {
+    result.status = status;
+    result.reason = std::move(reason);
+    result.finished_at = utc_now_iso8601();
+    if (result.elapsed_seconds == 0) result.elapsed_seconds = seconds_between(started, SteadyClock::now());
+    if (is_failure(status)) result.stderr_tail = tail_of_file(log_path);
+    // The agent's own word closes the test's log, so the published log explains even a test that never started.
+    append_line(log_path, fmt::format("[dli-agent] {} {}: {}{}", result.finished_at, spec.id, to_string(status),
+                                      result.reason.empty() ? "" : " (" + result.reason + ")"));
+    return result;
+  };
+
+  if (const InstalledRunner* installed = runners_.find(spec.framework)) {
+    result.framework_version = installed->description.version;
+  }
+  if (const auto why = runners_.why_unsupported(spec)) return finish(TestStatus::kUnsupported, *why);
+  RunnerRequest request;
+  request.spec = spec;
+  auto model = fetch(spec.model.sha256, spec.model.file_name);
+  if (!model) return finish(TestStatus::kFailed, "model fetch failed: " + model.error().message);
+  request.model_path = model.value();
+  if (!spec.model.config_sha256.empty()) {
+    auto fetched = fetch(spec.model.config_sha256, spec.model.config_name);
+    if (!fetched) return finish(TestStatus::kFailed, "model config fetch failed: " + fetched.error().message);
+    request.config_path = fetched.value();
+  }
+  if (!spec.dataset.sha256.empty()) {
+    auto fetched = fetch(spec.dataset.sha256, "dataset.dlidata");
+    if (!fetched) return finish(TestStatus::kFailed, "dataset fetch failed: " + fetched.error().message);
+    request.dataset_path = fetched.value();
+  }
+  store_.disconnect();  // the store is not needed again until the next download: no server slot held meanwhile
+  try {
+    write_file_atomically(request_path, to_json(request).dump(1) + "\n");
+  } catch (const std::exception& failure) {
+    return finish(TestStatus::kFailed, std::string("cannot write the runner's request: ") + failure.what());
+  }
+
+  ChildOptions child;
+  child.argv = {runners_.find(spec.framework)->path, "run", "--request", request_path, "--result", result_path};
+  child.output_path = log_path;
+  child.scrub_env = true;  // a runner is the framework's code: it needs no store access (docs/runners.md 3)
+  child.extra_env = environment_;
+  const double timeout = spec.measure.timeout_seconds;
+  child.timeout_seconds = std::isfinite(timeout) && timeout > 0 ? timeout : 0;
+  // Ticks only refresh the heartbeat's ETA in memory; the publisher thread writes it.
+  child.tick_seconds = std::max(0.05, options_.heartbeat_seconds / 2);
+  child.on_tick = [&] { on_tick(seconds_between(started, SteadyClock::now())); };
+  const ChildOutcome outcome = run_child(child);
+  result.elapsed_seconds = outcome.wall_seconds;
+  result.exit_code = outcome.kind == ChildOutcome::Kind::kExited ? outcome.exit_code : -1;
+  result.signal = outcome.signal;
+
+  switch (outcome.kind) {
+    case ChildOutcome::Kind::kSpawnFailed:
+      return finish(TestStatus::kFailed, "cannot start the runner: " + outcome.error);
+    case ChildOutcome::Kind::kTimedOut:
+      return finish(TestStatus::kTimeout,
+                    fmt::format("exceeded {:g} s; process group killed", child.timeout_seconds));
+    case ChildOutcome::Kind::kSignaled:
+      return finish(TestStatus::kCrashed, killed_by(outcome.signal));
+    case ChildOutcome::Kind::kExited:
+      break;
+  }
+  auto [status, reason] = interpret_runner_exit(outcome.exit_code, result_path, log_path, spec.mode, result);
+  return finish(status, std::move(reason));
+}
+
+}  // namespace dli

@@ -1,0 +1,36 @@
+#pragma once
+// Runs one test of the task list in its framework's runner process (docs/runners.md) and turns whatever happens
+// into a TestResult; private to the agent component. Never throws for the test's own failures.
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "dli/agent/agent.hpp"
+#include "dli/agent/runner_registry.hpp"
+#include "dli/protocol/test_result.hpp"
+#include "model_cache.hpp"
+
+namespace dli {
+
+class TestRunner {
+ public:
+  // `store` serves model downloads only; it is let go before each runner starts.
+  TestRunner(Store& store, const AgentOptions& options, const RunnerRegistry& runners);
+  // `on_tick(elapsed seconds)` is called about twice per heartbeat interval while the runner runs; it must not
+  // block. The test's log is left at log_path(spec.id), closed by a line of the agent's.
+  TestResult run(const TestSpec& spec, const std::function<void(double)>& on_tick);
+  std::string log_path(const std::string& test_id) const;
+
+ private:
+  Result<std::string> fetch(const std::string& sha256, const std::string& file_name);
+
+  Store& store_;
+  const AgentOptions& options_;
+  const RunnerRegistry& runners_;
+  ModelCache cache_;
+  std::filesystem::path folder_;
+  std::vector<std::string> environment_;
+};
+
+}  // namespace dli
