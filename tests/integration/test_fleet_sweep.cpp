@@ -16,6 +16,7 @@
 
 #include "integration/fleet_fixture.hpp"
 #include "support/csv_table.hpp"
+#include "support/host_status_files.hpp"
 
 namespace dli::testing {
 namespace {
@@ -150,8 +151,7 @@ TEST_F(FleetSweep, HostWithStoppedSshdIsUnreachableWhileTheOthersFinish) {
   for (int host : {0, 2}) {
     for (std::size_t row : rows.at(host_name(host))) EXPECT_EQ(csv.at(row, "status"), "ok");
   }
-  const std::string status = read_file(ftp_store_dir() + "/runs/" + run_id_from(run.output) + "/hosts/" +
-                                       host_name(1) + "/status.json");
+  const std::string status = latest_status_document(ftp_store_dir(), run_id_from(run.output), host_name(1));
   EXPECT_NE(status.find("\"unreachable\""), std::string::npos) << status;
 }
 
@@ -162,8 +162,7 @@ TEST_F(FleetSweep, HostWhoseKeyChangedIsRefused) {
   fleet.sshd(0).regenerate_host_key();
   const auto run = run_sweep(ftp_url());
   ASSERT_EQ(run.exit_code, 3) << run.output;
-  const std::string status = read_file(ftp_store_dir() + "/runs/" + run_id_from(run.output) + "/hosts/" +
-                                       host_name(0) + "/status.json");
+  const std::string status = latest_status_document(ftp_store_dir(), run_id_from(run.output), host_name(0));
   EXPECT_NE(status.find("\"host-key-refused\""), std::string::npos) << status;
   EXPECT_NE(status.find("changed"), std::string::npos) << status;
   EXPECT_FALSE(fs::exists(work.str("agent-" + host_name(0)))) << "nothing may run on a host that failed its key check";
@@ -239,9 +238,9 @@ namespace dli::testing {
 namespace {
 
 // The pid an agent reported in its heartbeat, once it runs; 0 if it never did within the wait.
-int running_agent_pid(const std::string& status_path) {
+int running_agent_pid(const std::string& store_dir, const std::string& run_id, const std::string& host) {
   for (int i = 0; i < 300; ++i) {
-    const std::string status = read_file(status_path);
+    const std::string status = latest_status_document(store_dir, run_id, host);
     const auto at = status.find("\"pid\":");
     if (status.find("\"running\"") != std::string::npos && at != std::string::npos) {
       const int pid = std::atoi(status.c_str() + at + 6);
@@ -276,8 +275,7 @@ TEST_F(FleetSweep, MixedFleetMarksAHostLostWhenItsAgentDiesWhileTheOthersFinish)
     }
   }
   ASSERT_FALSE(run_id.empty()) << read_file(log);
-  const std::string host_dir = ftp_store_dir() + "/runs/" + run_id + "/hosts/";
-  const int victim = running_agent_pid(host_dir + host_name(1) + "/status.json");
+  const int victim = running_agent_pid(ftp_store_dir(), run_id, host_name(1));
   ASSERT_GT(victim, 0) << read_file(log);
   ASSERT_EQ(::kill(victim, SIGKILL), 0);  // no goodbye: only its silence tells
 
@@ -286,7 +284,7 @@ TEST_F(FleetSweep, MixedFleetMarksAHostLostWhenItsAgentDiesWhileTheOthersFinish)
   }
   ASSERT_TRUE(fs::exists(work.str("exit_code"))) << read_file(log);
   EXPECT_EQ(read_file(work.str("exit_code")), "3\n") << read_file(log);  // some hosts not reached
-  const std::string status = read_file(host_dir + host_name(1) + "/status.json");
+  const std::string status = latest_status_document(ftp_store_dir(), run_id, host_name(1));
   EXPECT_NE(status.find("\"lost\""), std::string::npos) << status;
 
   const CsvTable csv(read_file(work.str("out/results.csv")));
