@@ -52,8 +52,9 @@ std::vector<std::string> search_path() {
   return runner_search_path(self_exe(), configured ? configured : "");
 }
 
-// Removes the file named by $DLI_CREDENTIALS_FILE when the agent ends, if the integrator's start wrote it: a
-// store.netrc beside the agent's work (docs/fleet-ssh.md). A file the user keeps elsewhere is theirs.
+// Removes the file named by $DLI_CREDENTIALS_FILE, if the integrator's start wrote it (store-<run>.netrc in the
+// work dir, docs/fleet-ssh.md), as soon as the agent's store connections have read it, and at the latest when the
+// agent ends. A file the user keeps elsewhere is theirs.
 class CredentialsFileRemoval {
  public:
   CredentialsFileRemoval() {
@@ -63,8 +64,10 @@ class CredentialsFileRemoval {
       path_ = path;
     }
   }
-  ~CredentialsFileRemoval() {
+  ~CredentialsFileRemoval() { remove_now(); }
+  void remove_now() {
     if (!path_.empty()) ::unlink(path_.c_str());
+    path_.clear();
   }
   CredentialsFileRemoval(const CredentialsFileRemoval&) = delete;
   CredentialsFileRemoval& operator=(const CredentialsFileRemoval&) = delete;
@@ -130,7 +133,7 @@ int command_run(AgentRunArgs args) {
   }
   if (args.work_dir.empty()) args.work_dir = "/tmp/dli-agent-" + args.host;
   // The credentials file the integrator left for this agent goes when the agent does (docs/fleet-ssh.md).
-  const CredentialsFileRemoval credentials_removal;
+  CredentialsFileRemoval credentials_removal;
   const fs::path run_folder = fs::path(args.work_dir) / "runs" / args.run_id;
   std::error_code error;
   fs::create_directories(run_folder, error);
@@ -159,13 +162,27 @@ int command_run(AgentRunArgs args) {
   options.redo = args.redo;
   options.heartbeat_seconds = args.heartbeat_seconds;
   if (args.publish_deadline_seconds > 0) options.publish_deadline_seconds = args.publish_deadline_seconds;
-  const StoreOpener open = [&] { return open_store(args.store_url); };
-  auto opened = open();
-  if (!opened) {
-    spdlog::error("store: {}", opened.error().message);
-    return exit_code::kStoreFailed;
+  // Every connection the agent will use is opened now (credentials are read at opening), so that the
+  // credentials file can go at once: the agent's own, its test loop's and its publisher's.
+  std::vector<std::unique_ptr<Store>> connections;
+  for (int i = 0; i < 3; ++i) {
+    auto opened = open_store(args.store_url);
+    if (!opened) {
+      spdlog::error("store: {}", opened.error().message);
+      return exit_code::kStoreFailed;
+    }
+    connections.push_back(std::move(opened).value());
   }
-  Store& store = *opened.value();
+  credentials_removal.remove_now();
+  std::unique_ptr<Store> own = std::move(connections.back());
+  connections.pop_back();
+  Store& store = *own;
+  const StoreOpener open = [&]() -> Result<std::unique_ptr<Store>> {
+    if (connections.empty()) return Error{"no store connection left (the agent opens three)"};
+    std::unique_ptr<Store> next = std::move(connections.back());
+    connections.pop_back();
+    return next;
+  };
   try {
     const AgentSummary summary = run_agent(open, options);
     upload_agent_log(store, args, log_path);

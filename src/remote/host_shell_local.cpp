@@ -37,6 +37,28 @@ class LocalShell : public HostShell {
     std::vector<char*> argv;
     for (auto& arg : args) argv.push_back(arg.data());
     argv.push_back(nullptr);
+    // The agent's environment: the integrator's, without store credentials; those go to a private file.
+    std::vector<std::string> environment;
+    for (char** variable = environ; *variable != nullptr; ++variable) {
+      const std::string entry = *variable;
+      const std::string name = entry.substr(0, entry.find('='));
+      if (name == "DLI_STORE_USER" || name == "DLI_STORE_PASSWORD" || name == "DLI_CREDENTIALS_FILE") continue;
+      environment.push_back(entry);
+    }
+    if (!launch.secret_netrc.empty()) {
+      const std::string secret = launch.args.work_dir + "/" + credentials_file_name(launch.args.run_id);
+      ::unlink(secret.c_str());  // an existing file would keep its mode
+      const int fd = ::open(secret.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+      if (fd < 0) return Error{fmt::format("cannot create {}: {}", secret, std::strerror(errno))};
+      const bool written = ::write(fd, launch.secret_netrc.data(), launch.secret_netrc.size()) ==
+                           static_cast<ssize_t>(launch.secret_netrc.size());
+      ::close(fd);
+      if (!written) return Error{"cannot write " + secret};
+      environment.push_back("DLI_CREDENTIALS_FILE=" + secret);
+    }
+    std::vector<char*> envp;
+    for (auto& entry : environment) envp.push_back(entry.data());
+    envp.push_back(nullptr);
 
     int report[2];  // the grandchild reports an exec failure through this close-on-exec pipe
     if (::pipe2(report, O_CLOEXEC) != 0) return Error{std::string("pipe: ") + std::strerror(errno)};
@@ -53,7 +75,7 @@ class LocalShell : public HostShell {
         ::dup2(out, STDERR_FILENO);
       }
       if (in >= 0) ::dup2(in, STDIN_FILENO);
-      ::execv(argv[0], argv.data());
+      ::execve(argv[0], argv.data(), envp.data());
       const int code = errno;
       (void)!::write(report[1], &code, sizeof code);
       ::_exit(127);
@@ -117,6 +139,8 @@ class LocalShell : public HostShell {
 };
 
 }  // namespace
+
+std::string credentials_file_name(const std::string& run_id) { return "store-" + run_id + ".netrc"; }
 
 std::unique_ptr<HostShell> make_local_shell() { return std::make_unique<LocalShell>(); }
 

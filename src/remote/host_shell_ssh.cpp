@@ -50,10 +50,12 @@ std::string remote_start_script(const AgentLaunch& launch) {
                         kAgentMissingMark, kAgentMissingExit);
   script += "mkdir -p -- \"$work\" || exit 126\n";
   if (!launch.secret_netrc.empty()) {
-    // rm first: an existing file would keep its old, possibly wider, mode. The subshell scopes the umask.
-    script += "rm -f -- \"$work/store.netrc\" && (umask 077 && cat > \"$work/store.netrc\") || exit 125\n";
+    // One file per run, removed by its agent when it ends. rm first: an existing file would keep its old,
+    // possibly wider, mode. The subshell scopes the umask.
+    script += fmt::format("secret=\"$work\"/{}\n", quote_for_remote_shell(credentials_file_name(launch.args.run_id)));
+    script += "rm -f -- \"$secret\" && (umask 077 && cat > \"$secret\") || exit 125\n";
     // The agent's credential lookup reads $DLI_CREDENTIALS_FILE first (include/dli/credentials.hpp).
-    script += "DLI_CREDENTIALS_FILE=\"$work/store.netrc\"; export DLI_CREDENTIALS_FILE\n";
+    script += "DLI_CREDENTIALS_FILE=\"$secret\"; export DLI_CREDENTIALS_FILE\n";
   }
   script += fmt::format("setsid nohup \"$agent\" {} >> {} 2>&1 < /dev/null &\n", remote_command_line(args),
                         quote_for_remote_shell(fmt::format("{}/agent-{}.out", work, launch.args.run_id)));

@@ -47,7 +47,8 @@ void expect_every_host_measured(const CsvTable& csv, int hosts, int tests_per_ho
 // Scans every process's command line for `secret` until stopped: a password must never be an argument.
 class CmdlineWatch {
  public:
-  explicit CmdlineWatch(std::string secret) : secret_(std::move(secret)) {
+  // Processes whose command line holds `exempt` (the integrator, given the password by the user) are not checked.
+  explicit CmdlineWatch(std::string secret, std::string exempt = "") : secret_(std::move(secret)), exempt_(std::move(exempt)) {
     thread_ = std::thread([this] {
       while (!stop_) {
         scan();
@@ -69,13 +70,22 @@ class CmdlineWatch {
     if (proc == nullptr) return;
     while (dirent* entry = ::readdir(proc)) {
       if (!std::isdigit(static_cast<unsigned char>(entry->d_name[0]))) continue;
-      const std::string cmdline = read_file_quietly(std::string("/proc/") + entry->d_name + "/cmdline");
-      if (cmdline.find(secret_) != std::string::npos && found_.empty()) found_ = cmdline;
+      const std::string process = std::string("/proc/") + entry->d_name;
+      const std::string cmdline = read_file_quietly(process + "/cmdline");
+      const std::string environment = read_file_quietly(process + "/environ");
+      if (!found_.empty() || (!exempt_.empty() && cmdline.find(exempt_) != std::string::npos)) continue;
+      if (cmdline.find(secret_) != std::string::npos) found_ = "command line: " + cmdline;
+      if (environment.find(secret_) != std::string::npos) found_ = "environment of: " + cmdline;
+      // A test process is the framework's code: not even the way to the credentials may reach it.
+      if (cmdline.find("dli-run-") != std::string::npos && environment.find("DLI_CREDENTIALS_FILE") != std::string::npos) {
+        found_ = "credentials file named in the environment of: " + cmdline;
+      }
     }
     ::closedir(proc);
     ++scans_;
   }
   std::string secret_;
+  std::string exempt_;
   std::atomic<bool> stop_{false};
   std::string found_;
   std::atomic<int> scans_{0};
@@ -106,18 +116,37 @@ TEST_F(FleetSweep, ThreeSshHostsOverFtpMergeIntoOneTableWithoutLeakingThePasswor
   const std::string html = read_file(work.str("out/results.html"));
   for (int i = 0; i < kTestHosts; ++i) EXPECT_NE(html.find(host_name(i)), std::string::npos) << host_name(i);
 
-  EXPECT_EQ(leaked, "") << "the store password appeared on a command line";
+  EXPECT_EQ(leaked, "") << "the store password reached a process that does not need it";
   EXPECT_GT(watch.scans(), 10);
   EXPECT_EQ(run.output.find(ftp->password()), std::string::npos) << "integrator output";
-  // Nowhere in the store (results, logs, agent logs) nor in the agents' work dirs but the 0600 credentials file.
+  // Nowhere in the store (results, logs, agent logs) nor in the agents' work dirs: each agent removed its 0600
+  // credentials file when it ended.
   EXPECT_EQ(files_containing(ftp_store_dir(), ftp->password()), std::vector<std::string>{});
   for (int i = 0; i < kTestHosts; ++i) {
     const std::string dir = work.str("agent-" + host_name(i));
-    EXPECT_EQ(files_containing(dir, ftp->password()), std::vector<std::string>{dir + "/store.netrc"});
-    struct stat info {};
-    ASSERT_EQ(::stat((dir + "/store.netrc").c_str(), &info), 0);
-    EXPECT_EQ(info.st_mode & 0777, 0600u);
+    EXPECT_EQ(files_containing(dir, ftp->password()), std::vector<std::string>{});
   }
+}
+
+// A local agent is started by the integrator itself: the password in the integrator's environment must not be
+// inherited by the agent (nor by its test processes); the agent reads it from a file it removes.
+TEST_F(FleetSweep, LocalAgentGetsThePasswordThroughAFileItRemovesNotThroughItsEnvironment) {
+  start_ftp(false);
+  ::unsetenv("DLI_CREDENTIALS_FILE");
+  ::setenv("DLI_STORE_USER", ftp->user().c_str(), 1);
+  ::setenv("DLI_STORE_PASSWORD", ftp->password().c_str(), 1);
+  work.write("fleet.yaml", "hosts:\n  - name: here\n    kind: local\n    work_dir: " + work.str("agent-here") + "\n");
+  write_sweep(/*null_sleep_ms=*/20, /*iterations=*/10);
+  CmdlineWatch watch(ftp->password(), "dli-integrator");
+  const auto run = run_sweep(ftp_url());
+  const std::string leaked = watch.finish();
+  ::unsetenv("DLI_STORE_USER");
+  ::unsetenv("DLI_STORE_PASSWORD");
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_EQ(leaked, "") << "the store password reached a process that does not need it";
+  EXPECT_GT(watch.scans(), 10);
+  EXPECT_EQ(files_containing(work.str("agent-here"), ftp->password()), std::vector<std::string>{});
+  EXPECT_EQ(files_containing(ftp_store_dir(), ftp->password()), std::vector<std::string>{});
 }
 
 TEST_F(FleetSweep, FtpsStoreCarriesAFullSweep) {

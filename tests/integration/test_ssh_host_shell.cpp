@@ -141,7 +141,7 @@ TEST_F(SshSessionHostShell, StartAgentDetachesItAndWritesTheSecretPrivately) {
   const int pid = std::stoi(pid_text);
 
   // The secret file: exact content, owner-only.
-  const std::string netrc = agent.args.work_dir + "/store.netrc";
+  const std::string netrc = agent.args.work_dir + "/" + credentials_file_name(agent.args.run_id);
   EXPECT_EQ(testing::read_file(netrc), agent.secret_netrc);
   struct stat info {};
   ASSERT_EQ(::stat(netrc.c_str(), &info), 0);
@@ -223,7 +223,7 @@ TEST_F(SshSessionHostShell, MissingAgentIsReportedAsAgentMissing) {
                                          fleet.bed().host(0).address + ")");
   EXPECT_EQ(started.error().kind, ErrorKind::kAgentMissing);
   EXPECT_EQ(to_string(host_state_of(started.error())), "agent-missing");
-  EXPECT_FALSE(std::filesystem::exists(agent.args.work_dir + "/store.netrc"))
+  EXPECT_FALSE(std::filesystem::exists(agent.args.work_dir + "/" + credentials_file_name(agent.args.run_id)))
       << "no secret left for an agent that is not there";
 
   // Without a secret, no file and no variable.
@@ -231,7 +231,7 @@ TEST_F(SshSessionHostShell, MissingAgentIsReportedAsAgentMissing) {
   ASSERT_TRUE(shell->start_agent(plain).ok());
   EXPECT_FALSE(wait_for_file(plain.args.work_dir + "/pid").empty());
   EXPECT_EQ(testing::read_file(plain.args.work_dir + "/credentials_env"), "unset");
-  EXPECT_FALSE(std::filesystem::exists(plain.args.work_dir + "/store.netrc"));
+  EXPECT_FALSE(std::filesystem::exists(plain.args.work_dir + "/" + credentials_file_name(plain.args.run_id)));
 
   agent.agent_exe = work_.str("bin");  // a directory is not an agent either
   make_agent();
@@ -299,7 +299,7 @@ TEST_F(SshSessionHostShell, StartsThreeHostsFromThreeThreadsAtOnce) {
     ASSERT_FALSE(pid.empty());
     EXPECT_EQ(shells[i]->agent_alive(std::stoi(pid)), std::optional<bool>(true));
     namespaces.insert(testing::read_file(launches[i].args.work_dir + "/netns"));
-    EXPECT_EQ(testing::read_file(launches[i].args.work_dir + "/store.netrc"), launches[i].secret_netrc);
+    EXPECT_EQ(testing::read_file(launches[i].args.work_dir + "/" + credentials_file_name(launches[i].args.run_id)), launches[i].secret_netrc);
   }
   EXPECT_EQ(namespaces.size(), 3u) << "each agent ran on its own host";
   shells.clear();

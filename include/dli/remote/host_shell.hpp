@@ -14,8 +14,9 @@ namespace dli {
 struct AgentLaunch {
   std::string agent_exe;  // on the host
   AgentRunArgs args;      // work_dir must be set: the start writes there
-  // Store credentials as netrc text, written to <work_dir>/store.netrc (mode 0600) through the start command's
-  // stdin, never on a command line; the agent gets DLI_CREDENTIALS_FILE pointing at it. Empty: no file.
+  // Store credentials as netrc text, written to <work_dir>/store-<run>.netrc (mode 0600; through the start
+  // command's stdin on SSH hosts), never on a command line or in the agent's environment; the agent gets
+  // DLI_CREDENTIALS_FILE pointing at it and removes the file when it ends. Empty: no file.
   std::string secret_netrc = {};
   std::vector<std::string> argv() const { return agent_argv(agent_exe, args); }  // never carries a secret
 };
@@ -24,6 +25,9 @@ struct CommandOutput {
   int exit_code = -1;
   std::string output;  // stdout and stderr
 };
+
+// "store-<run>.netrc": the name the agent recognises as its own credentials file to remove (agent/main.cpp).
+std::string credentials_file_name(const std::string& run_id);
 
 class HostShell {
  public:
