@@ -13,6 +13,7 @@
 #include "dli/util/clock.hpp"
 #include "dli/integrator/collect.hpp"
 #include "dli/util/exit_codes.hpp"
+#include "dli/integrator/heartbeat_follow.hpp"
 #include "dli/integrator/host_check.hpp"
 #include "dli/remote/host_shell.hpp"
 #include "dli/integrator/progress.hpp"
@@ -26,22 +27,16 @@ namespace {
 using Clock = SteadyClock;
 
 // What the integrator knows of one host while it follows the run.
-struct HostTrack {
+struct HostTrack : FollowedHost {
   HostConfig host;
   std::unique_ptr<HostShell> shell;
-  HostStatus status;
-  StatusEntry entry;                 // the host's newest heartbeat seen in the status folder (seq 0: none)
-  std::uint64_t started_seq = 0;     // the "starting" entry the integrator wrote; an agent's beats come after it
-  Clock::time_point last_change;     // when the heartbeat last moved, by the integrator's clock
-  Clock::time_point last_read;       // when its document was last read
-  bool unread = false;               // the name moved since the document was last read
-  bool finished = false;
-  bool beat_seen() const { return entry.seq > started_seq; }
 };
 
-// Documents read per poll at most, whatever the size of the fleet: one listing tells who beat and who finished;
-// progress figures of a large fleet refresh over a few polls instead of costing one read per host each time.
-constexpr int kReadsPerPoll = 16;
+std::vector<FollowedHost*> followed(std::vector<HostTrack>& tracks) {
+  std::vector<FollowedHost*> hosts;
+  for (auto& track : tracks) hosts.push_back(&track);
+  return hosts;
+}
 
 // The integrator records a host's fate itself only when the agent cannot (never started, or went silent).
 // Returns the store's refusal, if any, so that the run can end as a store failure.
@@ -133,47 +128,6 @@ class OutageReport {
   Clock::time_point next_word_{};
 };
 
-// Reads the documents whose names moved: finished hosts first (they end a host), then the longest unread.
-void read_moved(StatusBoard& board, std::vector<HostTrack>& tracks, Clock::time_point now) {
-  std::vector<HostTrack*> moved;
-  for (auto& track : tracks) {
-    if (!track.finished && track.unread) moved.push_back(&track);
-  }
-  std::sort(moved.begin(), moved.end(), [](const HostTrack* a, const HostTrack* b) {
-    const bool a_final = host_finished(a->entry.state), b_final = host_finished(b->entry.state);
-    if (a_final != b_final) return a_final;
-    return a->last_read < b->last_read;
-  });
-  if (moved.size() > static_cast<std::size_t>(kReadsPerPoll)) moved.resize(kReadsPerPoll);
-  for (HostTrack* track : moved) {
-    auto status = board.read(track->entry);
-    if (!status) {
-      spdlog::debug("host {}: {}", track->host.name, status.error().message);  // replaced meanwhile: next poll
-      continue;
-    }
-    track->status = std::move(status).value();
-    track->unread = false;
-    track->last_read = now;
-    if (host_finished(track->status.state)) track->finished = true;
-  }
-}
-
-// Takes in one listing: who beat (their silence timers restart), in which state.
-void take_listing(const StatusListing& listing, std::vector<HostTrack>& tracks, Clock::time_point now) {
-  for (auto& track : tracks) {
-    if (track.finished) continue;
-    const auto found = listing.latest.find(track.host.name);
-    if (found == listing.latest.end()) continue;
-    const StatusEntry& entry = found->second;
-    if (entry.name == track.entry.name) continue;
-    if (entry.seq < track.entry.seq) continue;  // an old agent's late beat
-    track.entry = entry;
-    track.last_change = now;
-    track.status.state = entry.state;
-    track.unread = true;
-  }
-}
-
 Status decide_silent(Store& store, StatusBoard& board, const std::string& run_id, HostTrack& track,
                      const RunOptions& options, Clock::time_point now) {
   const double silent = seconds_between(track.last_change, now);
@@ -262,8 +216,8 @@ RunOutcome drive_run(Store& store, const std::string& run_id, std::vector<HostTr
       if (outage.recovered(now)) {
         for (auto& track : tracks) track.last_change = now;  // every agent gets its full time to beat again
       }
-      take_listing(listing.value(), tracks, now);
-      read_moved(board, tracks, now);
+      take_listing(listing.value(), followed(tracks), now);
+      read_moved(board, followed(tracks), now);
       for (auto& track : tracks) {
         if (track.finished) continue;
         if (auto decided = decide_silent(store, board, run_id, track, options, now); !decided) {
@@ -308,6 +262,7 @@ RunOutcome drive_run(Store& store, const std::string& run_id, std::vector<HostTr
 
 HostTrack make_track(const HostConfig& host, int total) {
   HostTrack track;
+  track.name = host.name;
   track.host = host;
   track.shell = make_host_shell(host);
   track.status.host = host.name;
