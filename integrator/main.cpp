@@ -146,6 +146,16 @@ int main(int argc, char** argv) {
 
   std::string sweep_path, store_url, out_dir, agent_exe, run_id, fleet_path;
   bool redo = false, no_progress = false;
+  // How the run is followed (docs/protocol.md 5); bounded so that no clock overflows.
+  double lost_after = dli::RunOptions{}.lost_after_seconds, heartbeat = dli::RunOptions{}.heartbeat_seconds;
+  const auto follow_options = [&](CLI::App* command) {
+    command->add_option("--lost-after", lost_after, "Seconds of heartbeat silence after which a host is lost")
+        ->check(CLI::Range(1.0, 86400.0))
+        ->capture_default_str();
+    command->add_option("--heartbeat", heartbeat, "Seconds between the agents' heartbeats")
+        ->check(CLI::Range(0.1, 3600.0))
+        ->capture_default_str();
+  };
 
   auto* plan_cmd = app.add_subcommand("plan", "Validate a sweep and print the tests each host would run; writes nothing");
   plan_cmd->add_option("SWEEP", sweep_path, "Sweep YAML file")->required();
@@ -157,6 +167,7 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--agent", agent_exe, "dli-agent for local hosts (default: beside this program)");
   run_cmd->add_flag("--redo", redo, "Rerun tests that already have a result");
   run_cmd->add_flag("--no-progress", no_progress, "Plain log lines even on a terminal");
+  follow_options(run_cmd);
 
   auto* status_cmd = app.add_subcommand("status", "Show each host's progress in a run (from its heartbeats)");
   status_cmd->add_option("RUN", run_id, "Run id")->required();
@@ -170,6 +181,7 @@ int main(int argc, char** argv) {
   resume_cmd->add_option("--out", out_dir, "Folder for the reports (default dli-out/<run id>)");
   resume_cmd->add_option("--agent", agent_exe, "dli-agent for local hosts (default: beside this program)");
   resume_cmd->add_flag("--no-progress", no_progress, "Plain log lines even on a terminal");
+  follow_options(resume_cmd);
 
   std::string host_name;
   auto* hosts_cmd = app.add_subcommand("hosts", "Fleet hosts");
@@ -204,6 +216,8 @@ int main(int argc, char** argv) {
       const dli::Plan plan = dli::make_plan(sweep_path);
       dli::RunOptions options = run_options(plan.fleet, store_url, out_dir, agent_exe, no_progress);
       options.redo = redo;
+      options.lost_after_seconds = lost_after;
+      options.heartbeat_seconds = heartbeat;
       return print_run_outcome(dli::run_sweep(plan, options, std::cout));
     }
     if (*status_cmd) {
@@ -213,7 +227,9 @@ int main(int argc, char** argv) {
     }
     if (*resume_cmd) {
       const dli::FleetConfig fleet = dli::load_fleet(fleet_path);
-      const dli::RunOptions options = run_options(fleet, store_url, out_dir, agent_exe, no_progress);
+      dli::RunOptions options = run_options(fleet, store_url, out_dir, agent_exe, no_progress);
+      options.lost_after_seconds = lost_after;
+      options.heartbeat_seconds = heartbeat;
       return print_run_outcome(dli::resume_run(run_id, fleet, options, std::cout));
     }
     if (*check_cmd) {
@@ -236,6 +252,9 @@ int main(int argc, char** argv) {
       std::cout << "CSV:  " << std::filesystem::absolute(paths.csv).string()
                 << "\nHTML: " << std::filesystem::absolute(paths.html).string() << "\n";
       const auto& result = collected.value();
+      for (const auto& host : result.host_states) {
+        if (host.state == dli::HostState::kStoreFailed || host.unpublished > 0) return dli::exit_code::kStoreFailed;
+      }
       return result.failed > 0 || result.not_run > 0 ? dli::exit_code::kTestsFailed : dli::exit_code::kOk;
     }
   } catch (const dli::ConfigError& error) {
