@@ -3,6 +3,7 @@
 // put = upload to ".<name>.tmp.<random>" in the key's folder, check the size the server reports, rename over the
 // key. FTP's RNTO replaces an existing file with rename(2) on vsftpd, so readers see old or new. SFTP v3 RENAME
 // refuses an existing target on OpenSSH: the posix-rename extension is used instead (store_curl_sftp_rename.hpp).
+// FTP requests give whole paths and make folders only when an upload is refused (store_curl_ftp.hpp).
 #include "dli/store/store_curl.hpp"
 
 #include <fcntl.h>
@@ -18,6 +19,9 @@
 #include <random>
 #include <thread>
 
+#include "dli/util/backoff.hpp"
+#include "store_curl_failure.hpp"
+#include "store_curl_ftp.hpp"
 #include "store_curl_sftp_rename.hpp"
 #include "store_curl_transfer.hpp"
 #include "store_curl_url.hpp"
@@ -87,11 +91,12 @@ struct CurlStore::Impl {
   std::string shown;
   std::mutex mutex;  // one operation at a time: the handle and the SFTP side channel are not thread-safe
   std::unique_ptr<curl_store::CurlSession> session;
-  std::unique_ptr<curl_store::SftpPosixRename> renamer;
+  std::unique_ptr<curl_store::FtpRequests> ftp;          // ftp, ftps
+  std::unique_ptr<curl_store::SftpPosixRename> renamer;  // sftp
   std::atomic<std::uint64_t> operations{0};
   std::atomic<std::uint64_t> retries{0};
-  std::mt19937_64 random{std::random_device{}()};
-  bool rename_refuses_existing = false;  // sftp: learnt from the server
+  std::mt19937_64 random{std::random_device{}()};  // seeded apart per store: agents' retries spread
+  bool rename_refuses_existing = false;            // sftp: learnt from the server
 
   bool sftp() const { return url.scheme == Scheme::kSftp; }
   std::string path(const std::string& relative) const { return curl_store::remote_path(url, relative); }
@@ -100,16 +105,17 @@ struct CurlStore::Impl {
 
   Error failure(const Outcome& outcome) const {
     return Error{curl_store::explain(outcome, session->settings()),
-                 curl_store::classify(outcome, url.scheme) == Failure::kTransient};
+                 curl_store::classify(outcome, url.scheme) == Failure::kTransient,
+                 curl_store::refusal_of(outcome, url.scheme)};
   }
 
-  // Runs `attempt` until it succeeds, fails permanently, or the retries are used up; the final error names the
-  // store, the operation and how long it tried.
+  // Runs `attempt` until it succeeds, fails permanently, or the retries are used up, waiting between attempts with
+  // jittered exponential backoff (include/dli/util/backoff.hpp); the final error names the store, the operation and
+  // how long it tried, and keeps the attempt's kind.
   template <class T, class Attempt>
   Result<T> retrying(const std::string& what, Attempt attempt) {
     ++operations;
     const auto start = std::chrono::steady_clock::now();
-    auto delay = options.retry_delay;
     for (int number = 1;; ++number) {
       Result<T> result = attempt();
       if (result.ok()) return result;
@@ -118,13 +124,10 @@ struct CurlStore::Impl {
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         std::string message = fmt::format("{}: {}: {}", shown, what, error.message);
         if (number > 1) message += fmt::format(" (gave up after {} attempts in {:.1f} s)", number, seconds);
-        return Error{message, error.transient};
+        return Error{message, error.transient, error.kind};
       }
       ++retries;
-      // Jitter, so that a fleet of agents does not come back in lockstep after a server restart.
-      std::uniform_real_distribution<double> jitter(0.75, 1.25);
-      std::this_thread::sleep_for(std::chrono::duration_cast<std::chrono::milliseconds>(delay * jitter(random)));
-      delay = std::min(delay * 2, kMaxRetryDelay);
+      std::this_thread::sleep_for(backoff_delay(options.retry_delay, number, kMaxRetryDelay, random));
     }
   }
 
@@ -132,15 +135,15 @@ struct CurlStore::Impl {
 
   // Best effort: a temporary left behind is invisible to list() and harmless.
   void remove_temporary(const std::string& folder, const std::string& temporary) {
+    const std::string remote = path(join(folder, temporary));
+    if (!sftp()) {
+      ftp->commands({"DELE " + remote});
+      return;
+    }
     Transfer drop;
     drop.nobody = true;
-    if (sftp()) {
-      drop.url = curl_store::curl_url(url, "/", true);
-      drop.quote = {"rm " + sftp_quoted(path(join(folder, temporary)))};
-    } else {
-      drop.url = folder_url(folder);
-      drop.postquote = {"DELE " + temporary};
-    }
+    drop.url = curl_store::curl_url(url, "/", true);
+    drop.quote = {"rm " + sftp_quoted(remote)};
     session->perform(drop);
   }
 
@@ -170,14 +173,78 @@ struct CurlStore::Impl {
     return failure(renamed);
   }
 
-  Status put_attempt(const std::string& key, Source& source) {
-    const auto parts = split_key(key);
-    const std::string& folder = parts.first;
-    const std::string& name = parts.second;
-    const std::string temporary = temporary_name(name);
-    if (source.file != nullptr && std::fseek(source.file, 0, SEEK_SET) != 0)
-      return Error{"cannot rewind the local file"};
+  // FTP: upload with the size check in the same request (SIZE as a postquote), folders made only when the upload is
+  // refused, then RNFR/RNTO: on an existing folder EPSV STOR SIZE RNFR RNTO, five commands.
+  Status put_attempt_ftp(const std::string& folder, const std::string& name, const std::string& temporary,
+                         Source& source) {
+    const std::string remote = path(join(folder, temporary));
+    Transfer upload;
+    upload.url = file_url(join(folder, temporary));
+    upload.upload = true;
+    upload.upload_data = source.data;
+    upload.upload_file = source.file;
+    upload.upload_size = source.size;
+    upload.postquote = {"*SIZE " + remote};  // '*': a server without SIZE still takes uploads, unchecked
+    Outcome sent = ftp->transfer(upload);
+    auto abandon = [&](Error error, const Outcome* outcome) {
+      if (outcome == nullptr || !curl_store::failed_before_login(*outcome)) remove_temporary(folder, temporary);
+      return error;
+    };
+    if (curl_store::FtpRequests::upload_refused(sent)) {
+      // FTP says "no such folder" and "not allowed here" alike: make the folders, then try once more.
+      const Outcome made = ftp->make_folders(path(folder));
+      if (!made.ok()) return abandon(failure(made), &made);
+      if (source.file != nullptr && std::fseek(source.file, 0, SEEK_SET) != 0)
+        return Error{"cannot rewind the local file"};
+      upload.upload_offset = 0;
+      sent = ftp->transfer(upload);
+      if (curl_store::FtpRequests::upload_refused(sent)) {
+        // The folder is there now, or cannot be made: either way the server will not let this user write.
+        return abandon(Error{fmt::format("permission denied: the server refuses to create files in {}: {}",
+                                         folder.empty() ? "the store's folder" : folder, failure(sent).message),
+                             false, ErrorKind::kDenied},
+                       &sent);
+      }
+    }
+    if (!sent.ok()) {
+      Error error = failure(sent);
+      // vsftpd answers a failed write(2) (full disk, quota) with a plain 451 after the transfer. All bytes went out;
+      // if the server kept fewer, its storage refused them: no use retrying soon.
+      if (sent.reply == 451 && sent.uploaded == source.size && source.size > 0) {
+        const auto held = ftp->size(remote);
+        if (held.found && held.bytes >= 0 && held.bytes < source.size) {
+          error = Error{fmt::format("the server has no space left for it: it stored {} of the {} bytes sent ({})",
+                                    held.bytes, source.size, error.message),
+                        false, ErrorKind::kNoSpace};
+        }
+      }
+      return abandon(error, &sent);
+    }
+    if (sent.uploaded != source.size) {
+      return abandon(Error{fmt::format("sent {} of {} bytes", sent.uploaded, source.size), true}, nullptr);
+    }
+    // The server's view of the size: catches uploads that "succeeded" but left a short or empty file (vsftpd with
+    // TLS 1.3 session-reuse trouble does exactly that).
+    const auto held = curl_store::FtpRequests::size_reply(sent);
+    if (held && *held != source.size) {
+      return abandon(Error{fmt::format("the server holds {} of the {} bytes uploaded", *held, source.size), true},
+                     nullptr);
+    }
+    const Outcome renamed = ftp->commands({"RNFR " + remote, "RNTO " + path(join(folder, name))});
+    if (renamed.ok()) return {};
+    Error error = failure(renamed);
+    if (renamed.code == CURLE_QUOTE_ERROR) {
+      error.message = fmt::format(
+          "the server refused to rename the uploaded temporary to {}: {} (an FTP store needs "
+          "a server whose RNTO replaces existing files, as vsftpd, ProFTPD and Pure-FTPd do)",
+          name, error.message);
+    }
+    return abandon(error, &renamed);
+  }
 
+  // SFTP: upload (libcurl makes missing folders), stat check, then posix-rename on the side channel.
+  Status put_attempt_sftp(const std::string& folder, const std::string& name, const std::string& temporary,
+                          Source& source) {
     Transfer upload;
     upload.url = file_url(join(folder, temporary));
     upload.upload = true;
@@ -194,9 +261,6 @@ struct CurlStore::Impl {
     if (sent.uploaded != source.size) {
       return abandon(Error{fmt::format("sent {} of {} bytes", sent.uploaded, source.size), true}, nullptr);
     }
-
-    // The server's view of the size: catches uploads that "succeeded" but left a short or empty file (vsftpd
-    // with TLS 1.3 session-reuse trouble does exactly that).
     Transfer check;
     check.url = upload.url;
     check.nobody = true;
@@ -207,27 +271,19 @@ struct CurlStore::Impl {
           Error{fmt::format("the server holds {} of the {} bytes uploaded", checked.content_length, source.size), true},
           nullptr);
     }
+    if (auto renamed = rename_sftp(path(join(folder, temporary)), path(join(folder, name))); !renamed) {
+      return abandon(renamed.error(), nullptr);
+    }
+    return {};
+  }
 
-    if (sftp()) {
-      if (auto renamed = rename_sftp(path(join(folder, temporary)), path(key)); !renamed) {
-        return abandon(renamed.error(), nullptr);
-      }
-      return {};
-    }
-    Transfer rename;
-    rename.url = folder_url(folder);
-    rename.nobody = true;
-    rename.postquote = {"RNFR " + temporary, "RNTO " + name};
-    const Outcome renamed = session->perform(rename);
-    if (renamed.ok()) return {};
-    Error error = failure(renamed);
-    if (renamed.code == CURLE_QUOTE_ERROR) {
-      error.message = fmt::format(
-          "the server refused to rename the uploaded temporary to {}: {} (an FTP store needs "
-          "a server whose RNTO replaces existing files, as vsftpd, ProFTPD and Pure-FTPd do)",
-          name, error.message);
-    }
-    return abandon(error, &renamed);
+  Status put_attempt(const std::string& key, Source& source) {
+    const auto [folder, name] = split_key(key);
+    const std::string temporary = temporary_name(name);
+    if (source.file != nullptr && std::fseek(source.file, 0, SEEK_SET) != 0)
+      return Error{"cannot rewind the local file"};
+    return sftp() ? put_attempt_sftp(folder, name, temporary, source)
+                  : put_attempt_ftp(folder, name, temporary, source);
   }
 
   Status put(const std::string& key, Source& source) {
@@ -236,16 +292,47 @@ struct CurlStore::Impl {
     return retrying<void>("put " + key, [&] { return put_attempt(key, source); });
   }
 
-  // nullopt: not found.
-  Result<std::optional<std::int64_t>> stat_attempt(const std::string& key) {
+  // A download or listing: over FTP through `ftp`, which keeps track of the transfer type.
+  Outcome transfer(Transfer& request) { return sftp() ? session->perform(request) : ftp->transfer(request); }
+
+  // true: an object (SFTP: or a folder) is there. FTP asks SIZE alone; SFTP stats through libcurl.
+  Result<bool> present_attempt(const std::string& key) {
+    if (!sftp()) {
+      const auto size = ftp->size(path(key));
+      if (!size.outcome.ok()) return failure(size.outcome);
+      return size.found;
+    }
     Transfer probe;
     probe.url = file_url(key);
     probe.nobody = true;
     const Outcome outcome = session->perform(probe);
     const Failure failed = curl_store::classify(outcome, url.scheme);
-    if (failed == Failure::kNone) return std::optional<std::int64_t>(outcome.content_length);
-    if (failed == Failure::kNotFound) return std::optional<std::int64_t>();
+    if (failed == Failure::kNone) return true;
+    if (failed == Failure::kNotFound) return false;
     return failure(outcome);
+  }
+
+  Status remove_attempt(const std::string& key) {
+    Transfer drop;
+    drop.nobody = true;
+    Outcome outcome;
+    if (sftp()) {
+      drop.url = curl_store::curl_url(url, "/", true);
+      drop.quote = {"rm " + sftp_quoted(path(key))};
+      outcome = session->perform(drop);
+    } else {
+      outcome = ftp->commands({"DELE " + path(key)});
+    }
+    const Failure failed = curl_store::classify(outcome, url.scheme);
+    if (failed == Failure::kNone || failed == Failure::kNotFound) return {};
+    if (outcome.code != CURLE_QUOTE_ERROR) return failure(outcome);
+    // Removing what is already gone succeeds (as in the file store); the servers' reply does not say which it
+    // was, so look. An object still there was refused to us.
+    auto present = present_attempt(key);
+    if (present.ok() && !present.value()) return {};
+    Error error = failure(outcome);
+    if (present.ok() && !error.transient) error.kind = ErrorKind::kDenied;
+    return error;
   }
 };
 
@@ -350,6 +437,7 @@ Result<std::unique_ptr<CurlStore>> CurlStore::open(const std::string& url_text, 
   // then each data transfer gets a fresh control connection.
   const bool fresh = ftps && options.tls_max == "1.3";
   impl->session = std::make_unique<curl_store::CurlSession>(std::move(settings), fresh);
+  if (!sftp) impl->ftp = std::make_unique<curl_store::FtpRequests>(*impl->session, impl->folder_url(""));
   impl->options = std::move(options);
   impl->options.credentials.reset();  // the session holds what it needs; no second copy of the password
   return std::unique_ptr<CurlStore>(new CurlStore(std::move(impl)));
@@ -363,7 +451,10 @@ Result<std::string> CurlStore::get(const std::string& key) {
     Transfer download;
     download.url = impl_->file_url(key);
     download.sink = &data;
-    const Outcome outcome = impl_->session->perform(download);
+    // No SIZE before RETR: the server's "226 transfer complete" vouches for a whole object (get_file keeps SIZE,
+    // whose check of the byte count costs nothing next to a model's transfer).
+    download.ignore_size = true;
+    const Outcome outcome = impl_->transfer(download);
     const Failure failed = curl_store::classify(outcome, impl_->url.scheme);
     if (failed == Failure::kNone) return std::optional<std::string>(std::move(data));
     if (failed == Failure::kNotFound) return std::optional<std::string>();
@@ -417,7 +508,7 @@ Status CurlStore::get_file(const std::string& key, const std::string& local_path
     Transfer download;
     download.url = impl_->file_url(key);
     download.sink_file = file;
-    const Outcome outcome = impl_->session->perform(download);
+    const Outcome outcome = impl_->transfer(download);
     const bool flushed = std::fflush(file) == 0 && ::fsync(::fileno(file)) == 0;
     std::fclose(file);
     const Failure failed = curl_store::classify(outcome, impl_->url.scheme);
@@ -441,9 +532,7 @@ Status CurlStore::get_file(const std::string& key, const std::string& local_path
 Result<bool> CurlStore::exists(const std::string& key) {
   if (auto valid = check_key(key); !valid) return valid.error();
   std::lock_guard<std::mutex> lock(impl_->mutex);
-  auto size = impl_->retrying<std::optional<std::int64_t>>("exists " + key, [&] { return impl_->stat_attempt(key); });
-  if (!size) return size.error();
-  return size.value().has_value();
+  return impl_->retrying<bool>("exists " + key, [&] { return impl_->present_attempt(key); });
 }
 
 Result<std::vector<std::string>> CurlStore::list(const std::string& folder) {
@@ -458,7 +547,7 @@ Result<std::vector<std::string>> CurlStore::list(const std::string& folder) {
         listing.url = impl_->folder_url(folder);
         listing.list_only = true;
         listing.sink = &text;
-        const Outcome outcome = impl_->session->perform(listing);
+        const Outcome outcome = impl_->transfer(listing);
         const Failure failed = curl_store::classify(outcome, impl_->url.scheme);
         if (failed == Failure::kNotFound) return std::vector<std::string>{};
         if (failed != Failure::kNone) return impl_->failure(outcome);
@@ -482,27 +571,13 @@ Result<std::vector<std::string>> CurlStore::list(const std::string& folder) {
 Status CurlStore::remove(const std::string& key) {
   if (auto valid = check_key(key); !valid) return valid;
   std::lock_guard<std::mutex> lock(impl_->mutex);
-  return impl_->retrying<void>("remove " + key, [&]() -> Status {
-    const auto [folder, name] = split_key(key);
-    Transfer drop;
-    drop.nobody = true;
-    if (impl_->sftp()) {
-      drop.url = curl_store::curl_url(impl_->url, "/", true);
-      drop.quote = {"rm " + sftp_quoted(impl_->path(key))};
-    } else {
-      drop.url = impl_->folder_url(folder);
-      drop.postquote = {"DELE " + name};
-    }
-    const Outcome outcome = impl_->session->perform(drop);
-    const Failure failed = curl_store::classify(outcome, impl_->url.scheme);
-    if (failed == Failure::kNone || failed == Failure::kNotFound) return {};
-    if (outcome.code != CURLE_QUOTE_ERROR) return impl_->failure(outcome);
-    // Removing what is already gone succeeds (as in the file store); the servers' reply does not say which it
-    // was, so look.
-    auto size = impl_->stat_attempt(key);
-    if (size.ok() && !size.value()) return {};
-    return impl_->failure(outcome);
-  });
+  return impl_->retrying<void>("remove " + key, [&] { return impl_->remove_attempt(key); });
+}
+
+void CurlStore::disconnect() {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  impl_->session->disconnect();
+  if (impl_->renamer) impl_->renamer->disconnect();
 }
 
 std::string CurlStore::describe() const { return impl_->shown; }

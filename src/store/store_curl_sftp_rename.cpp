@@ -56,7 +56,20 @@ class Reader {
 };
 
 Error transient(std::string message) { return Error{std::move(message), true, ErrorKind::kProtocol}; }
-Error permanent(std::string message) { return Error{std::move(message), false}; }
+Error permanent(std::string message, ErrorKind kind = ErrorKind::kOther) {
+  return Error{std::move(message), false, kind};
+}
+
+// SFTP status codes (draft-ietf-secsh-filexfer): 3 in every version, 14 and 15 from version 5 on.
+constexpr std::uint32_t kFxPermissionDenied = 3;
+constexpr std::uint32_t kFxNoSpaceOnFilesystem = 14;
+constexpr std::uint32_t kFxQuotaExceeded = 15;
+
+ErrorKind kind_of_status(std::uint32_t code) {
+  if (code == kFxPermissionDenied) return ErrorKind::kDenied;
+  if (code == kFxNoSpaceOnFilesystem || code == kFxQuotaExceeded) return ErrorKind::kNoSpace;
+  return ErrorKind::kOther;
+}
 
 }  // namespace
 
@@ -93,6 +106,8 @@ struct SftpPosixRename::Connection {
 SftpPosixRename::SftpPosixRename(SshTarget target, double request_timeout_seconds)
     : target_(std::move(target)), request_timeout_seconds_(request_timeout_seconds) {}
 SftpPosixRename::~SftpPosixRename() = default;
+
+void SftpPosixRename::disconnect() { connection_.reset(); }
 
 Status SftpPosixRename::connect() {
   auto session = SshSession::connect(target_);
@@ -149,8 +164,10 @@ Result<bool> SftpPosixRename::rename(const std::string& from, const std::string&
     return failed(transient("unexpected SFTP reply to posix-rename"));
   }
   reader.string(message);
-  if (code != 0)
-    return permanent(fmt::format("posix-rename {} -> {} failed: {} (SFTP status {})", from, to, message, code));
+  if (code != 0) {
+    return permanent(fmt::format("posix-rename {} -> {} failed: {} (SFTP status {})", from, to, message, code),
+                     kind_of_status(code));
+  }
   return true;
 }
 

@@ -26,6 +26,8 @@ class SftpPosixRename {
   // Error: transient for connection trouble (the connection is dropped and remade next time); its kind as
   // SshSession reports it (a refused host key or login is kHostKeyRefused or kAuthFailed, never transient).
   Result<bool> rename(const std::string& from, const std::string& to);
+  // Closes the connection; the next rename opens one again. What was learnt about the server is kept.
+  void disconnect();
 
  private:
   struct Connection;

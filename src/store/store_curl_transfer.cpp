@@ -4,9 +4,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstring>
 #include <mutex>
+
+#include "store_curl_failure.hpp"
 
 namespace dli::curl_store {
 
@@ -53,8 +56,25 @@ std::size_t write_download(char* data, std::size_t size, std::size_t count, void
   return bytes;
 }
 
-// FTP's NOBODY requests write "Content-Length:"-style lines; headers are not wanted anywhere.
+// SFTP's NOBODY requests write "Content-Length:"-style lines, which are not wanted.
 std::size_t discard(char*, std::size_t size, std::size_t count, void*) { return size * count; }
+
+constexpr std::size_t kKeptReplies = 64;  // a login, then a few dozen MKDs at most
+
+// libcurl hands FTP's server replies, line by line, to the header callback. The last line of each ("213 1234",
+// where a reply of several lines has "213-" before it) is kept: SIZE answers are read from it, and messages quote it.
+std::size_t keep_reply(char* data, std::size_t size, std::size_t count, void* user) {
+  auto* outcome = static_cast<Outcome*>(user);
+  const std::size_t bytes = size * count;
+  std::string line(data, bytes);
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
+  const auto digit = [&line](std::size_t at) { return std::isdigit(static_cast<unsigned char>(line[at])) != 0; };
+  if (line.size() >= 4 && digit(0) && digit(1) && digit(2) && line[3] == ' ') {
+    if (outcome->replies.size() == kKeptReplies) outcome->replies.erase(outcome->replies.begin());
+    outcome->replies.push_back(std::move(line));
+  }
+  return bytes;
+}
 
 // Refuses every host key that is not exactly the one in known_hosts (libcurl's default too, but this also
 // records why, for the message).
@@ -78,118 +98,6 @@ class SList {
 };
 
 }  // namespace
-
-Failure classify(const Outcome& outcome, Scheme scheme) {
-  if (outcome.ok()) return Failure::kNone;
-  if (outcome.code == CURLE_REMOTE_FILE_NOT_FOUND) return Failure::kNotFound;
-  const bool ftp = scheme != Scheme::kSftp;
-  // vsftpd answers CWD into a missing folder with 550, which libcurl reports as "access denied".
-  if (ftp && outcome.code == CURLE_REMOTE_ACCESS_DENIED && outcome.reply == 550) return Failure::kNotFound;
-  // 4xx: "try again later" in FTP (421 busy/timeout, 425/426 data connection, 450/451/452 temporary).
-  if (ftp && outcome.reply >= 400 && outcome.reply < 500) return Failure::kTransient;
-  switch (outcome.code) {
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_CONNECT:
-    case CURLE_OPERATION_TIMEDOUT:
-    case CURLE_SEND_ERROR:
-    case CURLE_RECV_ERROR:
-    case CURLE_PARTIAL_FILE:  // also vsftpd's "522 session reuse required" on a data connection
-    case CURLE_GOT_NOTHING:
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_SSL_SHUTDOWN_FAILED:
-    case CURLE_FTP_WEIRD_SERVER_REPLY:
-    case CURLE_FTP_ACCEPT_FAILED:
-    case CURLE_FTP_ACCEPT_TIMEOUT:
-    case CURLE_FTP_WEIRD_PASV_REPLY:
-    case CURLE_FTP_WEIRD_227_FORMAT:
-    case CURLE_FTP_CANT_GET_HOST:
-    case CURLE_FTP_PORT_FAILED:
-    case CURLE_FTP_BAD_FILE_LIST:
-    case CURLE_SEND_FAIL_REWIND:
-    case CURLE_AGAIN:
-    case CURLE_SSH:  // libssh2 reports dropped connections and SFTP's generic "failure" alike
-      return Failure::kTransient;
-    default:
-      return Failure::kPermanent;
-  }
-}
-
-bool failed_before_login(const Outcome& outcome) {
-  switch (outcome.code) {
-    case CURLE_COULDNT_CONNECT:
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_OPERATION_TIMEDOUT:
-    case CURLE_LOGIN_DENIED:
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_USE_SSL_FAILED:
-      return true;
-    default:
-      return false;
-  }
-}
-
-std::string explain(const Outcome& outcome, const ConnectionSettings& settings) {
-  std::string text;
-  switch (outcome.code) {
-    case CURLE_LOGIN_DENIED:
-      text = fmt::format("login refused for user '{}' (credentials from {}): {}", settings.user,
-                         settings.credentials_source, outcome.detail);
-      break;
-    case CURLE_PEER_FAILED_VERIFICATION:
-      if (settings.scheme != Scheme::kSftp && outcome.detail.find("subject name") != std::string::npos) {
-        text = fmt::format(
-            "the server's TLS certificate is not for this host name ({}); use a name or address the "
-            "certificate lists",
-            outcome.detail);
-      } else if (settings.scheme != Scheme::kSftp) {
-        text = fmt::format(
-            "the server's TLS certificate could not be verified ({}); give the CA that signed it "
-            "with ca_file=PATH, or pin the server's key with pinned_public_key=sha256//BASE64",
-            outcome.detail);
-      } else if (outcome.host_key_match == CURLKHMATCH_MISMATCH) {
-        text = fmt::format(
-            "the host key of {} differs from the one in {}: refused (the server was reinstalled, "
-            "or someone intercepts the connection)",
-            settings.known_hosts_name, settings.known_hosts);
-      } else if (outcome.host_key_match == CURLKHMATCH_MISSING) {
-        text = fmt::format(
-            "the host key of {} is not in {}: refused (check the key, then add it, e.g. with "
-            "ssh-keyscan)",
-            settings.known_hosts_name, settings.known_hosts);
-      } else {
-        text = "the server's identity could not be verified: " + outcome.detail;
-      }
-      break;
-    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-      text = "the server's public key does not match pinned_public_key: refused";
-      break;
-    case CURLE_SSL_CACERT_BADFILE:
-      text = fmt::format("cannot use ca_file {}: {}", settings.ca_file, outcome.detail);
-      break;
-    case CURLE_USE_SSL_FAILED:
-      text = "the server does not offer TLS (AUTH TLS refused): " + outcome.detail;
-      break;
-    case CURLE_REMOTE_ACCESS_DENIED:
-      text = "permission denied: " + outcome.detail;
-      break;
-    default:
-      text = outcome.detail;
-  }
-  text += outcome.reply > 0
-              ? fmt::format(" [curl error {}, FTP reply {}]", static_cast<int>(outcome.code), outcome.reply)
-              : fmt::format(" [curl error {}]", static_cast<int>(outcome.code));
-  // Defence in depth: no libcurl or server text should carry the password, but never let it through.
-  if (!settings.password.empty()) {
-    for (std::size_t at = text.find(settings.password); at != std::string::npos;
-         at = text.find(settings.password, at + 3)) {
-      text.replace(at, settings.password.size(), "***");
-    }
-  }
-  return text;
-}
 
 CurlSession::CurlSession(ConnectionSettings settings, bool fresh_for_data)
     : settings_(std::move(settings)), fresh_for_data_(fresh_for_data) {
@@ -293,7 +201,15 @@ void CurlSession::configure(CURL* handle, Transfer& transfer, Outcome& outcome, 
     curl_easy_setopt(handle, CURLOPT_SSL_VERIFYPEER, pin_only ? 0L : 1L);
   }
 
-  curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, discard);
+  if (sftp) {
+    curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, discard);
+  } else {
+    curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, keep_reply);
+    curl_easy_setopt(handle, CURLOPT_HEADERDATA, &outcome);
+    // Whole paths in STOR/RETR/SIZE/NLST: no CWD walk per request (store_curl_transfer.hpp).
+    curl_easy_setopt(handle, CURLOPT_FTP_FILEMETHOD, static_cast<long>(CURLFTPMETHOD_NOCWD));
+    if (transfer.ignore_size) curl_easy_setopt(handle, CURLOPT_IGNORE_CONTENT_LENGTH, 1L);
+  }
   curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION,
                    transfer.sink != nullptr || transfer.sink_file != nullptr ? write_download : discard);
   curl_easy_setopt(handle, CURLOPT_WRITEDATA, &transfer);

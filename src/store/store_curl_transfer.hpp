@@ -1,6 +1,8 @@
 #pragma once
-// One libcurl request of the ftp/ftps/sftp store, on a reused easy handle, and what its failure means.
-// Private to dli_core.
+// One libcurl request of the ftp/ftps/sftp store, on a reused easy handle (what a failure means:
+// store_curl_failure.hpp). FTP paths are given whole to every command (libcurl's NOCWD method): no folder-by-folder
+// CWD walk, and the connection's working folder stays the login folder, where FTP quote commands' paths start.
+// Private to dli_store.
 #include <curl/curl.h>
 
 #include <cstdint>
@@ -35,9 +37,10 @@ struct Transfer {
   std::string url;
   bool nobody = false;                 // no data transfer: metadata (SIZE, stat) and quote commands only
   bool list_only = false;              // names of a folder's entries (NLST / readdir)
-  bool create_dirs = false;            // create missing folders on upload
+  bool create_dirs = false;            // sftp: create missing folders on upload (FTP: store_curl_ftp.hpp)
+  bool ignore_size = false;            // FTP download: RETR without asking SIZE first (one command less)
   std::vector<std::string> quote;      // commands before the transfer
-  std::vector<std::string> postquote;  // commands after it (FTP: run in the URL's folder)
+  std::vector<std::string> postquote;  // commands after it (FTP: whole paths, from the login folder)
   // Upload source: `upload_file` when set, else `upload_data`.
   bool upload = false;
   std::string_view upload_data;
@@ -56,21 +59,10 @@ struct Outcome {
   std::int64_t content_length = -1;  // size reported by SIZE or stat; -1: unknown
   std::int64_t uploaded = 0;
   int host_key_match = -1;  // sftp: curl_khmatch of the host key check; -1: not checked
+  // FTP: the last line of each server reply, in order ("213 1234"); the last 64 only.
+  std::vector<std::string> replies;
   bool ok() const { return code == CURLE_OK; }
 };
-
-enum class Failure { kNone, kNotFound, kTransient, kPermanent };
-
-// kNotFound: the object or one of its folders does not exist. kTransient: worth retrying (network, timeouts,
-// FTP 4xx replies, incomplete transfers). The rest is permanent (login, certificates, host keys, permissions).
-Failure classify(const Outcome& outcome, Scheme scheme);
-
-// True when the request failed before it could touch any file: unreachable, refused login or identity check.
-// (Cleaning up after it would only fail the same way, and slowly: servers delay failed logins.)
-bool failed_before_login(const Outcome& outcome);
-
-// A sentence for humans: what failed and what to do; never contains the password.
-std::string explain(const Outcome& outcome, const ConnectionSettings& settings);
 
 // A libcurl easy handle kept across requests so that its connection (and TLS session) is reused.
 class CurlSession {
@@ -83,7 +75,10 @@ class CurlSession {
   CurlSession& operator=(const CurlSession&) = delete;
 
   Outcome perform(Transfer& transfer);
+  // Closes the kept connection (FTP: QUIT) so that the server's slot is free; the next request connects again.
+  void disconnect() { drop(); }
   const ConnectionSettings& settings() const { return settings_; }
+  bool connected() const { return handle_ != nullptr; }  // a connection is kept (libcurl may still find it dead)
   std::uint64_t requests() const { return requests_; }
   std::uint64_t connections() const { return connections_; }  // control connections opened (logins)
 

@@ -44,6 +44,31 @@ constexpr std::size_t kCopyBufferBytes = 1 << 20;
 
 std::string errno_text(int code) { return std::strerror(code); }
 
+// What a failed call tells callers: the store has no room (ENOSPC, EDQUOT: retrying soon will not help) or refuses
+// this user (EACCES, EPERM, EROFS); anything else only its message says.
+ErrorKind kind_of_errno(int code) {
+  switch (code) {
+    case ENOSPC:
+    case EDQUOT:
+      return ErrorKind::kNoSpace;
+    case EACCES:
+    case EPERM:
+    case EROFS:
+      return ErrorKind::kDenied;
+    default:
+      return ErrorKind::kOther;
+  }
+}
+
+Error errno_error(std::string message, int code) { return Error{std::move(message), false, kind_of_errno(code)}; }
+
+// Why filling a temporary failed: errno, and what was being done when it is not the write itself.
+struct FillFailure {
+  int code = 0;         // 0: no failure
+  std::string doing;    // "reading /x/model.onnx"; empty: writing into the store
+  bool ok() const { return code == 0; }
+};
+
 // Closes a descriptor on every path out of a function.
 class Fd {
  public:
@@ -111,25 +136,41 @@ void sync_folder(const std::filesystem::path& folder) {
 }
 
 // Writes through `fill` into a fresh temporary next to `final_path`, flushes it and renames it over `final_path`.
-// `fill` returns an empty string on success, else the reason.
+// Errors carry the kind of the failed call's errno (kNoSpace, kDenied); a failure reading the source is kOther.
 Status publish_atomically(const std::filesystem::path& final_path, const std::string& what,
-                          const std::function<std::string(int fd)>& fill) {
+                          const std::function<FillFailure(int fd)>& fill) {
   const std::filesystem::path folder = final_path.parent_path();
   std::error_code error;
   std::filesystem::create_directories(folder, error);
-  if (error) return Error{fmt::format("cannot write {}: cannot create folder {}: {}", what, folder.string(), error.message())};
+  if (error) {
+    return errno_error(
+        fmt::format("cannot write {}: cannot create folder {}: {}", what, folder.string(), error.message()),
+        error.category() == std::system_category() || error.category() == std::generic_category() ? error.value()
+                                                                                                   : 0);
+  }
 
   const std::filesystem::path temporary = folder / temporary_name_for(final_path);
   Fd out(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
-  if (!out.valid()) return Error{fmt::format("cannot write {}: {}", what, errno_text(errno))};
+  if (!out.valid()) {
+    const int code = errno;
+    return errno_error(fmt::format("cannot write {}: {}", what, errno_text(code)), code);
+  }
 
-  std::string failure = fill(out.get());
-  if (failure.empty() && ::fsync(out.get()) != 0) failure = "fsync: " + errno_text(errno);
-  if (out.close_checked() != 0 && failure.empty()) failure = "close: " + errno_text(errno);
-  if (failure.empty() && ::rename(temporary.c_str(), final_path.c_str()) != 0) failure = "rename: " + errno_text(errno);
-  if (!failure.empty()) {
+  FillFailure failure = fill(out.get());
+  std::string step = failure.doing;
+  auto failed = [&failure, &step](const char* call) {
+    failure.code = errno;
+    step = call;
+  };
+  if (failure.ok() && ::fsync(out.get()) != 0) failed("fsync");
+  if (out.close_checked() != 0 && failure.ok()) failed("close");  // NFS and quotas may report only here
+  if (failure.ok() && ::rename(temporary.c_str(), final_path.c_str()) != 0) failed("rename");
+  if (!failure.ok()) {
     ::unlink(temporary.c_str());
-    return Error{fmt::format("cannot write {}: {}", what, failure)};
+    const std::string reason = step.empty() ? errno_text(failure.code) : step + ": " + errno_text(failure.code);
+    const std::string message = fmt::format("cannot write {}: {}", what, reason);
+    // A source that cannot be read is no refusal of the store's.
+    return failure.doing.empty() ? errno_error(message, failure.code) : Error{message};
   }
   sync_folder(folder);
   return {};
@@ -152,7 +193,8 @@ class FileStore : public Store {
       const ssize_t got = ::read(in.get(), buffer, sizeof buffer);
       if (got < 0) {
         if (errno == EINTR) continue;
-        return Error{fmt::format("cannot read {}: {}", key, errno_text(errno))};
+        const int code = errno;
+        return errno_error(fmt::format("cannot read {}: {}", key, errno_text(code)), code);
       }
       if (got == 0) return data;
       data.append(buffer, static_cast<std::size_t>(got));
@@ -161,9 +203,8 @@ class FileStore : public Store {
 
   Status put(const std::string& key, std::string_view data) override {
     if (auto valid = check_store_key(key); !valid) return valid;
-    return publish_atomically(path_of(key), key, [data](int fd) -> std::string {
-      const int code = write_all(fd, data.data(), data.size());
-      return code == 0 ? "" : errno_text(code);
+    return publish_atomically(path_of(key), key, [data](int fd) {
+      return FillFailure{write_all(fd, data.data(), data.size()), ""};
     });
   }
 
@@ -171,10 +212,9 @@ class FileStore : public Store {
     if (auto valid = check_store_key(key); !valid) return valid;
     Fd in(::open(local_path.c_str(), O_RDONLY | O_CLOEXEC));
     if (!in.valid()) return Error{fmt::format("cannot upload {} to {}: {}", local_path, key, errno_text(errno))};
-    return publish_atomically(path_of(key), key, [&](int fd) -> std::string {
+    return publish_atomically(path_of(key), key, [&](int fd) {
       const auto [code, reading] = copy_fd(in.get(), fd);
-      if (code == 0) return "";
-      return reading ? fmt::format("reading {}: {}", local_path, errno_text(code)) : errno_text(code);
+      return FillFailure{code, reading ? "reading " + local_path : ""};
     });
   }
 
@@ -184,19 +224,22 @@ class FileStore : public Store {
     if (!opened) return opened.error();
     Fd in(opened.value());
     // The local copy is published atomically too: an interrupted download never looks complete.
-    return publish_atomically(std::filesystem::absolute(local_path), local_path, [&](int fd) -> std::string {
+    Status copied = publish_atomically(std::filesystem::absolute(local_path), local_path, [&](int fd) {
       const auto [code, reading] = copy_fd(in.get(), fd);
-      if (code == 0) return "";
-      return reading ? fmt::format("reading {}: {}", key, errno_text(code)) : errno_text(code);
+      return FillFailure{code, reading ? "reading " + key : ""};
     });
+    // A full or read-only local disk is no refusal of the store's.
+    if (!copied) return Error{copied.error().message};
+    return copied;
   }
 
   Result<bool> exists(const std::string& key) override {
     if (auto valid = check_store_key(key); !valid) return valid.error();
     struct stat info {};
     if (::stat(path_of(key).c_str(), &info) == 0) return S_ISREG(info.st_mode);
-    if (errno == ENOENT || errno == ENOTDIR) return false;
-    return Error{fmt::format("cannot check {}: {}", key, errno_text(errno))};
+    const int code = errno;
+    if (code == ENOENT || code == ENOTDIR) return false;
+    return errno_error(fmt::format("cannot check {}: {}", key, errno_text(code)), code);
   }
 
   Result<std::vector<std::string>> list(const std::string& folder) override {
@@ -206,8 +249,10 @@ class FileStore : public Store {
     const std::string path = folder.empty() ? root_ : path_of(folder);
     DIR* dir = ::opendir(path.c_str());
     if (dir == nullptr) {
-      if (errno == ENOENT) return std::vector<std::string>{};
-      return Error{fmt::format("cannot list {}: {}", folder.empty() ? "the store's root" : folder, errno_text(errno))};
+      const int code = errno;
+      if (code == ENOENT) return std::vector<std::string>{};
+      return errno_error(
+          fmt::format("cannot list {}: {}", folder.empty() ? "the store's root" : folder, errno_text(code)), code);
     }
     std::vector<std::string> names;
     errno = 0;
@@ -216,7 +261,7 @@ class FileStore : public Store {
     }
     const int code = errno;
     ::closedir(dir);
-    if (code != 0) return Error{fmt::format("cannot list {}: {}", folder, errno_text(code))};
+    if (code != 0) return errno_error(fmt::format("cannot list {}: {}", folder, errno_text(code)), code);
     std::sort(names.begin(), names.end());
     return names;
   }
@@ -225,7 +270,8 @@ class FileStore : public Store {
     if (auto valid = check_store_key(key); !valid) return valid;
     // Removing what is already gone succeeds: callers want the key absent, however that came about.
     if (::unlink(path_of(key).c_str()) != 0 && errno != ENOENT && errno != ENOTDIR) {
-      return Error{fmt::format("cannot remove {}: {}", key, errno_text(errno))};
+      const int code = errno;
+      return errno_error(fmt::format("cannot remove {}: {}", key, errno_text(code)), code);
     }
     return {};
   }
@@ -238,8 +284,9 @@ class FileStore : public Store {
   Result<int> open_object(const std::string& key) {
     const int fd = ::open(path_of(key).c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-      if (errno == ENOENT || errno == ENOTDIR) return Error{"not found: " + key};
-      return Error{fmt::format("cannot read {}: {}", key, errno_text(errno))};
+      const int code = errno;
+      if (code == ENOENT || code == ENOTDIR) return Error{"not found: " + key};
+      return errno_error(fmt::format("cannot read {}: {}", key, errno_text(code)), code);
     }
     struct stat info {};
     if (::fstat(fd, &info) == 0 && !S_ISREG(info.st_mode)) {

@@ -45,12 +45,16 @@
 #include "support/process.hpp"
 #include "support/run_output.hpp"
 #include "support/temp_dir.hpp"
+#include "support/vsftpd_log.hpp"
 #include "support/vsftpd_server.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 using dli::testing::CommandOutput;
+using dli::testing::count_ftp;
+using dli::testing::difference;
+using dli::testing::FtpCounts;
 using dli::testing::run_command;
 using dli::testing::shell_quote;
 
@@ -172,51 +176,6 @@ std::vector<std::string> lines_of(const std::string& text) {
   std::istringstream in(text);
   for (std::string line; std::getline(in, line);) lines.push_back(line);
   return lines;
-}
-
-// ---- the FTP server's protocol log ------------------------------------------------------------------------------
-
-// vsftpd with log_ftp_protocol=YES writes one line per command:
-//   ... [pid N] [user] FTP command: Client "10.1.2.3", "STOR .x.tmp.123"
-// and one line per control connection: ... CONNECT: Client "10.1.2.3".
-struct FtpCounts {
-  std::map<std::string, long> commands_by_client;
-  std::map<std::string, long> commands_by_verb;
-  long commands = 0;
-  long connections = 0;
-};
-
-FtpCounts count_ftp(const std::string& log) {
-  FtpCounts counts;
-  const std::string command_mark = "FTP command: Client \"";
-  for (const std::string& line : lines_of(log)) {
-    if (line.find("CONNECT: Client \"") != std::string::npos) ++counts.connections;
-    const std::size_t at = line.find(command_mark);
-    if (at == std::string::npos) continue;
-    const std::size_t client_start = at + command_mark.size();
-    const std::size_t client_end = line.find('"', client_start);
-    if (client_end == std::string::npos) continue;
-    const std::string client = line.substr(client_start, client_end - client_start);
-    std::string verb;
-    const std::size_t verb_start = line.find('"', client_end + 1);
-    if (verb_start != std::string::npos) {
-      verb = line.substr(verb_start + 1);
-      verb = verb.substr(0, verb.find_first_of(" \""));
-    }
-    ++counts.commands;
-    ++counts.commands_by_client[client];
-    ++counts.commands_by_verb[verb];
-  }
-  return counts;
-}
-
-FtpCounts difference(const FtpCounts& after, const FtpCounts& before) {
-  FtpCounts delta = after;
-  delta.commands -= before.commands;
-  delta.connections -= before.connections;
-  for (const auto& [client, count] : before.commands_by_client) delta.commands_by_client[client] -= count;
-  for (const auto& [verb, count] : before.commands_by_verb) delta.commands_by_verb[verb] -= count;
-  return delta;
 }
 
 // ---- the test bed -----------------------------------------------------------------------------------------------

@@ -146,6 +146,19 @@ TEST_F(StoreSftp, ReusesConnections) {
   std::cout << "[ figures  ] SFTP without posix-rename: " << plain_put_ms << " ms per small put (overwrite)\n";
 }
 
+// disconnect() closes libcurl's connection and the posix-rename side channel; the next operations reconnect.
+TEST_F(StoreSftp, DisconnectThenCarryOn) {
+  auto store = open();
+  ASSERT_TRUE(store->put("status.json", "1").ok());
+  store->disconnect();
+  ASSERT_TRUE(store->put("status.json", "2").ok());  // libcurl's connection and the side channel, again
+  auto got = store->get("status.json");
+  ASSERT_TRUE(got.ok()) << got.error().message;
+  EXPECT_EQ(got.value(), "2");
+  EXPECT_EQ(store->connection_count(), 2u);
+  EXPECT_EQ(store->retry_count(), 0u);
+}
+
 TEST_F(StoreSftp, UnknownHostKeyIsRefused) {
   testing::TempDir dir;
   CurlStoreOptions options = options_for(*server_);

@@ -93,6 +93,20 @@ class ServerProcess {
 
   pid_t pid() const { return pid_; }
 
+  // Everything the server forked that still runs (per-connection processes, say); zombies do not count.
+  std::vector<pid_t> descendants() const {
+    std::vector<pid_t> running;
+    if (pid_ <= 0) return running;
+    for (pid_t pid : descendants_and_self(pid_)) {
+      const std::string stat = read_text("/proc/" + std::to_string(pid) + "/stat");
+      const std::size_t close = stat.rfind(')');
+      if (pid != pid_ && close != std::string::npos && close + 2 < stat.size() && stat[close + 2] != 'Z') {
+        running.push_back(pid);
+      }
+    }
+    return running;
+  }
+
   bool running() {
     if (pid_ <= 0) return false;
     int status = 0;

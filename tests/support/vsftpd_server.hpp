@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "support/process.hpp"
 #include "support/server_process.hpp"
@@ -24,6 +25,10 @@ struct VsftpdOptions {
   bool tls = false;                   // FTPS: AUTH TLS required for logins and data
   bool require_ssl_reuse = true;      // vsftpd's default, kept unless a test says otherwise
   int passive_ports = 16;
+  int max_clients = 0;                // connections at once; more are turned away with "421 too many users"; 0: any
+  // > 0: the user's home is a tmpfs of this many KiB, mounted in a mount namespace of the server's own (so nothing
+  // is left mounted when it ends): a disk that fills up. home() then shows the folder under it, not its content.
+  int home_size_kib = 0;
 };
 
 class VsftpdServer {
@@ -56,6 +61,8 @@ class VsftpdServer {
   // The folder the FTP user sees as "/".
   std::string home() const { return dir_->str("home"); }
   bool running() { return process_.running(); }
+  // Processes serving connections (vsftpd forks per connection): none once every client has quit.
+  std::size_t session_processes() const { return process_.descendants().size(); }
   void stop() { process_.stop(); }
   // Freezes the server and its sessions (a hung server: connections stay open, nothing answers); resume() undoes it.
   void pause() { process_.pause(); }
@@ -93,7 +100,16 @@ class VsftpdServer {
     if (passive <= port_ && port_ < passive + options_.passive_ports) passive += options_.passive_ports;
     write_config(passive);
 
-    process_.start({"/usr/sbin/vsftpd", dir_->str("vsftpd.conf")}, options_.netns, dir_->str("vsftpd.out"));
+    std::vector<std::string> argv{"/usr/sbin/vsftpd", dir_->str("vsftpd.conf")};
+    if (options_.home_size_kib > 0) {
+      // unshare and sh exec into vsftpd: the PID stays the server's.
+      const std::string script = "mount -t tmpfs -o size=" + std::to_string(options_.home_size_kib) +
+                                 "k,mode=0755 dli-test-ftp-home " + shell_quote(home_dir) + " && chown " +
+                                 shell_quote(user_) + ": " + shell_quote(home_dir) + " && exec " +
+                                 shell_quote(argv[0]) + " " + shell_quote(argv[1]);
+      argv = {"/usr/bin/unshare", "--mount", "--propagation", "private", "/bin/sh", "-c", script};
+    }
+    process_.start(argv, options_.netns, dir_->str("vsftpd.out"));
     if (!wait_for_listener(process_, options_.address, port_, options_.netns)) {
       const std::string state = process_.running() ? "not listening after 10 s" : process_.exit_description();
       throw std::runtime_error("vsftpd did not start on " + options_.address + ":" + std::to_string(port_) + " (" +
@@ -150,6 +166,7 @@ class VsftpdServer {
         "xferlog_enable=YES\n"
         "log_ftp_protocol=YES\n"
         "vsftpd_log_file=" + dir_->str("vsftpd.log") + "\n";
+    if (options_.max_clients > 0) config += "max_clients=" + std::to_string(options_.max_clients) + "\n";
     if (options_.tls) {
       config +=
           "ssl_enable=YES\n"

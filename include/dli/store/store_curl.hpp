@@ -35,7 +35,9 @@ struct CurlStoreOptions {
   std::chrono::milliseconds stall_timeout{30'000};    // a transfer or command making no progress this long fails
   std::chrono::milliseconds operation_timeout{0};     // hard limit per attempt; 0: none (models can be large)
   int retries = 3;                                    // extra attempts after a transient failure
-  std::chrono::milliseconds retry_delay{250};         // before the first retry; doubled each time, at most 8 s
+  // Mean wait before the first retry, doubled for each further one. Each wait is drawn at random from
+  // [0, 2 x its mean], at most 8 s (full jitter, include/dli/util/backoff.hpp), so that agents spread out.
+  std::chrono::milliseconds retry_delay{250};
   // ftps: highest TLS version, "1.2" or "1.3". vsftpd's default require_ssl_reuse=YES breaks data connections
   // on a reused TLS 1.3 connection, so with "1.3" every upload, download and listing logs in afresh (slower).
   std::string tls_max = "1.2";
@@ -66,6 +68,9 @@ class CurlStore final : public Store {
   Result<bool> exists(const std::string& key) override;
   Result<std::vector<std::string>> list(const std::string& folder) override;
   Status remove(const std::string& key) override;
+  // Closes the kept connection (FTP: QUIT) and the SFTP posix-rename side channel, freeing the server's slots
+  // (vsftpd's max_clients); the next operation logs in again.
+  void disconnect() override;
   std::string describe() const override;
 
   // Counters since open(), for benchmarks: Store calls; libcurl requests (with verification steps and retries);
