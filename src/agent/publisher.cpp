@@ -9,6 +9,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "dli/util/backoff.hpp"
+
 namespace dli {
 
 namespace {
@@ -80,11 +82,13 @@ bool Publisher::drain(Clock::time_point deadline) {
 }
 
 double Publisher::backoff_seconds() {
-  // Exponential steps with "equal jitter": agents that lost the store together do not all come back together.
-  static thread_local std::mt19937 random{std::random_device{}()};
-  const double step = std::min(options_.max_retry_seconds,
-                               options_.first_retry_seconds * std::pow(2.0, std::min(failures_in_a_row_, 30)));
-  return std::uniform_real_distribution<double>(step / 2, step)(random);
+  // The stores' own policy (util/backoff.hpp): agents that lost the store together do not come back together.
+  static thread_local std::mt19937_64 random{std::random_device{}()};
+  const auto delay = backoff_delay(std::chrono::milliseconds(static_cast<long long>(options_.first_retry_seconds * 1000)),
+                                   failures_in_a_row_ + 1,
+                                   std::chrono::milliseconds(static_cast<long long>(options_.max_retry_seconds * 1000)),
+                                   random);
+  return std::chrono::duration<double>(delay).count();
 }
 
 Status Publisher::publish_one(const std::string& id) {

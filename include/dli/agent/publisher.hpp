@@ -26,7 +26,7 @@ struct PublisherOptions {
   double heartbeat_seconds = 2.0;  // a heartbeat at least this often while the agent lives
   double linger_seconds = 0.5;     // the connection is let go after this long without anything to send
   double first_retry_seconds = 0.5;
-  double max_retry_seconds = 60;   // backoff cap; each wait is drawn in [cap/2, cap] of its step (jitter)
+  double max_retry_seconds = 60;   // backoff cap (util/backoff.hpp: full jitter)
 };
 
 // Where publishing stands, for the heartbeat and the agent's decisions.
