@@ -151,7 +151,7 @@ AgentSummary run_agent(const StoreOpener& open, const AgentOptions& input) {
   AgentOptions options = input;
   check_name("run id", options.run_id);
   check_name("host name", options.host);
-  if (!(options.heartbeat_seconds > 0)) options.heartbeat_seconds = 2.0;
+  if (!(options.heartbeat_seconds > 0)) options.heartbeat_seconds = kDefaultHeartbeatSeconds;
 
   auto store = open_or_throw(open);
   const fs::path run_folder = fs::path(options.work_dir) / "runs" / options.run_id;

@@ -6,12 +6,13 @@
 
 namespace dli {
 
-// Reads the documents whose names moved: finished hosts first (they end a host), then the longest unread.
 void read_moved(StatusBoard& board, const std::vector<FollowedHost*>& hosts, SteadyClock::time_point now,
                 int reads_per_poll) {
   std::vector<FollowedHost*> moved;
   for (FollowedHost* host : hosts) {
-    if (!host->finished && host->unread) moved.push_back(host);
+    if (host->finished || !host->unread) continue;
+    const bool state_changed = host->entry.state != host->read_state;
+    if (state_changed || seconds_between(host->last_read, now) >= kProgressReadSeconds) moved.push_back(host);
   }
   std::sort(moved.begin(), moved.end(), [](const FollowedHost* a, const FollowedHost* b) {
     const bool a_final = host_finished(a->entry.state), b_final = host_finished(b->entry.state);
@@ -28,6 +29,7 @@ void read_moved(StatusBoard& board, const std::vector<FollowedHost*>& hosts, Ste
     track->status = std::move(status).value();
     track->unread = false;
     track->last_read = now;
+    track->read_state = track->status.state;
     if (host_finished(track->status.state)) track->finished = true;
   }
 }

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "dli/protocol/agent_command.hpp"
 #include "dli/store/store.hpp"
 
 namespace dli {
@@ -16,7 +17,7 @@ struct AgentOptions {
   std::string work_dir;     // model cache, spool and scratch files
   std::vector<std::string> runner_search_path;  // where the runners are (runner_search_path in runner_registry.hpp)
   bool redo = false;        // rerun tests that already have a result
-  double heartbeat_seconds = 2.0;
+  double heartbeat_seconds = kDefaultHeartbeatSeconds;
   // How long the agent waits for a store that does not answer: to read its task list or a model (then it gives
   // up on the run or the test), and after its last test for its spool to empty (then it ends store-failed).
   double store_patience_seconds = 600;

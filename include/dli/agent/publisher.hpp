@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "dli/agent/spool.hpp"
+#include "dli/protocol/agent_command.hpp"
 #include "dli/protocol/protocol.hpp"
 #include "dli/status/status_board.hpp"
 #include "dli/store/store.hpp"
@@ -23,7 +24,7 @@ namespace dli {
 struct PublisherOptions {
   std::string run_id;
   std::string host;
-  double heartbeat_seconds = 2.0;  // a heartbeat at least this often while the agent lives
+  double heartbeat_seconds = kDefaultHeartbeatSeconds;  // a heartbeat at least this often while the agent lives
   double linger_seconds = 0.5;     // the connection is let go after this long without anything to send
   double first_retry_seconds = 0.5;
   double max_retry_seconds = 60;   // backoff cap (util/backoff.hpp: full jitter)

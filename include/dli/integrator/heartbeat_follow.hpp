@@ -21,15 +21,19 @@ struct FollowedHost {
   SteadyClock::time_point last_change;  // when the entry last moved, by the integrator's clock
   SteadyClock::time_point last_read;    // when its document was last read
   bool unread = false;                  // the entry moved since its document was read
+  HostState read_state = HostState::kPending;  // the state of the document last read
   bool finished = false;
   bool beat_seen() const { return entry.seq > started_seq; }
 };
 
 inline constexpr int kReadsPerPoll = 16;
+// A moved document whose state did not change is read again at most this often: progress figures need no more.
+inline constexpr double kProgressReadSeconds = 5.0;
 
 // Takes in one listing: who beat (their silence timers restart), in which state.
 void take_listing(const StatusListing& listing, const std::vector<FollowedHost*>& hosts, SteadyClock::time_point now);
-// Reads the documents of moved entries: finished states first (they end a host), then the longest unread.
+// Reads the documents of moved entries whose state changed, or that were last read kProgressReadSeconds ago:
+// finished states first (they end a host), then the longest unread.
 void read_moved(StatusBoard& board, const std::vector<FollowedHost*>& hosts, SteadyClock::time_point now,
                 int reads_per_poll = kReadsPerPoll);
 

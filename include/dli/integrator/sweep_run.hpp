@@ -5,6 +5,7 @@
 #include <string>
 
 #include "dli/integrator/plan.hpp"
+#include "dli/protocol/agent_command.hpp"
 #include "dli/store/store.hpp"
 
 namespace dli {
@@ -22,7 +23,7 @@ struct RunOptions {
   bool interactive = false;  // live progress board (stdout is a terminal)
   bool redo = false;
   double poll_seconds = 0.5;
-  double heartbeat_seconds = 2.0;     // the agents' heartbeat interval
+  double heartbeat_seconds = kDefaultHeartbeatSeconds;  // the agents' heartbeat interval
   double start_timeout_seconds = 60;  // a host with no heartbeat this long after start is lost
   double lost_after_seconds = 60;     // a heartbeat older than this (beyond its ETA) means lost
   int parallel_starts = 16;           // hosts started at once (SSH fan-out bound)

@@ -24,6 +24,10 @@ inline constexpr char kProbe[] = "--probe";
 inline constexpr char kCredentialsStdin[] = "--credentials-stdin";
 }  // namespace agent_cli
 
+// Seconds between an agent's heartbeats (docs/protocol.md 5): far below the integrator's default 60 s of silence
+// before a host is lost, and rare enough to cost the store and the measured host next to nothing.
+inline constexpr double kDefaultHeartbeatSeconds = 5.0;
+
 // `dli-agent run`: one host's task list of a run.
 struct AgentRunArgs {
   std::string store_url;
@@ -31,7 +35,7 @@ struct AgentRunArgs {
   std::string host;
   std::string work_dir;  // empty: /tmp/dli-agent-<host>
   bool redo = false;
-  double heartbeat_seconds = 2.0;
+  double heartbeat_seconds = kDefaultHeartbeatSeconds;
   double publish_deadline_seconds = 0;  // 0: the agent's default (docs/protocol.md 6)
   bool operator==(const AgentRunArgs& other) const;
 };
