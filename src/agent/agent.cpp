@@ -23,6 +23,7 @@
 #include "dli/util/clock.hpp"
 #include "dli/protocol/protocol.hpp"
 #include "dli/util/version.hpp"
+#include "memory_limit.hpp"
 #include "model_cache.hpp"
 
 namespace dli {
@@ -262,6 +263,7 @@ class TestRunner {
     child.extra_env = environment_;
     const double timeout = spec.measure.timeout_seconds;
     child.timeout_seconds = std::isfinite(timeout) && timeout > 0 ? timeout : 0;
+    child.address_space_limit_bytes = address_space_limit_bytes(spec.measure);
     // Half the interval: a tick may come late by one polling step, the heartbeat must not.
     child.tick_seconds = std::max(0.05, options_.heartbeat_seconds / 2);
     child.on_tick = [&] {
@@ -275,12 +277,13 @@ class TestRunner {
 
     switch (outcome.kind) {
       case ChildOutcome::Kind::kSpawnFailed:
-        return finish(TestStatus::kFailed, "cannot start the runner: " + outcome.error);
+        return finish(TestStatus::kFailed,
+                      "cannot start the runner: " + outcome.error + memory_limit_note(spec.measure));
       case ChildOutcome::Kind::kTimedOut:
         return finish(TestStatus::kTimeout,
                       fmt::format("exceeded {:g} s; process group killed", child.timeout_seconds));
       case ChildOutcome::Kind::kSignaled:
-        return finish(TestStatus::kCrashed, killed_by(outcome.signal));
+        return finish(TestStatus::kCrashed, killed_by(outcome.signal) + memory_limit_note(spec.measure));
       case ChildOutcome::Kind::kExited:
         break;
     }
