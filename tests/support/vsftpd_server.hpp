@@ -24,6 +24,7 @@ struct VsftpdOptions {
   bool tls = false;                   // FTPS: AUTH TLS required for logins and data
   bool require_ssl_reuse = true;      // vsftpd's default, kept unless a test says otherwise
   int passive_ports = 16;
+  long max_rate_bytes_per_second = 0;  // per session, both directions (vsftpd's local_max_rate); 0: unlimited
 };
 
 class VsftpdServer {
@@ -56,7 +57,13 @@ class VsftpdServer {
   // The folder the FTP user sees as "/".
   std::string home() const { return dir_->str("home"); }
   bool running() { return process_.running(); }
-  void stop() { process_.stop(); }
+  void stop() { process_.stop(); }  // the listener and every session: transfers in flight break off
+  // After stop(): the same server again (address, port, user, home), as after an outage. Throws if it does not
+  // listen within 10 s.
+  void restart() {
+    process_.stop();
+    launch();
+  }
   // Freezes the server and its sessions (a hung server: connections stay open, nothing answers); resume() undoes it.
   void pause() { process_.pause(); }
   void resume() { process_.resume(); }
@@ -93,6 +100,10 @@ class VsftpdServer {
     if (passive <= port_ && port_ < passive + options_.passive_ports) passive += options_.passive_ports;
     write_config(passive);
 
+    launch();
+  }
+
+  void launch() {
     process_.start({"/usr/sbin/vsftpd", dir_->str("vsftpd.conf")}, options_.netns, dir_->str("vsftpd.out"));
     if (!wait_for_listener(process_, options_.address, port_, options_.netns)) {
       const std::string state = process_.running() ? "not listening after 10 s" : process_.exit_description();
@@ -150,6 +161,9 @@ class VsftpdServer {
         "xferlog_enable=YES\n"
         "log_ftp_protocol=YES\n"
         "vsftpd_log_file=" + dir_->str("vsftpd.log") + "\n";
+    if (options_.max_rate_bytes_per_second > 0) {
+      config += "local_max_rate=" + std::to_string(options_.max_rate_bytes_per_second) + "\n";
+    }
     if (options_.tls) {
       config +=
           "ssl_enable=YES\n"
