@@ -148,12 +148,17 @@ int main(int argc, char** argv) {
   bool redo = false, no_progress = false;
   // How the run is followed (docs/protocol.md 5); bounded so that no clock overflows.
   double lost_after = dli::RunOptions{}.lost_after_seconds, heartbeat = dli::RunOptions{}.heartbeat_seconds;
+  double store_patience = dli::RunOptions{}.store_patience_seconds;
   const auto follow_options = [&](CLI::App* command) {
     command->add_option("--lost-after", lost_after, "Seconds of heartbeat silence after which a host is lost")
         ->check(CLI::Range(1.0, 86400.0))
         ->capture_default_str();
     command->add_option("--heartbeat", heartbeat, "Seconds between the agents' heartbeats")
         ->check(CLI::Range(0.1, 3600.0))
+        ->capture_default_str();
+    command->add_option("--store-patience", store_patience,
+                        "Seconds the store may stay unreachable before the integrator stops following (exit 5)")
+        ->check(CLI::Range(1.0, 7 * 86400.0))
         ->capture_default_str();
   };
 
@@ -218,6 +223,7 @@ int main(int argc, char** argv) {
       options.redo = redo;
       options.lost_after_seconds = lost_after;
       options.heartbeat_seconds = heartbeat;
+      options.store_patience_seconds = store_patience;
       return print_run_outcome(dli::run_sweep(plan, options, std::cout));
     }
     if (*status_cmd) {
@@ -230,6 +236,7 @@ int main(int argc, char** argv) {
       dli::RunOptions options = run_options(fleet, store_url, out_dir, agent_exe, no_progress);
       options.lost_after_seconds = lost_after;
       options.heartbeat_seconds = heartbeat;
+      options.store_patience_seconds = store_patience;
       return print_run_outcome(dli::resume_run(run_id, fleet, options, std::cout));
     }
     if (*check_cmd) {

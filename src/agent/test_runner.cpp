@@ -17,6 +17,7 @@
 #include "dli/util/child_process.hpp"
 #include "dli/util/clock.hpp"
 #include "dli/util/local_file.hpp"
+#include "memory_limit.hpp"
 
 namespace dli {
 
@@ -187,6 +188,7 @@ TestResult TestRunner::run(const TestSpec& spec, const std::function<void(double
   child.extra_env = environment_;
   const double timeout = spec.measure.timeout_seconds;
   child.timeout_seconds = std::isfinite(timeout) && timeout > 0 ? timeout : 0;
+  child.address_space_limit_bytes = address_space_limit_bytes(spec.measure);
   // Ticks only refresh the heartbeat's ETA in memory; the publisher thread writes it.
   child.tick_seconds = std::max(0.05, options_.heartbeat_seconds / 2);
   child.on_tick = [&] { on_tick(seconds_between(started, SteadyClock::now())); };
@@ -197,12 +199,12 @@ TestResult TestRunner::run(const TestSpec& spec, const std::function<void(double
 
   switch (outcome.kind) {
     case ChildOutcome::Kind::kSpawnFailed:
-      return finish(TestStatus::kFailed, "cannot start the runner: " + outcome.error);
+      return finish(TestStatus::kFailed, "cannot start the runner: " + outcome.error + memory_limit_note(spec.measure));
     case ChildOutcome::Kind::kTimedOut:
       return finish(TestStatus::kTimeout,
                     fmt::format("exceeded {:g} s; process group killed", child.timeout_seconds));
     case ChildOutcome::Kind::kSignaled:
-      return finish(TestStatus::kCrashed, killed_by(outcome.signal));
+      return finish(TestStatus::kCrashed, killed_by(outcome.signal) + memory_limit_note(spec.measure));
     case ChildOutcome::Kind::kExited:
       break;
   }

@@ -20,11 +20,12 @@ const std::vector<std::string> kAccuracyKeys = {"model", "dataset", "classes"};
 constexpr IntRange kClassRange{1, 1000000};
 constexpr int kMaxCudaIndex = 63;
 const std::vector<std::string> kMeasureKeys = {"iterations", "min_seconds", "warmup_iterations", "warmup_seconds",
-                                               "timeout_seconds"};
+                                               "timeout_seconds", "memory_limit_mb"};
 const std::vector<std::string> kModeNames = {"sync", "async"};  // accuracy tests come from `accuracy:`
 constexpr IntRange kBatchRange{1, 4096};
 constexpr IntRange kThreadRange{1, 1024};
 constexpr IntRange kRequestRange{1, 256};
+constexpr IntRange kMemoryLimitRange{1, 16 * 1024 * 1024};  // MiB: up to 16 TiB; beyond it surely a typo
 
 std::vector<int> to_ints(const std::vector<long long>& values) {
   return std::vector<int>(values.begin(), values.end());  // ranges above keep every value within int
@@ -163,6 +164,11 @@ void read_measure(const Field& field, MeasureConfig& measure, Problems& problems
   }
   if (const auto value = map.optional("timeout_seconds")) {
     if (const auto seconds = read_number(*value, problems, 0, true)) measure.timeout_seconds = *seconds;
+  }
+  if (const auto value = map.optional("memory_limit_mb")) {
+    if (const auto mib = read_integer(*value, problems, kMemoryLimitRange)) {
+      measure.memory_limit_mb = static_cast<int>(*mib);
+    }
   }
 }
 

@@ -112,6 +112,8 @@ class OutageReport {
       out_.flush();
     }
   }
+  // How long the store has been out of reach (0 when it is not).
+  double duration(Clock::time_point now) const { return out_of_reach_ ? seconds_between(since_, now) : 0; }
   // True when an outage just ended.
   bool recovered(Clock::time_point now) {
     if (!out_of_reach_) return false;
@@ -212,6 +214,12 @@ RunOutcome drive_run(Store& store, const std::string& run_id, std::vector<HostTr
     if (!listing) {
       // The silence timers stand still: the agents cannot beat through a store the integrator cannot read.
       outage.failed(listing.error(), now);
+      if (outage.duration(now) > options.store_patience_seconds) {
+        throw StoreFailure(fmt::format(
+            "store unreachable for {} ({}): no longer following the run; the agents keep their results in their "
+            "spools until the store takes them, and `dli-integrator resume {}` collects them",
+            format_duration(outage.duration(now)), listing.error().message, run_id));
+      }
     } else {
       if (outage.recovered(now)) {
         for (auto& track : tracks) track.last_change = now;  // every agent gets its full time to beat again

@@ -43,7 +43,8 @@ nlohmann::json encode_spec(const TestSpec& spec) {
         {"min_s", finite_or_null(measure.min_seconds)},
         {"warmup_iterations", measure.warmup_iterations},
         {"warmup_s", finite_or_null(measure.warmup_seconds)},
-        {"timeout_s", finite_or_null(measure.timeout_seconds)}}},
+        {"timeout_s", finite_or_null(measure.timeout_seconds)},
+        {"memory_limit_mb", measure.memory_limit_mb}}},
   };
 }
 
@@ -82,6 +83,8 @@ TestSpec decode_spec(const FieldReader& fields) {
   spec.measure.warmup_iterations = measure.integer("warmup_iterations");
   spec.measure.warmup_seconds = measure.number("warmup_s");
   spec.measure.timeout_seconds = measure.number("timeout_s");
+  // Added within version 2: a spec written before it has no limit.
+  if (measure.has("memory_limit_mb")) spec.measure.memory_limit_mb = measure.integer("memory_limit_mb");
   return spec;
 }
 

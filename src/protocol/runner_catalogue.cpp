@@ -27,7 +27,7 @@ std::vector<RunnerEntry> make_catalogue() {
   return {
       {"null", "dli-run-null", {"*"},
        {number("sleep_ms", 0, kDayMs), number("load_ms", 0, kDayMs),
-        choice("fault", {"none", "crash", "abort", "hang", "exit"})}},
+        choice("fault", {"none", "crash", "abort", "hang", "exit", "eat_memory"})}},
       {"opencv-dnn", "dli-run-opencv", {"onnx", "caffe", "tensorflow"},
        {choice("backend", {"opencv", "default", "cuda"}),
         choice("target", {"cpu", "opencl", "opencl-fp16", "cuda", "cuda-fp16"})}},

@@ -27,8 +27,8 @@ Mode mode_from_string(const std::string& text) {
 
 // Compact JSON: nlohmann's objects keep keys sorted, so the text depends only on the values.
 // Left out: the host (the same test on two hosts must share an id to be compared), the model hashes (the file name
-// and model settings name the test; contents are checked by the store), and the timeout, which is a watchdog rather
-// than a measurement setting and is capped per host by limits.test_timeout.
+// and model settings name the test; contents are checked by the store), and the timeout and memory limit, which are
+// watchdogs rather than measurement settings (the timeout is capped per host by limits.test_timeout).
 std::string canonical_spec(const TestSpec& spec) {
   const nlohmann::json model = {
       {"name", spec.model.name},

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iterator>
 #include <memory>
+#include <new>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -186,6 +187,14 @@ RunnerResult run_test(Framework& framework, const RunnerRequest& request) {
   } catch (const Unsupported& refused) {
     result.status = RunnerStatus::kUnsupported;
     result.reason = refused.what();
+  } catch (const std::bad_alloc&) {
+    // Unwinding freed what the framework held, so the result can still be written. Under the spec's limit
+    // (RLIMIT_AS, applied by the agent) an allocation that fails is one that would have exceeded it.
+    result.status = RunnerStatus::kFailed;
+    result.reason = spec.measure.memory_limit_mb > 0
+                        ? "memory limit of " + std::to_string(spec.measure.memory_limit_mb) +
+                              " MiB exceeded (std::bad_alloc)"
+                        : std::string("out of memory (std::bad_alloc)");
   } catch (const std::exception& failure) {
     result.status = RunnerStatus::kFailed;
     result.reason = failure.what();

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -51,9 +52,20 @@ void close_if_open(int& fd) {
   fd = -1;
 }
 
+// What the child reports through the close-on-exec pipe when it cannot become the command.
+struct ChildFailure {
+  enum Stage : int { kLimit, kExec } stage;
+  int error;  // errno
+};
+
+[[noreturn]] void report_and_exit(int report_fd, ChildFailure failure) {
+  (void)!::write(report_fd, &failure, sizeof failure);
+  ::_exit(127);
+}
+
 // In the child, between fork and exec: async-signal-safe calls only (the parent may have other threads).
 [[noreturn]] void become_child(pid_t parent, int in_fd, int out_fd, int err_fd, int report_fd, char* const argv[],
-                               char* const envp[]) {
+                               char* const envp[], std::uint64_t address_space_limit) {
   ::setpgid(0, 0);
   // If the agent dies (even by SIGKILL), the test must not run on unwatched: the kernel kills it.
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -71,10 +83,13 @@ void close_if_open(int& fd) {
   // Descriptors the parent opened without close-on-exec (a logging library's files) are not the test's business.
   // Marked rather than closed: report_fd must stay open until exec. Older kernels refuse; nothing depends on it.
   ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+  if (address_space_limit > 0) {
+    // Soft and hard: the command may not raise it again.
+    const rlimit limit{static_cast<rlim_t>(address_space_limit), static_cast<rlim_t>(address_space_limit)};
+    if (::setrlimit(RLIMIT_AS, &limit) != 0) report_and_exit(report_fd, {ChildFailure::kLimit, errno});
+  }
   ::execvpe(argv[0], argv, envp);
-  const int code = errno;
-  (void)!::write(report_fd, &code, sizeof code);
-  ::_exit(127);
+  report_and_exit(report_fd, {ChildFailure::kExec, errno});
 }
 
 void kill_group(pid_t group, int signal_number) {
@@ -135,7 +150,7 @@ ChildOutcome run_child(const ChildOptions& options) {
       return spawn_failure(fmt::format("cannot open {}: {}", options.input_path, std::strerror(code)));
     }
   }
-  int report[2];  // close-on-exec: EOF means exec succeeded, an int means it failed with that errno
+  int report[2];  // close-on-exec: EOF means exec succeeded, a ChildFailure says what failed
   if (::pipe2(report, O_CLOEXEC) != 0) {
     const int code = errno;
     close_if_open(out_fd);
@@ -147,7 +162,10 @@ ChildOutcome run_child(const ChildOptions& options) {
   const pid_t parent = ::getpid();
   const auto started = SteadyClock::now();
   const pid_t pid = ::fork();
-  if (pid == 0) become_child(parent, in_fd, out_fd, err_fd, report[1], argv.data(), envp.data());
+  if (pid == 0) {
+    become_child(parent, in_fd, out_fd, err_fd, report[1], argv.data(), envp.data(),
+                 options.address_space_limit_bytes);
+  }
   const int fork_errno = errno;
   ::close(report[1]);
   close_if_open(out_fd);
@@ -160,17 +178,21 @@ ChildOutcome run_child(const ChildOptions& options) {
   // Also here, so the group exists before any kill(-pid) below, whichever process runs first.
   ::setpgid(pid, pid);
 
-  int exec_errno = 0;
+  ChildFailure failure{};
   ssize_t got = 0;
   do {
-    got = ::read(report[0], &exec_errno, sizeof exec_errno);
+    got = ::read(report[0], &failure, sizeof failure);
   } while (got < 0 && errno == EINTR);
   ::close(report[0]);
-  if (got == static_cast<ssize_t>(sizeof exec_errno)) {
+  if (got == static_cast<ssize_t>(sizeof failure)) {
     int ignored = 0;
     while (::waitpid(pid, &ignored, 0) < 0 && errno == EINTR) {
     }
-    return spawn_failure(fmt::format("cannot execute {}: {}", options.argv[0], std::strerror(exec_errno)));
+    if (failure.stage == ChildFailure::kLimit) {
+      return spawn_failure(fmt::format("cannot limit the address space of {} to {} bytes: {}", options.argv[0],
+                                       options.address_space_limit_bytes, std::strerror(failure.error)));
+    }
+    return spawn_failure(fmt::format("cannot execute {}: {}", options.argv[0], std::strerror(failure.error)));
   }
 
   using namespace std::chrono;

@@ -27,11 +27,13 @@ class FleetWorkspace : public ::testing::Test {
   std::unique_ptr<VsftpdServer> ftp;
 
   // Starts vsftpd on the store host and gives the integrator its password through a 0600 credentials file.
-  void start_ftp(bool tls) {
+  // `max_rate`: bytes per second per session (0: unlimited), so that a transfer lasts long enough to be cut.
+  void start_ftp(bool tls, long max_rate = 0) {
     VsftpdOptions options;
     options.netns = fleet.bed().host(kStoreHost).netns;
     options.address = fleet.bed().host(kStoreHost).address;
     options.tls = tls;
+    options.max_rate_bytes_per_second = max_rate;
     ftp = std::make_unique<VsftpdServer>(options);
     const std::string credentials =
         work.write("credentials", "machine " + ftp->address() + " login " + ftp->user() + " password " +

@@ -29,6 +29,7 @@ struct VsftpdOptions {
   // > 0: the user's home is a tmpfs of this many KiB, mounted in a mount namespace of the server's own (so nothing
   // is left mounted when it ends): a disk that fills up. home() then shows the folder under it, not its content.
   int home_size_kib = 0;
+  long max_rate_bytes_per_second = 0;  // per session, both directions (vsftpd's local_max_rate); 0: unlimited
 };
 
 class VsftpdServer {
@@ -63,7 +64,13 @@ class VsftpdServer {
   bool running() { return process_.running(); }
   // Processes serving connections (vsftpd forks per connection): none once every client has quit.
   std::size_t session_processes() const { return process_.descendants().size(); }
-  void stop() { process_.stop(); }
+  void stop() { process_.stop(); }  // the listener and every session: transfers in flight break off
+  // After stop(): the same server again (address, port, user, home), as after an outage. Throws if it does not
+  // listen within 10 s. A home on its own tmpfs (home_size_kib) comes back empty.
+  void restart() {
+    process_.stop();
+    launch();
+  }
   // Freezes the server and its sessions (a hung server: connections stay open, nothing answers); resume() undoes it.
   void pause() { process_.pause(); }
   void resume() { process_.resume(); }
@@ -100,6 +107,11 @@ class VsftpdServer {
     if (passive <= port_ && port_ < passive + options_.passive_ports) passive += options_.passive_ports;
     write_config(passive);
 
+    launch();
+  }
+
+  void launch() {
+    const std::string home_dir = dir_->str("home");
     std::vector<std::string> argv{"/usr/sbin/vsftpd", dir_->str("vsftpd.conf")};
     if (options_.home_size_kib > 0) {
       // unshare and sh exec into vsftpd: the PID stays the server's.
@@ -167,6 +179,9 @@ class VsftpdServer {
         "log_ftp_protocol=YES\n"
         "vsftpd_log_file=" + dir_->str("vsftpd.log") + "\n";
     if (options_.max_clients > 0) config += "max_clients=" + std::to_string(options_.max_clients) + "\n";
+    if (options_.max_rate_bytes_per_second > 0) {
+      config += "local_max_rate=" + std::to_string(options_.max_rate_bytes_per_second) + "\n";
+    }
     if (options_.tls) {
       config +=
           "ssl_enable=YES\n"

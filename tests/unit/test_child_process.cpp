@@ -2,9 +2,11 @@
 #include "dli/util/child_process.hpp"
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -168,6 +170,27 @@ TEST(ChildProcess, SpawnFailureSaysWhy) {
   EXPECT_NE(no_output.error.find("out.log"), std::string::npos) << no_output.error;
 
   EXPECT_EQ(run_child(ChildOptions{}).kind, ChildOutcome::Kind::kSpawnFailed);
+}
+
+// RLIMIT_AS is set in the child alone, soft and hard (the test may not raise it back); `ulimit -v` shows KiB.
+TEST(ChildProcess, LimitsTheChildsAddressSpaceAndNotItsParents) {
+  rlimit before{};
+  ASSERT_EQ(::getrlimit(RLIMIT_AS, &before), 0);
+  TempDir dir;
+  ChildOptions limited = shell("ulimit -S -v; ulimit -H -v");
+  limited.output_path = dir.str("limits.txt");
+  limited.address_space_limit_bytes = std::uint64_t{384} << 20;
+  const ChildOutcome outcome = run_child(limited);
+  ASSERT_EQ(outcome.kind, ChildOutcome::Kind::kExited) << outcome.error;
+  EXPECT_EQ(outcome.exit_code, 0);
+  std::ifstream in(dir.str("limits.txt"));
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text, "393216\n393216\n");
+
+  rlimit after{};
+  ASSERT_EQ(::getrlimit(RLIMIT_AS, &after), 0);
+  EXPECT_EQ(after.rlim_cur, before.rlim_cur);
+  EXPECT_EQ(after.rlim_max, before.rlim_max);
 }
 
 TEST(ChildProcess, FindsProgramsThroughPath) {

@@ -91,6 +91,7 @@ measure:
   warmup_iterations: 0
   warmup_seconds: 0.5
   timeout_seconds: 90
+  memory_limit_mb: 512
 )";
   dir.write("fleet.yaml", "hosts: [{name: local, kind: local}]\n");
   const SweepConfig sweep = parse_sweep(yaml, sweep_path);
@@ -126,6 +127,7 @@ measure:
   EXPECT_EQ(sweep.measure.warmup_iterations, 0);
   EXPECT_DOUBLE_EQ(sweep.measure.warmup_seconds, 0.5);
   EXPECT_DOUBLE_EQ(sweep.measure.timeout_seconds, 90);
+  EXPECT_EQ(sweep.measure.memory_limit_mb, 512);
 }
 
 TEST_F(ConfigSweep, OmittedOptionalKeysTakeTheirDefaults) {
@@ -139,6 +141,7 @@ TEST_F(ConfigSweep, OmittedOptionalKeysTakeTheirDefaults) {
   EXPECT_EQ(sweep.measure.warmup_iterations, defaults.warmup_iterations);
   EXPECT_EQ(sweep.measure.warmup_seconds, defaults.warmup_seconds);
   EXPECT_EQ(sweep.measure.timeout_seconds, defaults.timeout_seconds);
+  EXPECT_EQ(sweep.measure.memory_limit_mb, 0) << "no memory limit unless asked: frameworks reserve address space";
 }
 
 TEST_F(ConfigSweep, HostsAllMeansEveryHost) {
@@ -449,6 +452,17 @@ TEST_F(ConfigSweep, ImpossibleMeasureValuesAreAllReported) {
             sweep_path + ":12:62: measure.warmup_iterations: expected an integer >= 0, got '1.5'");
   EXPECT_EQ(diagnostics[3].str(), sweep_path + ":12:83: measure.warmup_seconds: expected a number >= 0, got 'x'");
   EXPECT_EQ(diagnostics[4].str(), sweep_path + ":12:103: measure.timeout_seconds: expected a number > 0, got '0'");
+}
+
+// A limit of 0 would mean none, a negative or fractional one nothing; beyond 16 TiB it is a typo (and overflows).
+TEST_F(ConfigSweep, MemoryLimitMustBeAPositiveBoundedWholeNumberOfMiB) {
+  for (const std::string value : {"0", "-1", "1.5", "16777217", "'64'", "lots"}) {
+    expect_problem(sweep_with({}, "measure: {memory_limit_mb: " + value + "}\n"), 12, 28, "measure.memory_limit_mb",
+                   "expected a positive integer up to 16777216, got ");
+  }
+  EXPECT_EQ(parse_sweep(sweep_with({}, "measure: {memory_limit_mb: 16777216}\n"), sweep_path).measure.memory_limit_mb,
+            16777216);
+  EXPECT_EQ(parse_sweep(sweep_with({}, "measure: {memory_limit_mb: 1}\n"), sweep_path).measure.memory_limit_mb, 1);
 }
 
 TEST_F(ConfigSweep, UnknownMeasureKey) {

@@ -113,6 +113,19 @@ TEST(ProtocolJson, TestSpecRoundTrips) {
   EXPECT_EQ(decoded.mode, Mode::kAsync);
 }
 
+// measure.memory_limit_mb came within version 2: written always, and a spec without it (an older writer) has none.
+TEST(ProtocolJson, SpecMemoryLimitRoundTripsAndDefaultsToNoneWhenAbsent) {
+  TestSpec spec = full_spec();
+  spec.measure.memory_limit_mb = 384;
+  json encoded = to_json(spec);
+  EXPECT_EQ(encoded.at("measure").at("memory_limit_mb"), 384);
+  EXPECT_EQ(test_spec_from_json(json::parse(encoded.dump())).measure.memory_limit_mb, 384);
+  encoded.at("measure").erase("memory_limit_mb");
+  EXPECT_EQ(test_spec_from_json(encoded).measure.memory_limit_mb, 0);
+  encoded.at("measure")["memory_limit_mb"] = "lots";
+  EXPECT_NE(error_of([&] { test_spec_from_json(encoded); }).find("measure.memory_limit_mb"), std::string::npos);
+}
+
 TEST(ProtocolJson, MeasurementRoundTripsWithUnitSuffixedNames) {
   const json encoded = to_json(full_measurement());
   EXPECT_EQ(encoded.at("protocol"), kProtocolVersion);

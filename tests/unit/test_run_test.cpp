@@ -9,6 +9,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <new>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -415,6 +416,29 @@ TEST(RunTest, RefusalsComeBeforeConfigureAndLoad) {
   EXPECT_EQ(cuda.log.loaded, 1);
   EXPECT_EQ(ran.details.at("scripted"), "yes");
   EXPECT_EQ(ran.framework_version, "scripted 1.0");
+}
+
+// A framework whose every allocation for the model fails, as one past the agent's RLIMIT_AS would.
+class GreedyFramework : public Framework {
+ public:
+  Capabilities describe() override { return {"greedy", "greedy 1.0", {"onnx"}, {"cpu"}}; }
+  void configure(const TestSpec& /*spec*/) override {}
+  std::unique_ptr<Session> load(const ModelFiles& /*files*/, const TestSpec& /*spec*/) override {
+    throw std::bad_alloc();
+  }
+};
+
+TEST(RunTest, AFailedAllocationIsAFailureThatNamesTheMemoryLimit) {
+  GreedyFramework framework;
+  TestSpec limited = spec("greedy", Mode::kSync, 1);
+  limited.measure.memory_limit_mb = 256;
+  const RunnerResult over = run_test(framework, request_for(limited));
+  EXPECT_EQ(over.status, RunnerStatus::kFailed);
+  EXPECT_EQ(over.reason, "memory limit of 256 MiB exceeded (std::bad_alloc)");
+
+  const RunnerResult unlimited = run_test(framework, request_for(spec("greedy", Mode::kSync, 1)));
+  EXPECT_EQ(unlimited.status, RunnerStatus::kFailed);
+  EXPECT_EQ(unlimited.reason, "out of memory (std::bad_alloc)") << "no limit was set, so none can be blamed";
 }
 
 TEST(RunTest, AsyncLoadsOneSessionPerRequestInFlight) {

@@ -1,11 +1,18 @@
 // The "null" framework of dli-run-null (src/runners/null): describe(), its parameters (sleep_ms, load_ms, fault),
 // the simulated work and load time, and its refusals. Its crash/abort/hang faults end or block the process, so they
-// are exercised through the real executable (tests/e2e/test_runner_protocol.cpp); here only `exit`, in a death
-// test (a forked child).
+// are exercised through the real executable (tests/e2e/test_runner_protocol.cpp); here only `exit` and
+// `eat_memory`, in death tests (forked children).
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
 #include <map>
 #include <memory>
+#include <new>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -182,6 +189,54 @@ TEST(RunnerNullDeathTest, ExitFaultEndsTheProcessWithCodeThreeDuringLoad) {
   const TestSpec spec = spec_for({{"fault", "exit"}});
   framework->configure(spec);  // checks the value, injects nothing
   EXPECT_EXIT(framework->load(ModelFiles{}, spec), ::testing::ExitedWithCode(3), "fault=exit");
+}
+
+// This process's virtual size in bytes (VmSize), so that a limit can be set just above what it already uses.
+std::uint64_t virtual_size_bytes() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmSize:", 0) == 0) return std::stoull(line.substr(7)) * 1024;  // "VmSize:   123456 kB"
+  }
+  return 0;
+}
+
+// In a forked copy of this test (death tests below): sets RLIMIT_AS to 128 MiB above the test program's size
+// (libraries mapped), so that the allocation fails there and not on the machine, then loads with fault=eat_memory.
+// Exits 0 when the load threw std::bad_alloc.
+[[noreturn]] void eat_under_a_limit() {
+  const auto framework = make_null_framework();
+  const std::uint64_t size = virtual_size_bytes();
+  const std::uint64_t bytes = size + (std::uint64_t{128} << 20);
+  const rlimit limit{bytes, bytes};
+  if (size == 0 || ::setrlimit(RLIMIT_AS, &limit) != 0) std::_Exit(2);
+  try {
+    framework->load(ModelFiles{}, spec_for({{"fault", "eat_memory"}}));
+  } catch (const std::bad_alloc&) {
+    std::_Exit(0);
+  }
+  std::_Exit(1);
+}
+
+// Without any address-space limit: exits 0 when the load refused to eat, saying why (on stderr).
+[[noreturn]] void eat_without_a_limit() {
+  const auto framework = make_null_framework();
+  const rlimit none{RLIM_INFINITY, RLIM_INFINITY};
+  if (::setrlimit(RLIMIT_AS, &none) != 0) std::_Exit(2);
+  const std::string message = error_of([&] { framework->load(ModelFiles{}, spec_for({{"fault", "eat_memory"}})); });
+  std::fprintf(stderr, "%s\n", message.c_str());
+  std::_Exit(message.find("needs a memory limit (measure.memory_limit_mb)") != std::string::npos ? 0 : 1);
+}
+
+TEST(RunnerNullDeathTest, EatMemoryFaultAllocatesUntilTheAddressSpaceLimitThrowsBadAlloc) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(eat_under_a_limit(), ::testing::ExitedWithCode(0),
+              "fault=eat_memory, allocating until the address-space limit");
+}
+
+TEST(RunnerNullDeathTest, EatMemoryFaultRefusesToRunWithoutALimit) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(eat_without_a_limit(), ::testing::ExitedWithCode(0), "so that it exhausts the test and not the host");
 }
 
 }  // namespace

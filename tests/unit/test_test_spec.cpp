@@ -55,13 +55,15 @@ TEST(TestSpec, SameSpecGivesSameIdAndIdFieldItselfIsIgnored) {
   EXPECT_EQ(test_id(copy), test_id(sample_spec()));
 }
 
-TEST(TestSpec, HostHashesAndTimeoutDoNotChangeTheId) {
+// The watchdogs (timeout, memory limit) leave the id alone: results stay comparable when only they change.
+TEST(TestSpec, HostHashesTimeoutAndMemoryLimitDoNotChangeTheId) {
   const std::string id = test_id(sample_spec());
   const std::vector<std::function<void(TestSpec&)>> neutral = {
       [](TestSpec& s) { s.host = "other-host"; },
       [](TestSpec& s) { s.model.sha256 = std::string(64, 'b'); },
       [](TestSpec& s) { s.model.config_sha256 = std::string(64, 'c'); },
       [](TestSpec& s) { s.measure.timeout_seconds = 60; },
+      [](TestSpec& s) { s.measure.memory_limit_mb = 2048; },
   };
   for (std::size_t i = 0; i < neutral.size(); ++i) {
     TestSpec spec = sample_spec();

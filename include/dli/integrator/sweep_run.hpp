@@ -26,6 +26,7 @@ struct RunOptions {
   double heartbeat_seconds = kDefaultHeartbeatSeconds;  // the agents' heartbeat interval
   double start_timeout_seconds = 60;  // a host with no heartbeat this long after start is lost
   double lost_after_seconds = 60;     // a heartbeat older than this (beyond its ETA) means lost
+  double store_patience_seconds = 6 * 3600;  // a store unreachable this long ends the following (exit code 5)
   int parallel_starts = 16;           // hosts started at once (SSH fan-out bound)
   std::string secret_netrc;           // store credentials for remote agents (netrc text); never logged
 };

@@ -47,8 +47,8 @@ struct TestSpec {
 };
 
 // Canonical text of the spec's identity (model name/format/precision/shape/file name, framework, params, batch,
-// mode, threads, requests, device, dataset, measurement settings), excluding host, the model's hash and the
-// timeout (a watchdog that host limits cap, not a measurement setting: the same test keeps one id on every host).
+// mode, threads, requests, device, dataset, measurement settings), excluding host, the model's hash, the timeout and
+// the memory limit (watchdogs, not measurement settings: the same test keeps one id on every host).
 std::string canonical_spec(const TestSpec& spec);
 // First 16 hex digits of sha256(canonical_spec(spec)).
 std::string test_id(const TestSpec& spec);

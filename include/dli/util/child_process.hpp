@@ -1,5 +1,6 @@
 #pragma once
 // Runs a command as a child in its own process group, with a wall-clock limit that kills the whole group.
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -21,6 +22,9 @@ struct ChildOptions {
   std::string input_path;         // stdin read from here; empty: /dev/null when output_path is set, else inherit
   double timeout_seconds = 0;     // 0: none. On expiry: SIGTERM to the group, SIGKILL after kill_grace_seconds
   double kill_grace_seconds = 2;
+  // RLIMIT_AS of the child, set before exec, in bytes; 0: inherited. It bounds address space, not resident memory:
+  // allocations past it fail (ENOMEM, std::bad_alloc), and so does an exec whose image does not fit.
+  std::uint64_t address_space_limit_bytes = 0;
   std::vector<std::string> extra_env;  // "NAME=value" added to the inherited environment
   bool scrub_env = false;  // true: the child gets only extra_env, nothing inherited
   // Called about every `tick_seconds` while waiting (heartbeats). Must be quick.

@@ -1,5 +1,8 @@
 // The "null" framework: no inference at all. It measures the harness itself (timing overhead, orchestration) and
 // injects faults so the agent can prove it records crashing, hanging and failing tests.
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -9,8 +12,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
+#include <memory>
 #include <stdexcept>
 #include <thread>
+#include <vector>
 
 #include "null_framework.hpp"
 #include "dli/util/version.hpp"
@@ -18,7 +23,7 @@
 namespace dli::runner {
 namespace {
 
-enum class Fault { kNone, kCrash, kAbort, kHang, kExit };
+enum class Fault { kNone, kCrash, kAbort, kHang, kExit, kEatMemory };
 
 struct NullParams {
   std::chrono::nanoseconds sleep{0};  // simulated work per request
@@ -48,7 +53,9 @@ Fault parse_fault(const std::string& text) {
   if (text == "abort") return Fault::kAbort;
   if (text == "hang") return Fault::kHang;
   if (text == "exit") return Fault::kExit;
-  throw std::runtime_error("dli-run-null: fault must be one of none, crash, abort, hang, exit; got '" + text + "'");
+  if (text == "eat_memory") return Fault::kEatMemory;
+  throw std::runtime_error("dli-run-null: fault must be one of none, crash, abort, hang, exit, eat_memory; got '" +
+                           text + "'");
 }
 
 NullParams parse_params(const std::map<std::string, std::string>& params) {
@@ -65,6 +72,33 @@ NullParams parse_params(const std::map<std::string, std::string>& params) {
     }
   }
   return parsed;
+}
+
+// Allocates and touches memory until an allocation fails, as a framework given too large a model would; the
+// std::bad_alloc leaves like a framework's. Only under an address-space limit, and one well below this machine's
+// memory: without it the host, not the test, would run out (the kernel's OOM killer picks any process).
+[[noreturn]] void eat_memory() {
+  rlimit limit{};
+  const auto physical = static_cast<unsigned long long>(::sysconf(_SC_PHYS_PAGES)) *
+                        static_cast<unsigned long long>(::sysconf(_SC_PAGESIZE));
+  if (::getrlimit(RLIMIT_AS, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY || limit.rlim_cur > physical / 2) {
+    throw std::runtime_error(
+        "dli-run-null: fault=eat_memory needs a memory limit (measure.memory_limit_mb) below half of this "
+        "machine's memory, so that it exhausts the test and not the host");
+  }
+  std::fprintf(stderr, "dli-run-null: fault=eat_memory, allocating until the address-space limit of %llu MiB stops it\n",
+               static_cast<unsigned long long>(limit.rlim_cur) >> 20);
+  std::fflush(stderr);
+  constexpr std::size_t kBlock = std::size_t{16} << 20;
+  const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  std::vector<std::unique_ptr<char[]>> eaten;
+  eaten.reserve(limit.rlim_cur / kBlock + 1);  // so that the vector itself never needs to grow
+  for (;;) {
+    eaten.push_back(std::unique_ptr<char[]>(new char[kBlock]));  // throws std::bad_alloc at the limit
+    // Touched page by page through a volatile pointer: resident, not just reserved, and not optimised away.
+    volatile char* bytes = eaten.back().get();
+    for (std::size_t at = 0; at < kBlock; at += page) bytes[at] = 1;
+  }
 }
 
 // Ends (or blocks) the process the way a broken framework would. Says so first: the agent keeps the log's tail.
@@ -87,6 +121,8 @@ NullParams parse_params(const std::map<std::string, std::string>& params) {
     case Fault::kExit:
       std::fprintf(stderr, "dli-run-null: fault=exit, exiting with code 3 during load\n");
       std::exit(3);
+    case Fault::kEatMemory:
+      eat_memory();
     case Fault::kNone:
       break;
   }
