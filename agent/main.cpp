@@ -119,7 +119,7 @@ void report_lock_conflict(const AgentRunArgs& args, int holder) {
   status.pid = holder;
   status.reason = fmt::format("another agent (pid {}) still runs this host's run; agent pid {} did not start",
                               holder, ::getpid());
-  StatusWriter writer(store, args.run_id, args.host);
+  StatusWriter writer(store, args.run_id, args.host, /*clock_numbers=*/true);
   writer.continue_after(listing.value());
   if (auto written = writer.write(status); !written) {
     std::cerr << "dli-agent: cannot report the conflict: " << written.error().message << "\n";

@@ -27,7 +27,7 @@ bool is_refusal(const Error& error) { return error.kind == ErrorKind::kNoSpace |
 
 Publisher::Publisher(std::unique_ptr<Store> store, Spool& spool, PublisherOptions options)
     : store_(std::move(store)), spool_(spool), options_(std::move(options)),
-      writer_(*store_, options_.run_id, options_.host) {}
+      writer_(*store_, options_.run_id, options_.host, /*clock_numbers=*/true) {}
 
 Publisher::~Publisher() {
   {

@@ -1,6 +1,7 @@
 #include "dli/status/status_board.hpp"
 
 #include <algorithm>
+#include <chrono>
 
 #include <fmt/format.h>
 
@@ -60,7 +61,13 @@ Status StatusWriter::continue_after_store() {
 
 Status StatusWriter::write(HostStatus status) {
   status.updated_at = utc_now_iso8601();
-  const std::string name = status_entry_name(host_, seq_ + 1, status.state);
+  std::uint64_t next = seq_ + 1;
+  if (clock_numbers_) {
+    const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::system_clock::now().time_since_epoch());
+    next = std::max(next, static_cast<std::uint64_t>(now.count()));
+  }
+  const std::string name = status_entry_name(host_, next, status.state);
   const std::string key = layout::status_entry(run_id_, name);
   const std::string document = to_json(status).dump(1);
   Status written = store_.put(key, document);
@@ -69,7 +76,7 @@ Status StatusWriter::write(HostStatus status) {
     written = store_.put(key, document);
   }
   if (!written) return written;
-  ++seq_;
+  seq_ = next;
   // Leftovers cost a reader nothing but listing bytes: one that cannot be removed now is retried next time.
   std::vector<std::string> kept;
   for (const auto& old : replaced_) {

@@ -17,6 +17,7 @@
 #include "dli/protocol/protocol.hpp"
 #include "e2e/sweep_fixture.hpp"
 #include "support/csv_table.hpp"
+#include "support/host_status_files.hpp"
 
 namespace dli::testing {
 namespace {
@@ -141,7 +142,7 @@ TEST_F(FaultySweep, EachFaultCostsOnlyItsOwnTestAndTheRunEndsInBoundedTime) {
   }
 
   // The agent said it finished, and nothing it started is left: not the hung runner, not the agent.
-  const std::string status = read_file((host_dir(run_id) / "status.json").string());
+  const std::string status = latest_status_document(dir.str("store"), run_id, "local");
   EXPECT_NE(status.find("\"done\""), std::string::npos) << status;
   EXPECT_EQ(processes_mentioning(dir.str()), std::vector<std::string>{});
 }

@@ -1,6 +1,8 @@
 // Heartbeat objects named <host>.<seq>.<state>.json: parsing, the newest per host, and the writer's numbering.
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -94,6 +96,23 @@ TEST_F(StatusBoardTest, ASecondWriterContinuesAfterTheFirstAndRemovesItsEntry) {
   ASSERT_TRUE(agent.write(status_of("h", HostState::kRunning, 0)).ok());
   EXPECT_EQ(agent.last_seq(), 2u);
   EXPECT_EQ(names(), std::vector<std::string>{"h.2.running.json"});
+}
+
+TEST_F(StatusBoardTest, AnAgentThatWritesLaterWinsOverOneThatSpokeForItMeanwhile) {
+  // The frozen agent beat; `resume`'s agent spoke for it (numbered after it); the thawed agent beats again.
+  StatusWriter frozen(*store, "r", "h", /*clock_numbers=*/true);
+  ASSERT_TRUE(frozen.write(status_of("h", HostState::kRunning, 2)).ok());
+  StatusWriter spokesman(*store, "r", "h", /*clock_numbers=*/true);
+  ASSERT_TRUE(spokesman.continue_after_store().ok());
+  ASSERT_TRUE(spokesman.write(status_of("h", HostState::kRunning, 0)).ok());
+  EXPECT_GT(spokesman.last_seq(), frozen.last_seq());
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  ASSERT_TRUE(frozen.write(status_of("h", HostState::kDone, 6)).ok());
+  std::vector<std::string> problems;
+  auto all = StatusBoard(*store, "r").read_all(problems);
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all.value().at("h").state, HostState::kDone);
+  EXPECT_EQ(all.value().at("h").done, 6);
 }
 
 TEST_F(StatusBoardTest, ReadAllGivesEveryHostsNewestStatusWithOneListing) {

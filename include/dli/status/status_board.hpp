@@ -29,8 +29,11 @@ class StatusBoard {
 // One host's status writer: numbers each write after the newest it knows of and removes what it replaced.
 class StatusWriter {
  public:
-  StatusWriter(Store& store, std::string run_id, std::string host)
-      : store_(store), run_id_(std::move(run_id)), host_(std::move(host)) {}
+  // Numbering: the integrator writes the number after the newest it saw. An agent (`clock_numbers`) writes at
+  // least the milliseconds of its own clock, so that of two agents of one host (a frozen one and the one `resume`
+  // started, which spoke for it meanwhile) the one that writes later wins, without listing before each write.
+  StatusWriter(Store& store, std::string run_id, std::string host, bool clock_numbers = false)
+      : store_(store), run_id_(std::move(run_id)), host_(std::move(host)), clock_numbers_(clock_numbers) {}
   // Continues after the host's newest entry in `listing` and takes over its leftovers for removal.
   void continue_after(const StatusListing& listing);
   // Lists the status folder and continues after what is there (a writer that starts on an existing run).
@@ -44,6 +47,7 @@ class StatusWriter {
   Store& store_;
   std::string run_id_;
   std::string host_;
+  bool clock_numbers_;
   std::uint64_t seq_ = 0;
   std::vector<std::string> replaced_;  // entries of this host to remove once a newer one is in place
 };
