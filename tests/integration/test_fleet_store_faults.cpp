@@ -70,21 +70,23 @@ class StoreFaultFleet {
   }
   std::string url() const { return ftp_->url("store"); }
   std::string integrator_command(const std::string& arguments) const {
-    return std::string(DLI_INTEGRATOR_EXE) + " " + arguments + " --store " + shell_quote(url()) + " --no-progress";
+    return std::string(DLI_INTEGRATOR_EXE) + " " + arguments + " --store " + shell_quote(url());
   }
   // `dli-integrator run` in the background; its output goes to `log`, its exit code to `exit_code`.
   void start_run(const std::string& out) const {
     const auto started = run_command("(" + integrator_command("run " + shell_quote(work_.str("sweep.yaml")) +
-                                                              " --out " + shell_quote(work_.str(out))) +
+                                                              " --no-progress --out " + shell_quote(work_.str(out))) +
                                      " > " + shell_quote(work_.str("run.log")) + " 2>&1; echo $? > " +
                                      shell_quote(work_.str("exit_code")) + ") > /dev/null 2>&1 &");
     ASSERT_EQ(started.exit_code, 0);
   }
   // Waits for the background run; its exit code, or -1 after `limit`.
   int wait_for_run(std::chrono::seconds limit) const {
+    // The shell creates the file before it writes the number: wait for a whole line.
     const auto until = Clock::now() + limit;
-    while (!fs::exists(work_.str("exit_code")) && Clock::now() < until) std::this_thread::sleep_for(100ms);
-    return fs::exists(work_.str("exit_code")) ? std::stoi(read_file(work_.str("exit_code"))) : -1;
+    auto written = [&] { return read_file(work_.str("exit_code")).find('\n') != std::string::npos; };
+    while (!written() && Clock::now() < until) std::this_thread::sleep_for(100ms);
+    return written() ? std::stoi(read_file(work_.str("exit_code"))) : -1;
   }
   std::string run_log() const { return read_file(work_.str("run.log")); }
   std::string run_id() const {
@@ -216,7 +218,7 @@ TEST(FleetStoreFaults, AStoreThatFillsUpEndsTheRunAsAStoreFailureAndResumeLosesN
   for (int i = 0; i < 20; ++i) (void)filler.value()->remove("filler/small-" + std::to_string(i));
   const auto resumed = run_command(fleet.integrator_command("resume " + run_id + " --fleet " +
                                                             shell_quote(fleet.work().str("fleet.yaml")) + " --out " +
-                                                            shell_quote(fleet.work().str("out2"))));
+                                                            shell_quote(fleet.work().str("out2")) + " --no-progress"));
   ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
   fleet.expect_all_ok("out2", 20);
   EXPECT_EQ(fleet.spooled(run_id), 0);
