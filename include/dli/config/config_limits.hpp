@@ -3,6 +3,8 @@
 // so that a huge or hostile file is refused in bounded time and memory instead of being read whole into nodes.
 #include <cstddef>
 
+#include "dli/measure/measure_config.hpp"
+
 namespace dli::config_limits {
 
 inline constexpr std::size_t kMaxFileBytes = 16u << 20;     // one YAML file: 16 MiB
@@ -18,9 +20,8 @@ inline constexpr double kMaxTestsPerHost = 100'000;
 inline constexpr double kMaxTestsPerRun = 1'000'000;
 
 // Durations, in seconds: large enough for any real use, small enough that every clock and conversion holds them.
-inline constexpr double kDaySeconds = 24.0 * 3600;
-inline constexpr double kMaxTestTimeoutSeconds = 7 * kDaySeconds;  // measure.timeout_seconds, limits.test_timeout
-inline constexpr double kMaxMeasureSeconds = kDaySeconds;          // measure.min_seconds, measure.warmup_seconds
+inline constexpr double kMaxTestTimeoutSeconds = kMaxTimeoutSeconds;  // measure.timeout_seconds, limits.test_timeout
+inline constexpr double kMaxMeasureSeconds = dli::kMaxMeasureSeconds;  // measure.min_seconds, measure.warmup_seconds
 inline constexpr double kMaxConnectTimeoutSeconds = 3600;          // an ssh host's connect_timeout
 
 }  // namespace dli::config_limits
