@@ -119,7 +119,10 @@ std::optional<std::string> check_param_value(const ParamRule& rule, const std::s
 std::vector<std::string> check_params(const RunnerEntry& entry,
                                       const std::map<std::string, std::string>& params) {
   std::vector<std::string> problems;
-  for (const auto& [name, value] : params) {
+  for (const auto& param : params) {
+    // Named, not a structured binding: a lambda may not capture a binding in C++17 (clang refuses it).
+    const std::string& name = param.first;
+    const std::string& value = param.second;
     const auto rule = std::find_if(entry.params.begin(), entry.params.end(),
                                    [&](const ParamRule& each) { return each.name == name; });
     if (rule == entry.params.end()) {
