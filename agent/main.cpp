@@ -28,6 +28,7 @@
 #include "dli/agent/host_description.hpp"
 #include "dli/agent/runner_registry.hpp"
 #include "dli/util/local_file.hpp"
+#include "dli/protocol/names.hpp"
 #include "dli/protocol/protocol.hpp"
 #include "dli/agent/run_lock.hpp"
 #include "dli/store/store.hpp"
@@ -76,9 +77,7 @@ class CredentialsFileRemoval {
   std::string path_;
 };
 
-bool is_plain_name(const std::string& name) {
-  return !name.empty() && name.front() != '.' && name.find('/') == std::string::npos;
-}
+bool valid_names(const AgentRunArgs& args) { return !run_id_problem(args.run_id) && !name_problem(args.host); }
 
 // Everything the agent says goes to stderr (captured by whoever started it) and to a file in the work dir that is
 // uploaded to the store at the end, so nobody needs a shell on the host to read it.
@@ -127,8 +126,8 @@ void report_lock_conflict(const AgentRunArgs& args, int holder) {
 }
 
 int command_run(AgentRunArgs args) {
-  if (!is_plain_name(args.run_id) || !is_plain_name(args.host)) {
-    std::cerr << "dli-agent: --run and --host must be plain names (no '/', not starting with '.')\n";
+  if (!valid_names(args)) {
+    std::cerr << "dli-agent: --run and --host must be names of " << name_rule() << "\n";
     return exit_code::kBadConfig;
   }
   if (args.work_dir.empty()) args.work_dir = "/tmp/dli-agent-" + args.host;

@@ -34,8 +34,15 @@ std::string sibling_agent_exe() {
   return (self.parent_path() / "dli-agent").string();
 }
 
+// The fleet's URL was checked by its loader (with its file, line and column); the flag's is checked here, before
+// anything is written.
 std::string resolve_store(const std::string& from_command_line, const std::string& from_fleet) {
-  if (!from_command_line.empty()) return from_command_line;
+  if (!from_command_line.empty()) {
+    if (auto checked = dli::check_store_url(from_command_line); !checked) {
+      throw dli::ConfigError({{"--store", 0, 0, "store", checked.error().message}});
+    }
+    return from_command_line;
+  }
   if (!from_fleet.empty()) return from_fleet;
   return default_store_url();
 }
@@ -164,6 +171,7 @@ int main(int argc, char** argv) {
 
   auto* plan_cmd = app.add_subcommand("plan", "Validate a sweep and print the tests each host would run; writes nothing");
   plan_cmd->add_option("SWEEP", sweep_path, "Sweep YAML file")->required();
+  plan_cmd->add_option("--store", store_url, "Store URL to check as `run` would use it (default: the fleet's `store:`)");
 
   auto* run_cmd = app.add_subcommand("run", "Plan, publish to the store, run every host's agent, merge the results");
   run_cmd->add_option("SWEEP", sweep_path, "Sweep YAML file")->required();
@@ -214,7 +222,9 @@ int main(int argc, char** argv) {
 
   try {
     if (*plan_cmd) {
-      dli::print_plan(std::cout, dli::make_plan(sweep_path));
+      const dli::Plan plan = dli::make_plan(sweep_path);
+      resolve_store(store_url, plan.fleet.store_url);  // checks a --store URL like the fleet's
+      dli::print_plan(std::cout, plan);
       return dli::exit_code::kOk;
     }
     if (*run_cmd) {

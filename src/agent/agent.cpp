@@ -19,6 +19,7 @@
 #include "dli/agent/publisher.hpp"
 #include "dli/agent/runner_registry.hpp"
 #include "dli/agent/spool.hpp"
+#include "dli/protocol/names.hpp"
 #include "dli/protocol/protocol.hpp"
 #include "dli/util/clock.hpp"
 #include "dli/util/version.hpp"
@@ -56,13 +57,10 @@ class EtaEstimate {
   int count_ = 0;
 };
 
-// Run ids and host names become folder names here and keys in the store.
-void check_name(const char* what, const std::string& name) {
-  if (name.empty() || name.front() == '.' || name.find('/') != std::string::npos ||
-      name.find('\0') != std::string::npos) {
-    throw std::runtime_error(fmt::format("invalid {} '{}': must be a plain name (no '/', not starting with '.')",
-                                         what, name));
-  }
+// Run ids and host names become folder names here and keys in the store: the one rule for names (a run id is a
+// sweep name with a time stamp before it, within the same bounds).
+void check_name(const char* what, const std::string& name, const std::optional<std::string>& problem) {
+  if (problem) throw std::runtime_error(fmt::format("invalid {} '{}': {} ({})", what, name, *problem, name_rule()));
 }
 
 // A store that is down or crowded is waited for, within the agent's patience: a transient failure is retried
@@ -149,8 +147,8 @@ std::string plural(int count, const char* noun) { return fmt::format("{} {}{}", 
 
 AgentSummary run_agent(const StoreOpener& open, const AgentOptions& input) {
   AgentOptions options = input;
-  check_name("run id", options.run_id);
-  check_name("host name", options.host);
+  check_name("run id", options.run_id, run_id_problem(options.run_id));
+  check_name("host name", options.host, name_problem(options.host));
   if (!(options.heartbeat_seconds > 0)) options.heartbeat_seconds = kDefaultHeartbeatSeconds;
 
   auto store = open_or_throw(open);

@@ -6,9 +6,9 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "dli/config/config.hpp"
+#include "dli/config/config_limits.hpp"
 
 namespace dli::config_files {
 
@@ -57,11 +57,23 @@ std::optional<std::string> dataset_problem(const std::string& path) {
 
 std::string read_config_file(const std::string& path) {
   if (auto problem = input_file_problem(path)) throw ConfigError({Diagnostic{path, 0, 0, "", "cannot read: " + *problem}});
+  const auto too_big = [&path](const std::string& size) {
+    return ConfigError({Diagnostic{path, 0, 0, "",
+                                   "the file is " + size + ", larger than the limit of " +
+                                       std::to_string(config_limits::kMaxFileBytes) +
+                                       " bytes (16 MiB; docs/config.md, Limits)"}});
+  };
+  std::error_code error;
+  const auto size = fs::file_size(path, error);
+  if (!error && size > config_limits::kMaxFileBytes) throw too_big(std::to_string(size) + " bytes");
   std::ifstream in(path, std::ios::binary);
   if (!in.is_open()) throw ConfigError({Diagnostic{path, 0, 0, "", "cannot open the file"}});
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  // At most one byte beyond the limit, in case the file grows between the check and the read.
+  std::string text(config_limits::kMaxFileBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > config_limits::kMaxFileBytes) throw too_big("more than that");
+  return text;
 }
 
 }  // namespace dli::config_files

@@ -2,12 +2,16 @@
 #include <algorithm>
 #include <cctype>
 #include <cstddef>
+#include <filesystem>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "config_files.hpp"
 #include "config_host_kinds.hpp"
 #include "dli/config/config.hpp"
+#include "dli/config/config_limits.hpp"
+#include "dli/store/store.hpp"
 #include "yaml_reader.hpp"
 
 namespace dli {
@@ -69,7 +73,7 @@ const HostKind* read_kind(const Field& field, Problems& problems) {
   return &*kind;
 }
 
-// A URL with a scheme; which schemes work is the store's business (open_store), checked when it is opened.
+// A URL with a scheme, checked as the store will read it (check_store_url), without connecting.
 void read_store_url(const Field& field, FleetConfig& fleet, Problems& problems) {
   const auto text = read_string(field, problems);
   if (!text) return;
@@ -82,6 +86,11 @@ void read_store_url(const Field& field, FleetConfig& fleet, Problems& problems) 
     problems.add(field, "expected a store URL such as file:///var/lib/dli-store, got " + describe(field.node));
     return;
   }
+  // The store's own rules (options, their values, the files they name), so that `plan` refuses what `run` would.
+  if (auto checked = check_store_url(*text); !checked) {
+    problems.add(field, checked.error().message);
+    return;
+  }
   fleet.store_url = *text;
 }
 
@@ -92,11 +101,54 @@ void read_limits(const Field& field, HostLimits& limits, Problems& problems) {
     if (const auto number = read_integer(*value, problems, {0, kNoMax})) limits.max_threads = static_cast<int>(*number);
   }
   if (const auto value = map.optional("test_timeout")) {
-    if (const auto seconds = read_number(*value, problems, 0, false)) limits.test_timeout_cap = *seconds;
+    const NumberRange range{0, false, config_limits::kMaxTestTimeoutSeconds, "7 days"};
+    if (const auto seconds = read_number(*value, problems, range)) limits.test_timeout_cap = *seconds;
   }
 }
 
-void read_host(const Field& field, UniqueNames& names, FleetConfig& fleet, Problems& problems) {
+// Where each machine of the fleet was first listed: one machine listed twice would run two agents whose tests
+// disturb each other's measurements (ssh: same address and port), or share one cache (local: same work dir).
+class HostPlaces {
+ public:
+  void add(const MapReader& entry, const HostConfig& host, Problems& problems) {
+    if (host.kind == "ssh" && !host.ssh.address.empty()) {
+      const std::string place = lower(host.ssh.address) + ":" + std::to_string(host.ssh.port);
+      check(ssh_, place, entry.optional("address").value_or(entry.field()), host, problems,
+            "the same address and port as", "one machine runs one agent at a time; list it once");
+    } else if (host.kind == "local") {
+      std::string dir = std::filesystem::path(host.work_dir).lexically_normal().string();
+      while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+      check(local_, dir, entry.optional("work_dir").value_or(entry.field()), host, problems, "the same work_dir as",
+            "their agents would share one cache and scratch folder");
+    }
+  }
+
+ private:
+  struct First {
+    std::string host;
+    std::string path;
+    int line;
+  };
+
+  static std::string lower(std::string text) {
+    for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return text;
+  }
+
+  static void check(std::unordered_map<std::string, First>& seen, const std::string& place, const Field& at,
+                    const HostConfig& host, Problems& problems, const std::string& what, const std::string& why) {
+    const auto [first, added] = seen.emplace(place, First{host.name, at.path, at.mark.line});
+    if (added) return;
+    problems.add(at, "host '" + host.name + "' has " + what + " host '" + first->second.host + "' (" +
+                         first->second.path + ", line " + std::to_string(first->second.line) +
+                         "): " + why);
+  }
+
+  std::unordered_map<std::string, First> ssh_;
+  std::unordered_map<std::string, First> local_;
+};
+
+void read_host(const Field& field, UniqueNames& names, HostPlaces& places, FleetConfig& fleet, Problems& problems) {
   MapReader entry(field, problems, "a map describing a host (" + join(kCommonHostKeys) + ")");
   if (!entry.is_map()) return;
   HostConfig host;
@@ -111,10 +163,11 @@ void read_host(const Field& field, UniqueNames& names, FleetConfig& fleet, Probl
     entry.reject_unknown_keys(host_keys(nullptr));  // a misspelt `kind` is likely among them
     entry.required("kind");                         // reported missing unless a misspelt key was offered `kind`
   }
+  bool unique_name = false;
   if (const auto value = entry.required("name")) {
     if (const auto name = read_name(*value, problems)) {
       host.name = *name;
-      names.add(*name, *value, problems);
+      unique_name = names.add(*name, *value, problems);
     }
   }
   if (kind && kind->read_keys) kind->read_keys(entry, host, problems);
@@ -134,6 +187,7 @@ void read_host(const Field& field, UniqueNames& names, FleetConfig& fleet, Probl
       }
     }
   }
+  if (unique_name) places.add(entry, host, problems);  // without a usable name, that is the error to fix first
   fleet.hosts.push_back(std::move(host));
 }
 
@@ -160,7 +214,8 @@ FleetConfig parse_fleet(const std::string& yaml_text, const std::string& path) {
   if (const auto value = top.required("hosts")) {
     if (const auto items = read_list(*value, problems, "hosts")) {
       UniqueNames names("host name");
-      for (const auto& item : *items) read_host(item, names, fleet, problems);
+      HostPlaces places;
+      for (const auto& item : *items) read_host(item, names, places, fleet, problems);
     }
   }
   problems.throw_if_any();

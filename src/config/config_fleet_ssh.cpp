@@ -4,6 +4,7 @@
 
 #include "config_files.hpp"
 #include "config_host_kinds.hpp"
+#include "dli/config/config_limits.hpp"
 
 namespace dli::config_yaml {
 
@@ -73,7 +74,8 @@ void read_ssh_host_keys(const MapReader& entry, HostConfig& host, Problems& prob
     if (const auto path = read_local_file(*value, problems, !ssh.trust_on_first_use)) ssh.known_hosts = *path;
   }
   if (const auto value = entry.optional("connect_timeout")) {
-    if (const auto seconds = read_number(*value, problems, 0, true)) ssh.connect_timeout_seconds = *seconds;
+    const NumberRange range{0, true, config_limits::kMaxConnectTimeoutSeconds, "1 hour"};
+    if (const auto seconds = read_number(*value, problems, range)) ssh.connect_timeout_seconds = *seconds;
   }
   host.agent_path = "/usr/local/bin/dli-agent";
   if (const auto value = entry.optional("agent_path")) {

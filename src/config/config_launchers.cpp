@@ -1,6 +1,7 @@
 // The `launchers:` section of a sweep: each entry names a framework of the runner catalogue
 // (docs/runners.md), optionally with parameters checked against that runner's rules.
 #include <algorithm>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -84,22 +85,19 @@ bool read_launcher(const Field& item, LauncherConfig& config, Problems& problems
 
 std::vector<LauncherConfig> read_launchers(const Field& field, Problems& problems) {
   std::vector<LauncherConfig> launchers;
-  std::vector<std::string> paths;  // where each accepted launcher was written
+  // Framework and params of each accepted launcher -> where it was written.
+  std::map<std::pair<std::string, std::map<std::string, std::string>>, std::string> seen;
   const auto items = read_list(field, problems, "launchers");
   if (!items) return launchers;
   for (const auto& item : *items) {
     LauncherConfig config;
     if (!read_launcher(item, config, problems)) continue;
-    const auto same = std::find_if(launchers.begin(), launchers.end(), [&](const LauncherConfig& other) {
-      return other.framework == config.framework && other.params == config.params;
-    });
-    if (same != launchers.end()) {
-      problems.add(item, "duplicate launcher: same framework and params as " +
-                             paths[static_cast<std::size_t>(same - launchers.begin())]);
+    const auto [same, added] = seen.emplace(std::make_pair(config.framework, config.params), item.path);
+    if (!added) {
+      problems.add(item, "duplicate launcher: same framework and params as " + same->second);
       continue;
     }
     launchers.push_back(std::move(config));
-    paths.push_back(item.path);
   }
   return launchers;
 }

@@ -7,6 +7,12 @@
 namespace dli::config_yaml {
 namespace {
 
+// Beyond these, looking for a likely typo costs more than it helps: no misspelling of a known word is that long, and
+// a list that long (the hosts of a big fleet) is better searched by the user than shown.
+constexpr std::size_t kMaxWordToCorrect = 64;
+constexpr std::size_t kMaxCandidatesToCompare = 200;
+constexpr std::size_t kMaxCandidatesListed = 20;
+
 std::string lower(std::string text) {
   for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return text;
@@ -30,6 +36,7 @@ std::size_t edit_distance(const std::string& a, const std::string& b) {
 }  // namespace
 
 std::optional<std::string> closest_match(const std::string& word, const std::vector<std::string>& candidates) {
+  if (word.size() > kMaxWordToCorrect || candidates.size() > kMaxCandidatesToCompare) return std::nullopt;
   const std::string wanted = lower(word);
   std::optional<std::string> best;
   std::size_t best_distance = 0;
@@ -57,7 +64,15 @@ std::string join(const std::vector<std::string>& words) {
 std::string suggestion_note(const std::string& word, const std::vector<std::string>& candidates,
                             const std::string& kind_of_names) {
   const auto guess = closest_match(word, candidates);
-  const std::string listing = kind_of_names + ": " + (candidates.empty() ? "none" : join(candidates));
+  std::string listing = kind_of_names + ": ";
+  if (candidates.empty()) {
+    listing += "none";
+  } else if (candidates.size() <= kMaxCandidatesListed) {
+    listing += join(candidates);
+  } else {
+    listing += join(std::vector<std::string>(candidates.begin(), candidates.begin() + kMaxCandidatesListed)) +
+               ", ... (" + std::to_string(candidates.size()) + " in all)";
+  }
   return "(" + (guess ? "did you mean '" + *guess + "'? " : std::string()) + listing + ")";
 }
 

@@ -1,11 +1,15 @@
 // The sweep file: what to measure (models x launchers x batch sizes x modes x threads) and on which hosts.
 #include <algorithm>
 #include <string>
+
+#include <fmt/format.h>
+#include <unordered_set>
 #include <vector>
 
 #include "config_files.hpp"
 #include "config_sweep_sections.hpp"
 #include "dli/config/config.hpp"
+#include "dli/config/config_limits.hpp"
 #include "yaml_reader.hpp"
 
 namespace dli {
@@ -26,6 +30,8 @@ constexpr IntRange kBatchRange{1, 4096};
 constexpr IntRange kThreadRange{1, 1024};
 constexpr IntRange kRequestRange{1, 256};
 constexpr IntRange kMemoryLimitRange{1, 16 * 1024 * 1024};  // MiB: up to 16 TiB; beyond it surely a typo
+const NumberRange kMeasureSecondsRange{0, false, config_limits::kMaxMeasureSeconds, "a day"};
+const NumberRange kTimeoutRange{0, true, config_limits::kMaxTestTimeoutSeconds, "7 days"};
 
 std::vector<int> to_ints(const std::vector<long long>& values) {
   return std::vector<int>(values.begin(), values.end());  // ranges above keep every value within int
@@ -106,6 +112,11 @@ void read_accuracy(const Field& field, const std::string& base_folder, SweepConf
   const auto items = read_list(field, problems, "accuracy entries {model, dataset, classes}");
   if (!items) return;
   UniqueNames models("accuracy model");
+  std::vector<std::string> model_names;  // for suggestions
+  std::unordered_set<std::string> known_models;
+  for (const auto& model : sweep.models) {
+    if (known_models.insert(model.name).second) model_names.push_back(model.name);
+  }
   for (const auto& item : *items) {
     MapReader entry(item, problems, "a map {model: NAME, dataset: PATH, classes: N}");
     if (!entry.is_map()) continue;
@@ -114,12 +125,10 @@ void read_accuracy(const Field& field, const std::string& base_folder, SweepConf
     bool valid = true;
     if (const auto value = entry.required("model")) {
       const auto name = read_name(*value, problems);
-      const bool known = name && std::any_of(sweep.models.begin(), sweep.models.end(),
-                                             [&](const ModelConfig& model) { return model.name == *name; });
+      const bool known = name && known_models.count(*name) > 0;
       if (name && !known) {
-        std::vector<std::string> names;
-        for (const auto& model : sweep.models) names.push_back(model.name);
-        problems.add(*value, "unknown model '" + *name + "' " + suggestion_note(*name, names, "models of this sweep"));
+        problems.add(*value,
+                     "unknown model '" + *name + "' " + suggestion_note(*name, model_names, "models of this sweep"));
       }
       valid = known && models.add(*name, *value, problems);
       if (valid) accuracy.model = *name;
@@ -152,7 +161,7 @@ void read_measure(const Field& field, MeasureConfig& measure, Problems& problems
     if (const auto count = read_integer(*value, problems, {1, kNoMax})) measure.iterations = static_cast<int>(*count);
   }
   if (const auto value = map.optional("min_seconds")) {
-    if (const auto seconds = read_number(*value, problems, 0, false)) measure.min_seconds = *seconds;
+    if (const auto seconds = read_number(*value, problems, kMeasureSecondsRange)) measure.min_seconds = *seconds;
   }
   if (const auto value = map.optional("warmup_iterations")) {
     if (const auto count = read_integer(*value, problems, {0, kNoMax})) {
@@ -160,10 +169,10 @@ void read_measure(const Field& field, MeasureConfig& measure, Problems& problems
     }
   }
   if (const auto value = map.optional("warmup_seconds")) {
-    if (const auto seconds = read_number(*value, problems, 0, false)) measure.warmup_seconds = *seconds;
+    if (const auto seconds = read_number(*value, problems, kMeasureSecondsRange)) measure.warmup_seconds = *seconds;
   }
   if (const auto value = map.optional("timeout_seconds")) {
-    if (const auto seconds = read_number(*value, problems, 0, true)) measure.timeout_seconds = *seconds;
+    if (const auto seconds = read_number(*value, problems, kTimeoutRange)) measure.timeout_seconds = *seconds;
   }
   if (const auto value = map.optional("memory_limit_mb")) {
     if (const auto mib = read_integer(*value, problems, kMemoryLimitRange)) {
@@ -204,6 +213,13 @@ SweepConfig parse_sweep(const std::string& yaml_text, const std::string& path) {
   if (const auto value = top.optional("devices")) read_devices(*value, sweep, problems);
   if (const auto value = top.optional("accuracy")) read_accuracy(*value, base_folder, sweep, problems);
   if (const auto value = top.optional("measure")) read_measure(*value, sweep.measure, problems);
+  const double tests = max_tests_per_host(sweep);
+  if (tests > config_limits::kMaxTestsPerHost) {
+    problems.add(document->mark, "",
+                 fmt::format("the sweep asks each host for up to {} tests (models x launchers x devices x batch sizes "
+                             "x modes and request counts x threads), more than the limit of {} (docs/config.md, Limits)",
+                             tests, config_limits::kMaxTestsPerHost));
+  }
   problems.throw_if_any();
   return sweep;
 }
@@ -217,12 +233,21 @@ void check_sweep_against_fleet(const SweepConfig& sweep, const FleetConfig& flee
   Problems problems(sweep.path);
   std::vector<std::string> fleet_hosts;
   for (const auto& host : fleet.hosts) fleet_hosts.push_back(host.name);
+  const std::unordered_set<std::string> known(fleet_hosts.begin(), fleet_hosts.end());
   for (std::size_t i = 0; i < sweep.hosts.size(); ++i) {
     const std::string& name = sweep.hosts[i];
-    if (fleet.find(name)) continue;
+    if (known.count(name) > 0) continue;
     const SourceMark mark = i < sweep.host_marks.size() ? sweep.host_marks[i] : SourceMark{};
     problems.add(mark, index_path("hosts", i),
                  "unknown host '" + name + "' " + suggestion_note(name, fleet_hosts, "hosts in " + fleet.path));
+  }
+  const double hosts = static_cast<double>(sweep.hosts.empty() ? fleet.hosts.size() : sweep.hosts.size());
+  const double tests = max_tests_per_host(sweep) * hosts;
+  if (tests > config_limits::kMaxTestsPerRun) {
+    problems.add(sweep.host_marks.empty() ? SourceMark{} : sweep.host_marks.front(), "hosts",
+                 fmt::format("the run would plan up to {} tests ({} hosts), more than the limit of {} in one run "
+                             "(docs/config.md, Limits): split the fleet or the sweep",
+                             tests, hosts, config_limits::kMaxTestsPerRun));
   }
   problems.throw_if_any();
 }

@@ -6,6 +6,12 @@
 #include <cmath>
 #include <cstdlib>
 
+#include <fmt/format.h>
+
+#include "dli/config/config_limits.hpp"
+#include "dli/protocol/names.hpp"
+#include "yaml_limits.hpp"
+
 namespace dli::config_yaml {
 namespace {
 
@@ -62,15 +68,31 @@ std::string describe_not_number(const YAML::Node& node) {
   return describe(node);
 }
 
-bool is_name_char(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
+// "0.000000" -> "0", "604800.000000" -> "604800", "0.500000" -> "0.5".
+std::string shown_number(double value) {
+  std::string text = std::to_string(value);
+  text.erase(text.find_last_not_of('0') + 1);
+  if (!text.empty() && text.back() == '.') text.pop_back();
+  return text;
+}
+
+std::string number_expectation(const NumberRange& range) {
+  const std::string note = range.max_note ? std::string(" (") + range.max_note + ")" : "";
+  if (range.min_is_exclusive) return "a number > " + shown_number(range.min) + " and <= " + shown_number(range.max) + note;
+  return "a number from " + shown_number(range.min) + " to " + shown_number(range.max) + note;
 }
 
 }  // namespace
 
 void Problems::add(SourceMark at, std::string key, std::string message) {
+  if (items_.size() >= config_limits::kMaxDiagnostics) {
+    ++dropped_;
+    return;
+  }
   items_.push_back(Diagnostic{file_, at.line, at.column, std::move(key), std::move(message)});
 }
+
+bool Problems::full() const { return items_.size() >= config_limits::kMaxDiagnostics; }
 
 void Problems::throw_if_any() const {
   if (items_.empty()) return;
@@ -78,6 +100,11 @@ void Problems::throw_if_any() const {
   std::stable_sort(sorted.begin(), sorted.end(), [](const Diagnostic& a, const Diagnostic& b) {
     return a.line != b.line ? a.line < b.line : a.column < b.column;
   });
+  if (dropped_ > 0) {
+    sorted.push_back(Diagnostic{file_, 0, 0, "",
+                                fmt::format("and {} more problems (only the first {} are listed)", dropped_,
+                                            config_limits::kMaxDiagnostics)});
+  }
   throw ConfigError(std::move(sorted));
 }
 
@@ -95,6 +122,7 @@ std::string index_path(const std::string& parent, std::size_t index) {
 }
 
 std::optional<Field> parse_document(const std::string& text, Problems& problems) {
+  if (!check_yaml_limits(text, problems)) return std::nullopt;
   std::vector<YAML::Node> documents;
   try {
     documents = YAML::LoadAll(text);
@@ -130,10 +158,11 @@ MapReader::MapReader(const Field& field, Problems& problems, const std::string& 
     }
     const std::string name = key.Scalar();
     Field value{it->second, key_path(field.path, name), value_mark(it->second, key_mark)};
-    const auto earlier = std::find_if(entries_.begin(), entries_.end(), [&](const Entry& e) { return e.key == name; });
-    if (earlier != entries_.end()) {
+    const auto [earlier, added] = index_.emplace(name, entries_.size());
+    if (!added) {
       problems_.add(key_mark, value.path,
-                    "duplicate key '" + name + "' (first at line " + std::to_string(earlier->key_mark.line) + ")");
+                    "duplicate key '" + name + "' (first at line " +
+                        std::to_string(entries_[earlier->second].key_mark.line) + ")");
       continue;
     }
     entries_.push_back(Entry{name, key_mark, std::move(value)});
@@ -141,10 +170,9 @@ MapReader::MapReader(const Field& field, Problems& problems, const std::string& 
 }
 
 std::optional<Field> MapReader::optional(const std::string& key) const {
-  for (const auto& entry : entries_) {
-    if (entry.key == key) return entry.value;
-  }
-  return std::nullopt;
+  const auto found = index_.find(key);
+  if (found == index_.end()) return std::nullopt;
+  return entries_[found->second].value;
 }
 
 std::optional<Field> MapReader::required(const std::string& key) const {
@@ -157,6 +185,10 @@ std::optional<Field> MapReader::required(const std::string& key) const {
 void MapReader::reject_unknown_keys(const std::vector<std::string>& known) {
   for (const auto& entry : entries_) {
     if (std::find(known.begin(), known.end(), entry.key) != known.end()) continue;
+    if (problems_.full()) {
+      problems_.add(entry.key_mark, entry.value.path, "");  // counted only
+      continue;
+    }
     if (const auto guess = closest_match(entry.key, known)) suggested_.push_back(*guess);
     problems_.add(entry.key_mark, entry.value.path,
                   "unknown key '" + entry.key + "' " + suggestion_note(entry.key, known, "known keys"));
@@ -170,18 +202,21 @@ std::string describe(const YAML::Node& node) {
   if (node.IsMap()) return "a map";
   std::string text = node.Scalar();
   if (text.size() > 60) text = text.substr(0, 57) + "...";
-  return "'" + text + "'";
+  // Control characters as \xNN: a message is one line, and shows what cannot be seen.
+  std::string shown;
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    shown += byte < 0x20 || byte == 0x7f ? fmt::format("\\x{:02x}", byte) : std::string(1, c);
+  }
+  return "'" + shown + "'";
 }
 
 bool UniqueNames::add(const std::string& name, const Field& at, Problems& problems) {
-  for (const auto& [seen, first] : seen_) {
-    if (seen != name) continue;
-    problems.add(at, "duplicate " + what_ + " '" + name + "' (first at " + first.path + ", line " +
-                         std::to_string(first.mark.line) + ")");
-    return false;
-  }
-  seen_.emplace_back(name, at);
-  return true;
+  const auto [first, added] = seen_.emplace(name, at);
+  if (added) return true;
+  problems.add(at, "duplicate " + what_ + " '" + name + "' (first at " + first->second.path + ", line " +
+                       std::to_string(first->second.mark.line) + ")");
+  return false;
 }
 
 std::optional<std::string> read_string(const Field& field, Problems& problems) {
@@ -197,14 +232,14 @@ std::optional<std::string> read_string(const Field& field, Problems& problems) {
 }
 
 std::optional<std::string> read_name(const Field& field, Problems& problems) {
-  const std::string expected = "expected a name of letters, digits, '_', '.' or '-', got ";
+  const std::string expected = "expected a name of " + name_rule() + ", got ";
   if (!field.node.IsScalar()) {
     problems.add(field, expected + describe(field.node));
     return std::nullopt;
   }
   const std::string& text = field.node.Scalar();
-  if (text.empty() || !std::all_of(text.begin(), text.end(), is_name_char)) {
-    problems.add(field, expected + describe(field.node));
+  if (const auto problem = name_problem(text)) {
+    problems.add(field, expected + describe(field.node) + " (" + *problem + ")");
     return std::nullopt;
   }
   return text;
@@ -220,15 +255,11 @@ std::optional<long long> read_integer(const Field& field, Problems& problems, In
   return value;
 }
 
-std::optional<double> read_number(const Field& field, Problems& problems, double min, bool min_is_exclusive) {
+std::optional<double> read_number(const Field& field, Problems& problems, NumberRange range) {
   std::optional<double> value;
   if (field.node.IsScalar() && !is_quoted(field.node)) value = parse_number(field.node.Scalar());
-  if (!value || *value < min || (min_is_exclusive && *value == min)) {
-    std::string bound = std::to_string(min);
-    bound.erase(bound.find_last_not_of('0') + 1);  // "0.000000" -> "0"
-    if (!bound.empty() && bound.back() == '.') bound.pop_back();
-    problems.add(field, std::string("expected a number ") + (min_is_exclusive ? "> " : ">= ") + bound + ", got " +
-                            describe_not_number(field.node));
+  if (!value || *value < range.min || (range.min_is_exclusive && *value == range.min) || *value > range.max) {
+    problems.add(field, "expected " + number_expectation(range) + ", got " + describe_not_number(field.node));
     return std::nullopt;
   }
   return value;
@@ -270,20 +301,18 @@ std::optional<std::vector<Field>> read_list(const Field& field, Problems& proble
 std::vector<long long> read_distinct_integers(const Field& field, Problems& problems, IntRange range,
                                               const std::string& items) {
   std::vector<long long> values;
-  std::vector<std::string> paths;  // where each value was first seen
+  std::map<long long, std::string> first_paths;  // where each value was first seen
   const auto list = read_list(field, problems, items);
   if (!list) return values;
   for (const auto& item : *list) {
     const auto value = read_integer(item, problems, range);
     if (!value) continue;
-    const auto seen = std::find(values.begin(), values.end(), *value);
-    if (seen != values.end()) {
-      problems.add(item, "duplicate value " + std::to_string(*value) + " (already at " +
-                             paths[static_cast<std::size_t>(seen - values.begin())] + ")");
+    const auto [seen, added] = first_paths.emplace(*value, item.path);
+    if (!added) {
+      problems.add(item, "duplicate value " + std::to_string(*value) + " (already at " + seen->second + ")");
       continue;
     }
     values.push_back(*value);
-    paths.push_back(item.path);
   }
   return values;
 }

@@ -177,9 +177,10 @@ std::vector<HostPlan> expand(const SweepConfig& sweep, const FleetConfig& fleet,
                              const DatasetHashes& datasets) {
   check_sweep_against_fleet(sweep, fleet);
   const auto formats = launcher_formats(sweep);
+  const std::set<std::string> selected(sweep.hosts.begin(), sweep.hosts.end());  // a big fleet: no list scan per host
   std::vector<HostPlan> plans;
   for (const auto& host : fleet.hosts) {
-    if (!sweep.hosts.empty() && !contains(sweep.hosts, host.name)) continue;
+    if (!selected.empty() && selected.count(host.name) == 0) continue;
     plans.push_back(expand_host(host, sweep, hashes, datasets, formats));
   }
   return plans;

@@ -76,6 +76,12 @@ double FieldReader::number(const std::string& name) const {
   return value.get<double>();
 }
 
+double FieldReader::seconds(const std::string& name, double max) const {
+  const double value = number(name);
+  if (!(value >= 0 && value <= max)) fail(name, fmt::format("seconds from 0 to {}", max));
+  return value;
+}
+
 FieldReader FieldReader::object(const std::string& name) const {
   const auto& value = at(name);
   if (!value.is_object()) fail(name, "object");

@@ -24,6 +24,8 @@ class FieldReader {
   int integer(const std::string& name) const;
   std::int64_t int64(const std::string& name) const;
   double number(const std::string& name) const;  // null reads as NaN (encoders write non-finite values as null)
+  // A duration: a finite number from 0 to `max` (null, negative and larger values are refused).
+  double seconds(const std::string& name, double max) const;
   FieldReader object(const std::string& name) const;
   std::vector<FieldReader> objects(const std::string& name) const;  // an array of objects
   std::vector<std::int64_t> int64s(const std::string& name) const;

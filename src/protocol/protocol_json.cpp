@@ -79,11 +79,12 @@ TestSpec decode_spec(const FieldReader& fields) {
   spec.dataset.sha256 = dataset.string("sha256");
   const FieldReader measure = fields.object("measure");
   spec.measure.iterations = measure.integer("iterations");
-  spec.measure.min_seconds = measure.number("min_s");
+  // Bounded as in a sweep: an agent turns them into clock durations, which a huge value would overflow.
+  spec.measure.min_seconds = measure.seconds("min_s", kMaxMeasureSeconds);
   spec.measure.warmup_iterations = measure.integer("warmup_iterations");
-  spec.measure.warmup_seconds = measure.number("warmup_s");
-  spec.measure.timeout_seconds = measure.number("timeout_s");
-  // Added within version 2: a spec written before it has no limit.
+  spec.measure.warmup_seconds = measure.seconds("warmup_s", kMaxMeasureSeconds);
+  spec.measure.timeout_seconds = measure.seconds("timeout_s", kMaxTimeoutSeconds);
+  // Optional: a spec without it has no limit.
   if (measure.has("memory_limit_mb")) spec.measure.memory_limit_mb = measure.integer("memory_limit_mb");
   return spec;
 }

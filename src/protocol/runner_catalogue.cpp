@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
@@ -46,9 +47,11 @@ std::string join(const std::vector<std::string>& words) {
   return text;
 }
 
-// The whole text must be the number; NaN fails the range check.
+// The whole text must be a decimal number, as in YAML: strtod alone would also take hex, "inf" and "nan".
 std::optional<double> parse_number(const std::string& text) {
-  if (text.empty() || text.size() > 64 || std::isspace(static_cast<unsigned char>(text.front()))) return std::nullopt;
+  if (text.empty() || text.size() > 64 || text.find_first_not_of("0123456789.eE+-") != std::string::npos) {
+    return std::nullopt;
+  }
   char* end = nullptr;
   errno = 0;
   const double value = std::strtod(text.c_str(), &end);
@@ -96,12 +99,12 @@ std::optional<std::string> check_param_value(const ParamRule& rule, const std::s
     case Kind::kInteger: {
       const auto parsed = parse_number(value);
       if (parsed && *parsed >= rule.min && *parsed <= rule.max && std::floor(*parsed) == *parsed) return std::nullopt;
-      return fmt::format("an integer from {:g} to {:g}, got '{}'", rule.min, rule.max, value);
+      return fmt::format("an integer from {} to {}, got '{}'", rule.min, rule.max, value);
     }
     case Kind::kNumber: {
       const auto parsed = parse_number(value);
       if (parsed && *parsed >= rule.min && *parsed <= rule.max) return std::nullopt;
-      return fmt::format("a number from {:g} to {:g}, got '{}'", rule.min, rule.max, value);
+      return fmt::format("a number from {} to {}, got '{}'", rule.min, rule.max, value);
     }
     case Kind::kChoice:
       if (std::find(rule.choices.begin(), rule.choices.end(), value) != rule.choices.end()) return std::nullopt;
@@ -116,7 +119,10 @@ std::optional<std::string> check_param_value(const ParamRule& rule, const std::s
 std::vector<std::string> check_params(const RunnerEntry& entry,
                                       const std::map<std::string, std::string>& params) {
   std::vector<std::string> problems;
-  for (const auto& [name, value] : params) {
+  for (const auto& param : params) {
+    // Named, not a structured binding: a lambda may not capture a binding in C++17 (clang refuses it).
+    const std::string& name = param.first;
+    const std::string& value = param.second;
     const auto rule = std::find_if(entry.params.begin(), entry.params.end(),
                                    [&](const ParamRule& each) { return each.name == name; });
     if (rule == entry.params.end()) {
@@ -133,6 +139,37 @@ std::vector<std::string> check_params(const RunnerEntry& entry,
     if (rule.required && !given) problems.push_back(fmt::format("{} needs the parameter '{}'", entry.framework, rule.name));
   }
   return problems;
+}
+
+CheckedParams::CheckedParams(const std::string& framework, const std::map<std::string, std::string>& params)
+    : entry_(find_runner_entry(framework)), params_(params) {
+  if (!entry_) throw std::invalid_argument("no runner rules for framework '" + framework + "'");
+  const auto problems = check_params(*entry_, params_);
+  if (!problems.empty()) throw std::invalid_argument(problems.front());
+}
+
+const ParamRule& CheckedParams::rule(const std::string& name, bool numeric) const {
+  for (const auto& each : entry_->params) {
+    const bool is_numeric = each.kind == Kind::kInteger || each.kind == Kind::kNumber;
+    if (each.name == name && is_numeric == numeric) return each;
+  }
+  // A runner asking for a parameter its catalogue entry does not define, or as another kind: a programming error.
+  throw std::logic_error(fmt::format("{} has no {} parameter '{}' in the runner catalogue", entry_->framework,
+                                     numeric ? "numeric" : "text", name));
+}
+
+std::optional<double> CheckedParams::number(const std::string& name) const {
+  rule(name, true);
+  const auto found = params_.find(name);
+  if (found == params_.end()) return std::nullopt;
+  return parse_number(found->second);  // checked by the constructor
+}
+
+std::optional<std::string> CheckedParams::text(const std::string& name) const {
+  rule(name, false);
+  const auto found = params_.find(name);
+  if (found == params_.end()) return std::nullopt;
+  return found->second;
 }
 
 std::vector<std::string> formats_for(const RunnerEntry& entry,

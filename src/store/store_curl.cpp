@@ -22,6 +22,7 @@
 #include "dli/util/backoff.hpp"
 #include "store_curl_failure.hpp"
 #include "store_curl_ftp.hpp"
+#include "store_curl_check.hpp"
 #include "store_curl_sftp_rename.hpp"
 #include "store_curl_transfer.hpp"
 #include "store_curl_url.hpp"
@@ -347,19 +348,12 @@ Result<std::unique_ptr<CurlStore>> CurlStore::open(const std::string& url_text, 
   const curl_store::StoreUrl& url = impl->url;
   impl->shown = curl_store::display_url(url);
   auto bad = [&impl](const std::string& why) { return Error{fmt::format("store {}: {}", impl->shown, why)}; };
-  if (auto applied = apply_store_url_options(url.query, options); !applied) return bad(applied.error().message);
+  auto checked = curl_store::checked_options(url, std::move(options));
+  if (!checked) return bad(checked.error().message);
+  options = std::move(checked.value());
 
   const bool ftps = url.scheme == Scheme::kFtps;
   const bool sftp = url.scheme == Scheme::kSftp;
-  if (!ftps && (!options.ca_file.empty() || !options.pinned_public_key.empty())) {
-    return bad("ca_file and pinned_public_key apply to ftps:// stores only");
-  }
-  if (!sftp && (!options.known_hosts.empty() || !options.ssh_private_key.empty() || !options.ssh_public_key.empty())) {
-    return bad("known_hosts and ssh_* options apply to sftp:// stores only");
-  }
-  if (options.tls_max != "1.2" && options.tls_max != "1.3") return bad("tls_max must be 1.2 or 1.3");
-  if (options.connect_timeout.count() <= 0) return bad("connect_timeout must be positive");
-  if (options.retries < 0) return bad("retries must not be negative");
 
   Credentials credentials;
   if (options.credentials) {
@@ -383,9 +377,6 @@ Result<std::unique_ptr<CurlStore>> CurlStore::open(const std::string& url_text, 
   settings.known_hosts_name = url.port == 22 ? url.bare_host : fmt::format("[{}]:{}", url.bare_host, url.port);
 
   if (ftps) {
-    if (!options.ca_file.empty() && !readable_file(options.ca_file)) {
-      return bad(fmt::format("ca_file {} cannot be read", options.ca_file));
-    }
     settings.ca_file = options.ca_file;
     settings.pinned_public_key = options.pinned_public_key;
     settings.tls_max_12 = options.tls_max == "1.2";
@@ -394,16 +385,8 @@ Result<std::unique_ptr<CurlStore>> CurlStore::open(const std::string& url_text, 
     const std::string home = CredentialSources::from_process().home;
     if (settings.user.empty()) return bad("an sftp store needs a user: sftp://USER@host/path or DLI_STORE_USER");
     settings.known_hosts = options.known_hosts.empty() ? home + "/.ssh/known_hosts" : options.known_hosts;
-    if (!readable_file(settings.known_hosts)) {
-      return bad(
-          fmt::format("known_hosts file {} cannot be read; the server's host key must be listed there "
-                      "(check it, then e.g. ssh-keyscan -p {} {} >> {})",
-                      settings.known_hosts, url.port, url.bare_host, settings.known_hosts));
-    }
+    if (!readable_file(settings.known_hosts)) return bad(curl_store::known_hosts_unreadable(url, settings.known_hosts));
     if (!options.ssh_private_key.empty()) {
-      if (!readable_file(options.ssh_private_key)) {
-        return bad(fmt::format("ssh_private_key {} cannot be read", options.ssh_private_key));
-      }
       settings.private_key = options.ssh_private_key;
     } else {
       for (const char* name : {"/.ssh/id_ed25519", "/.ssh/id_ecdsa"}) {

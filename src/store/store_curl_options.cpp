@@ -14,11 +14,20 @@ constexpr const char* kNames =
     "ca_file, pinned_public_key, known_hosts, ssh_private_key, ssh_public_key, connect_timeout, stall_timeout, "
     "operation_timeout, retries, retry_delay, tls_max, sftp_posix_rename";
 
+// Bounds of the durations (docs/stores.md): a connection that takes more than an hour to set up is not coming, and
+// every duration must stay far from what the clocks and libcurl's long milliseconds can hold.
+constexpr double kMaxConnectSeconds = 3600;
+constexpr double kMaxOtherSeconds = 86'400;
+
+// Decimal seconds only: strtod alone would also take "nan", "inf" and hex.
 Result<std::chrono::milliseconds> seconds(const std::string& name, const std::string& text) {
+  const double max = name == "connect_timeout" ? kMaxConnectSeconds : kMaxOtherSeconds;
+  const bool decimal = !text.empty() && text.size() <= 32 && text.find_first_not_of("0123456789.eE+-") == std::string::npos;
   char* end = nullptr;
-  const double value = std::strtod(text.c_str(), &end);
-  if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(value) || value < 0 || value > 86'400) {
-    return Error{fmt::format("store URL option {}={}: expected seconds, e.g. 2.5", name, text)};
+  const double value = decimal ? std::strtod(text.c_str(), &end) : -1;
+  if (!decimal || end != text.c_str() + text.size() || !std::isfinite(value) || value < 0 || value > max) {
+    return Error{fmt::format("store URL option {}={}: expected seconds from 0 to {:g} ({}), e.g. 2.5", name, text,
+                             max, name == "connect_timeout" ? "an hour" : "a day")};
   }
   return std::chrono::milliseconds(static_cast<long long>(std::llround(value * 1000)));
 }

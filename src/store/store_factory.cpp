@@ -17,28 +17,67 @@ std::string lower(std::string text) {
   return text;
 }
 
-}  // namespace
-
-Result<std::unique_ptr<Store>> open_store(const std::string& url) {
+// The scheme of a URL, lower case; Error when there is none.
+Result<std::string> scheme_of(const std::string& url) {
   const auto separator = url.find("://");
   if (separator == std::string::npos || separator == 0) {
     // Without a scheme redact_url cannot tell a password from a path: such a URL is not echoed.
     const std::string shown = url.find('@') == std::string::npos ? " '" + url + "'" : "";
     return Error{fmt::format("malformed store URL{}: expected scheme://..., e.g. file:///srv/dli-store", shown)};
   }
-  const std::string scheme = lower(url.substr(0, separator));
-  const std::string rest = url.substr(separator + 3);
-  if (scheme == "file") {
-    // file:///abs/path: the authority is empty and the path absolute. A relative path would depend on the
-    // working directory of whichever process opens it (integrator, agent), so it is refused.
-    if (rest.empty() || rest.front() != '/') {
-      return Error{fmt::format("store URL '{}': a file store needs an absolute path, as in file:///srv/dli-store",
-                               redact_url(url))};
-    }
-    return make_file_store(rest);
+  return lower(url.substr(0, separator));
+}
+
+// The folder of a file:///abs/path URL. The authority is empty and the path absolute: a relative path would depend
+// on the working directory of whichever process opens it (integrator, agent). A file store takes no options, and
+// what looks like a query is refused rather than made part of a folder name.
+Result<std::string> file_store_root(const std::string& url) {
+  const std::string rest = url.substr(url.find("://") + 3);
+  if (rest.empty() || rest.front() != '/') {
+    return Error{fmt::format("store URL '{}': a file store needs an absolute path, as in file:///srv/dli-store",
+                             redact_url(url))};
   }
-  if (scheme == "ftp" || scheme == "ftps" || scheme == "sftp") return open_curl_store(url);
+  if (rest.find_first_of("?#") != std::string::npos) {
+    return Error{fmt::format("store URL '{}': a file store takes no options ('?' or '#')", redact_url(url))};
+  }
+  for (const char c : rest) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      return Error{"store URL of a file store: control character in the path"};  // not echoed: it would break lines
+    }
+  }
+  return rest;
+}
+
+Error unsupported(const std::string& scheme) {
   return Error{fmt::format("unsupported store URL scheme '{}' (supported: file, ftp, ftps, sftp)", scheme)};
+}
+
+bool is_curl_scheme(const std::string& scheme) { return scheme == "ftp" || scheme == "ftps" || scheme == "sftp"; }
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> open_store(const std::string& url) {
+  auto scheme = scheme_of(url);
+  if (!scheme) return scheme.error();
+  if (scheme.value() == "file") {
+    auto root = file_store_root(url);
+    if (!root) return root.error();
+    return make_file_store(root.value());
+  }
+  if (is_curl_scheme(scheme.value())) return open_curl_store(url);
+  return unsupported(scheme.value());
+}
+
+Status check_store_url(const std::string& url) {
+  auto scheme = scheme_of(url);
+  if (!scheme) return scheme.error();
+  if (scheme.value() == "file") {
+    auto root = file_store_root(url);
+    if (!root) return root.error();
+    return {};
+  }
+  if (is_curl_scheme(scheme.value())) return check_curl_store_url(url);
+  return unsupported(scheme.value());
 }
 
 std::string redact_url(const std::string& url) {

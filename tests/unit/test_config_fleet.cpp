@@ -178,7 +178,8 @@ TEST_F(ConfigFleet, NameIsRequired) {
 
 TEST_F(ConfigFleet, NameWithSlash) {
   expect_problem(fleet_with({{3, "  - name: lab/1"}}), 3, 11, "hosts[0].name",
-                 "expected a name of letters, digits, '_', '.' or '-', got 'lab/1'");
+                 "expected a name of 1 to 64 letters, digits, '_', '.' or '-', not starting with '.' or '-', "
+                 "got 'lab/1' (the character '/' is not allowed)");
 }
 
 TEST_F(ConfigFleet, DuplicateHostName) {
@@ -220,7 +221,7 @@ TEST_F(ConfigFleet, FractionalMaxThreads) {
 
 TEST_F(ConfigFleet, NegativeTestTimeout) {
   expect_problem(fleet_with({{6, "    limits: {test_timeout: -5}"}}), 6, 28, "hosts[0].limits.test_timeout",
-                 "expected a number >= 0, got '-5'");
+                 "expected a number from 0 to 604800 (7 days), got '-5'");
 }
 
 TEST_F(ConfigFleet, UnknownLimit) {
@@ -266,6 +267,105 @@ TEST_F(ConfigFleet, EveryHostProblemIsReported) {
   EXPECT_EQ(diagnostics[0].key, "hosts[0].name");
   EXPECT_EQ(diagnostics[1].key, "hosts[0].limits.max_threads");
   EXPECT_EQ(diagnostics[2].key, "hosts[1].kind");
+}
+
+// ---- names: they become store key segments (include/dli/protocol/names.hpp) ----
+
+TEST_F(ConfigFleet, HostNamesThatCannotBeAStoreSegmentAreRefused) {
+  const std::string rule = "expected a name of 1 to 64 letters, digits, '_', '.' or '-', not starting with '.' or '-', got ";
+  struct Case {
+    std::string yaml_name;
+    std::string says;
+  };
+  for (const Case& bad : {Case{"'.'", "'.' (it starts with '.')"}, Case{"'..'", "'..' (it starts with '.')"},
+                          Case{".hidden", "'.hidden' (it starts with '.')"},
+                          Case{"-x", "'-x' (it starts with '-')"},
+                          Case{"\"a\\x01b\"", "'a\\x01b' (the byte 0x01 is not allowed)"},
+                          Case{"'a b'", "'a b' (a space is not allowed)"},
+                          Case{"a/b", "'a/b' (the character '/' is not allowed)"}}) {
+    expect_problem(fleet_with({{3, "  - name: " + bad.yaml_name}}), 3, 11, "hosts[0].name", rule + bad.says);
+  }
+}
+
+TEST_F(ConfigFleet, HostNameLongerThan64BytesIsRefused) {
+  const std::string rule = "expected a name of 1 to 64 letters, digits, '_', '.' or '-', not starting with '.' or '-', got ";
+  const std::string long_name(300, 'h');
+  expect_problem(fleet_with({{3, "  - name: " + long_name}}), 3, 11, "hosts[0].name",
+                 rule + "'" + long_name.substr(0, 57) + "...' (it is 300 bytes long, longer than 64)");
+  EXPECT_NO_THROW(parse_fleet(fleet_with({{3, "  - name: " + std::string(64, 'h')}}), fleet_path));
+}
+
+// ---- one machine, one agent ----
+
+TEST_F(ConfigFleet, TwoSshHostsWithTheSameAddressAndPortAreRefused) {
+  const std::string host = "    use_agent: true\n    trust_on_first_use: true\n";
+  expect_problem(fleet_with({}, ssh_host(host) + "  - {name: node-2, kind: ssh, address: 10.0.0.5, port: 22, user: other, "
+                                                 "use_agent: true, trust_on_first_use: true}\n"),
+                 14, 40, "hosts[2].address",
+                 "host 'node-2' has the same address and port as host 'node-1' (hosts[1].address, line 10): one "
+                 "machine runs one agent at a time; list it once");
+  // Another port is another machine (or container) as far as dli can tell; case does not make another name.
+  EXPECT_NO_THROW(parse_fleet(fleet_with({}, ssh_host(host) + "  - {name: node-2, kind: ssh, address: 10.0.0.5, "
+                                                             "port: 2222, user: u, use_agent: true, "
+                                                             "trust_on_first_use: true}\n"),
+                              fleet_path));
+  const auto diagnostics = diagnostics_of(fleet_with({}, ssh_host(host) + "  - {name: n3, kind: ssh, address: "
+                                                                          "BOX, user: u, use_agent: true, "
+                                                                          "trust_on_first_use: true}\n  - {name: n4, "
+                                                                          "kind: ssh, address: box, user: u, "
+                                                                          "use_agent: true, trust_on_first_use: "
+                                                                          "true}\n"));
+  ASSERT_EQ(diagnostics.size(), 1u) << testing::listing(diagnostics);
+  EXPECT_EQ(diagnostics[0].key, "hosts[3].address");
+}
+
+TEST_F(ConfigFleet, TwoLocalHostsWithTheSameWorkDirAreRefused) {
+  expect_problem(fleet_with({}, "  - {name: b, kind: local, work_dir: /tmp/dli-agent-local/}\n"), 8, 38,
+                 "hosts[1].work_dir",
+                 "host 'b' has the same work_dir as host 'local' (hosts[0].work_dir, line 7): their agents would share "
+                 "one cache and scratch folder");
+  // A default work dir (/tmp/dli-agent-<name>) counts too.
+  expect_problem(fleet_with({{7, ""}}, "  - {name: b, kind: local, work_dir: /tmp/dli-agent-local}\n"), 8, 38,
+                 "hosts[1].work_dir",
+                 "host 'b' has the same work_dir as host 'local' (hosts[0], line 3): their agents would share one "
+                 "cache and scratch folder");
+}
+
+// ---- durations ----
+
+TEST_F(ConfigFleet, DurationsAreBoundedAndFinite) {
+  expect_problem(fleet_with({{6, "    limits: {test_timeout: 1e10}"}}), 6, 28, "hosts[0].limits.test_timeout",
+                 "expected a number from 0 to 604800 (7 days), got '1e10'");
+  expect_problem(fleet_with({{6, "    limits: {test_timeout: .inf}"}}), 6, 28, "hosts[0].limits.test_timeout",
+                 "expected a number from 0 to 604800 (7 days), got '.inf'");
+  const std::string host = "    use_agent: true\n    trust_on_first_use: true\n";
+  for (const std::string bad : {"1e300", ".nan", "-1", "0", "3600.5", "1e400"}) {
+    expect_problem(fleet_with({}, ssh_host(host + "    connect_timeout: " + bad + "\n")), 14, 22,
+                   "hosts[1].connect_timeout", "expected a number > 0 and <= 3600 (1 hour), got '" + bad + "'");
+  }
+  EXPECT_DOUBLE_EQ(parse_fleet(fleet_with({}, ssh_host(host + "    connect_timeout: 3600\n")), fleet_path)
+                       .hosts[1].ssh.connect_timeout_seconds,
+                   3600);
+}
+
+// ---- the store URL, checked by the store's own rules ----
+
+TEST_F(ConfigFleet, StoreUrlIsCheckedAsTheStoreWouldOpenIt) {
+  expect_problem(fleet_with({{1, "store: ftps://h/x?ca_flie=/etc/hosts"}}), 1, 8, "store",
+                 "store ftps://h/x: unknown store URL option 'ca_flie' (known: ca_file, ");
+  expect_problem(fleet_with({{1, "store: file://relative/dir"}}), 1, 8, "store",
+                 "store URL 'file://relative/dir': a file store needs an absolute path, as in file:///srv/dli-store");
+  expect_problem(fleet_with({{1, "store: ftps://h/x?ca_file=/nonexistent/ca.pem"}}), 1, 8, "store",
+                 "store ftps://h/x: ca_file /nonexistent/ca.pem cannot be read");
+  expect_problem(fleet_with({{1, "store: sftp://u@h/srv?known_hosts=kh"}}), 1, 8, "store",
+                 "store sftp://u@h/srv: known_hosts kh must be an absolute path");
+  expect_problem(fleet_with({{1, "store: ftp://h/x?connect_timeout=1e300"}}), 1, 8, "store",
+                 "store ftp://h/x: store URL option connect_timeout=1e300: expected seconds from 0 to 3600 (an hour)");
+  expect_problem(fleet_with({{1, "store: gopher://h/x"}}), 1, 8, "store",
+                 "unsupported store URL scheme 'gopher' (supported: file, ftp, ftps, sftp)");
+  dir.write("ca.pem", "pem");
+  EXPECT_EQ(parse_fleet(fleet_with({{1, "store: ftps://h/x?ca_file=" + dir.str("ca.pem")}}), fleet_path).store_url,
+            "ftps://h/x?ca_file=" + dir.str("ca.pem"));
 }
 
 TEST(ConfigDiagnostic, FormatsFileLineColumnKeyMessage) {

@@ -242,7 +242,8 @@ TEST_F(ConfigSweep, EveryProblemIsReportedInReadingOrder) {
 
 TEST_F(ConfigSweep, NameWithSpace) {
   expect_problem(sweep_with({{1, "name: my sweep"}}), 1, 7, "name",
-                 "expected a name of letters, digits, '_', '.' or '-', got 'my sweep'");
+                 "expected a name of 1 to 64 letters, digits, '_', '.' or '-', not starting with '.' or '-', "
+                 "got 'my sweep' (a space is not allowed)");
 }
 
 TEST_F(ConfigSweep, MissingFleetFileNamesTheResolvedPath) {
@@ -447,11 +448,14 @@ TEST_F(ConfigSweep, ImpossibleMeasureValuesAreAllReported) {
       {}, "measure: {iterations: 0, min_seconds: -1, warmup_iterations: 1.5, warmup_seconds: x, timeout_seconds: 0}\n"));
   ASSERT_EQ(diagnostics.size(), 5u) << testing::listing(diagnostics);
   EXPECT_EQ(diagnostics[0].str(), sweep_path + ":12:23: measure.iterations: expected a positive integer, got '0'");
-  EXPECT_EQ(diagnostics[1].str(), sweep_path + ":12:39: measure.min_seconds: expected a number >= 0, got '-1'");
+  EXPECT_EQ(diagnostics[1].str(),
+            sweep_path + ":12:39: measure.min_seconds: expected a number from 0 to 86400 (a day), got '-1'");
   EXPECT_EQ(diagnostics[2].str(),
             sweep_path + ":12:62: measure.warmup_iterations: expected an integer >= 0, got '1.5'");
-  EXPECT_EQ(diagnostics[3].str(), sweep_path + ":12:83: measure.warmup_seconds: expected a number >= 0, got 'x'");
-  EXPECT_EQ(diagnostics[4].str(), sweep_path + ":12:103: measure.timeout_seconds: expected a number > 0, got '0'");
+  EXPECT_EQ(diagnostics[3].str(),
+            sweep_path + ":12:83: measure.warmup_seconds: expected a number from 0 to 86400 (a day), got 'x'");
+  EXPECT_EQ(diagnostics[4].str(), sweep_path + ":12:103: measure.timeout_seconds: expected a number > 0 and <= "
+                                               "604800 (7 days), got '0'");
 }
 
 // A limit of 0 would mean none, a negative or fractional one nothing; beyond 16 TiB it is a typo (and overflows).
@@ -472,6 +476,49 @@ TEST_F(ConfigSweep, UnknownMeasureKey) {
 
 TEST_F(ConfigSweep, MeasureMustBeAMap) {
   expect_problem(sweep_with({}, "measure: fast\n"), 12, 10, "measure", "expected a map of measurement settings");
+}
+
+TEST_F(ConfigSweep, TimeoutsAreBoundedAndFinite) {
+  for (const std::string bad : {"1e10", ".inf", ".nan", "604801", "1e400"}) {
+    expect_problem(sweep_with({}, "measure: {timeout_seconds: " + bad + "}\n"), 12, 28, "measure.timeout_seconds",
+                   "expected a number > 0 and <= 604800 (7 days), got '" + bad + "'");
+  }
+  expect_problem(sweep_with({}, "measure: {min_seconds: 1e9}\n"), 12, 24, "measure.min_seconds",
+                 "expected a number from 0 to 86400 (a day), got '1e9'");
+  EXPECT_DOUBLE_EQ(parse_sweep(sweep_with({}, "measure: {timeout_seconds: 604800}\n"), sweep_path).measure.timeout_seconds,
+                   604800);
+}
+
+// ---- names ----
+
+TEST_F(ConfigSweep, SweepNameLongerThan64BytesIsRefused) {
+  // The run id is YYYYMMDD-HHMMSS-<name>[-N], one path segment of the store: 64 bytes keep it far below 255.
+  const std::string name(65, 's');
+  expect_problem(sweep_with({{1, "name: " + name}}), 1, 7, "name",
+                 "got '" + name.substr(0, 57) + "...' (it is 65 bytes long, longer than 64)");
+  EXPECT_EQ(parse_sweep(sweep_with({{1, "name: " + std::string(64, 's')}}), sweep_path).name, std::string(64, 's'));
+}
+
+TEST_F(ConfigSweep, HiddenModelAndHostNamesAreRefused) {
+  expect_problem(sweep_with({{4, "  - name: .m"}}), 4, 11, "models[0].name", "got '.m' (it starts with '.')");
+  expect_problem(sweep_with({}, "hosts: [local, '..']\n"), 12, 16, "hosts[1]", "got '..' (it starts with '.')");
+}
+
+// ---- launcher parameter values, by each runner's rules (src/protocol/runner_catalogue.cpp) ----
+
+TEST_F(ConfigSweep, LauncherParameterValuesAreCheckedByTheRunnersRules) {
+  const auto diagnostics = diagnostics_of(sweep_with(
+      {{8, "launchers: [{framework: \"null\", params: {sleep_ms: abc, fault: boom}}, "
+           "{framework: opencv-dnn, params: {backend: nope}}, {framework: libtorch, params: {inter_op_threads: 2.5}}]"}}));
+  ASSERT_EQ(diagnostics.size(), 4u) << testing::listing(diagnostics);
+  EXPECT_EQ(diagnostics[0].str(),
+            sweep_path + ":8:52: launchers[0].params.sleep_ms: expected a number from 0 to 86400000, got 'abc'");
+  EXPECT_EQ(diagnostics[1].str(), sweep_path + ":8:64: launchers[0].params.fault: expected one of none, crash, abort, "
+                                               "hang, exit, eat_memory, got 'boom'");
+  EXPECT_EQ(diagnostics[2].str(), sweep_path + ":8:114: launchers[1].params.backend: expected one of opencv, default, "
+                                               "cuda, got 'nope'");
+  EXPECT_EQ(diagnostics[3].str(), sweep_path + ":8:171: launchers[2].params.inter_op_threads: expected an integer "
+                                               "from 1 to 1024, got '2.5'");
 }
 
 // ---- cross-check with the fleet ----

@@ -307,6 +307,27 @@ TEST(ProtocolJson, UnknownFieldsAreIgnoredForForwardCompatibility) {
   EXPECT_EQ(to_json(host_status_from_json(status)), to_json(full_status()));
 }
 
+// An agent turns these into clock durations: a task list cannot ask for more than a sweep can (docs/config.md).
+TEST(ProtocolJson, SpecDurationsAreBoundedLikeASweeps) {
+  TaskList tasks;
+  tasks.run_id = "r";
+  tasks.host = "h";
+  tasks.tests = {full_spec()};
+  for (const auto& [field, value] : {std::pair<std::string, json>{"timeout_s", 1e300}, {"timeout_s", 604801.0},
+                                     {"timeout_s", nullptr}, {"min_s", -1.0}, {"warmup_s", 86401.0}}) {
+    json encoded = to_json(tasks);
+    encoded.at("tests").at(0).at("measure").at(field) = value;
+    const std::string max = field == "timeout_s" ? "604800" : "86400";
+    const std::string got = value.is_null() ? "null" : "number";
+    EXPECT_EQ(error_of([&] { task_list_from_json(encoded); }),
+              "tasks: field 'tests[0].measure." + field + "' expected seconds from 0 to " + max + ", got " + got)
+        << field << "=" << value.dump();
+  }
+  json encoded = to_json(tasks);
+  encoded.at("tests").at(0).at("measure").at("timeout_s") = 604800.0;
+  EXPECT_EQ(task_list_from_json(encoded).tests.at(0).measure.timeout_seconds, 604800.0);
+}
+
 TEST(ProtocolJson, NonFiniteNumbersTravelAsNull) {
   HostStatus status = full_status();
   status.eta_seconds = std::nan("");

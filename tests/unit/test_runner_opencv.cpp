@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "dli/measure/measurement.hpp"
+#include "dli/protocol/runner_catalogue.hpp"
 #include "dli/runner/framework.hpp"
 #include "dli/runner/run_test.hpp"
 #include "opencv_framework.hpp"  // src/runners/opencv, through the dli_runner_opencv target
@@ -226,14 +227,32 @@ TEST_F(RunnerOpencv, BadParamsAreRefusedAsBadRequests) {
     std::map<std::string, std::string> params;
     std::string says;
   };
-  for (const Case& bad : {Case{{{"backend", "magic"}}, "backend must be one of opencv"},
-                          Case{{{"target", "tpu"}}, "target must be one of cpu"},
+  for (const Case& bad : {Case{{{"backend", "magic"}}, "backend: expected one of opencv, default, cuda, got 'magic'"},
+                          Case{{{"target", "tpu"}}, "target: expected one of cpu, opencl"},
                           Case{{{"threads", "4"}}, "unknown parameter 'threads'"}}) {
     bool unsupported = true;
     const std::string message =
         error_of([&] { make_opencv_framework()->configure(spec_for(1, kDigits, bad.params)); }, &unsupported);
     EXPECT_FALSE(unsupported) << "a malformed value is a bad request, not something this host lacks: " << message;
     EXPECT_NE(message.find(bad.says), std::string::npos) << message;
+  }
+}
+
+// The catalogue decides which names are valid (one definition for `plan` and the runner); each must mean an
+// OpenCV value here. What this build cannot run is Unsupported, never a "no OpenCV value" logic error.
+TEST_F(RunnerOpencv, EveryBackendAndTargetOfTheCatalogueHasAnOpenCvValue) {
+  const RunnerEntry* entry = find_runner_entry("opencv-dnn");
+  ASSERT_NE(entry, nullptr);
+  for (const auto& rule : entry->params) {
+    ASSERT_FALSE(rule.choices.empty()) << rule.name;
+    for (const auto& choice : rule.choices) {
+      try {
+        make_opencv_framework()->configure(spec_for(1, kDigits, {{rule.name, choice}}));
+      } catch (const Unsupported&) {
+      } catch (const std::exception& error) {
+        ADD_FAILURE() << rule.name << "=" << choice << ": " << error.what();
+      }
+    }
   }
 }
 

@@ -104,6 +104,11 @@ SweepConfig load_sweep(const std::string& path);
 // Cross-checks between the two (unknown host names, ...). Throws ConfigError.
 void check_sweep_against_fleet(const SweepConfig& sweep, const FleetConfig& fleet);
 
+// How many tests the sweep asks of each host at most (before skipping what a framework cannot load or a host's thread
+// limit): models x launchers x devices x batch sizes x (1 per sync, one per request count for async) x threads, plus
+// one accuracy test per accuracy entry x launcher x device. A double: the product of the lists can pass 2^64.
+double max_tests_per_host(const SweepConfig& sweep);
+
 // Text variants for unit tests: `path` is only used in diagnostics and to resolve relative model paths.
 FleetConfig parse_fleet(const std::string& yaml_text, const std::string& path);
 SweepConfig parse_sweep(const std::string& yaml_text, const std::string& path);

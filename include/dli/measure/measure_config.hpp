@@ -3,6 +3,11 @@
 
 namespace dli {
 
+// Bounds of the durations below, wherever they come from (a sweep, a task list): large enough for any real test,
+// small enough that every clock and conversion holds them (docs/config.md, "Durations").
+inline constexpr double kMaxTimeoutSeconds = 7 * 24 * 3600.0;  // a week
+inline constexpr double kMaxMeasureSeconds = 24 * 3600.0;       // a day
+
 struct MeasureConfig {
   int iterations = 100;          // at least this many timed requests
   double min_seconds = 1.0;      // and at least this long

@@ -35,6 +35,23 @@ std::optional<std::string> check_param_value(const ParamRule& rule, const std::s
 // Every problem with a set of params: unknown names, bad values, missing required ones; empty when valid.
 std::vector<std::string> check_params(const RunnerEntry& entry, const std::map<std::string, std::string>& params);
 
+// A test's params read by its framework's rules, for the C++ runners: what `plan` accepted is exactly what a runner
+// reads, by one definition. The constructor throws std::invalid_argument with the first problem (unknown name, bad
+// value, missing required one), in check_params' words.
+class CheckedParams {
+ public:
+  CheckedParams(const std::string& framework, const std::map<std::string, std::string>& params);
+  // The value of a kInteger or kNumber parameter; nothing when not given.
+  std::optional<double> number(const std::string& name) const;
+  // The value of a kChoice (one of its choices) or kText parameter; nothing when not given.
+  std::optional<std::string> text(const std::string& name) const;
+
+ private:
+  const ParamRule& rule(const std::string& name, bool numeric) const;
+  const RunnerEntry* entry_;
+  std::map<std::string, std::string> params_;
+};
+
 // Formats the framework loads given its params (the command runner narrows "*" with its `formats` param).
 std::vector<std::string> formats_for(const RunnerEntry& entry, const std::map<std::string, std::string>& params);
 

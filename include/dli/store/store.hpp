@@ -36,6 +36,11 @@ class Store {
 // Error for an unknown scheme or a malformed URL.
 Result<std::unique_ptr<Store>> open_store(const std::string& url);
 
+// Checks `url` as open_store() would, without opening, connecting or looking credentials up: the scheme, the form,
+// every option's name and value, and that the files the options name can be read here. For `plan`, which must
+// refuse a bad URL before anything is written.
+Status check_store_url(const std::string& url);
+
 // Removes user:password@ from a URL, for logs.
 std::string redact_url(const std::string& url);
 

@@ -88,6 +88,10 @@ class CurlStore final : public Store {
   std::unique_ptr<Impl> impl_;
 };
 
+// check_store_url() support for ftp://, ftps:// and sftp:// URLs: the URL and its options as CurlStore::open checks
+// them, without credentials (they are looked up where the store is opened).
+Status check_curl_store_url(const std::string& url);
+
 // open_store() support for ftp://, ftps:// and sftp:// URLs.
 Result<std::unique_ptr<Store>> open_curl_store(const std::string& url, const CurlStoreOptions& options = {});
 

@@ -17,8 +17,9 @@
 #include <thread>
 #include <vector>
 
-#include "null_framework.hpp"
+#include "dli/protocol/runner_catalogue.hpp"
 #include "dli/util/version.hpp"
+#include "null_framework.hpp"
 
 namespace dli::runner {
 namespace {
@@ -31,46 +32,35 @@ struct NullParams {
   Fault fault = Fault::kNone;
 };
 
-constexpr double kMaxMilliseconds = 24.0 * 3600 * 1000;  // a day: beyond it a typo, and near nanosecond overflow
-
-std::chrono::nanoseconds parse_milliseconds(const std::string& key, const std::string& text) {
-  const auto bad = [&]() {
-    return std::runtime_error("dli-run-null: " + key + " must be a number of milliseconds from 0 to " +
-                              std::to_string(static_cast<long long>(kMaxMilliseconds)) + ", got '" + text + "'");
-  };
-  if (text.empty() || std::isspace(static_cast<unsigned char>(text.front()))) throw bad();
-  char* end = nullptr;
-  errno = 0;
-  const double value = std::strtod(text.c_str(), &end);
-  // The whole text must be the number; NaN fails both comparisons.
-  if (end != text.c_str() + text.size() || errno == ERANGE || !(value >= 0 && value <= kMaxMilliseconds)) throw bad();
-  return std::chrono::nanoseconds(static_cast<std::int64_t>(std::llround(value * 1e6)));
+// Milliseconds within the catalogue's bounds (at most a day), so the conversion to nanoseconds cannot overflow.
+std::chrono::nanoseconds nanoseconds_of(double milliseconds) {
+  return std::chrono::nanoseconds(static_cast<std::int64_t>(std::llround(milliseconds * 1e6)));
 }
 
-Fault parse_fault(const std::string& text) {
+// The catalogue names the faults; this is what each one does. A name without a meaning here is a programming error.
+Fault fault_named(const std::string& text) {
   if (text == "none") return Fault::kNone;
   if (text == "crash") return Fault::kCrash;
   if (text == "abort") return Fault::kAbort;
   if (text == "hang") return Fault::kHang;
   if (text == "exit") return Fault::kExit;
   if (text == "eat_memory") return Fault::kEatMemory;
-  throw std::runtime_error("dli-run-null: fault must be one of none, crash, abort, hang, exit, eat_memory; got '" +
-                           text + "'");
+  throw std::logic_error("dli-run-null: the runner catalogue's fault '" + text + "' is not implemented");
 }
 
+// By the runner catalogue's rules (src/protocol/runner_catalogue.cpp), the same that `plan` checked.
 NullParams parse_params(const std::map<std::string, std::string>& params) {
-  NullParams parsed;
-  for (const auto& [key, value] : params) {
-    if (key == "sleep_ms") {
-      parsed.sleep = parse_milliseconds(key, value);
-    } else if (key == "load_ms") {
-      parsed.load = parse_milliseconds(key, value);
-    } else if (key == "fault") {
-      parsed.fault = parse_fault(value);
-    } else {
-      throw std::runtime_error("dli-run-null: unknown parameter '" + key + "' (known: sleep_ms, fault, load_ms)");
+  CheckedParams checked = [&] {
+    try {
+      return CheckedParams("null", params);
+    } catch (const std::invalid_argument& error) {
+      throw std::runtime_error(std::string("dli-run-null: ") + error.what());
     }
-  }
+  }();
+  NullParams parsed;
+  if (const auto ms = checked.number("sleep_ms")) parsed.sleep = nanoseconds_of(*ms);
+  if (const auto ms = checked.number("load_ms")) parsed.load = nanoseconds_of(*ms);
+  if (const auto fault = checked.text("fault")) parsed.fault = fault_named(*fault);
   return parsed;
 }
 

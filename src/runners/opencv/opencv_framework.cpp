@@ -12,6 +12,7 @@
 #include <opencv2/core/utility.hpp>
 #include <opencv2/dnn.hpp>
 
+#include "dli/protocol/runner_catalogue.hpp"
 #include "opencv_framework.hpp"
 
 namespace dli::runner {
@@ -19,7 +20,8 @@ namespace {
 
 const std::vector<std::string> kFormats = {"onnx", "caffe", "tensorflow"};
 
-// Names users write for OpenCV's enums; which ones this build can run is asked at load time.
+// What each name of the runner catalogue (src/protocol/runner_catalogue.cpp) means to OpenCV; the catalogue decides
+// which names are valid. Which ones this build can run is asked at load time.
 const std::vector<std::pair<std::string, cv::dnn::Backend>> kBackends = {
     {"opencv", cv::dnn::DNN_BACKEND_OPENCV},
     {"default", cv::dnn::DNN_BACKEND_DEFAULT},
@@ -35,12 +37,11 @@ const std::vector<std::pair<std::string, cv::dnn::Target>> kTargets = {
 
 template <class Enum>
 Enum lookup(const std::vector<std::pair<std::string, Enum>>& table, const std::string& what, const std::string& text) {
-  std::string names;
   for (const auto& [name, value] : table) {
     if (name == text) return value;
-    names += (names.empty() ? "" : ", ") + name;
   }
-  throw std::runtime_error("opencv-dnn: " + what + " must be one of " + names + "; got '" + text + "'");
+  // The catalogue accepted a name this table lacks: a programming error, caught by the unit tests.
+  throw std::logic_error("opencv-dnn: the runner catalogue's " + what + " '" + text + "' has no OpenCV value");
 }
 
 template <class Enum>
@@ -58,18 +59,23 @@ struct OpenCvParams {
   std::string target_name = "cpu";
 };
 
+// By the runner catalogue's rules, the same that `plan` checked.
 OpenCvParams parse_params(const std::map<std::string, std::string>& params) {
-  OpenCvParams parsed;
-  for (const auto& [key, value] : params) {
-    if (key == "backend") {
-      parsed.backend = lookup(kBackends, "backend", value);
-      parsed.backend_name = value;
-    } else if (key == "target") {
-      parsed.target = lookup(kTargets, "target", value);
-      parsed.target_name = value;
-    } else {
-      throw std::runtime_error("opencv-dnn: unknown parameter '" + key + "' (known: backend, target)");
+  const CheckedParams checked = [&] {
+    try {
+      return CheckedParams("opencv-dnn", params);
+    } catch (const std::invalid_argument& error) {
+      throw std::runtime_error(std::string("opencv-dnn: ") + error.what());
     }
+  }();
+  OpenCvParams parsed;
+  if (const auto backend = checked.text("backend")) {
+    parsed.backend = lookup(kBackends, "backend", *backend);
+    parsed.backend_name = *backend;
+  }
+  if (const auto target = checked.text("target")) {
+    parsed.target = lookup(kTargets, "target", *target);
+    parsed.target_name = *target;
   }
   return parsed;
 }

@@ -2,6 +2,7 @@
 // one torch::jit::Module per session. The only translation unit that includes <torch/script.h> (~13 s, ~750 MB to
 // compile): keep it that way.
 #include "torch_framework.hpp"
+#include "dli/protocol/runner_catalogue.hpp"
 
 #include <dlfcn.h>
 
@@ -46,7 +47,6 @@ namespace fs = std::filesystem;
 
 constexpr const char* kName = "libtorch";
 constexpr const char* kFormat = "torchscript";
-constexpr double kMaxThreads = 1024;  // the planner's rule for inter_op_threads (src/protocol/runner_catalogue.cpp)
 
 std::string trim(std::string text) {
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.pop_back();
@@ -75,27 +75,15 @@ std::string message_of(const c10::Error& error) { return one_line(error.what_wit
 
 // ---- parameters and device -------------------------------------------------------------------------------------
 
-// inter_op_threads by the planner's rule (an integer from 1 to 1024; "2" and "2.0" alike), so a test the planner
-// accepted is never refused here for its spelling.
+// inter_op_threads by the runner catalogue's rule (an integer from 1 to 1024; "2" and "2.0" alike), the one the
+// planner checked, so a test the planner accepted is never refused here for its spelling.
 int parse_inter_op_threads(const std::map<std::string, std::string>& params) {
-  int inter_op = 1;
-  for (const auto& [key, value] : params) {
-    if (key != "inter_op_threads") {
-      throw std::runtime_error(std::string(kName) + ": unknown parameter '" + key + "' (known: inter_op_threads)");
-    }
-    char* end = nullptr;
-    errno = 0;
-    const double number = value.empty() || value.size() > 64 || std::isspace(static_cast<unsigned char>(value[0]))
-                              ? NAN
-                              : std::strtod(value.c_str(), &end);
-    const bool whole = end == value.c_str() + value.size() && errno != ERANGE;
-    if (!whole || !(number >= 1 && number <= kMaxThreads) || std::floor(number) != number) {
-      throw std::runtime_error(std::string(kName) + ": inter_op_threads must be an integer from 1 to 1024, got '" +
-                               value + "'");
-    }
-    inter_op = static_cast<int>(number);
+  try {
+    const auto inter_op = CheckedParams(kName, params).number("inter_op_threads");
+    return inter_op ? static_cast<int>(*inter_op) : 1;
+  } catch (const std::invalid_argument& error) {
+    throw std::runtime_error(std::string(kName) + ": " + error.what());
   }
-  return inter_op;
 }
 
 // "cpu", "cuda" (device 0) or "cuda:N". What libtorch here cannot run on is Unsupported, with the reason.
