@@ -161,29 +161,17 @@ int command_run(AgentRunArgs args) {
   options.redo = args.redo;
   options.heartbeat_seconds = args.heartbeat_seconds;
   if (args.publish_deadline_seconds > 0) options.publish_deadline_seconds = args.publish_deadline_seconds;
-  // Every connection the agent will use is opened now (credentials are read at opening), so that the
-  // credentials file can go at once: the agent's own, its test loop's and its publisher's.
-  std::vector<std::unique_ptr<Store>> connections;
-  for (int i = 0; i < 3; ++i) {
-    auto opened = open_store(args.store_url);
-    if (!opened) {
-      spdlog::error("store: {}", opened.error().message);
-      return exit_code::kStoreFailed;
-    }
-    connections.push_back(std::move(opened).value());
+  // The agent's one connection is opened now (credentials are read at opening), so the credentials file can go.
+  auto opened = open_store(args.store_url);
+  if (!opened) {
+    spdlog::error("store: {}", opened.error().message);
+    return exit_code::kStoreFailed;
   }
   credentials_removal.remove_now();
-  std::unique_ptr<Store> own = std::move(connections.back());
-  connections.pop_back();
-  Store& store = *own;
-  const StoreOpener open = [&]() -> Result<std::unique_ptr<Store>> {
-    if (connections.empty()) return Error{"no store connection left (the agent opens three)"};
-    std::unique_ptr<Store> next = std::move(connections.back());
-    connections.pop_back();
-    return next;
-  };
+  Store& store = *opened.value();
+
   try {
-    const AgentSummary summary = run_agent(open, options);
+    const AgentSummary summary = run_agent(store, options);
     upload_agent_log(store, args, log_path);
     if (summary.store_failed) return exit_code::kStoreFailed;
     return summary.failed > 0 ? exit_code::kTestsFailed : exit_code::kOk;

@@ -21,6 +21,7 @@
 #include "dli/agent/spool.hpp"
 #include "dli/protocol/names.hpp"
 #include "dli/protocol/protocol.hpp"
+#include "dli/store/locked_store.hpp"
 #include "dli/util/clock.hpp"
 #include "dli/util/version.hpp"
 #include "test_runner.hpp"
@@ -135,30 +136,27 @@ std::map<std::string, TestStatus> already_measured(Store& store, const Spool& sp
   return measured;
 }
 
-std::unique_ptr<Store> open_or_throw(const StoreOpener& open) {
-  auto opened = open();
-  if (!opened) throw std::runtime_error("store: " + opened.error().message);
-  return std::move(opened).value();
-}
 
 std::string plural(int count, const char* noun) { return fmt::format("{} {}{}", count, noun, count == 1 ? "" : "s"); }
 
 }  // namespace
 
-AgentSummary run_agent(const StoreOpener& open, const AgentOptions& input) {
+AgentSummary run_agent(Store& connection, const AgentOptions& input) {
   AgentOptions options = input;
   check_name("run id", options.run_id, run_id_problem(options.run_id));
   check_name("host name", options.host, name_problem(options.host));
   if (!(options.heartbeat_seconds > 0)) options.heartbeat_seconds = kDefaultHeartbeatSeconds;
 
-  auto store = open_or_throw(open);
+  // One connection for the test loop and the publisher: one login, one server slot per agent.
+  auto shared = LockedStore::share(connection);
+  auto store = std::make_unique<LockedStore>(shared);
   const fs::path run_folder = fs::path(options.work_dir) / "runs" / options.run_id;
   Spool spool((run_folder / "spool").string());
   PublisherOptions publishing;
   publishing.run_id = options.run_id;
   publishing.host = options.host;
   publishing.heartbeat_seconds = options.heartbeat_seconds;
-  Publisher publisher(open_or_throw(open), spool, publishing);
+  Publisher publisher(std::make_unique<LockedStore>(shared), spool, publishing);
 
   HostStatus status;
   status.host = options.host;
@@ -206,7 +204,7 @@ AgentSummary run_agent(const StoreOpener& open, const AgentOptions& input) {
   spdlog::info("run {} host {}: {} tests, store {}", options.run_id, options.host, summary.total, store->describe());
   const auto measured = options.redo ? std::map<std::string, TestStatus>{} : already_measured(*store, spool, options);
 
-  TestRunner runner(*store, options, runners);
+  TestRunner runner(*store, options, runners, [&] { publisher.store_used(); });
   EtaEstimate eta;
   int done = 0, failed = 0;
   for (int index = 0; index < summary.total; ++index) {

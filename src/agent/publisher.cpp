@@ -70,6 +70,15 @@ void Publisher::kept(const std::string& test_id) {
   wake_.notify_all();
 }
 
+void Publisher::store_used() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    connected_ = true;
+    last_use_ = Clock::now();
+  }
+  wake_.notify_all();
+}
+
 PublishState Publisher::state() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return {static_cast<int>(queue_.size()), last_error_, refused_};
@@ -107,8 +116,6 @@ Status Publisher::write_heartbeat(HostStatus status) { return writer_.write(std:
 
 void Publisher::loop() {
   std::unique_lock<std::mutex> lock(mutex_);
-  Clock::time_point last_use{};
-  bool connected = false;
   while (!stopping_) {
     const auto now = Clock::now();
     const bool results_due = !queue_.empty() && !refused_ && now >= retry_at_;
@@ -118,8 +125,8 @@ void Publisher::loop() {
       lock.unlock();
       const Status sent = publish_one(id);
       lock.lock();
-      last_use = Clock::now();
-      connected = true;
+      last_use_ = Clock::now();
+      connected_ = true;
       if (sent) {
         spool_.release(id);
         queue_.pop_front();
@@ -140,7 +147,7 @@ void Publisher::loop() {
           spdlog::warn("cannot publish the result of {} ({} waiting): {}; again in {:.1f} s", id, queue_.size(),
                        last_error_, wait);
           store_->disconnect();  // a broken connection is not worth keeping
-          connected = false;
+          connected_ = false;
         }
       }
       continue;
@@ -158,17 +165,22 @@ void Publisher::loop() {
         store_->disconnect();
       }
       lock.lock();
-      last_use = Clock::now();
-      connected = true;
+      last_use_ = Clock::now();
+      connected_ = true;
       continue;
     }
     Clock::time_point wake = next_beat_;
     if (!queue_.empty() && !refused_) wake = std::min(wake, retry_at_);
-    if (connected) {
-      const auto release_at = last_use + seconds(options_.linger_seconds);
+    if (connected_) {
+      const auto release_at = last_use_ + seconds(options_.linger_seconds);
       if (now >= release_at) {
-        store_->disconnect();  // nothing to send for a while: give the server's slot back
-        connected = false;
+        connected_ = false;
+        // Nothing to send for a while: give the server's slot back (outside the lock: the connection's own lock
+        // may be held by a download of the test loop).
+        lock.unlock();
+        store_->disconnect();
+        lock.lock();
+        continue;
       } else {
         wake = std::min(wake, release_at);
       }

@@ -101,13 +101,15 @@ std::pair<TestStatus, std::string> interpret_runner_exit(int exit_code, const st
 
 }  // namespace
 
-TestRunner::TestRunner(Store& store, const AgentOptions& options, const RunnerRegistry& runners)
+TestRunner::TestRunner(Store& store, const AgentOptions& options, const RunnerRegistry& runners,
+                       std::function<void()> store_used)
     : store_(store),
       options_(options),
       runners_(runners),
       cache_(store, (fs::path(options.work_dir) / "models").string()),
       folder_(fs::path(options.work_dir) / "runs" / options.run_id),
-      environment_(runner_environment(process_environment())) {}
+      environment_(runner_environment(process_environment())),
+      store_used_(std::move(store_used)) {}
 
 std::string TestRunner::log_path(const std::string& test_id) const { return (folder_ / (test_id + ".log")).string(); }
 
@@ -174,7 +176,7 @@ TestResult TestRunner::run(const TestSpec& spec, const std::function<void(double
     if (!fetched) return finish(TestStatus::kFailed, "dataset fetch failed: " + fetched.error().message);
     request.dataset_path = fetched.value();
   }
-  store_.disconnect();  // the store is not needed again until the next download: no server slot held meanwhile
+  store_used_();
   try {
     write_file_atomically(request_path, to_json(request).dump(1) + "\n");
   } catch (const std::exception& failure) {

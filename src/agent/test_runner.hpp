@@ -15,8 +15,10 @@ namespace dli {
 
 class TestRunner {
  public:
-  // `store` serves model downloads only; it is let go before each runner starts.
-  TestRunner(Store& store, const AgentOptions& options, const RunnerRegistry& runners);
+  // `store` serves model downloads only; `store_used` is told after them (the connection is the publisher's to
+  // let go when idle).
+  TestRunner(Store& store, const AgentOptions& options, const RunnerRegistry& runners,
+             std::function<void()> store_used);
   // `on_tick(elapsed seconds)` is called about twice per heartbeat interval while the runner runs; it must not
   // block. The test's log is left at log_path(spec.id), closed by a line of the agent's.
   TestResult run(const TestSpec& spec, const std::function<void(double)>& on_tick);
@@ -31,6 +33,7 @@ class TestRunner {
   ModelCache cache_;
   std::filesystem::path folder_;
   std::vector<std::string> environment_;
+  std::function<void()> store_used_;
 };
 
 }  // namespace dli

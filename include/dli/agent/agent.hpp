@@ -35,11 +35,9 @@ struct AgentSummary {
   std::string store_error;
 };
 
-// Opens a new connection to the run's store; the agent needs two (its test loop and its publisher thread).
-using StoreOpener = std::function<Result<std::unique_ptr<Store>>()>;
-
-// Throws std::runtime_error when the store cannot be opened or the task list cannot be read (after recording
-// that in the host's status where it can); a failing test is never an exception.
-AgentSummary run_agent(const StoreOpener& open, const AgentOptions& options);
+// `store` is the run's store; the agent's test loop and its publisher thread share it (one operation at a time).
+// Throws std::runtime_error when the task list cannot be read (after recording that in the host's status where
+// it can); a failing test is never an exception.
+AgentSummary run_agent(Store& store, const AgentOptions& options);
 
 }  // namespace dli

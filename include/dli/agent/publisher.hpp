@@ -39,7 +39,7 @@ struct PublishState {
 
 class Publisher {
  public:
-  // `store` is the publisher's own connection (a Store is not shared between threads). The heartbeat numbering
+  // `store` may be shared with the test loop (a LockedStore): one login and one server slot per agent. The heartbeat numbering
   // continues after whatever the store's status folder holds for this host (an earlier agent, the integrator).
   Publisher(std::unique_ptr<Store> store, Spool& spool, PublisherOptions options);
   ~Publisher();  // stops the thread; what is still in the spool stays there
@@ -51,6 +51,9 @@ class Publisher {
   // Changes the heartbeat's content; `at_once` writes it without waiting for the interval (a state change).
   void update(const std::function<void(HostStatus&)>& change, bool at_once = false);
   void kept(const std::string& test_id);  // a result entered the spool
+  // Another user of the same connection (the test loop's downloads) just used it: let it go after the linger
+  // like after the publisher's own use, so no slot is held through a long test.
+  void store_used();
   PublishState state() const;
   // Waits until nothing waits, the store refused, or `deadline`; true when nothing waits.
   bool drain(std::chrono::steady_clock::time_point deadline);
@@ -79,6 +82,8 @@ class Publisher {
   int failures_in_a_row_ = 0;
   std::string last_error_;
   std::optional<Error> refused_;
+  bool connected_ = false;
+  std::chrono::steady_clock::time_point last_use_{};
   std::thread thread_;
 };
 
