@@ -15,11 +15,14 @@ build=(build-essential cmake ninja-build pkg-config git
        libopencv-dnn-dev libgtest-dev libgmock-dev googletest libbenchmark-dev)
 models=(python3 python3-torch python3-torchvision python3-sklearn)
 servers=(vsftpd openssh-server openssl iproute2)
+# The bounded fuzzing run of scripts/test.sh (docs/fuzzing.md): clang, and libFuzzer's runtime
+# (libclang_rt.fuzzer*.a), which Debian 12 ships in libclang-rt-14-dev, only recommended by clang-14.
+fuzz=(clang libclang-rt-14-dev)
 
 case "$profile" in
   runtime) want=("${runtime[@]}" "${frameworks[@]}") ;;
   build) want=("${runtime[@]}" "${frameworks[@]}" "${build[@]}" "${models[@]}") ;;
-  test) want=("${runtime[@]}" "${frameworks[@]}" "${build[@]}" "${models[@]}" "${servers[@]}") ;;
+  test) want=("${runtime[@]}" "${frameworks[@]}" "${build[@]}" "${models[@]}" "${servers[@]}" "${fuzz[@]}") ;;
   *) echo "usage: $0 [build|runtime|test]" >&2; exit 2 ;;
 esac
 
