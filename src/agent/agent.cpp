@@ -10,7 +10,6 @@
 #include <fstream>
 #include <iterator>
 #include <map>
-#include <thread>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -24,6 +23,7 @@
 #include "dli/store/locked_store.hpp"
 #include "dli/util/clock.hpp"
 #include "dli/util/version.hpp"
+#include "patience.hpp"
 #include "test_runner.hpp"
 
 namespace dli {
@@ -64,25 +64,9 @@ void check_name(const char* what, const std::string& name, const std::optional<s
   if (problem) throw std::runtime_error(fmt::format("invalid {} '{}': {} ({})", what, name, *problem, name_rule()));
 }
 
-// A store that is down or crowded is waited for, within the agent's patience: a transient failure is retried
-// with backoff, anything else returned at once.
-template <class T, class Operation>
-Result<T> patiently(Store& store, const AgentOptions& options, const std::string& what, Operation operation) {
-  const auto give_up = Clock::now() + seconds(options.store_patience_seconds);
-  double wait = 1;
-  for (;;) {
-    Result<T> outcome = operation();
-    if (outcome || !outcome.error().transient || Clock::now() + seconds(wait) > give_up) return outcome;
-    spdlog::warn("cannot {}: {}; again in {:.0f} s", what, outcome.error().message, wait);
-    store.disconnect();
-    std::this_thread::sleep_for(std::chrono::duration<double>(wait));
-    wait = std::min(30.0, wait * 2);
-  }
-}
-
 TaskList read_tasks(Store& store, const AgentOptions& options) {
   const std::string key = layout::tasks(options.run_id, options.host);
-  auto text = patiently<std::string>(store, options, "read the task list", [&] { return store.get(key); });
+  auto text = patiently<std::string>(store, options.store_patience_seconds, "read the task list", [&] { return store.get(key); });
   if (!text) throw std::runtime_error(text.error().message);
   TaskList tasks;
   try {
@@ -116,7 +100,7 @@ std::map<std::string, TestStatus> already_measured(Store& store, const Spool& sp
     if (auto result = decode_result(spool.result_path(id), text)) measured[id] = result->status;
   }
   const std::string folder = layout::results_dir(options.run_id, options.host);
-  auto names = patiently<std::vector<std::string>>(store, options, "list the results", [&] { return store.list(folder); });
+  auto names = patiently<std::vector<std::string>>(store, options.store_patience_seconds, "list the results", [&] { return store.list(folder); });
   if (!names) {
     spdlog::warn("cannot list {}: {}; measuring again what it holds", folder, names.error().message);
     return measured;

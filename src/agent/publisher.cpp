@@ -1,7 +1,6 @@
 #include "dli/agent/publisher.hpp"
 
 #include <algorithm>
-#include <cmath>
 #include <fstream>
 #include <iterator>
 #include <random>
@@ -146,8 +145,10 @@ void Publisher::loop() {
           retry_at_ = Clock::now() + seconds(wait);
           spdlog::warn("cannot publish the result of {} ({} waiting): {}; again in {:.1f} s", id, queue_.size(),
                        last_error_, wait);
-          store_->disconnect();  // a broken connection is not worth keeping
           connected_ = false;
+          lock.unlock();
+          store_->disconnect();  // a broken connection is not worth keeping (outside the lock, as below)
+          lock.lock();
         }
       }
       continue;

@@ -7,10 +7,8 @@
 #include <chrono>
 #include <cmath>
 #include <fstream>
-#include <thread>
 
 #include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include "dli/protocol/protocol.hpp"
 #include "dli/protocol/runner_protocol.hpp"
@@ -18,6 +16,7 @@
 #include "dli/util/clock.hpp"
 #include "dli/util/local_file.hpp"
 #include "memory_limit.hpp"
+#include "patience.hpp"
 
 namespace dli {
 
@@ -116,20 +115,8 @@ std::string TestRunner::log_path(const std::string& test_id) const { return (fol
 Result<std::string> TestRunner::fetch(const std::string& sha256, const std::string& file_name) {
   // A store that is down for a while must not fail the tests it could not serve: their models are waited for,
   // within the agent's store patience, like its results are.
-  const auto give_up = SteadyClock::now() + std::chrono::duration_cast<SteadyClock::duration>(
-                                                std::chrono::duration<double>(options_.store_patience_seconds));
-  double wait = 1;
-  for (;;) {
-    auto fetched = cache_.fetch(sha256, file_name);
-    if (fetched || !fetched.error().transient || SteadyClock::now() + std::chrono::duration_cast<SteadyClock::duration>(
-                                                   std::chrono::duration<double>(wait)) > give_up) {
-      return fetched;
-    }
-    spdlog::warn("cannot fetch {} ({}): {}; again in {:.0f} s", file_name, sha256, fetched.error().message, wait);
-    store_.disconnect();
-    std::this_thread::sleep_for(std::chrono::duration<double>(wait));
-    wait = std::min(30.0, wait * 2);
-  }
+  return patiently<std::string>(store_, options_.store_patience_seconds, "fetch " + file_name + " (" + sha256 + ")",
+                                [&] { return cache_.fetch(sha256, file_name); });
 }
 
 TestResult TestRunner::run(const TestSpec& spec, const std::function<void(double)>& on_tick) {

@@ -1,8 +1,6 @@
 #pragma once
 // The agent: runs its host's task list, one child process per test, keeping each result in a local spool until
 // the store has it (docs/protocol.md 5 and 6).
-#include <functional>
-#include <memory>
 #include <string>
 #include <vector>
 
