@@ -70,6 +70,7 @@ struct Settings {
   std::string agent = DLI_AGENT_EXE;
   bool strict = false;                      // exit 1 when a sweep misses the goal
   bool verbose = false;                     // FTP commands by verb, integrator output, an agent's log
+  std::string ftp_log;                      // --ftp-log: the server's protocol log is copied there at the end
 };
 
 // A test makes one untimed first request, then `iterations` timed ones (src/runner.cpp): together test_ms.
@@ -78,7 +79,7 @@ int iterations_for(const Settings& settings, int test_ms) { return std::max(1, t
 void usage(std::ostream& out) {
   out << "usage: dli_fleet_bench [--hosts 1,2,4,8] [--test-ms 200,1000] [--tests K] [--sleep-ms S] [--strict] "
          "[--verbose]\n"
-         "                       [--integrator PATH] [--agent PATH]\n"
+         "                       [--integrator PATH] [--agent PATH] [--ftp-log FILE]\n"
          "  Fans a sweep of K null tests per host (each test_ms of requests of S ms, plus its process's start)\n"
          "  out over namespace hosts through SSH and an FTP store, and compares the sweep's wall time with the\n"
          "  busiest host's own work. Needs root. Defaults: --hosts 1,2,4,8 --test-ms 200,1000 --tests 8\n"
@@ -127,6 +128,8 @@ Settings parse_settings(int argc, char** argv) {
       settings.integrator = fs::absolute(value()).string();
     } else if (arg == "--agent") {
       settings.agent = fs::absolute(value()).string();
+    } else if (arg == "--ftp-log") {
+      settings.ftp_log = fs::absolute(value()).string();
     } else if (arg == "--strict") {
       settings.strict = true;
     } else if (arg == "--verbose") {
@@ -730,6 +733,7 @@ int main(int argc, char** argv) {
       }
     }
     print_report(settings, bed, rounds, probe_unit_costs(bed, settings), load_before);
+    if (!settings.ftp_log.empty()) std::ofstream(settings.ftp_log) << bed.ftp().log();
     bool failed = false, missed = false;
     for (const Round& round : rounds) {
       failed = failed || !round.problem.empty();
