@@ -92,7 +92,8 @@ void configure_logging(const std::string& log_path) {
 
 void upload_agent_log(Store& store, const AgentRunArgs& args, const std::string& log_path) {
   spdlog::default_logger()->flush();
-  if (auto sent = store.put_file(layout::agent_log(args.run_id, args.host), log_path); !sent) {
+  // In place: a reader takes it as it is, after the host's final status (docs/protocol.md 1.1).
+  if (auto sent = store.put_file_in_place(layout::agent_log(args.run_id, args.host), log_path); !sent) {
     spdlog::warn("cannot upload the agent log: {}", sent.error().message);
   }
 }
@@ -159,6 +160,7 @@ int command_run(AgentRunArgs args) {
   options.work_dir = args.work_dir;
   options.runner_search_path = search_path();
   options.redo = args.redo;
+  options.first_attempt = args.first_attempt;
   options.heartbeat_seconds = args.heartbeat_seconds;
   if (args.publish_deadline_seconds > 0) options.publish_deadline_seconds = args.publish_deadline_seconds;
   // The agent's one connection is opened now (credentials are read at opening), so the credentials file can go.

@@ -92,13 +92,17 @@ std::optional<TestResult> decode_result(const std::string& where, const std::str
 
 // What an earlier agent measured (resume): results in the store (one listing, then a read of each) and in the
 // spool. An unreadable one is measured again rather than trusted.
-std::map<std::string, TestStatus> already_measured(Store& store, const Spool& spool, const AgentOptions& options) {
+// `first_attempt`: nothing of this run can be in the store for this host (AgentRunArgs::first_attempt): only the
+// spool is read, not the store's results folder.
+std::map<std::string, TestStatus> already_measured(Store& store, const Spool& spool, const AgentOptions& options,
+                                                   bool first_attempt) {
   std::map<std::string, TestStatus> measured;
   for (const auto& id : spool.waiting()) {
     std::ifstream in(spool.result_path(id), std::ios::binary);
     const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     if (auto result = decode_result(spool.result_path(id), text)) measured[id] = result->status;
   }
+  if (first_attempt) return measured;
   const std::string folder = layout::results_dir(options.run_id, options.host);
   auto names = patiently<std::vector<std::string>>(store, options.store_patience_seconds, "list the results", [&] { return store.list(folder); });
   if (!names) {
@@ -140,6 +144,7 @@ AgentSummary run_agent(Store& connection, const AgentOptions& input) {
   publishing.run_id = options.run_id;
   publishing.host = options.host;
   publishing.heartbeat_seconds = options.heartbeat_seconds;
+  publishing.first_attempt = options.first_attempt && !options.redo;
   Publisher publisher(std::make_unique<LockedStore>(shared), spool, publishing);
 
   HostStatus status;
@@ -186,7 +191,7 @@ AgentSummary run_agent(Store& connection, const AgentOptions& input) {
     spdlog::warn("cannot publish the host description: {}", described.error().message);
   }
   spdlog::info("run {} host {}: {} tests, store {}", options.run_id, options.host, summary.total, store->describe());
-  const auto measured = options.redo ? std::map<std::string, TestStatus>{} : already_measured(*store, spool, options);
+  const auto measured = options.redo ? std::map<std::string, TestStatus>{} : already_measured(*store, spool, options, options.first_attempt);
 
   TestRunner runner(*store, options, runners, [&] { publisher.store_used(); });
   EtaEstimate eta;

@@ -20,6 +20,8 @@ AgentSubcommands define_agent_cli(CLI::App& app, AgentRunArgs& run, AgentDescrib
   commands.run->add_option(kHost, run.host, "This host's name in the fleet")->required();
   commands.run->add_option(kWorkDir, run.work_dir, "Model cache and scratch files (default /tmp/dli-agent-<host>)");
   commands.run->add_flag(kRedo, run.redo, "Run again tests that already have a result");
+  commands.run->add_flag(kFirstAttempt, run.first_attempt,
+                         "The integrator's first start of this host in this run (nothing of it in the store yet)");
   commands.run->add_option(kHeartbeat, run.heartbeat_seconds, "Seconds between status rewrites while a test runs")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();

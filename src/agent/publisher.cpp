@@ -40,7 +40,9 @@ Publisher::~Publisher() {
 void Publisher::start(const HostStatus& first) {
   // Numbered after what is there; if the store cannot be listed now, the numbers start after the integrator's
   // "starting" at worst collide with it, and a tie goes to the newer writer's state on the next beat.
-  if (auto listed = writer_.continue_after_store(); !listed) {
+  if (options_.first_attempt) {
+    // Nothing to continue after: clock numbers are above the integrator's `starting`, which it retires itself.
+  } else if (auto listed = writer_.continue_after_store(); !listed) {
     spdlog::warn("cannot list the heartbeats: {}", listed.error().message);
   }
   {
@@ -103,7 +105,8 @@ Status Publisher::publish_one(const std::string& id) {
   const std::string log_key = layout::log(options_.run_id, options_.host, id);
   std::error_code missing;
   if (std::filesystem::exists(spool_.log_path(id), missing)) {
-    if (auto sent = store_->put_file(log_key, spool_.log_path(id)); !sent) return sent;
+    // In place: nobody reads a log before its test's result, published after it (docs/protocol.md 1.1).
+    if (auto sent = store_->put_file_in_place(log_key, spool_.log_path(id)); !sent) return sent;
   }
   std::ifstream in(spool_.result_path(id), std::ios::binary);
   if (!in) return Error{"cannot read " + spool_.result_path(id) + " from the spool"};
@@ -207,8 +210,7 @@ bool Publisher::finish(const HostStatus& last, std::chrono::seconds patience) {
     if (Clock::now() + wait > deadline) return false;
     std::this_thread::sleep_for(wait);
   }
-  store_->disconnect();
-  return true;
+  return true;  // the connection stays for the agent's own log, which goes last
 }
 
 }  // namespace dli

@@ -52,6 +52,31 @@ Result<std::map<std::string, TestResult>> read_results(Store& store, const std::
   return results;
 }
 
+// A host that ended `done` with nothing unpublished has a result for each test it did not skip: each is read by its
+// key, without listing the folder; one that is missing after all is simply not found.
+Result<std::map<std::string, TestResult>> read_planned_results(Store& store, const TaskList& tasks,
+                                                               std::vector<std::string>& problems) {
+  std::map<std::string, TestResult> results;
+  for (const auto& spec : tasks.tests) {
+    const std::string key = layout::result(tasks.run_id, tasks.host, spec.id);
+    auto json = get_json(store, key);
+    if (!json) {
+      if (json.error().kind != ErrorKind::kNotFound) problems.push_back(json.error().message);
+      continue;
+    }
+    try {
+      results.emplace(spec.id, test_result_from_json(json.value()));
+    } catch (const std::exception& error) {
+      problems.push_back(fmt::format("{}: {}", key, error.what()));
+    }
+  }
+  return results;
+}
+
+bool all_published(const HostStatus* last) {
+  return last != nullptr && last->state == HostState::kDone && last->unpublished == 0;
+}
+
 }  // namespace
 
 std::string not_run_reason(const HostStatus* host) {
@@ -74,30 +99,40 @@ std::string not_run_reason(const HostStatus* host) {
   return "not run: host " + to_string(host->state) + because;
 }
 
-Result<Collected> collect_run(Store& store, const std::string& run_id) {
+Result<RunRecord> read_run_record(Store& store, const std::string& run_id, std::vector<std::string>& problems) {
   auto manifest_json = get_json(store, layout::manifest(run_id));
   if (!manifest_json) return manifest_json.error();
-  Collected collected;
+  RunRecord record;
   try {
-    collected.manifest = manifest_from_json(manifest_json.value());
+    record.manifest = manifest_from_json(manifest_json.value());
   } catch (const std::exception& error) {
     return Error{fmt::format("{}: {}", layout::manifest(run_id), error.what())};
   }
-
-  auto statuses = StatusBoard(store, run_id).read_all(collected.problems);
+  auto statuses = StatusBoard(store, run_id).read_all(problems);
   if (!statuses) return statuses.error();
-  for (const auto& host : collected.manifest.hosts) {
-    const auto status_of = statuses.value().find(host.name);
-    const HostStatus* last = status_of == statuses.value().end() ? nullptr : &status_of->second;
-    if (last != nullptr) collected.host_states.push_back(*last);
+  record.statuses = std::move(statuses).value();
+  for (const auto& host : record.manifest.hosts) {
     auto tasks_json = get_json(store, layout::tasks(run_id, host.name));
     if (!tasks_json) return tasks_json.error();
-    TaskList tasks;
     try {
-      tasks = task_list_from_json(tasks_json.value());
+      record.tasks[host.name] = task_list_from_json(tasks_json.value());
     } catch (const std::exception& error) {
       return Error{fmt::format("{}: {}", layout::tasks(run_id, host.name), error.what())};
     }
+  }
+  return record;
+}
+
+Result<Collected> collect_known(Store& store, const RunRecord& record) {
+  Collected collected;
+  collected.manifest = record.manifest;
+  const std::string& run_id = record.manifest.run_id;
+  for (const auto& host : collected.manifest.hosts) {
+    const auto status_of = record.statuses.find(host.name);
+    const HostStatus* last = status_of == record.statuses.end() ? nullptr : &status_of->second;
+    if (last != nullptr) collected.host_states.push_back(*last);
+    const auto tasks = record.tasks.find(host.name);
+    if (tasks == record.tasks.end()) return Error{fmt::format("run {}: no task list of host {}", run_id, host.name)};
     if (auto described = get_json(store, layout::host_info(run_id, host.name))) {
       try {
         collected.hosts.emplace_back(host.name, host_info_from_json(described.value()));
@@ -105,9 +140,10 @@ Result<Collected> collect_run(Store& store, const std::string& run_id) {
         collected.problems.push_back(fmt::format("{}: {}", layout::host_info(run_id, host.name), error.what()));
       }
     }
-    auto results = read_results(store, run_id, host.name, collected.problems);
+    auto results = all_published(last) ? read_planned_results(store, tasks->second, collected.problems)
+                                       : read_results(store, run_id, host.name, collected.problems);
     if (!results) return results.error();
-    for (auto& spec : tasks.tests) {
+    for (const auto& spec : tasks->second.tests) {
       ReportRow row{spec, std::nullopt};
       if (auto found = results.value().find(spec.id); found != results.value().end()) {
         row.result = std::move(found->second);
@@ -122,6 +158,16 @@ Result<Collected> collect_run(Store& store, const std::string& run_id) {
       collected.rows.push_back(std::move(row));
     }
   }
+  return collected;
+}
+
+Result<Collected> collect_run(Store& store, const std::string& run_id) {
+  std::vector<std::string> problems;
+  auto record = read_run_record(store, run_id, problems);
+  if (!record) return record.error();
+  auto collected = collect_known(store, record.value());
+  if (!collected) return collected.error();
+  collected.value().problems.insert(collected.value().problems.begin(), problems.begin(), problems.end());
   return collected;
 }
 

@@ -18,7 +18,8 @@ HostState host_state_of(const Error& error) {
     case ErrorKind::kTimedOut:
     case ErrorKind::kProtocol:
     case ErrorKind::kNoSpace:
-    case ErrorKind::kDenied: break;
+    case ErrorKind::kDenied:
+    case ErrorKind::kNotFound: break;
   }
   return HostState::kUnreachable;
 }

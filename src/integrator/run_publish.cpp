@@ -50,6 +50,15 @@ Result<Manifest> publish_run(Store& store, const Plan& plan, const std::string& 
     if (auto status = store.put(key, dataset.bytes); !status) return status.error();
   }
 
+  // The run's folders at once, top down: otherwise every first write into each of them (a task list, each agent's
+  // first log and result, the first heartbeat) learns of its missing folder from a refused upload.
+  std::vector<std::string> folders{layout::status_dir(run_id)};
+  for (const auto& host : plan.hosts) {
+    folders.push_back(layout::results_dir(run_id, host.host.name));
+    folders.push_back(layout::logs_dir(run_id, host.host.name));
+  }
+  if (auto made = store.make_folders(folders); !made) return made.error();
+
   Manifest manifest;
   manifest.run_id = run_id;
   manifest.sweep_name = plan.sweep.name;

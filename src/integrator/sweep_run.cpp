@@ -30,6 +30,9 @@ using Clock = SteadyClock;
 struct HostTrack : FollowedHost {
   HostConfig host;
   std::unique_ptr<HostShell> shell;
+  bool first_attempt = false;  // no status of this host in the store before this attempt
+  std::string starting_entry;  // first attempt: our `starting`, removed once the agent has beaten after it
+  std::future<void> prepared;  // the shell's prepare_start(), under way while the run is published
 };
 
 std::vector<FollowedHost*> followed(std::vector<HostTrack>& tracks) {
@@ -76,10 +79,15 @@ void start_hosts(std::vector<HostTrack*>& tracks, const RunOptions& options, con
       launch.args.host = track.host.name;
       launch.args.work_dir = track.host.work_dir;
       launch.args.redo = options.redo;
+      launch.args.first_attempt = track.first_attempt;
       launch.args.heartbeat_seconds = options.heartbeat_seconds;
       launch.secret_netrc = options.secret_netrc;
       HostShell* shell = track.shell.get();
-      starts.push_back(std::async(std::launch::async, [shell, launch] { return shell->start_agent(launch); }));
+      std::future<void>* prepared = &track.prepared;
+      starts.push_back(std::async(std::launch::async, [shell, launch, prepared] {
+        if (prepared->valid()) prepared->wait();
+        return shell->start_agent(launch);
+      }));
     }
     for (std::size_t i = first; i < last; ++i) {
       HostTrack& track = *tracks[i];
@@ -182,23 +190,36 @@ std::vector<HostStatus> statuses(const std::vector<HostTrack>& tracks) {
 
 bool is_refusal(const Error& error) { return error.kind == ErrorKind::kNoSpace || error.kind == ErrorKind::kDenied; }
 
+// A first attempt's agent does not list the heartbeats, so it cannot remove our `starting`: we do, once it has
+// beaten after it (best effort: a leftover costs a reader listing bytes only).
+void retire_starting_entries(Store& store, const std::string& run_id, std::vector<HostTrack>& tracks) {
+  for (auto& track : tracks) {
+    if (track.starting_entry.empty() || !track.beat_seen()) continue;
+    if (store.remove(layout::status_entry(run_id, track.starting_entry))) track.starting_entry.clear();
+  }
+}
+
 // Starts the hosts in `to_start`, follows every host of `tracks` until each is finished, then collects.
-RunOutcome drive_run(Store& store, const std::string& run_id, std::vector<HostTrack>& tracks,
+// `earlier`: the run's heartbeats before this attempt (none for a new run). `record`: the run as published, with
+// the hosts' statuses before this attempt; collected at the end with the statuses this attempt saw.
+RunOutcome drive_run(Store& store, RunRecord record, std::vector<HostTrack>& tracks, const StatusListing& earlier,
                      const RunOptions& options, std::ostream& out) {
+  const std::string& run_id = record.manifest.run_id;
   StatusBoard board(store, run_id);
-  auto before = board.scan();
-  if (!before) throw StoreFailure("store: " + before.error().message);
   std::vector<HostTrack*> to_start;
   for (auto& track : tracks) {
     if (track.finished) continue;
     // A new heartbeat after any left by an earlier attempt, so that its final state is not mistaken for this one's.
-    if (const auto found = before.value().latest.find(track.host.name); found != before.value().latest.end()) {
+    if (const auto found = earlier.latest.find(track.host.name); found != earlier.latest.end()) {
       track.entry = found->second;
+    } else {
+      track.first_attempt = true;
     }
     if (auto written = record_host_state(store, run_id, track, HostState::kStarting, ""); !written) {
       throw StoreFailure("store: " + written.error().message);
     }
     track.started_seq = track.entry.seq;
+    if (track.first_attempt) track.starting_entry = track.entry.name;
     to_start.push_back(&track);
   }
   start_hosts(to_start, options, run_id, store);
@@ -226,6 +247,7 @@ RunOutcome drive_run(Store& store, const std::string& run_id, std::vector<HostTr
       }
       take_listing(listing.value(), followed(tracks), now);
       read_moved(board, followed(tracks), now);
+      retire_starting_entries(store, run_id, tracks);
       for (auto& track : tracks) {
         if (track.finished) continue;
         if (auto decided = decide_silent(store, board, run_id, track, options, now); !decided) {
@@ -245,7 +267,9 @@ RunOutcome drive_run(Store& store, const std::string& run_id, std::vector<HostTr
     if (track.status.state == HostState::kStoreFailed) ++outcome.hosts_store_failed;
     outcome.results_unpublished += track.status.unpublished;
   }
-  auto collected = collect_run(store, run_id);
+  // Each followed host's last status as this attempt saw it; the results are the only thing left to read.
+  for (const HostTrack* track : to_start) record.statuses[track->host.name] = track->status;
+  auto collected = collect_known(store, record);
   if (!collected) throw StoreFailure("collect: " + collected.error().message);
   for (const auto& problem : collected.value().problems) spdlog::warn("{}", problem);
   const std::string out_dir = options.out_dir.empty() ? "dli-out/" + run_id : options.out_dir;
@@ -287,24 +311,41 @@ std::unique_ptr<Store> open_or_throw(const std::string& url) {
 }  // namespace
 
 RunOutcome run_sweep(const Plan& plan, const RunOptions& options, std::ostream& out) {
+  std::vector<HostTrack> tracks;
+  for (const auto& host : plan.hosts) tracks.push_back(make_track(host.host, static_cast<int>(host.tests.size())));
+  // The first hosts' connections open while the run is published: their handshakes and the store's login overlap.
+  const std::size_t ahead = std::min(tracks.size(), static_cast<std::size_t>(std::max(1, options.parallel_starts)));
+  for (std::size_t i = 0; i < ahead; ++i) {
+    HostShell* shell = tracks[i].shell.get();
+    tracks[i].prepared = std::async(std::launch::async, [shell] { shell->prepare_start(); });
+  }
   auto store = open_or_throw(options.store_url);
   auto run_id = new_run_id(*store, plan.sweep.name);
   if (!run_id) throw StoreFailure("store: " + run_id.error().message);
-  if (auto published = publish_run(*store, plan, run_id.value()); !published) {
-    throw StoreFailure("store: " + published.error().message);
+  auto published = publish_run(*store, plan, run_id.value());
+  if (!published) throw StoreFailure("store: " + published.error().message);
+  RunRecord record;
+  record.manifest = published.value();
+  for (const auto& host : plan.hosts) {
+    TaskList& tasks = record.tasks[host.host.name];
+    tasks.run_id = run_id.value();
+    tasks.host = host.host.name;
+    tasks.tests = host.tests;
   }
   out << fmt::format("run {}: {} tests on {} hosts, store {}\n", run_id.value(), plan.total_tests(),
                      plan.hosts.size(), store->describe());
 
-  std::vector<HostTrack> tracks;
-  for (const auto& host : plan.hosts) tracks.push_back(make_track(host.host, static_cast<int>(host.tests.size())));
-  return drive_run(*store, run_id.value(), tracks, options, out);
+  return drive_run(*store, std::move(record), tracks, StatusListing{}, options, out);
 }
 
 RunOutcome resume_run(const std::string& run_id, const FleetConfig& fleet, const RunOptions& options,
                       std::ostream& out) {
   auto store = open_or_throw(options.store_url);
-  auto collected = collect_run(*store, run_id);
+  std::vector<std::string> problems;
+  auto record = read_run_record(*store, run_id, problems);
+  if (!record) throw StoreFailure("resume: " + record.error().message);
+  for (const auto& problem : problems) spdlog::warn("{}", problem);
+  auto collected = collect_known(*store, record.value());
   if (!collected) throw StoreFailure("resume: " + collected.error().message);
 
   std::map<std::string, int> missing;
@@ -331,7 +372,9 @@ RunOutcome resume_run(const std::string& run_id, const FleetConfig& fleet, const
   }
   if (!unknown.empty()) throw ConfigError(unknown);
   out << fmt::format("resume {}: {} hosts with tests left to measure\n", run_id, missing.size());
-  return drive_run(*store, run_id, tracks, options, out);
+  auto earlier = StatusBoard(*store, run_id).scan();
+  if (!earlier) throw StoreFailure("store: " + earlier.error().message);
+  return drive_run(*store, std::move(record).value(), tracks, earlier.value(), options, out);
 }
 
 }  // namespace dli

@@ -6,7 +6,7 @@ namespace dli {
 
 bool AgentRunArgs::operator==(const AgentRunArgs& other) const {
   return store_url == other.store_url && run_id == other.run_id && host == other.host &&
-         work_dir == other.work_dir && redo == other.redo && heartbeat_seconds == other.heartbeat_seconds &&
+         work_dir == other.work_dir && redo == other.redo && first_attempt == other.first_attempt && heartbeat_seconds == other.heartbeat_seconds &&
          publish_deadline_seconds == other.publish_deadline_seconds;
 }
 
@@ -21,6 +21,7 @@ std::vector<std::string> agent_argv(const std::string& agent_exe, const AgentRun
   argv.insert(argv.end(), {kStore, args.store_url, kRunId, args.run_id, kHost, args.host});
   if (!args.work_dir.empty()) argv.insert(argv.end(), {kWorkDir, args.work_dir});
   if (args.redo) argv.emplace_back(kRedo);
+  if (args.first_attempt) argv.emplace_back(kFirstAttempt);
   // "{}" is the shortest text that reads back as the same double.
   if (args.heartbeat_seconds != AgentRunArgs{}.heartbeat_seconds) {
     argv.insert(argv.end(), {kHeartbeat, fmt::format("{}", args.heartbeat_seconds)});

@@ -14,8 +14,9 @@ std::string results_dir(const std::string& run, const std::string& host) { retur
 std::string result(const std::string& run, const std::string& host, const std::string& test_id) {
   return results_dir(run, host) + "/" + test_id + ".json";
 }
+std::string logs_dir(const std::string& run, const std::string& host) { return host_dir(run, host) + "/logs"; }
 std::string log(const std::string& run, const std::string& host, const std::string& test_id) {
-  return host_dir(run, host) + "/logs/" + test_id + ".log";
+  return logs_dir(run, host) + "/" + test_id + ".log";
 }
 std::string agent_log(const std::string& run, const std::string& host) { return host_dir(run, host) + "/agent.log"; }
 std::string host_info(const std::string& run, const std::string& host) { return host_dir(run, host) + "/host.json"; }

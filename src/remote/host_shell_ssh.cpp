@@ -80,9 +80,24 @@ class SshShell : public HostShell {
  public:
   SshShell(SshTarget target, SshShellOptions options) : target_(std::move(target)), options_(options) {}
 
-  Status start_agent(const AgentLaunch& launch) override {
-    // A fresh connection: a kept one may have gone stale, and a retry could start the agent twice.
+  void prepare_start() override {
     auto session = SshSession::connect(target_);
+    if (!session) return;
+    prepared_.emplace(std::move(session).value());
+    prepared_at_ = Clock::now();
+  }
+
+  Status start_agent(const AgentLaunch& launch) override {
+    // A fresh connection, or one prepare_start() opened moments ago: a kept one may have gone stale, and a retry
+    // could start the agent twice.
+    Result<SshSession> session = Error{"not connected"};
+    // Young enough that the server has not dropped it (a large model's upload may come between).
+    if (prepared_ && prepared_->usable() && Clock::now() - prepared_at_ < std::chrono::seconds(10)) {
+      session = std::move(*prepared_);
+    } else {
+      session = SshSession::connect(target_);
+    }
+    prepared_.reset();
     if (!session) return session.error();
     const std::string command = "/bin/sh -c " + quote_for_remote_shell(remote_start_script(launch));
     auto ran = session.value().exec(command, launch.secret_netrc, options_.start_timeout_seconds);
@@ -159,6 +174,9 @@ class SshShell : public HostShell {
   static std::string describe_exit(const SshExecResult& result) {
     return result.exit_signal.empty() ? std::to_string(result.exit_status) : "signal " + result.exit_signal;
   }
+
+  std::optional<SshSession> prepared_;  // prepare_start()'s connection, taken by start_agent()
+  Clock::time_point prepared_at_;
 
   void keep(SshSession session) {
     std::lock_guard<std::mutex> lock(mutex_);

@@ -23,6 +23,16 @@ Status LockedStore::put_file(const std::string& key, const std::string& local_pa
   return shared_->store->put_file(key, local_path);
 }
 
+Status LockedStore::put_file_in_place(const std::string& key, const std::string& local_path) {
+  std::lock_guard<std::mutex> lock(shared_->mutex);
+  return shared_->store->put_file_in_place(key, local_path);
+}
+
+Status LockedStore::make_folders(const std::vector<std::string>& folders) {
+  std::lock_guard<std::mutex> lock(shared_->mutex);
+  return shared_->store->make_folders(folders);
+}
+
 Status LockedStore::get_file(const std::string& key, const std::string& local_path) {
   std::lock_guard<std::mutex> lock(shared_->mutex);
   return shared_->store->get_file(key, local_path);

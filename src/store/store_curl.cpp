@@ -185,7 +185,9 @@ struct CurlStore::Impl {
     upload.upload_data = source.data;
     upload.upload_file = source.file;
     upload.upload_size = source.size;
-    upload.postquote = {"*SIZE " + remote};  // '*': a server without SIZE still takes uploads, unchecked
+    // '*': a server without SIZE still takes uploads, unchecked. In place (a log) libcurl's count of the bytes sent
+    // is the only check: the object is for people, and the server's own count would cost a command per upload.
+    if (temporary != name) upload.postquote = {"*SIZE " + remote};
     Outcome sent = ftp->transfer(upload);
     auto abandon = [&](Error error, const Outcome* outcome) {
       if (outcome == nullptr || !curl_store::failed_before_login(*outcome)) remove_temporary(folder, temporary);
@@ -231,6 +233,7 @@ struct CurlStore::Impl {
       return abandon(Error{fmt::format("the server holds {} of the {} bytes uploaded", *held, source.size), true},
                      nullptr);
     }
+    if (temporary == name) return {};  // in place (put_file_in_place)
     const Outcome renamed = ftp->commands({"RNFR " + remote, "RNTO " + path(join(folder, name))});
     if (renamed.ok()) return {};
     Error error = failure(renamed);
@@ -272,25 +275,27 @@ struct CurlStore::Impl {
           Error{fmt::format("the server holds {} of the {} bytes uploaded", checked.content_length, source.size), true},
           nullptr);
     }
+    if (temporary == name) return {};  // in place (put_file_in_place)
     if (auto renamed = rename_sftp(path(join(folder, temporary)), path(join(folder, name))); !renamed) {
       return abandon(renamed.error(), nullptr);
     }
     return {};
   }
 
-  Status put_attempt(const std::string& key, Source& source) {
+  // In place, the upload goes straight to the key's own name (no temporary, no rename).
+  Status put_attempt(const std::string& key, Source& source, bool in_place) {
     const auto [folder, name] = split_key(key);
-    const std::string temporary = temporary_name(name);
+    const std::string temporary = in_place ? name : temporary_name(name);
     if (source.file != nullptr && std::fseek(source.file, 0, SEEK_SET) != 0)
       return Error{"cannot rewind the local file"};
     return sftp() ? put_attempt_sftp(folder, name, temporary, source)
                   : put_attempt_ftp(folder, name, temporary, source);
   }
 
-  Status put(const std::string& key, Source& source) {
+  Status put(const std::string& key, Source& source, bool in_place = false) {
     if (auto valid = check_key(key); !valid) return valid;
     std::lock_guard<std::mutex> lock(mutex);
-    return retrying<void>("put " + key, [&] { return put_attempt(key, source); });
+    return retrying<void>("put " + key, [&] { return put_attempt(key, source, in_place); });
   }
 
   // A download or listing: over FTP through `ftp`, which keeps track of the transfer type.
@@ -444,7 +449,7 @@ Result<std::string> CurlStore::get(const std::string& key) {
     return impl_->failure(outcome);
   });
   if (!got) return got.error();
-  if (!got.value()) return Error{fmt::format("not found: {} (in {})", key, impl_->shown)};
+  if (!got.value()) return Error{fmt::format("not found: {} (in {})", key, impl_->shown), false, ErrorKind::kNotFound};
   return std::move(*got.value());
 }
 
@@ -456,6 +461,29 @@ Status CurlStore::put(const std::string& key, std::string_view data) {
 }
 
 Status CurlStore::put_file(const std::string& key, const std::string& local_path) {
+  return put_local_file(key, local_path, /*in_place=*/false);
+}
+
+Status CurlStore::put_file_in_place(const std::string& key, const std::string& local_path) {
+  return put_local_file(key, local_path, /*in_place=*/true);
+}
+
+Status CurlStore::make_folders(const std::vector<std::string>& folders) {
+  if (impl_->sftp()) return {};  // SFTP uploads make their folders in the same request
+  std::vector<std::string> remote;
+  for (const auto& folder : folders) {
+    if (auto valid = check_key(folder); !valid) return valid;
+    remote.push_back(impl_->path(folder));
+  }
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  return impl_->retrying<void>("make folders", [&]() -> Status {
+    const Outcome made = impl_->ftp->make_folders_top_down(remote);
+    if (made.ok()) return {};
+    return impl_->failure(made);
+  });
+}
+
+Status CurlStore::put_local_file(const std::string& key, const std::string& local_path, bool in_place) {
   std::FILE* file = std::fopen(local_path.c_str(), "rb");
   if (file == nullptr) return Error{fmt::format("cannot upload {} to {}: cannot open it", local_path, key)};
   struct stat info {};
@@ -466,7 +494,7 @@ Status CurlStore::put_file(const std::string& key, const std::string& local_path
   Source source;
   source.file = file;
   source.size = static_cast<std::int64_t>(info.st_size);
-  Status status = impl_->put(key, source);
+  Status status = impl_->put(key, source, in_place);
   std::fclose(file);
   return status;
 }
@@ -503,7 +531,7 @@ Status CurlStore::get_file(const std::string& key, const std::string& local_path
   if (!got || !got.value()) {
     ::unlink(partial.c_str());
     if (!got) return got.error();
-    return Error{fmt::format("not found: {} (in {})", key, impl_->shown)};
+    return Error{fmt::format("not found: {} (in {})", key, impl_->shown), false, ErrorKind::kNotFound};
   }
   if (::rename(partial.c_str(), final_path.c_str()) != 0) {
     ::unlink(partial.c_str());

@@ -2,6 +2,7 @@
 #include "store_curl_ftp.hpp"
 
 #include <cctype>
+#include <set>
 #include <utility>
 
 namespace dli::curl_store {
@@ -103,6 +104,19 @@ Outcome FtpRequests::make_folders(const std::string& folder) {
   std::vector<std::string> below;
   for (std::size_t level = made; level < levels.size(); ++level) below.push_back("MKD " + levels[level]);
   const Outcome outcome = commands(below);
+  return outcome.code == CURLE_QUOTE_ERROR ? Outcome{} : outcome;
+}
+
+Outcome FtpRequests::make_folders_top_down(const std::vector<std::string>& folders) {
+  std::set<std::string> levels;  // a parent sorts before its children: it is a prefix of theirs
+  for (const auto& folder : folders) {
+    for (auto& level : folder_levels(folder)) levels.insert(std::move(level));
+  }
+  if (levels.empty()) return Outcome{};
+  std::vector<std::string> making;
+  for (const auto& level : levels) making.push_back("MKD " + level);
+  // A refused MKD (the folder exists) is no failure: commands() sends each with '*'.
+  const Outcome outcome = commands(making);
   return outcome.code == CURLE_QUOTE_ERROR ? Outcome{} : outcome;
 }
 

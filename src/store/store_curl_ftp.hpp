@@ -36,6 +36,9 @@ class FtpRequests {
   // (one MKD when only the last level is new). ok() also when nothing could be made: the upload's second refusal
   // then says so. Fails only for trouble other than a refused MKD (connection lost, say).
   Outcome make_folders(const std::string& folder);
+  // Every level of every folder, parents first and each once, in one request: for a writer that knows which
+  // folders are new (a run's), where going up from the deepest would cost a refused MKD per missing level.
+  Outcome make_folders_top_down(const std::vector<std::string>& folders);
 
   // The upload was refused before any data moved: 553 (vsftpd, Pure-FTPd) or 550 (ProFTPD), for a missing folder
   // as for a folder the user may not write in.

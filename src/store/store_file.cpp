@@ -285,7 +285,7 @@ class FileStore : public Store {
     const int fd = ::open(path_of(key).c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
       const int code = errno;
-      if (code == ENOENT || code == ENOTDIR) return Error{"not found: " + key};
+      if (code == ENOENT || code == ENOTDIR) return Error{"not found: " + key, false, ErrorKind::kNotFound};
       return errno_error(fmt::format("cannot read {}: {}", key, errno_text(code)), code);
     }
     struct stat info {};

@@ -13,6 +13,7 @@ const char* to_string(ErrorKind kind) {
     case ErrorKind::kAgentMissing: return "agent-missing";
     case ErrorKind::kNoSpace: return "no-space";
     case ErrorKind::kDenied: return "denied";
+    case ErrorKind::kNotFound: return "not-found";
   }
   return "other";
 }

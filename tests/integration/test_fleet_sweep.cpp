@@ -12,6 +12,7 @@
 #include <set>
 #include <thread>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "integration/fleet_fixture.hpp"
@@ -115,6 +116,26 @@ TEST_F(FleetSweep, ThreeSshHostsOverFtpMergeIntoOneTableWithoutLeakingThePasswor
   expect_every_host_measured(csv, kTestHosts, kTestsPerHost);
   const std::string html = read_file(work.str("out/results.html"));
   for (int i = 0; i < kTestHosts; ++i) EXPECT_NE(html.find(host_name(i)), std::string::npos) << host_name(i);
+  // One heartbeat per host is left, its last: the agents removed what they replaced, the integrator its `starting`
+  // (first-attempt agents do not list the heartbeats; docs/protocol.md 6).
+  // The agents' own logs go last, after their last heartbeat's predecessor is removed: wait for them.
+  const std::string run_dir = ftp_store_dir() + "/runs/" + run_id_from(run.output);
+  for (int i = 0; i < kTestHosts; ++i) {
+    const std::string agent_log = run_dir + "/hosts/" + host_name(i) + "/agent.log";
+    for (int wait = 0; wait < 100 && !fs::exists(agent_log); ++wait) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+  std::vector<std::string> left;
+  for (const auto& entry : fs::directory_iterator(run_dir + "/status")) {
+    left.push_back(entry.path().filename().string());
+  }
+  std::sort(left.begin(), left.end());
+  ASSERT_EQ(left.size(), static_cast<std::size_t>(kTestHosts)) << fmt::format("{}", fmt::join(left, " "));
+  for (int i = 0; i < kTestHosts; ++i) {
+    EXPECT_EQ(left[static_cast<std::size_t>(i)].rfind(host_name(i) + ".", 0), 0u) << left[static_cast<std::size_t>(i)];
+    EXPECT_NE(left[static_cast<std::size_t>(i)].find(".done.json"), std::string::npos) << left[static_cast<std::size_t>(i)];
+  }
 
   EXPECT_EQ(leaked, "") << "the store password reached a process that does not need it";
   EXPECT_GT(watch.scans(), 10);

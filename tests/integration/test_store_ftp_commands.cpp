@@ -10,6 +10,7 @@
 
 #include "dli/store/store_curl.hpp"
 #include "integration/ftp_store.hpp"
+#include "support/temp_dir.hpp"
 #include "support/vsftpd_log.hpp"
 #include "support/vsftpd_server.hpp"
 
@@ -83,6 +84,29 @@ TEST_P(StoreFtpCommands, PerOperationOnAnOpenConnection) {
     auto removed = store_->remove("runs/r/hosts/h/results/a/t1.json");
     EXPECT_TRUE(removed.ok()) << removed.error().message;
   });
+  auto missing_get = commands_of("get (missing)", [&] {
+    auto got = store_->get("runs/r/hosts/h/nothing.json");
+    ASSERT_FALSE(got.ok());
+    EXPECT_EQ(got.error().kind, ErrorKind::kNotFound) << got.error().message;
+  });
+  // A run's folders at once (what the integrator makes before the task lists): 2 new levels under an existing one,
+  // and a sibling; each level once, parents first, an existing one refused and ignored.
+  auto folders = commands_of("make folders", [&] {
+    auto made = store_->make_folders({"runs/r2/hosts/h/results", "runs/r2/hosts/h/logs", "runs/r2/status"});
+    EXPECT_TRUE(made.ok()) << made.error().message;
+  });
+  const testing::TempDir local;
+  const std::string log_file = local.write("t1.log", "a test's output\n");
+  auto in_place = commands_of("put in place", [&] {
+    auto put = store_->put_file_in_place("runs/r2/hosts/h/logs/t1.log", log_file);
+    EXPECT_TRUE(put.ok()) << put.error().message;
+  });
+  auto logged = store_->get("runs/r2/hosts/h/logs/t1.log");
+  ASSERT_TRUE(logged.ok()) << logged.error().message;
+  EXPECT_EQ(logged.value(), "a test's output\n");
+  auto listed = store_->list("runs/r2/hosts/h");
+  ASSERT_TRUE(listed.ok()) << listed.error().message;
+  EXPECT_EQ(listed.value(), (std::vector<std::string>{"logs", "results"}));
   EXPECT_EQ(store_->connection_count(), 1u);
 
   // upload (EPSV STOR) + size check (SIZE) + rename (RNFR RNTO); a folder is made only when the upload finds it
@@ -95,6 +119,12 @@ TEST_P(StoreFtpCommands, PerOperationOnAnOpenConnection) {
   EXPECT_LE(list.size(), 3u);               // EPSV TYPE A NLST
   EXPECT_LE(exists_after_list.size(), 2u);  // TYPE I SIZE: some servers refuse SIZE in ASCII mode
   EXPECT_LE(remove.size(), 1u);
+  EXPECT_LE(missing_get.size(), 3u);  // EPSV, TYPE I after the listing, RETR (550)
+  // store, store/base, runs (all there), then r2, hosts, h, logs, results, status: one MKD each.
+  EXPECT_EQ(folders.size(), 9u);
+  for (const auto& command : folders) EXPECT_EQ(command.verb, "MKD");
+  EXPECT_LE(in_place.size(), 3u);  // EPSV STOR, TYPE I when a listing came before; no SIZE, no rename
+  for (const auto& command : in_place) EXPECT_NE(command.verb, "RNFR");
 }
 
 INSTANTIATE_TEST_SUITE_P(Tls, StoreFtpCommands, ::testing::Values(false, true),

@@ -52,6 +52,7 @@ TEST(AgentCommand, RunArgumentsOfTheIntegratorReadBackUnchanged) {
   for (const bool redo : {false, true}) {
     for (const double heartbeat : {2.0, 0.1, 7.25}) {
       launch.args.redo = redo;
+      launch.args.first_attempt = !redo;
       launch.args.heartbeat_seconds = heartbeat;
       const std::vector<std::string> argv = launch.argv();
       EXPECT_EQ(argv.front(), launch.agent_exe);

@@ -77,9 +77,11 @@ TEST_F(FileStoreTest, MissingKeysSayNotFound) {
   const auto got = store->get("runs/r1/manifest.json");
   ASSERT_FALSE(got.ok());
   EXPECT_EQ(got.error().message, "not found: runs/r1/manifest.json");
+  EXPECT_EQ(got.error().kind, ErrorKind::kNotFound);
   const auto fetched = store->get_file("models/none", dir.str("out"));
   ASSERT_FALSE(fetched.ok());
   EXPECT_EQ(fetched.error().message, "not found: models/none");
+  EXPECT_EQ(fetched.error().kind, ErrorKind::kNotFound);
   EXPECT_FALSE(fs::exists(dir.str("out")));
   auto present = store->exists("runs/r1/manifest.json");
   ASSERT_TRUE(present.ok());

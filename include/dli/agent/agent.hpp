@@ -15,6 +15,7 @@ struct AgentOptions {
   std::string work_dir;     // model cache, spool and scratch files
   std::vector<std::string> runner_search_path;  // where the runners are (runner_search_path in runner_registry.hpp)
   bool redo = false;        // rerun tests that already have a result
+  bool first_attempt = false;  // AgentRunArgs::first_attempt
   double heartbeat_seconds = kDefaultHeartbeatSeconds;
   // How long the agent waits for a store that does not answer: to read its task list or a model (then it gives
   // up on the run or the test), and after its last test for its spool to empty (then it ends store-failed).

@@ -25,6 +25,9 @@ struct PublisherOptions {
   std::string run_id;
   std::string host;
   double heartbeat_seconds = kDefaultHeartbeatSeconds;  // a heartbeat at least this often while the agent lives
+  // Nothing of this host's run is in the store: no listing of the heartbeats to continue after (the integrator
+  // retires its own `starting` entry once it sees this agent's first heartbeat).
+  bool first_attempt = false;
   double linger_seconds = 0.5;     // the connection is let go after this long without anything to send
   double first_retry_seconds = 0.5;
   double max_retry_seconds = 60;   // backoff cap (util/backoff.hpp: full jitter)
@@ -55,9 +58,11 @@ class Publisher {
   // like after the publisher's own use, so no slot is held through a long test.
   void store_used();
   PublishState state() const;
+
   // Waits until nothing waits, the store refused, or `deadline`; true when nothing waits.
   bool drain(std::chrono::steady_clock::time_point deadline);
-  // Stops the thread and writes the last heartbeat, trying for at most `patience`; false when it could not.
+  // Stops the thread and writes the last heartbeat, trying for at most `patience`; false when it could not. The
+  // connection stays open for the agent's own log, uploaded after it; the store's owner closes it.
   bool finish(const HostStatus& last, std::chrono::seconds patience);
 
  private:

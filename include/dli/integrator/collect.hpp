@@ -1,5 +1,6 @@
 #pragma once
 // Merges a run's task lists and results from the store into report rows, and writes CSV and HTML.
+#include <map>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,19 @@ struct Collected {
   int ok = 0, failed = 0, unsupported = 0, not_run = 0;  // unsupported is not a failure
 };
 
+// What a run is apart from its results: its manifest, each host's task list and each host's last status. collect
+// reads it from the store; an integrator that drove the run holds it already and reads only the results.
+struct RunRecord {
+  Manifest manifest;
+  std::map<std::string, TaskList> tasks;       // by host
+  std::map<std::string, HostStatus> statuses;  // by host; a host that never reported is absent
+};
+// `problems`: unreadable heartbeats (their hosts are then absent from `statuses`).
+Result<RunRecord> read_run_record(Store& store, const std::string& run_id, std::vector<std::string>& problems);
+
+// Reads the results and the machines' descriptions of a run whose record is known.
+Result<Collected> collect_known(Store& store, const RunRecord& record);
+// read_run_record, then collect_known.
 Result<Collected> collect_run(Store& store, const std::string& run_id);
 
 // Why a planned test of a host has no result, from the host's last status (nullptr: none was ever written).

@@ -17,6 +17,7 @@ inline constexpr char kRunId[] = "--run";
 inline constexpr char kHost[] = "--host";
 inline constexpr char kWorkDir[] = "--work-dir";
 inline constexpr char kRedo[] = "--redo";
+inline constexpr char kFirstAttempt[] = "--first-attempt";
 inline constexpr char kHeartbeat[] = "--heartbeat";
 inline constexpr char kPublishDeadline[] = "--publish-deadline";
 inline constexpr char kJson[] = "--json";
@@ -35,6 +36,9 @@ struct AgentRunArgs {
   std::string host;
   std::string work_dir;  // empty: /tmp/dli-agent-<host>
   bool redo = false;
+  // The integrator's first start of this host in this run: nothing of it is in the store yet, so the agent neither
+  // lists the run's heartbeats nor its results (docs/protocol.md 6), and the integrator retires its `starting`.
+  bool first_attempt = false;
   double heartbeat_seconds = kDefaultHeartbeatSeconds;
   double publish_deadline_seconds = 0;  // 0: the agent's default (docs/protocol.md 6)
   bool operator==(const AgentRunArgs& other) const;

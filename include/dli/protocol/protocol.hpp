@@ -24,6 +24,7 @@ std::string status_dir(const std::string& run);                         // runs/
 std::string status_entry(const std::string& run, const std::string& name);  // runs/<run>/status/<name>
 std::string results_dir(const std::string& run, const std::string& host);  // .../results
 std::string result(const std::string& run, const std::string& host, const std::string& test_id);  // .../results/<id>.json
+std::string logs_dir(const std::string& run, const std::string& host);  // .../logs
 std::string log(const std::string& run, const std::string& host, const std::string& test_id);     // .../logs/<id>.log
 std::string agent_log(const std::string& run, const std::string& host);  // .../agent.log
 std::string host_info(const std::string& run, const std::string& host);  // .../host.json (the machine)

@@ -36,6 +36,9 @@ class HostShell {
   // is started. Error (with a reason a person can act on) when it cannot be started; its kind says why for the
   // host's state: kAgentMissing, or the connection's (kUnreachable, kHostKeyRefused, kAuthFailed, ...).
   virtual Status start_agent(const AgentLaunch& launch) = 0;
+  // Opens the connection start_agent() will use, ahead of time: while the integrator publishes the run, so that
+  // the connection's handshake is not on the sweep's critical path. Failures are left to start_agent() to report.
+  virtual void prepare_start() {}
   // Runs a short command on the host and waits for it (hosts check, describe), with `stdin_data` as its input
   // (secrets travel this way, never on a command line). The arguments are shell-quoted on remote hosts.
   // Error (with the connection's kind) when the host cannot be reached, kTimedOut when the command outlives its

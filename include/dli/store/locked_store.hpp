@@ -23,10 +23,12 @@ class LockedStore final : public Store {
   Result<std::string> get(const std::string& key) override;
   Status put(const std::string& key, std::string_view data) override;
   Status put_file(const std::string& key, const std::string& local_path) override;
+  Status put_file_in_place(const std::string& key, const std::string& local_path) override;
   Status get_file(const std::string& key, const std::string& local_path) override;
   Result<bool> exists(const std::string& key) override;
   Result<std::vector<std::string>> list(const std::string& folder) override;
   Status remove(const std::string& key) override;
+  Status make_folders(const std::vector<std::string>& folders) override;
   void disconnect() override;
   std::string describe() const override;
 

@@ -20,11 +20,24 @@ class Store {
   virtual Status put(const std::string& key, std::string_view data) = 0;
   // Same for a local file (models: large, streamed rather than held in memory).
   virtual Status put_file(const std::string& key, const std::string& local_path) = 0;
+  // Written straight under `key`, without put()'s temporary and rename: for an object nobody reads until another
+  // object, published after it, says it is complete (a test's log, before its result). A failed upload may leave a
+  // partial object, which the next attempt replaces. Stores whose publish costs nothing extra keep it atomic.
+  virtual Status put_file_in_place(const std::string& key, const std::string& local_path) {
+    return put_file(key, local_path);
+  }
   virtual Status get_file(const std::string& key, const std::string& local_path) = 0;
   virtual Result<bool> exists(const std::string& key) = 0;
   // Names (not full keys) of the objects and folders directly inside `folder`; empty when it does not exist.
   virtual Result<std::vector<std::string>> list(const std::string& folder) = 0;
   virtual Status remove(const std::string& key) = 0;
+  // Makes these folders and their parents ahead of writes into them (existing ones are fine), so that a writer
+  // does not first learn of a missing folder from a refused upload. Writes make their folders anyway: a store
+  // where that costs nothing does nothing here.
+  virtual Status make_folders(const std::vector<std::string>& folders) {
+    (void)folders;
+    return {};
+  }
   // Drops any connection kept for reuse; the next operation connects again. Callers that will not need the store
   // for a while call it, so that a crowded server's connection slots go to those who need them.
   virtual void disconnect() {}

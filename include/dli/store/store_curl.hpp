@@ -64,10 +64,12 @@ class CurlStore final : public Store {
   Result<std::string> get(const std::string& key) override;
   Status put(const std::string& key, std::string_view data) override;
   Status put_file(const std::string& key, const std::string& local_path) override;
+  Status put_file_in_place(const std::string& key, const std::string& local_path) override;
   Status get_file(const std::string& key, const std::string& local_path) override;
   Result<bool> exists(const std::string& key) override;
   Result<std::vector<std::string>> list(const std::string& folder) override;
   Status remove(const std::string& key) override;
+  Status make_folders(const std::vector<std::string>& folders) override;
   // Closes the kept connection (FTP: QUIT) and the SFTP posix-rename side channel, freeing the server's slots
   // (vsftpd's max_clients); the next operation logs in again.
   void disconnect() override;
@@ -85,6 +87,7 @@ class CurlStore final : public Store {
 
  private:
   explicit CurlStore(std::unique_ptr<Impl> impl);
+  Status put_local_file(const std::string& key, const std::string& local_path, bool in_place);
   std::unique_ptr<Impl> impl_;
 };
 

@@ -20,6 +20,7 @@ enum class ErrorKind {
   kAgentMissing,    // no executable dli-agent where the host's entry says
   kNoSpace,         // the store refused a write for lack of space or quota (ENOSPC, EDQUOT; FTP 452, 552)
   kDenied,          // the store refused an operation by permission (EACCES, EPERM, EROFS; FTP 550/553 on a write)
+  kNotFound,        // the store has no object under the key (get, get_file)
 };
 const char* to_string(ErrorKind kind);  // "other", "unreachable", "host-key-refused", ... (for logs and tests)
 
