@@ -250,4 +250,21 @@ TEST(TailOfFile, KeepsTheLastBytesWithoutAPartialFirstLine) {
 }
 
 }  // namespace
+// The waiting agent must not disturb the test it waits for: it sleeps until the child ends, a tick or a deadline
+// (a pidfd in poll()), instead of waking up every few milliseconds to ask.
+TEST(ChildProcess, WaitingForAChildWakesTheWaiterAlmostNever) {
+  ChildOptions options;
+  options.argv = {"/bin/sleep", "1"};
+  options.timeout_seconds = 30;
+  rusage before{};
+  ASSERT_EQ(::getrusage(RUSAGE_THREAD, &before), 0);
+  const ChildOutcome outcome = run_child(options);
+  rusage after{};
+  ASSERT_EQ(::getrusage(RUSAGE_THREAD, &after), 0);
+  ASSERT_EQ(outcome.kind, ChildOutcome::Kind::kExited);
+  EXPECT_GE(outcome.wall_seconds, 0.99);
+  // Each sleep of the waiting thread is a voluntary context switch: polling every 1-20 ms made about 55 in a second.
+  EXPECT_LE(after.ru_nvcsw - before.ru_nvcsw, 5);
+}
+
 }  // namespace dli
