@@ -185,15 +185,15 @@ AgentSummary run_agent(Store& connection, const AgentOptions& input) {
     }
   }
   const RunnerRegistry runners = RunnerRegistry::discover(options.runner_search_path, frameworks);
-  if (auto described = store->put(layout::host_info(options.run_id, options.host),
-                                  to_json(describe_this_host(runners)).dump(1));
+  const HostInfo host = describe_this_host(runners);
+  if (auto described = store->put(layout::host_info(options.run_id, options.host), to_json(host).dump(1));
       !described) {
     spdlog::warn("cannot publish the host description: {}", described.error().message);
   }
   spdlog::info("run {} host {}: {} tests, store {}", options.run_id, options.host, summary.total, store->describe());
   const auto measured = options.redo ? std::map<std::string, TestStatus>{} : already_measured(*store, spool, options, options.first_attempt);
 
-  TestRunner runner(*store, options, runners, [&] { publisher.store_used(); });
+  TestRunner runner(*store, options, runners, host, [&] { publisher.store_used(); });
   EtaEstimate eta;
   int done = 0, failed = 0;
   for (int index = 0; index < summary.total; ++index) {

@@ -9,6 +9,7 @@
 #include "dli/agent/agent.hpp"
 #include "dli/agent/runner_registry.hpp"
 #include "dli/protocol/test_result.hpp"
+#include "environment_probe.hpp"
 #include "model_cache.hpp"
 
 namespace dli {
@@ -17,7 +18,8 @@ class TestRunner {
  public:
   // `store` serves model downloads only; `store_used` is told after them (the connection is the publisher's to
   // let go when idle).
-  TestRunner(Store& store, const AgentOptions& options, const RunnerRegistry& runners,
+  // `host`: this machine, repeated in each result's environment.
+  TestRunner(Store& store, const AgentOptions& options, const RunnerRegistry& runners, const HostInfo& host,
              std::function<void()> store_used);
   // `on_tick(elapsed seconds)` is called about twice per heartbeat interval while the runner runs; it must not
   // block. The test's log is left at log_path(spec.id), closed by a line of the agent's.
@@ -33,6 +35,7 @@ class TestRunner {
   ModelCache cache_;
   std::filesystem::path folder_;
   std::vector<std::string> environment_;
+  EnvironmentProbe probe_;
   std::function<void()> store_used_;
 };
 

@@ -30,6 +30,7 @@ class FieldReader {
   std::vector<FieldReader> objects(const std::string& name) const;  // an array of objects
   std::vector<std::int64_t> int64s(const std::string& name) const;
   std::map<std::string, std::string> string_map(const std::string& name) const;
+  std::vector<std::string> strings(const std::string& name) const;  // an array of strings
 
   [[noreturn]] void fail(const std::string& name, const std::string& expected) const;
   const std::string& document() const { return document_; }
@@ -58,6 +59,8 @@ nlohmann::json encode_measurement(const Measurement& measurement);
 Measurement decode_measurement(const FieldReader& fields);
 nlohmann::json encode_accuracy(const Accuracy& accuracy);
 Accuracy decode_accuracy(const FieldReader& fields);
+nlohmann::json encode_environment(const TestEnvironment& environment);
+TestEnvironment decode_environment(const FieldReader& fields);
 nlohmann::json encode_details(const std::map<std::string, std::string>& details);  // keys and values made valid UTF-8
 
 }  // namespace dli::protocol_detail

@@ -209,6 +209,8 @@ nlohmann::json to_json(const TestResult& result) {
       {"accuracy", result.accuracy ? encode_accuracy(*result.accuracy) : nlohmann::json(nullptr)},
       {"details", encode_details(result.details)},
       {"framework_version", valid_utf8(result.framework_version)},
+      {"environment", result.environment ? protocol_detail::encode_environment(*result.environment)
+                                         : nlohmann::json(nullptr)},
   };
 }
 
@@ -234,6 +236,10 @@ TestResult test_result_from_json(const nlohmann::json& json) {
   if (!fields.is_null("accuracy")) result.accuracy = decode_accuracy(fields.object("accuracy"));
   result.details = fields.string_map("details");
   result.framework_version = fields.string("framework_version");
+  // Optional (added in protocol 3): results of older agents have none.
+  if (fields.has("environment") && !fields.is_null("environment")) {
+    result.environment = protocol_detail::decode_environment(fields.object("environment"));
+  }
   return result;
 }
 

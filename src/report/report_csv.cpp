@@ -36,6 +36,20 @@ std::function<std::string(const ReportRow&)> scored(std::function<std::string(co
   };
 }
 
+// What the agent read of the host around the test: empty when it did not (older agents, tests that never started).
+std::function<std::string(const ReportRow&)> environmental(
+    std::function<std::string(const TestEnvironment&)> field) {
+  return [field = std::move(field)](const ReportRow& row) {
+    return row.result && row.result->environment ? field(*row.result->environment) : std::string();
+  };
+}
+
+std::string join(const std::vector<std::string>& items, const std::string& separator) {
+  std::string joined;
+  for (const auto& item : items) joined += (joined.empty() ? "" : separator) + item;
+  return joined;
+}
+
 std::function<std::string(const ReportRow&)> recorded(std::function<std::string(const TestResult&)> field) {
   return [field = std::move(field)](const ReportRow& row) { return row.result ? field(*row.result) : std::string(); };
 }
@@ -88,6 +102,13 @@ const std::vector<Column>& columns() {
       {"top5", scored([](const Accuracy& a) { return report::percent(a.top5, 3); })},
       {"accuracy_samples", scored([](const Accuracy& a) { return std::to_string(a.samples); })},
       {"details", recorded([](const TestResult& r) { return report::format_params(r.details); })},
+      {"warnings", environmental([](const TestEnvironment& e) { return join(e.warnings, "; "); })},
+      {"other_cpu_pct", environmental([](const TestEnvironment& e) {
+         return e.other_cpu_share < 0 ? std::string() : fixed(100 * e.other_cpu_share, 1);
+       })},
+      {"load_1m", environmental([](const TestEnvironment& e) { return e.load_1m < 0 ? "" : fixed(e.load_1m, 2); })},
+      {"governor", environmental([](const TestEnvironment& e) { return e.governor; })},
+      {"build_type", environmental([](const TestEnvironment& e) { return e.build_type; })},
   };
   return table;
 }

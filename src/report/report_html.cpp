@@ -28,11 +28,13 @@ th,td{border:1px solid #bbb;padding:.25em .5em}
 th{background:#eef2f7}
 th[data-col]{cursor:pointer}
 td.num,td.ok,td.fail,td.na,td.unsupported{text-align:right;font-variant-numeric:tabular-nums}
+td.warned{background:#fff6dd}
 td.fail{color:#b00020;background:#fdecee;cursor:help}
 td.na{color:#888}
 td.unsupported{color:#3d5a80;background:#e8eef8;font-style:italic;cursor:help}
 .legend .fail{color:#b00020;background:#fdecee;padding:0 .3em}
 .legend .na{color:#888;padding:0 .3em}
+.legend .warned{background:#fff6dd;padding:0 .3em}
 .legend .unsupported{color:#3d5a80;background:#e8eef8;font-style:italic;padding:0 .3em}
 .fmt{color:#888;font-size:.85em}
 tbody tr:nth-child(even){background:#fafafa}
@@ -96,6 +98,8 @@ void write_context(std::ostream& out, const ReportContext& context, const std::v
          "total wall time.</li>\n"
       << "<li>Devices: <b>CPU</b>; <b>GPU</b>: the CUDA device the framework picks (<code>cuda</code>); "
          "<b>GPU N</b>: CUDA device N (<code>cuda:N</code>). Each is followed by the model's precision.</li>\n"
+      << "<li><span class=\"warned\">12.34\u26a0</span>: measured under a warning (CPU governor not "
+         "<code>performance</code>, build not Release, host busy, swap used); hover for which.</li>\n"
       << "<li><span class=\"fail\"><b>-</b></span>: the test ran but failed, crashed or timed out (hover for the "
          "reason).</li>\n"
       << "<li><span class=\"unsupported\"><b>N/A</b></span> (shaded): unsupported, the host, its runner or the "
@@ -125,10 +129,16 @@ std::string cell_without_figures(const ReportRow* row) {
 std::string matrix_cell(const ReportRow* row) {
   if (std::string cell = cell_without_figures(row); !cell.empty()) return cell;
   if (const Measurement* m = report::measured(*row)) {
-    const std::string title = "latency " + fixed(m->throughput.latency_s * kMs, 3) + " ms, average pass " +
-                              fixed(m->throughput.avg_pass_s * kMs, 3) + " ms, " + std::to_string(m->iterations) +
-                              " iterations";
-    return attr_cell("ok", title, fixed(m->throughput.fps, 2));
+    std::string title = "latency " + fixed(m->throughput.latency_s * kMs, 3) + " ms, average pass " +
+                        fixed(m->throughput.avg_pass_s * kMs, 3) + " ms, " + std::to_string(m->iterations) +
+                        " iterations";
+    const TestEnvironment* environment = row->result->environment ? &*row->result->environment : nullptr;
+    if (environment == nullptr || environment->warnings.empty()) {
+      return attr_cell("ok", title, fixed(m->throughput.fps, 2));
+    }
+    // The figure stands, marked: the reader sees at a glance that it was measured under a warning.
+    for (const auto& warning : environment->warnings) title += "\nwarning: " + warning;
+    return attr_cell("ok warned", title, fixed(m->throughput.fps, 2) + "\u26a0");
   }
   return attr_cell("fail", "ok without a measurement", "-");
 }

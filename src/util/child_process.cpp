@@ -229,8 +229,9 @@ ChildOutcome run_child(const ChildOptions& options) {
   const ClosedAtExit pidfd_closer{pidfd};
   auto pause = milliseconds(1);
   int status = 0;
+  rusage usage{};
   for (;;) {
-    const pid_t reaped = ::waitpid(pid, &status, WNOHANG);
+    const pid_t reaped = ::wait4(pid, &status, WNOHANG, &usage);
     if (reaped == pid) break;
     if (reaped < 0 && errno != EINTR) {
       // ECHILD: reaped elsewhere (SIGCHLD ignored); the exit status is lost.
@@ -280,6 +281,8 @@ ChildOutcome run_child(const ChildOptions& options) {
 
   ChildOutcome outcome = outcome_from_status(status);
   if (timed_out) outcome.kind = ChildOutcome::Kind::kTimedOut;
+  outcome.cpu_seconds = static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+                        static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
   outcome.wall_seconds = seconds_between(started, SteadyClock::now());
   return outcome;
 }

@@ -161,6 +161,40 @@ TEST(ProtocolJson, AbsentMeasurementIsNull) {
   EXPECT_FALSE(test_result_from_json(encoded).measurement.has_value());
 }
 
+TEST(ProtocolJson, TheHostsEnvironmentRoundTripsAndIsOptional) {
+  TestResult result = full_result();
+  TestEnvironment environment;
+  environment.cpu_model = "AMD EPYC";
+  environment.sockets = 1;
+  environment.cores = 8;
+  environment.logical_cpus = 16;
+  environment.os = "Debian GNU/Linux 12 (bookworm)";
+  environment.kernel = "6.1.0";
+  environment.build_type = "Release";
+  environment.governor = "schedutil";
+  environment.boost = "on";
+  environment.load_1m = 0.5;
+  environment.mem_available_kb = 1000;
+  environment.swap_used_kb = 0;
+  environment.swapped_pages = 3;
+  environment.other_cpu_share = 0.125;
+  environment.busiest = {{42, "cc1plus", 1.5}};
+  environment.warnings = environment_warnings(environment);
+  result.environment = environment;
+  const json encoded = to_json(result);
+  EXPECT_EQ(encoded.at("environment").at("busiest").at(0).at("name"), "cc1plus");
+  EXPECT_EQ(encoded.at("environment").at("warnings").size(), 3u);
+  const TestResult decoded = test_result_from_json(json::parse(encoded.dump()));
+  EXPECT_EQ(to_json(decoded), encoded);
+  // A result of an agent that recorded none (older agents) reads as none.
+  json older = encoded;
+  older.erase("environment");
+  EXPECT_FALSE(test_result_from_json(older).environment.has_value());
+  json mistyped = encoded;
+  mistyped["environment"]["warnings"] = json::array({1});
+  EXPECT_THROW(test_result_from_json(mistyped), std::runtime_error);
+}
+
 TEST(ProtocolJson, ManifestRoundTrips) {
   Manifest manifest;
   manifest.run_id = "20261121-193000-nightly";

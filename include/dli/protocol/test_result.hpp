@@ -6,6 +6,7 @@
 #include <string>
 
 #include "dli/measure/stats.hpp"
+#include "dli/protocol/test_environment.hpp"
 #include "dli/protocol/test_spec.hpp"
 
 namespace dli {
@@ -52,6 +53,7 @@ struct TestResult {
   std::optional<Accuracy> accuracy;        // present when status is ok in accuracy mode
   std::map<std::string, std::string> details;  // how the runner set the framework up (docs/runners.md)
   std::string framework_version;  // as the runner reports it; empty when no runner answered
+  std::optional<TestEnvironment> environment;  // the host around the test, when the agent could read it
 };
 
 }  // namespace dli

@@ -12,6 +12,7 @@ struct ChildOutcome {
   int exit_code = -1;  // when kExited
   int signal = 0;      // when kSignaled
   double wall_seconds = 0;
+  double cpu_seconds = 0;  // user + system time of the child and the descendants it waited for
   std::string error;   // when kSpawnFailed
 };
 

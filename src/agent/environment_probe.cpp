@@ -1,0 +1,122 @@
+#include "environment_probe.hpp"
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#ifndef DLI_BUILD_TYPE
+#define DLI_BUILD_TYPE ""
+#endif
+
+namespace dli {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+std::string first_word(const std::string& text) {
+  std::string word;
+  for (char c : text) {
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      if (!word.empty()) break;
+      continue;
+    }
+    word += c;
+  }
+  return word;
+}
+
+std::string governor_of_cpus() {
+  std::vector<std::string> governors;
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator("/sys/devices/system/cpu", error)) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() < 4 || name.compare(0, 3, "cpu") != 0 || !std::isdigit(static_cast<unsigned char>(name[3]))) continue;
+    governors.push_back(first_word(read_text(entry.path().string() + "/cpufreq/scaling_governor")));
+  }
+  return combined_governor(governors);
+}
+
+std::string boost_state() {
+  const std::string boost = first_word(read_text("/sys/devices/system/cpu/cpufreq/boost"));
+  if (boost == "1") return "on";
+  if (boost == "0") return "off";
+  const std::string no_turbo = first_word(read_text("/sys/devices/system/cpu/intel_pstate/no_turbo"));
+  if (no_turbo == "0") return "on";
+  if (no_turbo == "1") return "off";
+  return "";
+}
+
+std::map<int, ProcessTicks> process_ticks() {
+  std::map<int, ProcessTicks> processes;
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator("/proc", error)) {
+    const std::string name = entry.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    if (auto ticks = parse_process_ticks(read_text(entry.path().string() + "/stat"))) {
+      processes.emplace(std::stoi(name), std::move(*ticks));
+    }
+  }
+  return processes;
+}
+
+double own_cpu_seconds() {
+  rusage usage{};
+  if (::getrusage(RUSAGE_SELF, &usage) != 0) return 0;
+  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
+}  // namespace
+
+EnvironmentProbe::EnvironmentProbe(const HostInfo& host)
+    : ticks_per_second_(static_cast<double>(std::max(1L, ::sysconf(_SC_CLK_TCK)))) {
+  base_.cpu_model = host.cpu_model;
+  base_.sockets = host.sockets;
+  base_.cores = host.physical_cores;
+  base_.logical_cpus = host.logical_cpus;
+  base_.os = host.os;
+  base_.kernel = host.kernel;
+  base_.build_type = DLI_BUILD_TYPE;
+}
+
+void EnvironmentProbe::before_test() {
+  base_.governor = governor_of_cpus();
+  base_.boost = boost_state();
+  base_.load_1m = parse_load_1m(read_text("/proc/loadavg"));
+  const MemoryReading memory = parse_meminfo(read_text("/proc/meminfo"));
+  base_.mem_available_kb = memory.available_kb;
+  base_.swap_used_kb = memory.swap_used_kb;
+  swapped_before_ = parse_swapped_pages(read_text("/proc/vmstat"));
+  processes_before_ = process_ticks();
+  agent_cpu_before_ = own_cpu_seconds();
+  cpu_before_ = parse_cpu_ticks(read_text("/proc/stat"));  // last: the window starts as close to the test as it can
+}
+
+TestEnvironment EnvironmentProbe::after_test(double test_cpu_seconds) {
+  const auto cpu_after = parse_cpu_ticks(read_text("/proc/stat"));
+  const double agent_cpu = own_cpu_seconds() - agent_cpu_before_;
+  TestEnvironment environment = base_;
+  if (cpu_before_ && cpu_after) {
+    const auto own = static_cast<std::int64_t>(std::llround((test_cpu_seconds + agent_cpu) * ticks_per_second_));
+    environment.other_cpu_share = other_cpu_share(*cpu_before_, *cpu_after, own);
+  }
+  const std::int64_t swapped_after = parse_swapped_pages(read_text("/proc/vmstat"));
+  if (swapped_before_ >= 0 && swapped_after >= swapped_before_) environment.swapped_pages = swapped_after - swapped_before_;
+  environment.busiest =
+      busiest_processes(processes_before_, process_ticks(), {static_cast<int>(::getpid())}, ticks_per_second_);
+  environment.warnings = environment_warnings(environment);
+  return environment;
+}
+
+}  // namespace dli
