@@ -14,6 +14,10 @@ struct MeasureConfig {
   double min_seconds = 1.0;      // and at least this long
   int warmup_iterations = 5;     // excluded from statistics
   double warmup_seconds = 0.0;   // warm-up also lasts at least this long
+  double timeout_seconds = 600;  // wall-clock limit of one test's child process
+  // Address-space limit (RLIMIT_AS) of one test's child process, in MiB; 0: none. Off by default because some
+  // frameworks reserve large virtual areas they never touch, which such a limit counts in full.
+  int memory_limit_mb = 0;
   // Maxima: the loop stops at whichever comes first even if the minima are not met (its verdict then says so).
   // 0: none.
   std::int64_t max_iterations = 0;
@@ -25,10 +29,6 @@ struct MeasureConfig {
   // Server search: the highest target rate that stays VALID, in at most search_trials Server runs.
   bool server_search = false;
   int search_trials = 8;
-  double timeout_seconds = 600;  // wall-clock limit of one test's child process
-  // Address-space limit (RLIMIT_AS) of one test's child process, in MiB; 0: none. Off by default because some
-  // frameworks reserve large virtual areas they never touch, which such a limit counts in full.
-  int memory_limit_mb = 0;
 };
 
 }  // namespace dli
