@@ -132,7 +132,7 @@ TEST_F(BrokenRunner, TheRunnerSeesNoStoreCredentials) {
   EXPECT_EQ(environment.find("s3cret-word"), std::string::npos) << environment;
   EXPECT_EQ(environment.find("DLI_STORE_"), std::string::npos) << environment;
   EXPECT_EQ(environment.find("DLI_CREDENTIALS_FILE"), std::string::npos) << environment;
-  EXPECT_NE(environment.find("DLI_RUNNER_PROTOCOL=1"), std::string::npos) << environment;
+  EXPECT_NE(environment.find("DLI_RUNNER_PROTOCOL=2"), std::string::npos) << environment;
   EXPECT_NE(environment.find("PATH="), std::string::npos) << environment;
 }
 

@@ -425,10 +425,10 @@ TEST_F(CommandRunner, BadRequestsFail) {
   expect_reason_contains(run(unknown), "unknown parameter 'shell'");
 
   Json other_version = request("true");
-  other_version["runner_protocol"] = 2;
+  other_version["runner_protocol"] = kRunnerProtocolVersion + 1;
   const RunnerRun refused = run(other_version);
   expect_protocol_result(refused, "failed", 1);
-  expect_reason_contains(refused, "runner protocol 2; this build speaks 1");
+  expect_reason_contains(refused, "runner protocol 3; this build speaks 2");
 }
 
 }  // namespace
