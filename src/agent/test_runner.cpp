@@ -7,9 +7,11 @@
 #include <chrono>
 #include <cmath>
 #include <fstream>
+#include <iterator>
 
 #include <fmt/format.h>
 
+#include "dli/protocol/assess.hpp"
 #include "dli/protocol/protocol.hpp"
 #include "dli/protocol/runner_protocol.hpp"
 #include "dli/util/child_process.hpp"
@@ -59,6 +61,12 @@ void append_line(const std::string& path, const std::string& line) {
   out << line << '\n';
 }
 
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read the request times file " + path);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
 std::string last_line(const std::string& path) {
   std::string line = tail_of_file(path, 1, 400);
   if (line.size() > 300) line = line.substr(0, 300) + "...";
@@ -67,8 +75,9 @@ std::string last_line(const std::string& path) {
 
 // What the runner's exit and result file mean (docs/runners.md 3.5), once its process has exited normally.
 std::pair<TestStatus, std::string> interpret_runner_exit(int exit_code, const std::string& result_path,
-                                                         const std::string& log_path, Mode mode,
+                                                         const std::string& log_path, const TestSpec& spec,
                                                          TestResult& result) {
+  const Mode mode = spec.mode;
   std::ifstream in(result_path);
   if (!in) {
     const std::string why = last_line(log_path);
@@ -89,7 +98,23 @@ std::pair<TestStatus, std::string> interpret_runner_exit(int exit_code, const st
   result.framework_version = written.framework_version;
   switch (written.status) {
     case RunnerStatus::kOk:
-      result.measurement = written.measurement;
+      if (written.measurement) {
+        // The agent computes every figure and the verdict from the runner's request times (docs/runners.md 3.3).
+        try {
+          RawMeasurement& raw = *written.measurement;
+          if (!raw.times_file.empty()) {
+            const auto path = std::filesystem::path(result_path).parent_path() / raw.times_file;
+            std::int64_t total = 0;
+            for (const auto count : raw.stream_counts) total += count;
+            raw.request_seconds = decode_request_times(read_file(path.string()), total);
+            std::error_code ignored;
+            fs::remove(path, ignored);  // up to 8 bytes a request: not kept once read
+          }
+          result.measurement = assess(raw, spec);
+        } catch (const std::exception& error) {
+          return {TestStatus::kFailed, std::string("malformed result: ") + error.what()};
+        }
+      }
       result.accuracy = written.accuracy;
       return {TestStatus::kOk, ""};
     case RunnerStatus::kUnsupported: return {TestStatus::kUnsupported, written.reason};
@@ -132,6 +157,7 @@ TestResult TestRunner::run(const TestSpec& spec, const std::function<void(double
   fs::create_directories(folder_, error);
   fs::remove(log_path, error);  // a rerun's log starts empty, and no stale result can be mistaken for new
   fs::remove(result_path, error);
+  fs::remove(result_path + ".times", error);
 
   auto finish = [&](TestStatus status, std::string reason) {
     result.status = status;
@@ -200,7 +226,7 @@ TestResult TestRunner::run(const TestSpec& spec, const std::function<void(double
     case ChildOutcome::Kind::kExited:
       break;
   }
-  auto [status, reason] = interpret_runner_exit(outcome.exit_code, result_path, log_path, spec.mode, result);
+  auto [status, reason] = interpret_runner_exit(outcome.exit_code, result_path, log_path, spec, result);
   return finish(status, std::move(reason));
 }
 

@@ -19,13 +19,23 @@ using namespace config_yaml;
 
 const std::vector<std::string> kSweepKeys = {"name",    "fleet",          "hosts",   "models",   "launchers",
                                              "batch_sizes", "modes", "threads", "async_requests", "devices",
-                                             "accuracy", "measure"};
+                                             "accuracy", "measure", "multi_stream_samples", "server_qps"};
 const std::vector<std::string> kAccuracyKeys = {"model", "dataset", "classes"};
 constexpr IntRange kClassRange{1, 1000000};
 constexpr int kMaxCudaIndex = 63;
-const std::vector<std::string> kMeasureKeys = {"iterations", "min_seconds", "warmup_iterations", "warmup_seconds",
-                                               "timeout_seconds", "memory_limit_mb"};
-const std::vector<std::string> kModeNames = {"sync", "async"};  // accuracy tests come from `accuracy:`
+const std::vector<std::string> kMeasureKeys = {
+    "iterations",      "min_seconds",    "warmup_iterations", "warmup_seconds",     "timeout_seconds",
+    "memory_limit_mb", "max_iterations", "max_seconds",       "max_cv",             "latency_bound_ms",
+    "latency_percentile", "server_search", "search_trials"};
+// accuracy tests come from `accuracy:`
+const std::vector<std::string> kModeNames = {"sync",         "async",  "single_stream",
+                                             "multi_stream", "server", "offline"};
+constexpr IntRange kSamplesPerQueryRange{1, 4096};
+const NumberRange kQpsRange{0, true, 1e9, nullptr};
+const NumberRange kCvRange{0, false, 1000, nullptr};
+const NumberRange kBoundMsRange{0, false, config_limits::kMaxMeasureSeconds * 1000, "a day"};
+const NumberRange kPercentileRange{0, true, 99.99, nullptr};
+constexpr IntRange kSearchTrialsRange{1, 64};
 constexpr IntRange kBatchRange{1, 4096};
 constexpr IntRange kThreadRange{1, 1024};
 constexpr IntRange kRequestRange{1, 256};
@@ -63,7 +73,7 @@ void read_sweep_hosts(const Field& field, SweepConfig& sweep, Problems& problems
 }
 
 void read_modes(const Field& field, SweepConfig& sweep, Problems& problems) {
-  const auto items = read_list(field, problems, "modes (sync, async)");
+  const auto items = read_list(field, problems, "modes (sync, async, single_stream, multi_stream, server, offline)");
   if (!items) return;
   std::vector<std::string> paths;
   for (const auto& item : *items) {
@@ -179,6 +189,51 @@ void read_measure(const Field& field, MeasureConfig& measure, Problems& problems
       measure.memory_limit_mb = static_cast<int>(*mib);
     }
   }
+  if (const auto value = map.optional("max_iterations")) {
+    if (const auto count = read_integer(*value, problems, {1, kNoMax})) {
+      measure.max_iterations = *count;
+      if (*count < measure.iterations) {
+        problems.add(*value, "max_iterations " + std::to_string(*count) + " is below iterations " +
+                                 std::to_string(measure.iterations));
+      }
+    }
+  }
+  if (const auto value = map.optional("max_seconds")) {
+    if (const auto seconds = read_number(*value, problems, {0, true, config_limits::kMaxMeasureSeconds, "a day"})) {
+      measure.max_seconds = *seconds;
+      if (*seconds < measure.min_seconds) {
+        problems.add(*value, fmt::format("max_seconds {:g} is below min_seconds {:g}", *seconds, measure.min_seconds));
+      }
+    }
+  }
+  if (const auto value = map.optional("max_cv")) {
+    if (const auto cv = read_number(*value, problems, kCvRange)) measure.max_cv = *cv;
+  }
+  if (const auto value = map.optional("latency_bound_ms")) {
+    if (const auto ms = read_number(*value, problems, kBoundMsRange)) measure.latency_bound_s = *ms / 1000.0;
+  }
+  if (const auto value = map.optional("latency_percentile")) {
+    if (const auto p = read_number(*value, problems, kPercentileRange)) measure.latency_percentile = *p;
+  }
+  if (const auto value = map.optional("server_search")) {
+    if (const auto choice = read_choice(*value, problems, {"true", "false"})) measure.server_search = *choice == "true";
+  }
+  if (const auto value = map.optional("search_trials")) {
+    if (const auto count = read_integer(*value, problems, kSearchTrialsRange)) {
+      measure.search_trials = static_cast<int>(*count);
+    }
+  }
+}
+
+// Server needs a rate to start from and a bound to be judged by (docs/config.md, "Scenarios").
+void check_scenarios(SourceMark top_field, const SweepConfig& sweep, bool has_rates, Problems& problems) {
+  const bool server = std::find(sweep.modes.begin(), sweep.modes.end(), Mode::kServer) != sweep.modes.end();
+  if (!server) return;
+  if (!has_rates) problems.add(top_field, "server_qps", "mode server needs server_qps: a list of rates (queries/s)");
+  if (!(sweep.measure.latency_bound_s > 0)) {
+    problems.add(top_field, "measure.latency_bound_ms",
+                 "mode server needs measure.latency_bound_ms: the latency its percentile must stay under");
+  }
 }
 
 }  // namespace
@@ -213,6 +268,20 @@ SweepConfig parse_sweep(const std::string& yaml_text, const std::string& path) {
   if (const auto value = top.optional("devices")) read_devices(*value, sweep, problems);
   if (const auto value = top.optional("accuracy")) read_accuracy(*value, base_folder, sweep, problems);
   if (const auto value = top.optional("measure")) read_measure(*value, sweep.measure, problems);
+  if (const auto value = top.optional("multi_stream_samples")) {
+    sweep.multi_stream_samples =
+        to_ints(read_distinct_integers(*value, problems, kSamplesPerQueryRange, "samples per query"));
+  }
+  bool has_rates = false;
+  if (const auto value = top.optional("server_qps")) {
+    has_rates = true;
+    if (const auto items = read_list(*value, problems, "rates in queries per second")) {
+      for (const auto& item : *items) {
+        if (const auto rate = read_number(item, problems, kQpsRange)) sweep.server_qps.push_back(*rate);
+      }
+    }
+  }
+  check_scenarios(document->mark, sweep, has_rates, problems);
   const double tests = max_tests_per_host(sweep);
   if (tests > config_limits::kMaxTestsPerHost) {
     problems.add(document->mark, "",

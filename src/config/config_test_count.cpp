@@ -1,4 +1,5 @@
 // The size of a sweep's matrix, known before it is expanded (include/dli/config/config.hpp).
+#include <algorithm>
 #include <string>
 #include <unordered_set>
 
@@ -6,9 +7,17 @@
 
 namespace dli {
 
+int tests_per_mode(const SweepConfig& sweep, Mode mode) {
+  std::size_t count = 1;
+  if (uses_streams(mode)) count *= sweep.async_requests.size();
+  if (mode == Mode::kMultiStream) count *= sweep.multi_stream_samples.size();
+  if (mode == Mode::kServer) count *= std::max<std::size_t>(sweep.server_qps.size(), 1);
+  return static_cast<int>(count);
+}
+
 double max_tests_per_host(const SweepConfig& sweep) {
   double per_batch = 0;  // tests per batch size, device and thread count of one model x launcher pair
-  for (const Mode mode : sweep.modes) per_batch += mode == Mode::kAsync ? static_cast<double>(sweep.async_requests.size()) : 1;
+  for (const Mode mode : sweep.modes) per_batch += tests_per_mode(sweep, mode);
   const double pairs = static_cast<double>(sweep.models.size()) * static_cast<double>(sweep.launchers.size());
   const double devices = static_cast<double>(sweep.devices.size());
   const double speed = pairs * devices * static_cast<double>(sweep.batch_sizes.size()) * per_batch *

@@ -66,6 +66,11 @@ bool loads(const std::vector<std::string>& formats, const std::string& format) {
   return contains(formats, "*") || contains(formats, format);
 }
 
+bool implements(const LauncherConfig& launcher, Mode mode) {
+  const RunnerEntry* entry = find_runner_entry(launcher.framework);
+  return entry && !why_mode_unsupported(*entry, to_string(mode));
+}
+
 const AccuracyConfig* accuracy_of(const SweepConfig& sweep, const std::string& model) {
   for (const auto& accuracy : sweep.accuracy) {
     if (accuracy.model == model) return &accuracy;
@@ -76,7 +81,7 @@ const AccuracyConfig* accuracy_of(const SweepConfig& sweep, const std::string& m
 // Tests of one model x launcher pair for one thread count: devices x batches x modes x (requests, async only).
 int tests_per_thread_count(const SweepConfig& sweep) {
   int per_batch = 0;
-  for (const Mode mode : sweep.modes) per_batch += mode == Mode::kAsync ? static_cast<int>(sweep.async_requests.size()) : 1;
+  for (const Mode mode : sweep.modes) per_batch += tests_per_mode(sweep, mode);
   return per_batch * static_cast<int>(sweep.batch_sizes.size() * sweep.devices.size());
 }
 
@@ -103,6 +108,12 @@ HostPlan expand_host(const HostConfig& host, const SweepConfig& sweep, const Fil
         continue;
       }
       ++supported_pairs;
+      // Modes the launcher's runner does not implement: skipped with the reason, never measured as another mode.
+      for (const Mode mode : sweep.modes) {
+        if (implements(launcher, mode)) continue;
+        plan.skipped.push_back("model " + model.name + " on " + describe_launcher(launcher) + ": " +
+                               *why_mode_unsupported(*find_runner_entry(launcher.framework), to_string(mode)));
+      }
       auto add = [&](TestSpec spec) {
         spec.host = host.name;
         spec.model = ref;
@@ -119,17 +130,27 @@ HostPlan expand_host(const HostConfig& host, const SweepConfig& sweep, const Fil
       for (const std::string& device : sweep.devices) {
         for (const int batch : sweep.batch_sizes) {
           for (const Mode mode : sweep.modes) {
+            if (!implements(launcher, mode)) continue;
             for (const int threads : sweep.threads) {
               if (max_threads > 0 && threads > max_threads) continue;
-              const std::vector<int> requests = mode == Mode::kAsync ? sweep.async_requests : std::vector<int>{1};
+              const std::vector<int> requests = uses_streams(mode) ? sweep.async_requests : std::vector<int>{1};
+              const std::vector<int> samples =
+                  mode == Mode::kMultiStream ? sweep.multi_stream_samples : std::vector<int>{1};
+              const std::vector<double> rates = mode == Mode::kServer ? sweep.server_qps : std::vector<double>{0};
               for (const int in_flight : requests) {
-                TestSpec spec;
-                spec.batch = batch;
-                spec.mode = mode;
-                spec.threads = threads;
-                spec.requests = in_flight;
-                spec.device = device;
-                add(std::move(spec));
+                for (const int per_query : samples) {
+                  for (const double rate : rates) {
+                    TestSpec spec;
+                    spec.batch = batch;
+                    spec.mode = mode;
+                    spec.threads = threads;
+                    spec.requests = in_flight;
+                    spec.samples_per_query = per_query;
+                    spec.target_qps = rate;
+                    spec.device = device;
+                    add(std::move(spec));
+                  }
+                }
               }
             }
           }

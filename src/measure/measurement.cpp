@@ -14,8 +14,16 @@
 #include <thread>
 
 #include "dli/util/clock.hpp"
+#include "loop_parts.hpp"
 
 namespace dli {
+
+using loop_parts::check_measure;
+using loop_parts::to_duration;
+using loop_parts::to_seconds;
+using loop_parts::warm_up;
+using loop_parts::Warmup;
+
 namespace {
 
 // Hard bound on the samples of one run (32 MB of doubles), whatever the warm-up suggests: a harness-only request
@@ -26,53 +34,13 @@ constexpr std::size_t kMaxSamples = std::size_t{1} << 22;
 constexpr double kTimeHeadroom = 2.0;
 constexpr std::size_t kSpare = 1024;
 
-SteadyClock::duration to_duration(double seconds) {
-  return std::chrono::duration_cast<SteadyClock::duration>(std::chrono::duration<double>(seconds));
-}
-
-double to_seconds(SteadyClock::duration duration) { return std::chrono::duration<double>(duration).count(); }
-
-void check_measure(const MeasureConfig& measure) {
-  // Also bounds the seconds so that converting them to clock ticks cannot overflow.
-  constexpr double kYear = 365.0 * 24 * 3600;
-  if (!(measure.min_seconds >= 0 && measure.min_seconds <= kYear)) {
-    throw std::invalid_argument("measure.min_seconds must be from 0 to a year");
-  }
-  if (!(measure.warmup_seconds >= 0 && measure.warmup_seconds <= kYear)) {
-    throw std::invalid_argument("measure.warmup_seconds must be from 0 to a year");
-  }
-  if (measure.iterations < 0 || measure.warmup_iterations < 0) {
-    throw std::invalid_argument("measure.iterations and measure.warmup_iterations must not be negative");
-  }
-}
-
-struct Warmup {
-  std::int64_t requests = 0;
-  double fastest_seconds = std::numeric_limits<double>::infinity();
-};
-
-// At least `min_requests` (and always one: its time sizes the sample buffer) and at least `min_seconds`.
-Warmup warm_up(TimedRequest& session, const std::vector<float>& input, std::int64_t min_requests,
-               double min_seconds) {
-  min_requests = std::max<std::int64_t>(min_requests, 1);
-  const SteadyClock::duration min_duration = to_duration(min_seconds);
-  Warmup warmup;
-  const SteadyClock::time_point start = SteadyClock::now();
-  SteadyClock::time_point previous = start;
-  while (warmup.requests < min_requests || previous - start < min_duration) {
-    session.infer(input.data(), input.size());
-    const SteadyClock::time_point now = SteadyClock::now();
-    warmup.fastest_seconds = std::min(warmup.fastest_seconds, to_seconds(now - previous));
-    previous = now;
-    ++warmup.requests;
-  }
-  return warmup;
-}
-
 // Samples one stream may need: enough for `iterations`, and for min_seconds at the fastest pace seen in warm-up
 // with headroom, up to `cap`.
 std::size_t sample_capacity(const MeasureConfig& measure, double fastest_seconds, std::size_t cap) {
   const auto iterations = std::max<std::size_t>(static_cast<std::size_t>(measure.iterations), 1);
+  if (measure.max_iterations > 0 && static_cast<std::size_t>(measure.max_iterations) <= iterations) {
+    return static_cast<std::size_t>(measure.max_iterations);  // the loop stops there whatever the minima say
+  }
   if (measure.min_seconds <= 0) return iterations;  // the loop stops at exactly `iterations`
   const double for_time = fastest_seconds > 0 ? kTimeHeadroom * measure.min_seconds / fastest_seconds
                                               : std::numeric_limits<double>::infinity();
@@ -129,7 +97,7 @@ struct Stream {
   std::size_t completed = 0;
   std::int64_t warmup_requests = 0;
   SteadyClock::time_point first_start, last_end;
-  bool capped = false;
+  StopReason stop_reason = StopReason::kMinReached;
   std::exception_ptr error;
 };
 
@@ -137,8 +105,7 @@ void timed_stream(Stream& stream, Shared& shared) {
   TimedRequest& session = *stream.session;
   const float* const data = shared.input.data();
   const std::size_t count = shared.input.size();
-  const std::int64_t iterations = std::max<std::int64_t>(shared.measure.iterations, 1);  // never an empty run
-  const SteadyClock::duration min_duration = to_duration(shared.measure.min_seconds);
+  const StopRule rule(shared.measure);
   double* const samples = stream.samples.data();
   const std::size_t capacity = stream.samples.size();
 
@@ -150,10 +117,14 @@ void timed_stream(Stream& stream, Shared& shared) {
     if (shared.stop.load(std::memory_order_relaxed)) break;
     const std::int64_t index = shared.next_index.fetch_add(1, std::memory_order_relaxed);
     // Each stream works at least min_seconds itself, so none idles while the others finish, and the wall time
-    // is at least min_seconds however late a thread woke up.
-    if (index >= iterations && last_end - start >= min_duration) break;
+    // is at least min_seconds however late a thread woke up. The count is of all streams' requests.
+    const StopReason reason = rule.check(index, last_end - start);
+    if (reason != StopReason::kRunning) {
+      stream.stop_reason = reason;
+      break;
+    }
     if (done == capacity) {
-      stream.capped = true;
+      stream.stop_reason = StopReason::kCapped;
       shared.stop.store(true, std::memory_order_relaxed);
       break;
     }
@@ -200,8 +171,7 @@ TimedRun run_sync(TimedRequest& session, const std::vector<float>& input, const 
 
   const float* const data = input.data();
   const std::size_t count = input.size();
-  const auto iterations = static_cast<std::size_t>(measure.iterations);
-  const SteadyClock::duration min_duration = to_duration(measure.min_seconds);
+  const StopRule rule(measure);
   double* const samples = run.request_seconds.data();
   const std::size_t capacity = run.request_seconds.size();
 
@@ -215,14 +185,19 @@ TimedRun run_sync(TimedRequest& session, const std::vector<float>& input, const 
     const SteadyClock::time_point now = SteadyClock::now();
     samples[done++] = to_seconds(now - previous);
     previous = now;
-    if (done >= iterations && now - start >= min_duration) break;
+    const StopReason reason = rule.check(static_cast<std::int64_t>(done), now - start);
+    if (reason != StopReason::kRunning) {
+      run.stop_reason = reason;
+      break;
+    }
     if (done == capacity) {
-      run.capped = true;
+      run.stop_reason = StopReason::kCapped;
       break;
     }
   }
   run.wall_seconds = seconds_between(start, previous);
   run.request_seconds.resize(done);  // shrinking keeps the buffer
+  run.stream_counts = {static_cast<std::int64_t>(done)};
   return run;
 }
 
@@ -264,9 +239,20 @@ TimedRun run_async(const std::vector<TimedRequest*>& sessions, const std::vector
   run.request_seconds.reserve(total);
   bool any = false;
   SteadyClock::time_point first_start{}, last_end{};
+  // The strongest reason of any stream: a capped stream cut everyone short; a maximum beats the minima.
+  run.stop_reason = StopReason::kMinReached;
+  auto strength = [](StopReason reason) {
+    switch (reason) {
+      case StopReason::kCapped: return 3;
+      case StopReason::kMaxSeconds: return 2;
+      case StopReason::kMaxCount: return 1;
+      default: return 0;
+    }
+  };
   for (const auto& stream : streams) {
     run.warmup_iterations += stream.warmup_requests;
-    run.capped = run.capped || stream.capped;
+    run.stream_counts.push_back(static_cast<std::int64_t>(stream.completed));
+    if (strength(stream.stop_reason) > strength(run.stop_reason)) run.stop_reason = stream.stop_reason;
     run.request_seconds.insert(run.request_seconds.end(), stream.samples.begin(),
                                stream.samples.begin() + static_cast<std::ptrdiff_t>(stream.completed));
     if (stream.completed == 0) continue;
@@ -276,6 +262,31 @@ TimedRun run_async(const std::vector<TimedRequest*>& sessions, const std::vector
   }
   run.wall_seconds = any ? seconds_between(first_start, last_end) : 0;
   return run;
+}
+
+namespace {
+
+// One MultiStream query: its samples served one after another by the same session.
+class Query : public TimedRequest {
+ public:
+  Query(TimedRequest& session, int samples) : session_(session), samples_(samples) {}
+  void infer(const float* input, std::size_t count) override {
+    for (int i = 0; i < samples_; ++i) session_.infer(input, count);
+  }
+
+ private:
+  TimedRequest& session_;
+  int samples_;
+};
+
+}  // namespace
+
+TimedRun run_multi_stream(TimedRequest& session, const std::vector<float>& input, int samples_per_query,
+                          const MeasureConfig& measure) {
+  if (samples_per_query < 1) throw std::invalid_argument("a MultiStream query needs at least one sample");
+  Query query(session, samples_per_query);
+  // Warm-up counts queries too: measure.warmup_iterations queries of samples_per_query requests each.
+  return run_sync(query, input, measure);
 }
 
 std::vector<float> make_input(int batch, const std::vector<std::int64_t>& shape, std::uint32_t seed) {

@@ -20,7 +20,7 @@ void require_batch(int batch) {
 
 // Linear interpolation between closest ranks on sorted data (numpy's default "linear" method):
 // rank = p/100 * (n-1), so p0 is the minimum and p100 the maximum.
-double sorted_percentile(const std::vector<double>& sorted, double p) {
+double interpolate(const std::vector<double>& sorted, double p) {
   const double rank = p / 100.0 * static_cast<double>(sorted.size() - 1);
   const auto below = static_cast<std::size_t>(std::floor(rank));
   const std::size_t above = std::min(below + 1, sorted.size() - 1);
@@ -41,9 +41,13 @@ double frames_per_second(double frames, double seconds) { return seconds > 0 ? f
 
 }  // namespace
 
-double percentile(std::vector<double> values, double p) {
-  require_values(values, "percentile");
+double sorted_percentile(const std::vector<double>& sorted, double p) {
+  require_values(sorted, "percentile");
   if (!(p >= 0.0 && p <= 100.0)) throw std::invalid_argument("percentile must be within [0, 100]");
+  return interpolate(sorted, p);
+}
+
+double percentile(std::vector<double> values, double p) {
   std::sort(values.begin(), values.end());
   return sorted_percentile(values, p);
 }
@@ -64,9 +68,11 @@ Summary summarize(std::vector<double> values) {
     summary.stddev = std::sqrt(squares / static_cast<double>(n - 1));
   }
   summary.median = sorted_median(values);
-  summary.p90 = sorted_percentile(values, 90);
-  summary.p95 = sorted_percentile(values, 95);
-  summary.p99 = sorted_percentile(values, 99);
+  summary.p90 = interpolate(values, 90);
+  summary.p95 = interpolate(values, 95);
+  summary.p99 = interpolate(values, 99);
+  summary.p999 = interpolate(values, 99.9);
+  summary.cv = summary.mean > 0 ? summary.stddev / summary.mean : 0.0;
   return summary;
 }
 

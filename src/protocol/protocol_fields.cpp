@@ -118,6 +118,56 @@ std::vector<std::int64_t> FieldReader::int64s(const std::string& name) const {
   return numbers;
 }
 
+std::vector<double> FieldReader::numbers(const std::string& name) const {
+  const auto& value = at(name);
+  if (!value.is_array()) fail(name, "array");
+  std::vector<double> numbers;
+  numbers.reserve(value.size());
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    if (!value[i].is_number()) {
+      throw std::runtime_error(
+          fmt::format("{}: field '{}[{}]' expected number, got {}", document_, path(name), i, kind_of(value[i])));
+    }
+    numbers.push_back(value[i].get<double>());
+  }
+  return numbers;
+}
+
+std::vector<std::string> FieldReader::strings(const std::string& name) const {
+  const auto& value = at(name);
+  if (!value.is_array()) fail(name, "array");
+  std::vector<std::string> texts;
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    if (!value[i].is_string()) {
+      throw std::runtime_error(
+          fmt::format("{}: field '{}[{}]' expected string, got {}", document_, path(name), i, kind_of(value[i])));
+    }
+    texts.push_back(value[i].get<std::string>());
+  }
+  return texts;
+}
+
+std::vector<std::int64_t> FieldReader::int64_pairs(const std::string& name) const {
+  const auto& value = at(name);
+  if (!value.is_array()) fail(name, "array of [integer, integer]");
+  std::vector<std::int64_t> flat;
+  flat.reserve(value.size() * 2);
+  for (const auto& pair : value) {
+    if (!pair.is_array() || pair.size() != 2 || !pair[0].is_number_integer() || !pair[1].is_number_integer()) {
+      fail(name, "array of [integer, integer]");
+    }
+    flat.push_back(pair[0].get<std::int64_t>());
+    flat.push_back(pair[1].get<std::int64_t>());
+  }
+  return flat;
+}
+
+bool FieldReader::boolean(const std::string& name) const {
+  const auto& value = at(name);
+  if (!value.is_boolean()) fail(name, "boolean");
+  return value.get<bool>();
+}
+
 std::map<std::string, std::string> FieldReader::string_map(const std::string& name) const {
   const auto& value = at(name);
   if (!value.is_object()) fail(name, "object");

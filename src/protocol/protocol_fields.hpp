@@ -29,6 +29,10 @@ class FieldReader {
   FieldReader object(const std::string& name) const;
   std::vector<FieldReader> objects(const std::string& name) const;  // an array of objects
   std::vector<std::int64_t> int64s(const std::string& name) const;
+  std::vector<double> numbers(const std::string& name) const;  // an array of numbers
+  bool boolean(const std::string& name) const;
+  std::vector<std::string> strings(const std::string& name) const;    // an array of strings
+  std::vector<std::int64_t> int64_pairs(const std::string& name) const;  // [[a, b], ...] flattened: a, b, ...
   std::map<std::string, std::string> string_map(const std::string& name) const;
   std::vector<std::string> strings(const std::string& name) const;  // an array of strings
 

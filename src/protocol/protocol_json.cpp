@@ -44,7 +44,16 @@ nlohmann::json encode_spec(const TestSpec& spec) {
         {"warmup_iterations", measure.warmup_iterations},
         {"warmup_s", finite_or_null(measure.warmup_seconds)},
         {"timeout_s", finite_or_null(measure.timeout_seconds)},
-        {"memory_limit_mb", measure.memory_limit_mb}}},
+        {"memory_limit_mb", measure.memory_limit_mb},
+        {"max_iterations", measure.max_iterations},
+        {"max_s", finite_or_null(measure.max_seconds)},
+        {"max_cv", finite_or_null(measure.max_cv)},
+        {"latency_bound_s", finite_or_null(measure.latency_bound_s)},
+        {"latency_percentile", finite_or_null(measure.latency_percentile)},
+        {"server_search", measure.server_search},
+        {"search_trials", measure.search_trials}}},
+      {"samples_per_query", spec.samples_per_query},
+      {"target_qps", finite_or_null(spec.target_qps)},
   };
 }
 
@@ -68,7 +77,8 @@ TestSpec decode_spec(const FieldReader& fields) {
   try {
     spec.mode = mode_from_string(mode);
   } catch (const std::invalid_argument&) {
-    throw std::runtime_error(fmt::format("{}: field '{}' expected \"sync\", \"async\" or \"accuracy\", got \"{}\"",
+    throw std::runtime_error(fmt::format("{}: field '{}' expected one of sync, async, accuracy, single_stream, "
+                                         "multi_stream, server, offline, got \"{}\"",
                                          fields.document(), "mode", mode));
   }
   spec.threads = fields.integer("threads");
@@ -86,12 +96,62 @@ TestSpec decode_spec(const FieldReader& fields) {
   spec.measure.timeout_seconds = measure.seconds("timeout_s", kMaxTimeoutSeconds);
   // Optional: a spec without it has no limit.
   if (measure.has("memory_limit_mb")) spec.measure.memory_limit_mb = measure.integer("memory_limit_mb");
+  // Optional as well: absent means the defaults (a spec written by a tool that knows only the seed's settings).
+  MeasureConfig& m = spec.measure;
+  if (measure.has("max_iterations")) m.max_iterations = measure.int64("max_iterations");
+  if (measure.has("max_s")) m.max_seconds = measure.seconds("max_s", kMaxMeasureSeconds);
+  if (measure.has("max_cv")) m.max_cv = measure.seconds("max_cv", 1e6);
+  if (measure.has("latency_bound_s")) m.latency_bound_s = measure.seconds("latency_bound_s", kMaxMeasureSeconds);
+  if (measure.has("latency_percentile")) m.latency_percentile = measure.seconds("latency_percentile", 99.99);
+  if (measure.has("server_search")) m.server_search = measure.boolean("server_search");
+  if (measure.has("search_trials")) m.search_trials = measure.integer("search_trials");
+  if (m.max_iterations < 0) measure.fail("max_iterations", "an integer >= 0");
+  if (m.search_trials < 1 || m.search_trials > 64) measure.fail("search_trials", "an integer from 1 to 64");
+  if (fields.has("samples_per_query")) spec.samples_per_query = fields.integer("samples_per_query");
+  if (spec.samples_per_query < 1) fields.fail("samples_per_query", "an integer >= 1");
+  if (fields.has("target_qps")) spec.target_qps = fields.seconds("target_qps", 1e9);
   return spec;
 }
 
 }  // namespace protocol_detail
 
 namespace protocol_detail {
+
+namespace {
+
+// {"base_s": 1e-9, "growth": 1.02, "buckets": [[index, count], ...]}: the scale travels with the buckets, so a
+// reader of another scale refuses them rather than misread them.
+nlohmann::json encode_histogram(const Histogram& histogram) {
+  nlohmann::json buckets = nlohmann::json::array();
+  for (const auto& bucket : histogram.buckets) buckets.push_back({bucket.index, bucket.count});
+  return {{"base_s", kHistogramBase}, {"growth", kHistogramGrowth}, {"buckets", buckets}};
+}
+
+Histogram decode_histogram(const FieldReader& fields) {
+  if (fields.number("base_s") != kHistogramBase) fields.fail("base_s", fmt::format("{:g}", kHistogramBase));
+  if (fields.number("growth") != kHistogramGrowth) fields.fail("growth", fmt::format("{:g}", kHistogramGrowth));
+  Histogram histogram;
+  const std::vector<std::int64_t> flat = fields.int64_pairs("buckets");
+  for (std::size_t i = 0; i + 1 < flat.size(); i += 2) {
+    const bool ascending = histogram.buckets.empty() || flat[i] > histogram.buckets.back().index;
+    if (flat[i] < 0 || flat[i] > 1000000 || flat[i + 1] < 1 || !ascending) {
+      fields.fail("buckets", "[index, count] pairs, ascending indexes from 0, counts >= 1");
+    }
+    histogram.buckets.push_back({static_cast<std::int32_t>(flat[i]), flat[i + 1]});
+  }
+  return histogram;
+}
+
+nlohmann::json encode_search(const std::vector<SearchTrial>& trials) {
+  nlohmann::json json = nlohmann::json::array();
+  for (const auto& trial : trials) {
+    json.push_back({{"rate", finite_or_null(trial.rate)}, {"latency_s", finite_or_null(trial.latency_s)},
+                    {"valid", trial.valid}});
+  }
+  return json;
+}
+
+}  // namespace
 
 nlohmann::json encode_measurement(const Measurement& m) {
   const Summary& r = m.request;
@@ -112,12 +172,21 @@ nlohmann::json encode_measurement(const Measurement& m) {
         {"median_s", finite_or_null(r.median)},
         {"p90_s", finite_or_null(r.p90)},
         {"p95_s", finite_or_null(r.p95)},
-        {"p99_s", finite_or_null(r.p99)}}},
+        {"p99_s", finite_or_null(r.p99)},
+        {"p999_s", finite_or_null(r.p999)},
+        {"cv", finite_or_null(r.cv)}}},
       {"throughput",
        {{"latency_s", finite_or_null(t.latency_s)},
         {"avg_pass_s", finite_or_null(t.avg_pass_s)},
         {"fps", finite_or_null(t.fps)}}},
       {"peak_rss_kb", m.peak_rss_kb},
+      {"stop_reason", to_string(m.stop_reason)},
+      {"latency_percentile", finite_or_null(m.latency_percentile)},
+      {"histogram", encode_histogram(m.histogram)},
+      {"stream_counts", m.stream_counts},
+      {"target_qps", finite_or_null(m.target_qps)},
+      {"search", encode_search(m.search)},
+      {"verdict", {{"valid", m.verdict.valid}, {"reasons", m.verdict.reasons}}},
   };
 }
 
@@ -139,11 +208,28 @@ Measurement decode_measurement(const FieldReader& fields) {
   m.request.p90 = request.number("p90_s");
   m.request.p95 = request.number("p95_s");
   m.request.p99 = request.number("p99_s");
+  m.request.p999 = request.number("p999_s");
+  m.request.cv = request.number("cv");
   const FieldReader throughput = fields.object("throughput");
   m.throughput.latency_s = throughput.number("latency_s");
   m.throughput.avg_pass_s = throughput.number("avg_pass_s");
   m.throughput.fps = throughput.number("fps");
   m.peak_rss_kb = fields.int64("peak_rss_kb");
+  try {
+    m.stop_reason = stop_reason_from_string(fields.string("stop_reason"));
+  } catch (const std::invalid_argument&) {
+    fields.fail("stop_reason", "min_reached, max_count, max_seconds or capped");
+  }
+  m.latency_percentile = fields.number("latency_percentile");
+  m.histogram = decode_histogram(fields.object("histogram"));
+  m.stream_counts = fields.int64s("stream_counts");
+  m.target_qps = fields.number("target_qps");
+  for (const auto& trial : fields.objects("search")) {
+    m.search.push_back({trial.number("rate"), trial.number("latency_s"), trial.boolean("valid")});
+  }
+  const FieldReader verdict = fields.object("verdict");
+  m.verdict.valid = verdict.boolean("valid");
+  m.verdict.reasons = verdict.strings("reasons");
   return m;
 }
 

@@ -24,20 +24,36 @@ ParamRule text(std::string name, bool required) { return {std::move(name), Kind:
 constexpr double kDayMs = 24.0 * 3600 * 1000;  // beyond a day a duration is a typo, and near nanosecond overflow
 constexpr double kMaxThreads = 1024;
 
+// The C++ runners share the timed loops (include/dli/measure), so they run every mode; the script runners and the
+// command runner run the seed's modes.
+const std::vector<std::string>& every_mode() {
+  static const std::vector<std::string> modes = {"sync",         "async",  "accuracy", "single_stream",
+                                                 "multi_stream", "server", "offline"};
+  return modes;
+}
+const std::vector<std::string>& seed_modes() {
+  static const std::vector<std::string> modes = {"sync", "async", "accuracy"};
+  return modes;
+}
+
 std::vector<RunnerEntry> make_catalogue() {
   return {
       {"null", "dli-run-null", {"*"},
        {number("sleep_ms", 0, kDayMs), number("load_ms", 0, kDayMs),
-        choice("fault", {"none", "crash", "abort", "hang", "exit", "eat_memory"})}},
+        choice("fault", {"none", "crash", "abort", "hang", "exit", "eat_memory"})},
+       every_mode()},
       {"opencv-dnn", "dli-run-opencv", {"onnx", "caffe", "tensorflow"},
        {choice("backend", {"opencv", "default", "cuda"}),
-        choice("target", {"cpu", "opencl", "opencl-fp16", "cuda", "cuda-fp16"})}},
-      {"libtorch", "dli-run-torch", {"torchscript"}, {integer("inter_op_threads", 1, kMaxThreads)}},
+        choice("target", {"cpu", "opencl", "opencl-fp16", "cuda", "cuda-fp16"})},
+       every_mode()},
+      {"libtorch", "dli-run-torch", {"torchscript"}, {integer("inter_op_threads", 1, kMaxThreads)}, every_mode()},
       {"onnxruntime", "dli-run-onnxruntime", {"onnx"},
        {integer("inter_op_threads", 1, kMaxThreads), choice("execution_mode", {"sequential", "parallel"}),
-        choice("graph_optimization_level", {"disabled", "basic", "extended", "all"})}},
-      {"pytorch", "dli-run-pytorch", {"torchscript"}, {integer("inter_op_threads", 1, kMaxThreads)}},
-      {"command", "dli-run-command", {"*"}, {text("command", true), text("formats", false), text("devices", false)}},
+        choice("graph_optimization_level", {"disabled", "basic", "extended", "all"})},
+       seed_modes()},
+      {"pytorch", "dli-run-pytorch", {"torchscript"}, {integer("inter_op_threads", 1, kMaxThreads)}, seed_modes()},
+      {"command", "dli-run-command", {"*"}, {text("command", true), text("formats", false), text("devices", false)},
+       seed_modes()},
   };
 }
 
@@ -75,6 +91,11 @@ std::vector<std::string> split_list(const std::string& text) {
 }
 
 }  // namespace
+
+std::optional<std::string> why_mode_unsupported(const RunnerEntry& entry, const std::string& mode) {
+  if (std::find(entry.modes.begin(), entry.modes.end(), mode) != entry.modes.end()) return std::nullopt;
+  return entry.framework + " does not implement mode " + mode + " (it runs " + join(entry.modes) + ")";
+}
 
 const std::vector<RunnerEntry>& runner_catalogue() {
   static const std::vector<RunnerEntry> catalogue = make_catalogue();

@@ -4,6 +4,8 @@
 #include <string>
 #include <utility>
 
+#include <fmt/format.h>
+
 #include "dli/report/report.hpp"
 #include "report_format.hpp"
 
@@ -19,6 +21,21 @@ struct Column {
   const char* name;
   std::function<std::string(const ReportRow&)> value;
 };
+
+std::string join_reasons(const std::vector<std::string>& reasons) {
+  std::string text;
+  for (const auto& reason : reasons) text += (text.empty() ? "" : ";") + reason;
+  return text;
+}
+
+// "index:count index:count ..." (docs/results-csv.md, "histogram"): compact enough for a cell, exact.
+std::string format_histogram(const Histogram& histogram) {
+  std::string text;
+  for (const auto& bucket : histogram.buckets) {
+    text += (text.empty() ? "" : " ") + std::to_string(bucket.index) + ":" + std::to_string(bucket.count);
+  }
+  return text;
+}
 
 // Fields that only exist for a measured (ok) test: empty otherwise, so a spreadsheet never averages a zero.
 std::function<std::string(const ReportRow&)> measured(std::function<std::string(const Measurement&)> field) {
@@ -102,6 +119,25 @@ const std::vector<Column>& columns() {
       {"top5", scored([](const Accuracy& a) { return report::percent(a.top5, 3); })},
       {"accuracy_samples", scored([](const Accuracy& a) { return std::to_string(a.samples); })},
       {"details", recorded([](const TestResult& r) { return report::format_params(r.details); })},
+      // Since results-csv version 2 (protocol 4): statistics, verdict, stop rule, scenarios.
+      {"p999_ms", measured([](const Measurement& m) { return fixed(m.request.p999 * kMs, 3); })},
+      {"cv", measured([](const Measurement& m) { return fixed(m.request.cv, 4); })},
+      {"verdict", measured([](const Measurement& m) { return std::string(m.verdict.valid ? "VALID" : "INVALID"); })},
+      {"verdict_reasons", measured([](const Measurement& m) { return join_reasons(m.verdict.reasons); })},
+      {"stop_reason", measured([](const Measurement& m) { return to_string(m.stop_reason); })},
+      {"latency_percentile", measured([](const Measurement& m) { return fmt::format("{:g}", m.latency_percentile); })},
+      {"samples_per_query",
+       [](const ReportRow& row) {
+         return row.spec.mode == Mode::kMultiStream ? std::to_string(row.spec.samples_per_query) : std::string();
+       }},
+      {"target_qps",
+       [](const ReportRow& row) { return row.spec.mode == Mode::kServer ? fixed(row.spec.target_qps, 3) : ""; }},
+      {"achieved_qps", measured([](const Measurement& m) { return m.target_qps > 0 ? fixed(m.target_qps, 3) : ""; })},
+      {"latency_bound_ms",
+       [](const ReportRow& row) {
+         return row.spec.measure.latency_bound_s > 0 ? fixed(row.spec.measure.latency_bound_s * kMs, 3) : "";
+       }},
+      {"histogram", measured([](const Measurement& m) { return format_histogram(m.histogram); })},
       {"warnings", environmental([](const TestEnvironment& e) { return join(e.warnings, "; "); })},
       {"other_cpu_pct", environmental([](const TestEnvironment& e) {
          return e.other_cpu_share < 0 ? std::string() : fixed(100 * e.other_cpu_share, 1);

@@ -63,3 +63,54 @@ const Accuracy* accuracy_of(const ReportRow& row) {
 }
 
 }  // namespace dli::report
+
+namespace dli::report {
+
+std::string verdict_text(const Measurement& measurement) {
+  if (measurement.verdict.valid) return "VALID";
+  std::string text = "INVALID:";
+  for (std::size_t i = 0; i < measurement.verdict.reasons.size(); ++i) {
+    text += (i == 0 ? " " : ", ") + measurement.verdict.reasons[i];
+  }
+  return text;
+}
+
+std::string headline(const TestSpec& spec, const Measurement& m) {
+  switch (spec.mode) {
+    case Mode::kSingleStream:
+    case Mode::kMultiStream: return fixed(m.throughput.latency_s * 1000.0, 3);
+    case Mode::kServer: return fixed(m.target_qps, 2);
+    default: return fixed(m.throughput.fps, 2);
+  }
+}
+
+std::string column_label(Mode mode, int samples_per_query, double target_qps) {
+  switch (mode) {
+    case Mode::kSync: return "Latency mode";
+    case Mode::kAsync: return "Throughput mode";
+    case Mode::kSingleStream: return "SingleStream p90, ms";
+    case Mode::kMultiStream: return "MultiStream N=" + std::to_string(samples_per_query) + " p99, ms";
+    case Mode::kServer: return "Server, queries/s (from " + fixed(target_qps, 0) + ")";
+    case Mode::kOffline: return "Offline, samples/s";
+    case Mode::kAccuracy: break;
+  }
+  return to_string(mode);
+}
+
+std::string column_title(Mode mode, int requests, int samples_per_query, double target_qps) {
+  switch (mode) {
+    case Mode::kSync: return "one request at a time; FPS";
+    case Mode::kAsync: return std::to_string(requests) + " requests in flight; FPS";
+    case Mode::kSingleStream: return "one query of one request at a time; p90 latency, ms";
+    case Mode::kMultiStream:
+      return "queries of " + std::to_string(samples_per_query) + " requests; p99 query latency, ms";
+    case Mode::kServer:
+      return "Poisson arrivals at " + fixed(target_qps, 2) + " queries/s on " + std::to_string(requests) +
+             " streams; the rate run (the highest VALID one when searched), queries/s";
+    case Mode::kOffline: return "all samples at once on " + std::to_string(requests) + " streams; samples/s";
+    case Mode::kAccuracy: break;
+  }
+  return "";
+}
+
+}  // namespace dli::report

@@ -27,6 +27,14 @@ std::string device_precision(const TestSpec& spec);
 std::string status_text(const ReportRow& row);
 // The measurement of a row that has trustworthy numbers (status ok), else nullptr.
 const Measurement* measured(const ReportRow& row);
+// "VALID", or "INVALID: reason, reason".
+std::string verdict_text(const Measurement& measurement);
+// The figure the speed table shows for a test: FPS for sync, async and offline; the reported latency percentile
+// in milliseconds for single_stream and multi_stream; the scheduled queries per second for server.
+std::string headline(const TestSpec& spec, const Measurement& measurement);
+// A speed table column's header and its hover text.
+std::string column_label(Mode mode, int samples_per_query, double target_qps);
+std::string column_title(Mode mode, int requests, int samples_per_query, double target_qps);
 // The top-1/top-5 of an accuracy test that ended ok, else nullptr.
 const Accuracy* accuracy_of(const ReportRow& row);
 

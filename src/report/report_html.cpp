@@ -2,6 +2,8 @@
 #include <cstddef>
 #include <string>
 
+#include <fmt/format.h>
+
 #include "dli/report/report.hpp"
 #include "report_format.hpp"
 #include "report_table.hpp"
@@ -27,7 +29,7 @@ table{border-collapse:collapse;font-size:.9em}
 th,td{border:1px solid #bbb;padding:.25em .5em}
 th{background:#eef2f7}
 th[data-col]{cursor:pointer}
-td.num,td.ok,td.fail,td.na,td.unsupported{text-align:right;font-variant-numeric:tabular-nums}
+td.num,td.ok,td.invalid,td.fail,td.na,td.unsupported{text-align:right;font-variant-numeric:tabular-nums}
 td.warned{background:#fff6dd}
 td.fail{color:#b00020;background:#fdecee;cursor:help}
 td.na{color:#888}
@@ -37,6 +39,9 @@ td.unsupported{color:#3d5a80;background:#e8eef8;font-style:italic;cursor:help}
 .legend .warned{background:#fff6dd;padding:0 .3em}
 .legend .unsupported{color:#3d5a80;background:#e8eef8;font-style:italic;padding:0 .3em}
 .fmt{color:#888;font-size:.85em}
+td.invalid{color:#8a5300;background:#fff4e0;cursor:help}
+.legend .invalid{color:#8a5300;background:#fff4e0;padding:0 .3em}
+.cv{display:block;color:#666;font-size:.8em}
 tbody tr:nth-child(even){background:#fafafa}
 )";
 
@@ -50,7 +55,8 @@ document.querySelectorAll('th[data-col]').forEach(function(th){
   var dir=th.getAttribute('data-dir')==='asc'?'desc':'asc';th.setAttribute('data-dir',dir);
   var rows=Array.prototype.slice.call(body.rows);
   rows.sort(function(a,b){
-   var x=a.cells[col].textContent,y=b.cells[col].textContent,nx=num(x),ny=num(y),c;
+   var x=a.cells[col].getAttribute('data-v')||a.cells[col].textContent,
+       y=b.cells[col].getAttribute('data-v')||b.cells[col].textContent,nx=num(x),ny=num(y),c;
    if(nx!==null&&ny!==null)c=nx-ny;else if(nx!==null)return -1;else if(ny!==null)return 1;else c=x.localeCompare(y);
    return dir==='asc'?c:-c;});
   rows.forEach(function(r){body.appendChild(r);});
@@ -105,6 +111,10 @@ void write_context(std::ostream& out, const ReportContext& context, const std::v
       << "<li><span class=\"unsupported\"><b>N/A</b></span> (shaded): unsupported, the host, its runner or the "
          "framework cannot run this test (device, format, parameter or runner missing); hover for the reason. "
          "Not a failure.</li>\n"
+      << "<li><span class=\"invalid\"><b>INVALID</b></span>: measured, but its verdict says the figure is not to be "
+         "trusted (too few requests for its percentile, minimum count or time not met, capped, CV above the "
+         "threshold, latency bound broken, host busy); hover for the reasons. Under each figure: the coefficient of "
+         "variation of the request times.</li>\n"
       << "<li><span class=\"na\"><b>N/A</b></span> (grey): the test was planned but has no result (not run), or "
          "the combination was not planned.</li>\n"
       << "</ul>\n";
@@ -129,16 +139,25 @@ std::string cell_without_figures(const ReportRow* row) {
 std::string matrix_cell(const ReportRow* row) {
   if (std::string cell = cell_without_figures(row); !cell.empty()) return cell;
   if (const Measurement* m = report::measured(*row)) {
-    std::string title = "latency " + fixed(m->throughput.latency_s * kMs, 3) + " ms, average pass " +
-                        fixed(m->throughput.avg_pass_s * kMs, 3) + " ms, " + std::to_string(m->iterations) +
-                        " iterations";
+    std::string title = report::verdict_text(*m) + "; p" + fmt::format("{:g}", m->latency_percentile) + " latency " +
+                        fixed(m->throughput.latency_s * kMs, 3) + " ms, average pass " +
+                        fixed(m->throughput.avg_pass_s * kMs, 3) + " ms, FPS " + fixed(m->throughput.fps, 2) +
+                        ", CV " + report::percent(m->request.cv, 1) + " %, " + std::to_string(m->iterations) +
+                        " iterations, stopped by " + to_string(m->stop_reason);
+    if (m->target_qps > 0) title += ", " + fixed(m->target_qps, 2) + " queries/s scheduled";
+    // Measured under a warning (governor, build, busy host, swap): the figure stands, marked, the warnings on hover.
     const TestEnvironment* environment = row->result->environment ? &*row->result->environment : nullptr;
-    if (environment == nullptr || environment->warnings.empty()) {
-      return attr_cell("ok", title, fixed(m->throughput.fps, 2));
+    const bool warned = environment != nullptr && !environment->warnings.empty();
+    if (warned) {
+      for (const auto& warning : environment->warnings) title += "\nwarning: " + warning;
     }
-    // The figure stands, marked: the reader sees at a glance that it was measured under a warning.
-    for (const auto& warning : environment->warnings) title += "\nwarning: " + warning;
-    return attr_cell("ok warned", title, fixed(m->throughput.fps, 2) + "\u26a0");
+    const std::string value = report::headline(row->spec, *m);
+    const std::string text = value + (warned ? "\u26a0" : "") + "<span class=\"cv\">CV " +
+                             report::percent(m->request.cv, 1) + " %" + (m->verdict.valid ? "" : " INVALID") +
+                             "</span>";
+    const std::string css = std::string(m->verdict.valid ? "ok" : "invalid") + (warned ? " warned" : "");
+    return std::string("<td class=\"") + css + "\"" + attr("title", title) + attr("data-v", value) + ">" + text +
+           "</td>";
   }
   return attr_cell("fail", "ok without a measurement", "-");
 }
@@ -189,8 +208,8 @@ void write_matrix(std::ostream& out, const report::Matrix& matrix, bool any_test
   out << "<tr>";
   for (std::size_t c = 0; c < matrix.columns.size(); ++c) {
     const auto& column = matrix.columns[c];
-    const std::string title =
-        column.mode == Mode::kSync ? "one request at a time" : std::to_string(column.requests) + " requests in flight";
+    const std::string title = report::column_title(column.mode, column.requests, column.samples_per_query,
+                                                   column.target_qps);
     out << "<th data-col=\"" << kKeys + c << "\"" << attr("title", title) << ">" << html_escape(column.label)
         << "</th>";
   }
@@ -244,9 +263,9 @@ void write_accuracy(std::ostream& out, const report::AccuracyTable& table) {
 }
 
 void write_details(std::ostream& out, const std::vector<ReportRow>& rows) {
-  static const char* const kHeaders[] = {"Status",  "Host",       "Test",     "Device / precision", "Latency, ms",
+  static const char* const kHeaders[] = {"Status",   "Host",     "Test",     "Device / precision", "Latency, ms",
                                          "Avg pass, ms", "FPS",  "p99, ms",  "Iterations",  "Top-1, %",
-                                         "Top-5, %",     "Reason"};
+                                         "Top-5, %", "Reason", "Verdict", "CV, %", "Stopped by"};
   out << "<h2>All tests</h2>\n<table class=\"results details\">\n<thead>\n<tr>";
   std::size_t index = 0;
   for (const char* header : kHeaders) out << "<th data-col=\"" << index++ << "\">" << header << "</th>";
@@ -269,7 +288,10 @@ void write_details(std::ostream& out, const std::vector<ReportRow>& rows) {
         << number(m ? m->throughput.fps : 0, 2) << number(m ? m->request.p99 * kMs : 0, 3) << "<td class=\"num\">"
         << (m ? std::to_string(m->iterations) : std::string()) << "</td>" << share(a ? a->top1 : 0)
         << share(a ? a->top5 : 0) << "<td>" << (has_reason ? html_escape(row.result->reason) : std::string())
-        << "</td></tr>\n";
+        << "</td><td" << (m && !m->verdict.valid ? " class=\"invalid\"" : "") << ">"
+        << (m ? html_escape(report::verdict_text(*m)) : std::string()) << "</td>"
+        << "<td class=\"num\">" << (m ? report::percent(m->request.cv, 1) : std::string()) << "</td><td>"
+        << (m ? to_string(m->stop_reason) : std::string()) << "</td></tr>\n";
   }
   out << "</tbody>\n</table>\n";
 }

@@ -43,10 +43,30 @@ AccuracyKey key_of(const AccuracyRow& row) {
   return {row.model, row.format, row.framework, row.parameters, row.dataset};
 }
 
-bool is_speed(const TestSpec& spec) { return spec.mode == Mode::kSync || spec.mode == Mode::kAsync; }
+bool is_speed(const TestSpec& spec) { return spec.mode != Mode::kAccuracy; }
 
-// Sync requests are always 1; async columns are told apart by their request count.
-int requests_of(const TestSpec& spec) { return spec.mode == Mode::kSync ? 1 : spec.requests; }
+// Sync requests are always 1; the other columns are told apart by their request count.
+int requests_of(const TestSpec& spec) { return uses_streams(spec.mode) ? spec.requests : 1; }
+
+// Display order of the modes within a device group: the seed's two first, then the scenarios.
+int mode_rank(Mode mode) {
+  switch (mode) {
+    case Mode::kSync: return 0;
+    case Mode::kAsync: return 1;
+    case Mode::kSingleStream: return 2;
+    case Mode::kMultiStream: return 3;
+    case Mode::kServer: return 4;
+    case Mode::kOffline: return 5;
+    case Mode::kAccuracy: break;
+  }
+  return 6;
+}
+
+bool same_column(const MatrixColumn& column, const TestSpec& spec, const std::string& device) {
+  return column.host == spec.host && column.device == device && column.mode == spec.mode &&
+         column.requests == requests_of(spec) && column.samples_per_query == spec.samples_per_query &&
+         column.target_qps == spec.target_qps;
+}
 
 // Order of first appearance of each string, for sorting by it.
 class Appearance {
@@ -65,28 +85,28 @@ std::vector<MatrixColumn> columns_of(const std::vector<ReportRow>& rows) {
   Appearance hosts;
   std::map<std::string, Appearance> devices;  // per host
   // (host rank, device rank, mode, requests) -> column; the key's order is the display order.
-  std::map<std::tuple<int, int, int, int>, MatrixColumn> unique;
+  std::map<std::tuple<int, int, int, int, int, double>, MatrixColumn> unique;
   for (const auto& row : rows) {
     const TestSpec& spec = row.spec;
     if (!is_speed(spec)) continue;
     const std::string device = device_precision(spec);
-    const auto key = std::make_tuple(hosts.rank(spec.host), devices[spec.host].rank(device),
-                                     spec.mode == Mode::kSync ? 0 : 1, requests_of(spec));
-    unique.emplace(key, MatrixColumn{spec.host, device, spec.mode, requests_of(spec), ""});
+    const auto key = std::make_tuple(hosts.rank(spec.host), devices[spec.host].rank(device), mode_rank(spec.mode),
+                                     requests_of(spec), spec.samples_per_query, spec.target_qps);
+    unique.emplace(key, MatrixColumn{spec.host, device, spec.mode, requests_of(spec), spec.samples_per_query,
+                                     spec.target_qps, ""});
   }
   std::vector<MatrixColumn> columns;
   for (auto& entry : unique) columns.push_back(std::move(entry.second));
 
   // Throughput columns name their request count only when a device group has several.
   for (auto& column : columns) {
-    if (column.mode == Mode::kSync) {
-      column.label = "Latency mode";
-      continue;
-    }
+    column.label = column_label(column.mode, column.samples_per_query, column.target_qps);
+    if (!uses_streams(column.mode)) continue;
     const auto siblings = std::count_if(columns.begin(), columns.end(), [&](const MatrixColumn& other) {
-      return other.mode == Mode::kAsync && other.host == column.host && other.device == column.device;
+      return other.mode == column.mode && other.host == column.host && other.device == column.device &&
+             other.samples_per_query == column.samples_per_query && other.target_qps == column.target_qps;
     });
-    column.label = siblings > 1 ? "Throughput mode, " + std::to_string(column.requests) + " req" : "Throughput mode";
+    if (siblings > 1) column.label += ", " + std::to_string(column.requests) + " req";
   }
   return columns;
 }
@@ -125,10 +145,7 @@ Matrix build_matrix(const std::vector<ReportRow>& rows) {
     const std::string device = device_precision(spec);
     for (std::size_t c = 0; c < matrix.columns.size(); ++c) {
       const MatrixColumn& column = matrix.columns[c];
-      if (column.host != spec.host || column.device != device || column.mode != spec.mode ||
-          column.requests != requests_of(spec)) {
-        continue;
-      }
+      if (!same_column(column, spec, device)) continue;
       // Two planned tests in one cell would differ only in what the table does not show (the plan
       // does not make such pairs); the first one stays, the details table lists both.
       auto& cell = matrix.rows[found->second].cells[c];

@@ -16,7 +16,9 @@ struct MatrixColumn {
   std::string device;  // "CPU / FP32", "GPU 1 / FP16" (device_precision)
   Mode mode = Mode::kSync;
   int requests = 1;
-  std::string label;   // "Latency mode", "Throughput mode" or "Throughput mode, 2 req"
+  int samples_per_query = 1;  // multi_stream
+  double target_qps = 0;      // server
+  std::string label;   // "Latency mode", "Throughput mode" or "Throughput mode, 2 req", a scenario's name
 };
 
 struct MatrixRow {

@@ -17,7 +17,9 @@
 #include <spdlog/spdlog.h>
 
 #include "dli/measure/measurement.hpp"
-#include "dli/measure/stats.hpp"
+#include "dli/measure/schedule.hpp"
+#include "dli/measure/server_search.hpp"
+#include "dli/protocol/assess.hpp"
 #include "dli/protocol/dataset.hpp"
 #include "dli/protocol/runner_catalogue.hpp"
 #include "dli/util/clock.hpp"
@@ -57,51 +59,97 @@ void check_request(const Capabilities& capabilities, const RunnerRequest& reques
   if (const RunnerEntry* entry = find_runner_entry(spec.framework)) {
     const auto problems = check_params(*entry, spec.params);
     if (!problems.empty()) throw std::runtime_error("bad parameters: " + problems.front());
+    if (const auto why = why_mode_unsupported(*entry, to_string(spec.mode))) throw Unsupported(*why);
   }
-  if (spec.batch < 1 || spec.threads < 1 || spec.requests < 1) {
-    throw std::runtime_error("batch, threads and requests must be at least 1");
+  if (spec.batch < 1 || spec.threads < 1 || spec.requests < 1 || spec.samples_per_query < 1) {
+    throw std::runtime_error("batch, threads, requests and samples_per_query must be at least 1");
   }
   if (spec.mode == Mode::kAccuracy && request.dataset_path.empty()) {
     throw std::runtime_error("an accuracy test needs a dataset_path");
   }
 }
 
-Measurement measure_speed(Framework& framework, const ModelFiles& files, const TestSpec& spec, Session& first,
-                          double load_seconds) {
-  Measurement measurement;
-  measurement.load_seconds = load_seconds;
+// One Server run at `rate` on the given sessions: the schedule is made before the clock starts.
+TimedRun server_run(const std::vector<TimedRequest*>& sessions, const std::vector<float>& input, double rate,
+                    const MeasureConfig& measure) {
+  const std::vector<double> schedule = poisson_schedule(rate, server_query_count(measure, rate));
+  return run_server(sessions, input, schedule, measure);
+}
+
+// The Server search (docs/methodology.md): trials at the rates next_search_rate proposes, each judged by the same
+// rules as the reported result; the VALID one of highest rate is reported.
+TimedRun server_search(const std::vector<TimedRequest*>& sessions, const std::vector<float>& input,
+                       const TestSpec& spec, RawMeasurement& raw) {
+  std::vector<TimedRun> runs;
+  while (const auto rate = next_search_rate(raw.search, spec.target_qps, spec.measure.search_trials)) {
+    TimedRun run = server_run(sessions, input, *rate, spec.measure);
+    RawMeasurement trial_raw;
+    trial_raw.wall_seconds = run.wall_seconds;
+    trial_raw.stop_reason = run.stop_reason;
+    trial_raw.stream_counts = run.stream_counts;
+    trial_raw.request_seconds = run.request_seconds;
+    const Measurement judged = assess(trial_raw, spec);
+    raw.search.push_back({*rate, judged.throughput.latency_s, judged.verdict.valid});
+    spdlog::info("server search trial {}: {:.2f} queries/s, p{:g} latency {:.3f} ms, {}", raw.search.size(), *rate,
+                 judged.latency_percentile, judged.throughput.latency_s * 1e3,
+                 judged.verdict.valid ? "VALID" : "INVALID");
+    runs.push_back(std::move(run));
+  }
+  const SearchTrial* best = best_trial(raw.search);
+  const auto index = static_cast<std::size_t>(best - raw.search.data());
+  raw.target_qps = best->rate;
+  return std::move(runs[index]);
+}
+
+RawMeasurement measure_speed(Framework& framework, const ModelFiles& files, const TestSpec& spec, Session& first,
+                             double load_seconds) {
+  RawMeasurement raw;
+  raw.load_seconds = load_seconds;
   const std::vector<float> input = make_input(spec.batch, spec.model.input_shape);
   auto started = SteadyClock::now();
   first.infer(input.data(), input.size());
-  measurement.first_inference_seconds = seconds_between(started, SteadyClock::now());
-  spdlog::info("loaded in {:.3f} s, first inference {:.3f} ms", load_seconds, measurement.first_inference_seconds * 1e3);
+  raw.first_inference_seconds = seconds_between(started, SteadyClock::now());
+  spdlog::info("loaded in {:.3f} s, first inference {:.3f} ms", load_seconds, raw.first_inference_seconds * 1e3);
 
-  TimedRun run;
-  if (spec.mode == Mode::kSync) {
-    run = run_sync(first, input, spec.measure);
-  } else {
-    // One session per request in flight; loading the extra ones is not part of load_s.
-    std::vector<std::unique_ptr<Session>> extra;
-    std::vector<TimedRequest*> sessions = {&first};
+  // One session per stream; loading the extra ones is not part of load_s.
+  std::vector<std::unique_ptr<Session>> extra;
+  std::vector<TimedRequest*> sessions = {&first};
+  if (uses_streams(spec.mode)) {
     for (int i = 1; i < spec.requests; ++i) {
       extra.push_back(framework.load(files, spec));
       sessions.push_back(extra.back().get());
     }
-    run = run_async(sessions, input, spec.measure);
   }
-  if (run.capped) {
+  TimedRun run;
+  switch (spec.mode) {
+    case Mode::kSync:
+    case Mode::kSingleStream: run = run_sync(first, input, spec.measure); break;
+    case Mode::kMultiStream: run = run_multi_stream(first, input, spec.samples_per_query, spec.measure); break;
+    case Mode::kAsync:
+    case Mode::kOffline: run = run_async(sessions, input, spec.measure); break;
+    case Mode::kServer:
+      if (!(spec.target_qps > 0)) throw std::runtime_error("a server test needs a target_qps above 0");
+      if (spec.measure.server_search) {
+        run = server_search(sessions, input, spec, raw);
+      } else {
+        raw.target_qps = spec.target_qps;
+        run = server_run(sessions, input, spec.target_qps, spec.measure);
+      }
+      break;
+    case Mode::kAccuracy: throw std::logic_error("measure_speed called for an accuracy test");
+  }
+  if (run.stop_reason == StopReason::kCapped) {
     spdlog::warn("the timed loop filled its preallocated sample buffer and stopped after {} requests ({:.3f} s)",
                  run.request_seconds.size(), run.wall_seconds);
   }
-  measurement.warmup_iterations = run.warmup_iterations;
-  measurement.iterations = static_cast<std::int64_t>(run.request_seconds.size());
-  measurement.wall_seconds = run.wall_seconds;
-  measurement.request = summarize(run.request_seconds);
-  measurement.throughput = spec.mode == Mode::kSync ? sync_metrics(run.request_seconds, spec.batch)
-                                                    : async_metrics(run.request_seconds, run.wall_seconds, spec.batch);
-  spdlog::info("{} timed requests in {:.3f} s: latency {:.3f} ms, {:.1f} FPS", measurement.iterations,
-               measurement.wall_seconds, measurement.throughput.latency_s * 1e3, measurement.throughput.fps);
-  return measurement;
+  raw.warmup_iterations = run.warmup_iterations;
+  raw.wall_seconds = run.wall_seconds;
+  raw.stop_reason = run.stop_reason;
+  raw.stream_counts = std::move(run.stream_counts);
+  raw.request_seconds = std::move(run.request_seconds);
+  spdlog::info("{} timed requests in {:.3f} s, stopped by {}", raw.request_seconds.size(), raw.wall_seconds,
+               to_string(raw.stop_reason));
+  return raw;
 }
 
 std::string read_bytes(const std::string& path) {

@@ -1,7 +1,8 @@
-// The main of every C++ runner (docs/runners.md): `describe`, `run`, and the hidden `stats`.
+// The main of every C++ runner (docs/runners.md): `describe` and `run`.
 #include "dli/runner/runner_main.hpp"
 
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -10,7 +11,6 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include "dli/measure/stats.hpp"
 #include "dli/protocol/runner_protocol.hpp"
 #include "dli/runner/run_test.hpp"
 #include "dli/util/local_file.hpp"
@@ -64,31 +64,20 @@ int run(Framework& framework, const std::string& request_path, const std::string
   }
   if (result.status != RunnerStatus::kOk) spdlog::error("{}: {}", to_string(result.status), result.reason);
   try {
+    // The request times go beside the result in binary (a null test can time millions of them); the result names
+    // the file (docs/runners.md 3.3).
+    if (result.measurement) {
+      const std::string times_path = result_path + ".times";
+      write_file_atomically(times_path, encode_request_times(result.measurement->request_seconds));
+      result.measurement->times_file = std::filesystem::path(times_path).filename().string();
+      result.measurement->request_seconds.clear();
+    }
     write_file_atomically(result_path, to_json(result).dump(1) + "\n");
   } catch (const std::exception& error) {
     spdlog::error("cannot write the result {}: {}", result_path, error.what());
     return runner_exit::kFailed;
   }
   return exit_code_of(result.status);
-}
-
-// Hidden: the statistics of request times given on stdin as a JSON array of seconds, for the test proving that
-// every runner implements the same definitions (docs/runners.md, section 4).
-int stats() {
-  const auto seconds = nlohmann::json::parse(std::cin).get<std::vector<double>>();
-  if (seconds.empty()) {
-    std::cerr << "stats: expected a non-empty JSON array of seconds\n";
-    return runner_exit::kUsage;
-  }
-  const Summary s = summarize(seconds);
-  const Throughput t = sync_metrics(seconds, 1);
-  const nlohmann::json document = {
-      {"request",
-       {{"count", s.count}, {"min_s", s.min}, {"max_s", s.max}, {"mean_s", s.mean}, {"stddev_s", s.stddev},
-        {"median_s", s.median}, {"p90_s", s.p90}, {"p95_s", s.p95}, {"p99_s", s.p99}}},
-      {"throughput", {{"latency_s", t.latency_s}, {"avg_pass_s", t.avg_pass_s}, {"fps", t.fps}}}};
-  std::cout << document.dump() << std::endl;
-  return 0;
 }
 
 }  // namespace
@@ -98,7 +87,6 @@ int runner_main(int argc, char** argv, Framework& framework) {
   const std::string command = argc > 1 ? argv[1] : "";
   try {
     if (command == "describe" && argc == 2) return describe(framework);
-    if (command == "stats" && argc == 2) return stats();
     if (command == "run" && argc == 6 && std::strcmp(argv[2], "--request") == 0 &&
         std::strcmp(argv[4], "--result") == 0) {
       return run(framework, argv[3], argv[5]);

@@ -315,7 +315,10 @@ void BM_RunnerProcess(benchmark::State& state, RunnerCase runner) {
     }
     const nlohmann::json& m = result.at("measurement");
     const double load_s = m.at("load_s").get<double>(), first_s = m.at("first_inference_s").get<double>();
-    const double warmup_s = m.at("warmup_iterations").get<double>() * m.at("request").at("median_s").get<double>();
+    // Runner protocol 2 reports raw times: a warm-up request is taken to last as long as a timed one on average.
+    double timed = 0;
+    for (const auto& count : m.at("request_times").at("counts")) timed += count.get<double>();
+    const double warmup_s = m.at("warmup_iterations").get<double>() * m.at("wall_s").get<double>() / timed;
     describe.push_back(described.wall_s);
     load.push_back(load_s);
     first.push_back(first_s);

@@ -11,11 +11,13 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 
 #include <benchmark/benchmark.h>
 #include <nlohmann/json.hpp>
 
+#include "dli/protocol/assess.hpp"
 #include "dli/protocol/runner_protocol.hpp"
 
 namespace {
@@ -61,9 +63,17 @@ void BM_ScriptRunnerRequest(benchmark::State& state, const Workload& workload) {
       return;
     }
     std::ifstream in(result);
-    const dli::RunnerResult parsed = dli::runner_result_from_json(nlohmann::json::parse(in), dli::Mode::kSync);
-    median_us = parsed.measurement->request.median * 1e6;
-    p99_us = parsed.measurement->request.p99 * 1e6;
+    dli::RunnerResult parsed = dli::runner_result_from_json(nlohmann::json::parse(in), dli::Mode::kSync);
+    // Runner protocol 2: the times are in a side file; the agent's code computes the figures.
+    dli::RawMeasurement& raw = *parsed.measurement;
+    std::int64_t total = 0;
+    for (const auto count : raw.stream_counts) total += count;
+    std::ifstream times(folder / raw.times_file, std::ios::binary);
+    raw.request_seconds = dli::decode_request_times(
+        std::string(std::istreambuf_iterator<char>(times), std::istreambuf_iterator<char>()), total);
+    const dli::Measurement figures = dli::assess(raw, request_for(workload).spec);
+    median_us = figures.request.median * 1e6;
+    p99_us = figures.request.p99 * 1e6;
   }
   state.counters["median_us"] = median_us;
   state.counters["p99_us"] = p99_us;

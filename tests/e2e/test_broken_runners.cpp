@@ -15,7 +15,7 @@ namespace dli::testing {
 namespace {
 
 constexpr const char* kDescription =
-    R"({"runner_protocol":1,"framework":"null","version":"broken 1","formats":["*"],"devices":["cpu"],)"
+    R"({"runner_protocol":2,"framework":"null","version":"broken 1","formats":["*"],"devices":["cpu"],)"
     R"("available":true,"reason":""})";
 
 class BrokenRunner : public SweepWorkspace {
@@ -66,28 +66,28 @@ TEST_F(BrokenRunner, ExitingWithoutAResultIsAFailureNamingIt) {
 }
 
 TEST_F(BrokenRunner, AMalformedResultIsAFailure) {
-  install_runner("printf '{\"runner_protocol\": 1, \"status\": ' > \"$5\"; exit 0");
+  install_runner("printf '{\"runner_protocol\": 2, \"status\": ' > \"$5\"; exit 0");
   const CsvTable csv = run_with_broken_runner(1);
   EXPECT_EQ(csv.at(0, "status"), "failed");
   EXPECT_EQ(csv.at(0, "error").rfind("malformed result: ", 0), 0u) << csv.at(0, "error");
 }
 
 TEST_F(BrokenRunner, AResultWithoutItsMeasurementIsAFailure) {
-  install_runner(R"(echo '{"runner_protocol":1,"status":"ok","reason":"","framework_version":"x"}' > "$5")");
+  install_runner(R"(echo '{"runner_protocol":2,"status":"ok","reason":"","framework_version":"x"}' > "$5")");
   const CsvTable csv = run_with_broken_runner(1);
   EXPECT_EQ(csv.at(0, "status"), "failed");
   EXPECT_EQ(csv.at(0, "error"), "malformed result: result: status ok without 'measurement'");
 }
 
 TEST_F(BrokenRunner, AnotherProtocolVersionIsAFailureNamingBoth) {
-  install_runner(R"(echo '{"runner_protocol":2,"status":"ok","reason":"","framework_version":"x"}' > "$5")");
+  install_runner(R"(echo '{"runner_protocol":3,"status":"ok","reason":"","framework_version":"x"}' > "$5")");
   const CsvTable csv = run_with_broken_runner(1);
   EXPECT_EQ(csv.at(0, "status"), "failed");
-  EXPECT_EQ(csv.at(0, "error"), "malformed result: runner protocol 2; this build speaks 1");
+  EXPECT_EQ(csv.at(0, "error"), "malformed result: runner protocol 3; this build speaks 2");
 }
 
 TEST_F(BrokenRunner, AnExitCodeThatContradictsTheResultIsAFailure) {
-  install_runner(R"(echo '{"runner_protocol":1,"status":"unsupported","reason":"no","framework_version":"x"}' > "$5"
+  install_runner(R"(echo '{"runner_protocol":2,"status":"unsupported","reason":"no","framework_version":"x"}' > "$5"
 exit 0)");
   const CsvTable csv = run_with_broken_runner(1);
   EXPECT_EQ(csv.at(0, "status"), "failed");
@@ -95,7 +95,7 @@ exit 0)");
 }
 
 TEST_F(BrokenRunner, AnUnsupportedAnswerIsRecordedWithItsReasonAndIsNotAFailure) {
-  install_runner(R"(echo '{"runner_protocol":1,"status":"unsupported","reason":"no such engine here","framework_version":"x"}' > "$5"
+  install_runner(R"(echo '{"runner_protocol":2,"status":"unsupported","reason":"no such engine here","framework_version":"x"}' > "$5"
 exit 3)");
   const CsvTable csv = run_with_broken_runner(0);
   EXPECT_EQ(csv.at(0, "status"), "unsupported");
@@ -132,7 +132,7 @@ TEST_F(BrokenRunner, TheRunnerSeesNoStoreCredentials) {
   EXPECT_EQ(environment.find("s3cret-word"), std::string::npos) << environment;
   EXPECT_EQ(environment.find("DLI_STORE_"), std::string::npos) << environment;
   EXPECT_EQ(environment.find("DLI_CREDENTIALS_FILE"), std::string::npos) << environment;
-  EXPECT_NE(environment.find("DLI_RUNNER_PROTOCOL=1"), std::string::npos) << environment;
+  EXPECT_NE(environment.find("DLI_RUNNER_PROTOCOL=2"), std::string::npos) << environment;
   EXPECT_NE(environment.find("PATH="), std::string::npos) << environment;
 }
 

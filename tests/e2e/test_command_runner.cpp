@@ -10,6 +10,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "dli/protocol/assess.hpp"
+#include "dli/protocol/runner_protocol.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 
@@ -23,6 +25,8 @@ namespace {
 
 namespace fs = std::filesystem;
 using Json = nlohmann::json;
+
+TestSpec test_spec_of(const Json& request) { return runner_request_from_json(request).spec; }
 
 const std::string kExampleDir = std::string(DLI_SOURCE_DIR) + "/configs/examples/command";
 const std::string kExampleScriptPlaceholder = "/opt/dli/command/torch_utils_benchmark.py";
@@ -65,7 +69,7 @@ class CommandRunner : public ::testing::Test {
   // A sync test of mobilenet_v2.pt on the CPU whose params.command is `command`.
   Json request(const std::string& command) const {
     return {
-        {"runner_protocol", 1},
+        {"runner_protocol", kRunnerProtocolVersion},
         {"spec",
          {{"id", "00c0ffee00c0ffee"},
           {"host", "local"},
@@ -111,13 +115,12 @@ class CommandRunner : public ::testing::Test {
   // 20, 21, ... 29 ms. Tests spoil one thing at a time.
   static Json good_result() {
     return Json::parse(R"({
-      "runner_protocol": 1, "status": "ok", "reason": "", "framework_version": "LabTool 2.0",
+      "runner_protocol": 2, "status": "ok", "reason": "", "framework_version": "LabTool 2.0",
       "measurement": {
         "framework_version": "LabTool 2.0", "load_s": 0.5, "first_inference_s": 0.05, "warmup_iterations": 2,
-        "iterations": 10, "wall_s": 0.245,
-        "request": {"count": 10, "min_s": 0.020, "max_s": 0.029, "mean_s": 0.0245, "stddev_s": 0.0030276503540974917,
-                    "median_s": 0.0245, "p90_s": 0.0281, "p95_s": 0.02855, "p99_s": 0.02891},
-        "throughput": {"latency_s": 0.0245, "avg_pass_s": 0.0245, "fps": 40.816326530612244}
+        "wall_s": 0.245, "stop_reason": "min_reached",
+        "request_times": {"counts": [10],
+                          "seconds": [0.020, 0.021, 0.022, 0.023, 0.024, 0.025, 0.026, 0.027, 0.028, 0.029]}
       },
       "accuracy": null,
       "details": {"timing": "the lab's own"}
@@ -143,7 +146,7 @@ std::string reason_of(const RunnerRun& run) {
 void expect_protocol_result(const RunnerRun& run, const std::string& status, int exit_code) {
   EXPECT_EQ(run.exit_code, exit_code) << run.output;
   ASSERT_TRUE(run.result.is_object()) << run.output;
-  EXPECT_EQ(run.result.value("runner_protocol", 0), 1);
+  EXPECT_EQ(run.result.value("runner_protocol", 0), kRunnerProtocolVersion);
   EXPECT_EQ(run.result.value("status", ""), status) << reason_of(run) << "\n" << run.output;
   EXPECT_TRUE(run.result.contains("reason") && run.result["reason"].is_string());
   EXPECT_TRUE(run.result.contains("framework_version") && run.result["framework_version"].is_string());
@@ -164,7 +167,7 @@ TEST_F(CommandRunner, DescribesItselfAsTheCommandFramework) {
   const auto output = run_command(shell_quote(DLI_RUN_COMMAND_EXE) + " describe 2>/dev/null");
   ASSERT_EQ(output.exit_code, 0) << output.output;
   const Json described = Json::parse(output.output);
-  EXPECT_EQ(described["runner_protocol"], 1);
+  EXPECT_EQ(described["runner_protocol"], kRunnerProtocolVersion);
   EXPECT_EQ(described["framework"], "command");
   EXPECT_EQ(described["version"].get<std::string>().rfind("dli-run-command ", 0), 0u) << described;
   EXPECT_EQ(described["formats"], Json::array({"*"}));
@@ -188,18 +191,16 @@ TEST_F(CommandRunner, TorchUtilsBenchmarkExampleMeasuresMobilenetV2) {
             true)
       << m["framework_version"];
   EXPECT_NE(m["framework_version"].get<std::string>().find("torch.utils.benchmark"), std::string::npos);
-  EXPECT_GE(m["iterations"].get<int>(), 10);
-  EXPECT_EQ(m["request"]["count"], m["iterations"]);
   EXPECT_GE(m["warmup_iterations"].get<int>(), 2);
   EXPECT_GE(m["wall_s"].get<double>(), 0.2);
-  const double median = m["request"]["median_s"];
+  // The agent's figures from the raw times (runner protocol 2).
+  const RunnerResult decoded = runner_result_from_json(run.result, Mode::kSync);
+  const Measurement figures = assess(*decoded.measurement, test_spec_of(req));
+  EXPECT_GE(figures.iterations, 10);
+  const double median = figures.request.median;
   EXPECT_GT(median, 1e-4) << "mobilenet_v2 on a CPU takes milliseconds";
   EXPECT_LT(median, 5.0);
-  EXPECT_LE(m["request"]["min_s"].get<double>(), median);
-  EXPECT_LE(median, m["request"]["max_s"].get<double>());
-  EXPECT_DOUBLE_EQ(m["throughput"]["latency_s"].get<double>(), median);
-  EXPECT_DOUBLE_EQ(m["throughput"]["fps"].get<double>(), 1.0 / median);
-  EXPECT_DOUBLE_EQ(m["throughput"]["avg_pass_s"].get<double>(), m["request"]["mean_s"].get<double>());
+  EXPECT_DOUBLE_EQ(figures.throughput.fps, 1.0 / median);
   EXPECT_GT(m["load_s"].get<double>(), 0.0);
   EXPECT_GT(m["first_inference_s"].get<double>(), 0.0);
   EXPECT_GT(m["peak_rss_kb"].get<long>(), 10000) << "torch and the model take tens of MB";
@@ -270,7 +271,7 @@ TEST_F(CommandRunner, ExitCodeThreeWithAnOkResultDisagreesAndFails) {
 TEST_F(CommandRunner, ACompleteResultIsAcceptedAndItsPeakMemoryFilledIn) {
   const RunnerRun run = run_canned(good_result());
   expect_protocol_result(run, "ok", 0);
-  EXPECT_EQ(run.result["measurement"]["iterations"], 10);
+  EXPECT_EQ(run.result["measurement"]["request_times"]["counts"], Json::array({10}));
   EXPECT_EQ(run.result["details"]["timing"], "the lab's own");
   ASSERT_TRUE(run.result["measurement"].contains("peak_rss_kb"));
   EXPECT_GT(run.result["measurement"]["peak_rss_kb"].get<long>(), 0) << "the command's own peak, from getrusage";
@@ -295,30 +296,23 @@ TEST_F(CommandRunner, IncompleteOrInconsistentResultsAreMalformed) {
     std::string reason;
   };
   const std::vector<Case> cases = {
-      {"no p99", [](Json& r) { r["measurement"]["request"].erase("p99_s"); },
-       "result: missing field 'measurement.request.p99_s'"},
-      {"text fps", [](Json& r) { r["measurement"]["throughput"]["fps"] = "40"; },
-       "result: field 'measurement.throughput.fps' expected number, got string"},
-      {"null median", [](Json& r) { r["measurement"]["request"]["median_s"] = nullptr; },
-       "measurement.request.median_s is null"},
-      {"count", [](Json& r) { r["measurement"]["request"]["count"] = 11; },
-       "measurement.iterations is 10 but measurement.request.count is 11"},
+      {"no stop reason", [](Json& r) { r["measurement"].erase("stop_reason"); },
+       "result: missing field 'measurement.stop_reason'"},
+      {"text time", [](Json& r) { r["measurement"]["request_times"]["seconds"][0] = "0.02"; },
+       "result: field 'measurement.request_times.seconds[0]' expected number, got string"},
+      {"negative time", [](Json& r) { r["measurement"]["request_times"]["seconds"][4] = -0.01; },
+       "measurement.request_times.seconds' expected finite times >= 0"},
+      {"counts", [](Json& r) { r["measurement"]["request_times"]["counts"] = {11}; },
+       "expected 11 times (the sum of counts)"},
       {"too few",
        [](Json& r) {
-         r["measurement"]["iterations"] = 5;
-         r["measurement"]["request"]["count"] = 5;
+         r["measurement"]["request_times"] = {{"counts", {5}}, {"seconds", {0.02, 0.02, 0.02, 0.02, 0.02}}};
        },
        "fewer than the test's measure.iterations 10"},
       {"too short", [](Json& r) { r["measurement"]["wall_s"] = 0.1; }, "shorter than the test's measure.min_s"},
-      {"median above max", [](Json& r) { r["measurement"]["request"]["max_s"] = 0.022; }, "is above max_s"},
-      {"percentiles", [](Json& r) { r["measurement"]["request"]["p95_s"] = 0.0275; }, "p90_s (0.0281) is above p95_s"},
-      {"latency", [](Json& r) { r["measurement"]["throughput"]["latency_s"] = 0.0201; },
-       "latency_s (0.0201) is not the median request time"},
-      {"fps of the mean", [](Json& r) { r["measurement"]["throughput"]["fps"] = 1 / 0.0246; },
-       "fps (40.6504065) is not batch / latency_s"},
-      {"zero fps", [](Json& r) { r["measurement"]["throughput"]["fps"] = 0; }, "fps is 0, not above 0"},
+      {"zero wall", [](Json& r) { r["measurement"]["wall_s"] = 0; }, "wall_s is 0, not above 0"},
       {"no measurement", [](Json& r) { r["measurement"] = nullptr; }, "result: status ok without 'measurement'"},
-      {"version", [](Json& r) { r["runner_protocol"] = 2; }, "runner protocol 2; this build speaks 1"},
+      {"version", [](Json& r) { r["runner_protocol"] = 1; }, "runner protocol 1; this build speaks 2"},
       {"status", [](Json& r) { r["status"] = "great"; },
        R"(result: field 'status' expected ok, unsupported or failed, got "great")"},
       {"details", [](Json& r) { r["details"]["threads"] = 2; },
@@ -431,10 +425,10 @@ TEST_F(CommandRunner, BadRequestsFail) {
   expect_reason_contains(run(unknown), "unknown parameter 'shell'");
 
   Json other_version = request("true");
-  other_version["runner_protocol"] = 2;
+  other_version["runner_protocol"] = kRunnerProtocolVersion + 1;
   const RunnerRun refused = run(other_version);
   expect_protocol_result(refused, "failed", 1);
-  expect_reason_contains(refused, "runner protocol 2; this build speaks 1");
+  expect_reason_contains(refused, "runner protocol 3; this build speaks 2");
 }
 
 }  // namespace

@@ -18,6 +18,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "dli/protocol/assess.hpp"
 #include "dli/protocol/runner_protocol.hpp"
 #include "dli/util/version.hpp"
 #include "support/temp_dir.hpp"
@@ -153,11 +154,13 @@ class RunnerProtocol : public ::testing::Test {
     return runner_result_from_json(json::parse(read_file(result_file())), mode);
   }
 
-  // Only the request and the result are left in the working folder: the result's temporary file was renamed.
+  // Only the request, the result and its request times are left in the working folder: the temporary files were
+  // renamed.
   void expect_no_leftovers() const {
     for (const auto& entry : fs::directory_iterator(dir.path() / "work")) {
       const std::string name = entry.path().filename().string();
-      EXPECT_TRUE(name == "request.json" || name == "result.json") << "left behind: " << name;
+      EXPECT_TRUE(name == "request.json" || name == "result.json" || name == "result.json.times")
+          << "left behind: " << name;
     }
   }
 
@@ -217,10 +220,16 @@ TEST_F(RunnerProtocol, NullRunMeasuresExitsZeroAndWritesAnOkResult) {
   EXPECT_TRUE(result.reason.empty());
   EXPECT_EQ(result.framework_version, std::string("dli ") + kVersion) << "as in describe";
   ASSERT_TRUE(result.measurement.has_value());
-  EXPECT_GE(result.measurement->iterations, request.spec.measure.iterations);
-  EXPECT_GE(result.measurement->request.min, 0.001);
-  EXPECT_NEAR(result.measurement->throughput.fps, 2 / result.measurement->throughput.latency_s,
-              1e-9 * result.measurement->throughput.fps);
+  // The times travel beside the result in binary; the agent computes the figures from them (runner protocol 2).
+  RawMeasurement raw = *result.measurement;
+  ASSERT_EQ(raw.times_file, "result.json.times");
+  std::int64_t total = 0;
+  for (const auto count : raw.stream_counts) total += count;
+  raw.request_seconds = decode_request_times(read_file((dir.path() / "work" / raw.times_file).string()), total);
+  const Measurement figures = assess(raw, request.spec);
+  EXPECT_GE(figures.iterations, request.spec.measure.iterations);
+  EXPECT_GE(figures.request.min, 0.001);
+  EXPECT_NEAR(figures.throughput.fps, 2 / figures.throughput.latency_s, 1e-9 * figures.throughput.fps);
   EXPECT_FALSE(result.accuracy.has_value());
   EXPECT_TRUE(exit.out.empty()) << "logs go to stderr, never stdout: " << exit.out;
   expect_no_leftovers();
@@ -228,14 +237,14 @@ TEST_F(RunnerProtocol, NullRunMeasuresExitsZeroAndWritesAnOkResult) {
 
 TEST_F(RunnerProtocol, AnotherProtocolVersionFailsNamingBothVersions) {
   json request = to_json(null_request());
-  request["runner_protocol"] = 2;
+  request["runner_protocol"] = kRunnerProtocolVersion + 1;
   const Exit exit = run(request);
   ASSERT_TRUE(exit.exited) << describe_exit(exit);
   EXPECT_EQ(exit.code, runner_exit::kFailed) << describe_exit(exit);
   const RunnerResult result = read_result();
   EXPECT_EQ(result.status, RunnerStatus::kFailed);
-  EXPECT_NE(result.reason.find("protocol 2"), std::string::npos) << result.reason;
-  EXPECT_NE(result.reason.find("speaks 1"), std::string::npos) << result.reason;
+  EXPECT_NE(result.reason.find("protocol 3"), std::string::npos) << result.reason;
+  EXPECT_NE(result.reason.find("speaks 2"), std::string::npos) << result.reason;
   EXPECT_FALSE(result.measurement.has_value());
 }
 

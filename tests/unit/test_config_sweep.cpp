@@ -200,7 +200,7 @@ TEST_F(ConfigSweep, UnknownKeySuggestsTheClosestInsteadOfReportingItMissing) {
   ASSERT_EQ(diagnostics.size(), 1u) << testing::listing(diagnostics);
   EXPECT_EQ(diagnostics[0].str(),
             sweep_path + ":9:1: batchsize: unknown key 'batchsize' (did you mean 'batch_sizes'? known keys: name, "
-                         "fleet, hosts, models, launchers, batch_sizes, modes, threads, async_requests, devices, accuracy, measure)");
+                         "fleet, hosts, models, launchers, batch_sizes, modes, threads, async_requests, devices, accuracy, measure, multi_stream_samples, server_qps)");
 }
 
 TEST_F(ConfigSweep, DuplicateKey) {
@@ -213,7 +213,7 @@ TEST_F(ConfigSweep, UnrelatedUnknownKeyDoesNotHideAMissingOne) {
   EXPECT_EQ(diagnostics[0].str(), sweep_path + ":1:1: batch_sizes: missing required key 'batch_sizes'");
   EXPECT_EQ(diagnostics[1].str(), sweep_path + ":9:1: sizes: unknown key 'sizes' (known keys: name, fleet, hosts, "
                                                "models, launchers, batch_sizes, modes, threads, async_requests, devices, "
-                                               "accuracy, measure)");
+                                               "accuracy, measure, multi_stream_samples, server_qps)");
 }
 
 TEST_F(ConfigSweep, MissingRequiredTopLevelKey) {
@@ -322,12 +322,12 @@ TEST_F(ConfigSweep, TooManyAsyncRequests) {
 }
 
 TEST_F(ConfigSweep, EmptyModes) {
-  expect_problem(sweep_with({{10, "modes: []"}}), 10, 8, "modes", "expected a non-empty list of modes (sync, async), got []");
+  expect_problem(sweep_with({{10, "modes: []"}}), 10, 8, "modes", "expected a non-empty list of modes (sync, async, single_stream, multi_stream, server, offline), got []");
 }
 
 TEST_F(ConfigSweep, MisspelledModeSuggestsTheRightOne) {
   expect_problem(sweep_with({{10, "modes: [sync, sycn]"}}), 10, 15, "modes[1]",
-                 "expected one of sync, async, got 'sycn' (did you mean 'sync'?)");
+                 "expected one of sync, async, single_stream, multi_stream, server, offline, got 'sycn' (did you mean 'sync'?)");
 }
 
 TEST_F(ConfigSweep, DuplicateMode) {

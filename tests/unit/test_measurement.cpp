@@ -74,7 +74,7 @@ TEST(MeasurementSync, RunsExactlyTheIterationsWhenNoMinimumTime) {
   EXPECT_EQ(run.request_seconds.size(), 50u);
   EXPECT_EQ(run.warmup_iterations, 3);
   EXPECT_EQ(session.calls(), 53);
-  EXPECT_FALSE(run.capped);
+  EXPECT_EQ(run.stop_reason, StopReason::kMinReached);
   EXPECT_EQ(session.last_input(), input.data()) << "the caller's buffer is handed over, not a copy";
   EXPECT_EQ(session.last_count(), 24u);
 }
@@ -140,7 +140,7 @@ TEST(MeasurementSync, StopsAndSaysSoWhenRequestsOutrunTheBufferSizedFromWarmup) 
     if (call < 2) std::this_thread::sleep_for(milliseconds(10));
   });
   const TimedRun run = run_sync(session, make_input(1, {4}), measure(10, 0.2, 2));
-  EXPECT_TRUE(run.capped);
+  EXPECT_EQ(run.stop_reason, StopReason::kCapped);
   EXPECT_LT(run.wall_seconds, 0.2);
   EXPECT_GE(run.request_seconds.size(), 10u);
   EXPECT_LE(run.request_seconds.size(), 2000u);
@@ -196,7 +196,7 @@ TEST(MeasurementAsync, StopsOnlyWhenBothIterationsAndMinSecondsAreReached) {
   const TimedRun run = run_async({&first, &second}, make_input(1, {4}), measure(4, 0.1, 1));
   EXPECT_GE(run.wall_seconds, 0.1);
   EXPECT_GT(run.request_seconds.size(), 20u);
-  EXPECT_FALSE(run.capped);
+  EXPECT_EQ(run.stop_reason, StopReason::kMinReached);
 }
 
 TEST(MeasurementAsync, OneSessionRunsTheIterations) {

@@ -325,7 +325,7 @@ TEST(ProtocolJson, OtherProtocolVersionsAreRejected) {
   json result = to_json(full_result());
   result.at("protocol") = 1;
   EXPECT_EQ(error_of([&] { test_result_from_json(result); }),
-            "result: protocol version 1 is not supported (this build reads version 3)");
+            "result: protocol version 1 is not supported (this build reads version 4)");
   json manifest = to_json(Manifest{});
   manifest.erase("protocol");
   EXPECT_EQ(error_of([&] { manifest_from_json(manifest); }), "manifest: missing field 'protocol'");

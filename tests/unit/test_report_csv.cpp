@@ -88,8 +88,11 @@ TEST(ReportCsv, ColumnOrderIsStable) {
       "p95_ms",      "p99_ms",      "min_ms",       "max_ms",     "mean_ms",           "stddev_ms",
       "iterations",  "warmup_iterations", "wall_s", "load_s",     "first_inference_ms", "peak_rss_kb",
       "started_at",  "finished_at", "error",      "device",     "dataset",           "top1",
-      "top5",        "accuracy_samples", "details",   "warnings",   "other_cpu_pct", "load_1m",
-      "governor",    "build_type"};
+      "top5",        "accuracy_samples", "details",
+      // results-csv version 2
+      "p999_ms", "cv", "verdict", "verdict_reasons", "stop_reason", "latency_percentile", "samples_per_query",
+      "target_qps", "achieved_qps", "latency_bound_ms", "histogram", "warnings", "other_cpu_pct", "load_1m",
+      "governor", "build_type"};
   EXPECT_EQ(csv_columns(), expected);
 }
 

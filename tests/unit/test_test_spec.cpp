@@ -72,6 +72,13 @@ TEST(TestSpec, HostHashesTimeoutAndMemoryLimitDoNotChangeTheId) {
   }
 }
 
+TEST(TestSpec, SettingsAddedLaterAtTheirDefaultsKeepTheCanonicalTextOfBefore) {
+  // The text a spec had before protocol 4: ids of tests planned then do not change.
+  EXPECT_EQ(canonical_spec(sample_spec()).find("max_cv"), std::string::npos);
+  EXPECT_EQ(canonical_spec(sample_spec()).find("samples_per_query"), std::string::npos);
+  EXPECT_EQ(canonical_spec(sample_spec()).find("target_qps"), std::string::npos);
+}
+
 TEST(TestSpec, EveryIdentityFieldChangesTheId) {
   const std::vector<std::function<void(TestSpec&)>> changes = {
       [](TestSpec& s) { s.model.name = "resnet50"; },
@@ -99,6 +106,24 @@ TEST(TestSpec, EveryIdentityFieldChangesTheId) {
       [](TestSpec& s) { s.measure.min_seconds = 1.25; },
       [](TestSpec& s) { s.measure.warmup_iterations = 4; },
       [](TestSpec& s) { s.measure.warmup_seconds = 0.5; },
+      // Since protocol 4: the scenarios and their settings.
+      [](TestSpec& s) { s.mode = Mode::kSingleStream; },
+      [](TestSpec& s) { s.mode = Mode::kOffline; },
+      [](TestSpec& s) {
+        s.mode = Mode::kMultiStream;
+        s.samples_per_query = 4;
+      },
+      [](TestSpec& s) {
+        s.mode = Mode::kServer;
+        s.target_qps = 50;
+      },
+      [](TestSpec& s) { s.measure.max_iterations = 1000; },
+      [](TestSpec& s) { s.measure.max_seconds = 30; },
+      [](TestSpec& s) { s.measure.max_cv = 0.1; },
+      [](TestSpec& s) { s.measure.latency_bound_s = 0.015; },
+      [](TestSpec& s) { s.measure.latency_percentile = 95; },
+      [](TestSpec& s) { s.measure.server_search = true; },
+      [](TestSpec& s) { s.measure.search_trials = 4; },
   };
   std::vector<std::string> ids = {test_id(sample_spec())};
   for (std::size_t i = 0; i < changes.size(); ++i) {
@@ -129,6 +154,34 @@ TEST(TestSpec, ModeNamesRoundTrip) {
   EXPECT_EQ(to_string(Mode::kAccuracy), "accuracy");
   EXPECT_EQ(mode_from_string("accuracy"), Mode::kAccuracy);
   EXPECT_THROW(mode_from_string("Sync"), std::invalid_argument);
+  const std::vector<std::pair<Mode, std::string>> scenarios = {{Mode::kSingleStream, "single_stream"},
+                                                               {Mode::kMultiStream, "multi_stream"},
+                                                               {Mode::kServer, "server"},
+                                                               {Mode::kOffline, "offline"}};
+  for (const auto& [mode, name] : scenarios) {
+    EXPECT_EQ(to_string(mode), name);
+    EXPECT_EQ(mode_from_string(name), mode);
+    EXPECT_TRUE(is_scenario(mode));
+  }
+  EXPECT_FALSE(is_scenario(Mode::kAsync));
+}
+
+TEST(TestSpec, ScenarioLabelsAndReportedPercentiles) {
+  TestSpec spec = sample_spec();
+  spec.mode = Mode::kServer;
+  spec.requests = 2;
+  spec.target_qps = 50;
+  EXPECT_EQ(test_label(spec), "mobilenet_v2/opencv-dnn/b1/server/t2/r2/q50");
+  spec.mode = Mode::kMultiStream;
+  spec.requests = 1;
+  spec.samples_per_query = 8;
+  EXPECT_EQ(test_label(spec), "mobilenet_v2/opencv-dnn/b1/multi_stream/t2/n8");
+  EXPECT_EQ(reported_percentile(Mode::kSync, 99), 50) << "the seed's modes report the median";
+  EXPECT_EQ(reported_percentile(Mode::kSingleStream, 0), 90);
+  EXPECT_EQ(reported_percentile(Mode::kMultiStream, 0), 99);
+  EXPECT_EQ(reported_percentile(Mode::kServer, 0), 99);
+  EXPECT_EQ(reported_percentile(Mode::kServer, 95), 95);
+  EXPECT_EQ(reported_percentile(Mode::kOffline, 95), 50);
 }
 
 }  // namespace

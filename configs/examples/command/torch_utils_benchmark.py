@@ -13,9 +13,8 @@ What is measured, honestly stated:
   until it takes at least 10,000 times the timer's overhead and a thousandth of --min-time: one request for a
   model of tens of milliseconds, 100 for a 0.1 ms one. blocked_autorange stops on time only, so it is called again
   until there are at least --iterations blocks (details.autorange_calls);
-- wall_s is the sum of the timed blocks; statistics and throughput follow docs/methodology.md (true median,
-  linear-interpolation percentiles, sample standard deviation; sync: latency = median, avg pass = mean,
-  fps = batch / latency).
+- wall_s is the sum of the timed blocks. The request times go in the result as they are (runner protocol 2); the
+  agent computes the statistics, the histogram and the verdict from them (docs/methodology.md).
 
 One stream only: async and accuracy tests are answered `unsupported` (exit code 3).
 Run with Debian's /usr/bin/python3 (python3-torch 1.13), or any Python with torch.
@@ -49,44 +48,13 @@ def write_result(path, document):
 
 def result(status, reason="", framework_version=ADAPTER, measurement=None, details=None):
     return {
-        "runner_protocol": 1,
+        "runner_protocol": 2,
         "status": status,
         "reason": reason,
         "framework_version": framework_version,
         "measurement": measurement,
         "accuracy": None,
         "details": details or {},
-    }
-
-
-def median(ordered):
-    n = len(ordered)
-    return ordered[n // 2] if n % 2 == 1 else (ordered[n // 2 - 1] + ordered[n // 2]) / 2.0
-
-
-def percentile(ordered, p):
-    """Linear interpolation between closest ranks (NumPy's default), as docs/methodology.md."""
-    rank = p / 100.0 * (len(ordered) - 1)
-    below = int(rank)
-    above = min(below + 1, len(ordered) - 1)
-    return ordered[below] + (ordered[above] - ordered[below]) * (rank - below)
-
-
-def summarize(times):
-    ordered = sorted(times)
-    n = len(ordered)
-    mean = sum(ordered) / n
-    stddev = (sum((t - mean) * (t - mean) for t in ordered) / (n - 1)) ** 0.5 if n >= 2 else 0.0
-    return {
-        "count": n,
-        "min_s": ordered[0],
-        "max_s": ordered[-1],
-        "mean_s": mean,
-        "stddev_s": stddev,
-        "median_s": median(ordered),
-        "p90_s": percentile(ordered, 90),
-        "p95_s": percentile(ordered, 95),
-        "p99_s": percentile(ordered, 99),
     }
 
 
@@ -182,21 +150,14 @@ def measure(args):
         per_block = min(times) * measured.number_per_run
         min_run_time = (args.iterations - len(times)) * per_block
 
-    request_summary = summarize(times)
-    latency_s = request_summary["median_s"]
     measurement = {
         "framework_version": version,
         "load_s": load_s,
         "first_inference_s": first_inference_s,
         "warmup_iterations": warmup_count,
-        "iterations": len(times),
         "wall_s": wall_s,
-        "request": request_summary,
-        "throughput": {
-            "latency_s": latency_s,
-            "avg_pass_s": request_summary["mean_s"],
-            "fps": args.batch / latency_s if latency_s > 0 else 0.0,
-        },
+        "stop_reason": "min_reached",
+        "request_times": {"counts": [len(times)], "seconds": times},
         "peak_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
     }
     details = {

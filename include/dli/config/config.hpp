@@ -92,7 +92,9 @@ struct SweepConfig {
   std::vector<int> batch_sizes;
   std::vector<Mode> modes;
   std::vector<int> threads;
-  std::vector<int> async_requests = {2};  // requests in flight, async mode only
+  std::vector<int> async_requests = {2};  // requests in flight: async, server and offline modes
+  std::vector<int> multi_stream_samples = {8};  // samples per query, multi_stream mode only
+  std::vector<double> server_qps;               // target rates, server mode only (required with it)
   std::vector<std::string> devices = {"cpu"};  // cpu, cuda, cuda:N
   std::vector<AccuracyConfig> accuracy;
   MeasureConfig measure;
@@ -108,6 +110,9 @@ void check_sweep_against_fleet(const SweepConfig& sweep, const FleetConfig& flee
 // limit): models x launchers x devices x batch sizes x (1 per sync, one per request count for async) x threads, plus
 // one accuracy test per accuracy entry x launcher x device. A double: the product of the lists can pass 2^64.
 double max_tests_per_host(const SweepConfig& sweep);
+// Tests one mode adds per model x launcher x device x batch x threads: the request counts (async, server, offline)
+// times the samples per query (multi_stream) times the rates (server); 1 for the others.
+int tests_per_mode(const SweepConfig& sweep, Mode mode);
 
 // Text variants for unit tests: `path` is only used in diagnostics and to resolve relative model paths.
 FleetConfig parse_fleet(const std::string& yaml_text, const std::string& path);

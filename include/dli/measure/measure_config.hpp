@@ -1,4 +1,5 @@
 #pragma once
+#include <cstdint>
 // When a test's timed loop starts and stops (docs/methodology.md, "One test").
 
 namespace dli {
@@ -17,6 +18,17 @@ struct MeasureConfig {
   // Address-space limit (RLIMIT_AS) of one test's child process, in MiB; 0: none. Off by default because some
   // frameworks reserve large virtual areas they never touch, which such a limit counts in full.
   int memory_limit_mb = 0;
+  // Maxima: the loop stops at whichever comes first even if the minima are not met (its verdict then says so).
+  // 0: none.
+  std::int64_t max_iterations = 0;
+  double max_seconds = 0;
+  // Verdict thresholds (docs/methodology.md, "Verdicts").
+  double max_cv = 0.2;            // request times' stddev / mean above this is INVALID; 0: no CV rule
+  double latency_bound_s = 0;     // the reported percentile above this is INVALID; 0: none (Server requires one)
+  double latency_percentile = 0;  // the percentile a scenario reports; 0: the scenario's default (90, 99, 99)
+  // Server search: the highest target rate that stays VALID, in at most search_trials Server runs.
+  bool server_search = false;
+  int search_trials = 8;
 };
 
 }  // namespace dli

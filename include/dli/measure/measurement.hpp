@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "dli/measure/measure_config.hpp"
+#include "dli/measure/stop_rule.hpp"
 
 namespace dli {
 
@@ -17,18 +18,38 @@ class TimedRequest {
 };
 
 struct TimedRun {
-  std::vector<double> request_seconds;  // one per timed request, in completion order per stream
-  double wall_seconds = 0;              // first start to last end
+  // One time per timed request (MultiStream: per query), stream after stream, each in completion order (Server:
+  // in schedule order); stream_counts says how many belong to each stream.
+  std::vector<double> request_seconds;
+  std::vector<std::int64_t> stream_counts;
+  double wall_seconds = 0;              // first start to last end (Server: the schedule's origin to the last end)
   std::int64_t warmup_iterations = 0;
-  // The preallocated sample buffer filled up before the stop rule was met (a request far faster than its
-  // warm-up suggested, or beyond the sample cap): the run stopped early rather than allocate in the timed loop.
-  bool capped = false;
+  // Which rule stopped it. kCapped: the preallocated sample buffer filled up before the stop rule was met (a
+  // request far faster than its warm-up suggested, or beyond the sample cap): it stopped rather than allocate.
+  StopReason stop_reason = StopReason::kMinReached;
+  // Server only: how late each query started after its scheduled time, seconds (0 when the harness was behind is
+  // not distinguished: a query whose predecessor ran late starts late). Not part of any result; for the bench.
+  std::vector<double> start_delays;
 };
 
-// Sync: one request after another until both measure.iterations and measure.min_seconds are reached.
+// Sync and SingleStream: one request after another until both measure.iterations and measure.min_seconds are
+// reached, or a maximum.
 TimedRun run_sync(TimedRequest& session, const std::vector<float>& input, const MeasureConfig& measure);
 
-// Async: sessions.size() requests in flight, one stream per session (its own thread); same stop rule,
+// MultiStream: each query is `samples_per_query` requests issued together and served one after another by the
+// session; a query's time runs from its first request's start to its last request's end. The stop rule counts
+// queries.
+TimedRun run_multi_stream(TimedRequest& session, const std::vector<float>& input, int samples_per_query,
+                          const MeasureConfig& measure);
+
+// Server: query i is due at `schedule[i]` seconds after the origin (poisson_schedule); each session (its own
+// thread) takes the next due query, waits for its time and serves it. A query's time runs from its *scheduled*
+// send time to its end, so a harness or framework that falls behind shows it. Stops when the schedule is done
+// (stop reason min_reached) or at measure.max_seconds.
+TimedRun run_server(const std::vector<TimedRequest*>& sessions, const std::vector<float>& input,
+                    const std::vector<double>& schedule, const MeasureConfig& measure);
+
+// Async and Offline: sessions.size() requests in flight, one stream per session (its own thread); same stop rule,
 // counted over all streams. Each stream copies its own input into the framework per request.
 TimedRun run_async(const std::vector<TimedRequest*>& sessions, const std::vector<float>& input,
                    const MeasureConfig& measure);

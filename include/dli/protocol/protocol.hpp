@@ -11,7 +11,7 @@
 
 namespace dli {
 
-inline constexpr int kProtocolVersion = 3;
+inline constexpr int kProtocolVersion = 4;
 
 // Store layout.
 namespace layout {

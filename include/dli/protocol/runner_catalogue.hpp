@@ -24,7 +24,14 @@ struct RunnerEntry {
   std::string executable;            // "dli-run-torch"
   std::vector<std::string> formats;  // "*": any
   std::vector<ParamRule> params;
+  // The modes it implements (docs/runners.md, section 1); a test of another mode is skipped at plan time with the
+  // reason, and refused by the runner, never measured as something else.
+  std::vector<std::string> modes;
 };
+
+// Why `entry` cannot run `mode` ("onnxruntime does not implement mode server (it runs sync, async, accuracy)"), or
+// nothing when it can.
+std::optional<std::string> why_mode_unsupported(const RunnerEntry& entry, const std::string& mode);
 
 const std::vector<RunnerEntry>& runner_catalogue();
 const RunnerEntry* find_runner_entry(const std::string& framework);  // nullptr when unknown

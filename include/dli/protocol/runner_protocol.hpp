@@ -13,7 +13,7 @@
 
 namespace dli {
 
-inline constexpr int kRunnerProtocolVersion = 1;
+inline constexpr int kRunnerProtocolVersion = 2;
 
 // Exit codes of `<runner> run` (docs/runners.md 3.4).
 namespace runner_exit {
@@ -34,11 +34,35 @@ enum class RunnerStatus { kOk, kUnsupported, kFailed };
 std::string to_string(RunnerStatus status);  // "ok", "unsupported", "failed"
 int exit_code_of(RunnerStatus status);       // 0, 3, 1
 
+// What a runner measured (docs/runners.md 3.3): the raw request times and how the run went. The agent computes every
+// statistic, the histogram and the verdict from it, once, in C++ (assess.hpp).
+struct RawMeasurement {
+  std::string framework_version;
+  double load_seconds = 0;
+  double first_inference_seconds = 0;
+  std::int64_t warmup_iterations = 0;
+  double wall_seconds = 0;
+  StopReason stop_reason = StopReason::kMinReached;
+  std::int64_t peak_rss_kb = 0;
+  std::vector<std::int64_t> stream_counts;  // how many of request_seconds belong to each stream, in order
+  std::vector<double> request_seconds;      // every stream's times, one stream after another
+  // When the times travel in a side file: its name in the result's folder (float64 little-endian, stream after
+  // stream); request_seconds is then empty until the reader loads it (decode_request_times).
+  std::string times_file;
+  double target_qps = 0;                    // server
+  std::vector<SearchTrial> search;          // server search
+};
+
+// The side file's bytes as `count` times; throws std::runtime_error when the size is not count x 8 bytes, or a time
+// is not a finite number >= 0.
+std::vector<double> decode_request_times(const std::string& bytes, std::int64_t count);
+std::string encode_request_times(const std::vector<double>& seconds);
+
 struct RunnerResult {
   RunnerStatus status = RunnerStatus::kFailed;
   std::string reason;
   std::string framework_version;
-  std::optional<Measurement> measurement;  // ok, sync and async modes
+  std::optional<RawMeasurement> measurement;  // ok, speed modes and scenarios
   std::optional<Accuracy> accuracy;        // ok, accuracy mode
   std::map<std::string, std::string> details;
 };

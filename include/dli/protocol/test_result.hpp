@@ -5,7 +5,13 @@
 #include <optional>
 #include <string>
 
+#include <vector>
+
+#include "dli/measure/histogram.hpp"
+#include "dli/measure/server_search.hpp"
 #include "dli/measure/stats.hpp"
+#include "dli/measure/stop_rule.hpp"
+#include "dli/measure/verdict.hpp"
 #include "dli/protocol/test_environment.hpp"
 #include "dli/protocol/test_spec.hpp"
 
@@ -18,17 +24,26 @@ std::string to_string(TestStatus status);  // "ok", "failed", "crashed", "timeou
 TestStatus test_status_from_string(const std::string& text);  // throws std::invalid_argument
 bool is_failure(TestStatus status);  // failed, crashed or timeout: counts towards exit code 1
 
-// Written by the runner that ran the test (docs/runners.md), read by the agent.
+// A test's figures (docs/protocol.md 4.5), computed by the agent from the request times its runner reported
+// (docs/runners.md 3.3; assess.hpp).
 struct Measurement {
   std::string framework_version;
   double load_seconds = 0;             // model read + compile, apart from steady state
   double first_inference_seconds = 0;  // the first request, apart from warm-up and steady state
   std::int64_t warmup_iterations = 0;
-  std::int64_t iterations = 0;         // timed requests
+  std::int64_t iterations = 0;         // timed requests (multi_stream: queries)
   double wall_seconds = 0;             // timed region, first request start to last request end
   Summary request;                     // per-request durations, seconds
   Throughput throughput;
   std::int64_t peak_rss_kb = 0;        // of the child process
+  // Since protocol 4:
+  StopReason stop_reason = StopReason::kMinReached;
+  double latency_percentile = 50;      // which percentile throughput.latency_s is
+  Histogram histogram;                 // of every timed request's time
+  std::vector<std::int64_t> stream_counts;  // requests per stream
+  double target_qps = 0;               // server: the rate of the reported run
+  std::vector<SearchTrial> search;     // server search: every trial, in order
+  Verdict verdict;
 };
 
 // Accuracy mode: the share of the dataset's samples whose label is the model's first choice (top-1) or among its

@@ -10,9 +10,18 @@
 namespace dli {
 
 // sync: latency mode; async: throughput mode (requests in flight); accuracy: top-1/top-5 over a labelled dataset.
-enum class Mode { kSync, kAsync, kAccuracy };
-std::string to_string(Mode mode);                // "sync" / "async" / "accuracy"
+// The scenarios in MLPerf LoadGen's sense (docs/methodology.md, "Scenarios"): single_stream, multi_stream, server,
+// offline.
+enum class Mode { kSync, kAsync, kAccuracy, kSingleStream, kMultiStream, kServer, kOffline };
+// "sync", "async", "accuracy", "single_stream", "multi_stream", "server", "offline"
+std::string to_string(Mode mode);
 Mode mode_from_string(const std::string& text);  // throws std::invalid_argument
+const std::vector<Mode>& all_modes();
+bool is_scenario(Mode mode);        // single_stream, multi_stream, server, offline
+bool uses_streams(Mode mode);       // async, server, offline: `requests` sessions, one thread each
+// The percentile a mode's latency figure is: 50 (sync, async, offline), 90 (single_stream), 99 (multi_stream,
+// server), unless measure.latency_percentile sets it (scenarios only).
+double reported_percentile(Mode mode, double latency_percentile);
 
 struct ModelRef {
   std::string name;
@@ -40,7 +49,9 @@ struct TestSpec {
   int batch = 1;
   Mode mode = Mode::kSync;
   int threads = 1;
-  int requests = 1;             // requests in flight; always 1 in sync and accuracy modes
+  int requests = 1;             // requests in flight (async, server, offline); 1 in the other modes
+  int samples_per_query = 1;    // multi_stream: requests per query; 1 in the other modes
+  double target_qps = 0;        // server: the Poisson arrival rate, queries per second (the search's start); 0 otherwise
   std::string device = "cpu";   // cpu, cuda or cuda:N
   DatasetRef dataset;           // accuracy mode only
   MeasureConfig measure;
@@ -53,7 +64,8 @@ std::string canonical_spec(const TestSpec& spec);
 // First 16 hex digits of sha256(canonical_spec(spec)).
 std::string test_id(const TestSpec& spec);
 
-// Short human label: "mobilenet_v2/opencv-dnn/b1/sync/t2", with "/cuda" when not on the CPU.
+// Short human label: "mobilenet_v2/opencv-dnn/b1/sync/t2", with "/cuda" when not on the CPU, "/r2" for requests in
+// flight, "/n8" for samples per query and "/q100" for a Server's rate.
 std::string test_label(const TestSpec& spec);
 
 }  // namespace dli

@@ -223,9 +223,10 @@ int judge(const CommandExit& outcome, const CommandTest& test, const std::string
   if (result.accuracy) {
     log("ok: accuracy top-1 " + Json(result.accuracy->top1).dump());
   } else {
-    const Measurement& m = *result.measurement;
-    log("ok: " + std::to_string(m.iterations) + " requests, median " + Json(m.request.median).dump() + " s, " +
-        Json(m.throughput.fps).dump() + " FPS");
+    const RawMeasurement& m = *result.measurement;
+    std::int64_t count = 0;
+    for (const auto each : m.stream_counts) count += each;
+    log("ok: " + std::to_string(count) + " requests in " + Json(m.wall_seconds).dump() + " s");
   }
   return kOk;
 }

@@ -22,11 +22,11 @@ struct Expected {
 // When `result` holds a measurement object without peak_rss_kb, sets it to `kb` and says so.
 bool fill_peak_rss(nlohmann::ordered_json& result, std::int64_t kb);
 
-// What runner_result_from_json leaves unchecked in a decoded figure set: bounds (finite, >= 0, iterations >= 1,
-// fps > 0), the test's stop rule, the order of the statistics and the methodology's formulas; for an accuracy,
-// its bounds and the dataset's count. Empty when fine; otherwise the first problem, named by its path in the result
-// ("measurement.iterations is 10 but measurement.request.count is 11").
-std::string measurement_problem(const Measurement& measurement, const Expected& expected);
+// What runner_result_from_json leaves unchecked in what a command measured: bounds (wall time above 0, counts >= 0)
+// and, when it says the minima stopped it, the test's stop rule; for an accuracy, its bounds and the dataset's
+// count. Empty when fine; otherwise the first problem, named by its path in the result
+// ("measurement.wall_s is 0.5, shorter than the test's measure.min_s 1").
+std::string measurement_problem(const RawMeasurement& measurement, const Expected& expected);
 std::string accuracy_problem(const Accuracy& accuracy, const Expected& expected);
 
 // Decodes `result` into `decoded` with runner_result_from_json(result, expected.mode), then checks what that leaves:

@@ -1,0 +1,51 @@
+#pragma once
+// VALID or INVALID, with the reasons, for one measured test (docs/methodology.md, "Verdicts"). Pure: the inputs are
+// figures of the result and the test's settings.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "dli/measure/stop_rule.hpp"
+
+namespace dli {
+
+// The reason codes, in the order a verdict lists them.
+namespace verdict_reason {
+inline constexpr const char* kTooFewRequests = "too_few_requests";      // for the reported percentile
+inline constexpr const char* kMinCountNotMet = "min_count_not_met";     // a maximum stopped it first
+inline constexpr const char* kMinTimeNotMet = "min_time_not_met";
+inline constexpr const char* kCapped = "capped";                        // the sample buffer filled up
+inline constexpr const char* kCvAboveThreshold = "cv_above_threshold";
+inline constexpr const char* kLatencyBoundBroken = "latency_bound_broken";
+inline constexpr const char* kHostBusy = "host_busy";                   // input from the agent's host-load check
+}  // namespace verdict_reason
+
+// A percentile is reported only from enough requests beyond it: at least this many above it.
+inline constexpr std::int64_t kRequestsBeyondPercentile = 10;
+// Requests a percentile p (in [0, 100)) needs: ceil(kRequestsBeyondPercentile / (1 - p/100)); p50 needs 20, p90
+// 100, p99 1000, p99.9 10000.
+std::int64_t requests_needed_for(double percentile);
+
+struct VerdictInputs {
+  std::int64_t count = 0;          // timed requests (queries)
+  double wall_seconds = 0;
+  StopReason stop_reason = StopReason::kMinReached;
+  std::int64_t min_count = 0;      // the test's measure.iterations
+  double min_seconds = 0;          // the test's measure.min_s
+  double reported_percentile = 50;  // the percentile the test's latency figure is
+  double reported_latency_s = 0;    // and its value
+  double latency_bound_s = 0;       // 0: no bound
+  double cv = 0;
+  double max_cv = 0;                // 0: no CV rule
+  bool cv_applies = true;           // false where latency includes queueing by design (Server)
+  bool host_busy = false;           // set by the agent's host-load check; false until one exists
+};
+
+struct Verdict {
+  bool valid = true;
+  std::vector<std::string> reasons;  // empty when valid
+};
+
+Verdict judge(const VerdictInputs& inputs);
+
+}  // namespace dli

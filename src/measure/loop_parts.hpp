@@ -1,0 +1,61 @@
+#pragma once
+// Pieces shared by the timed loops (measurement.cpp, server_loop.cpp); private to dli_measure.
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <limits>
+#include <stdexcept>
+#include <vector>
+
+#include "dli/measure/measurement.hpp"
+#include "dli/util/clock.hpp"
+
+namespace dli::loop_parts {
+
+inline SteadyClock::duration to_duration(double seconds) {
+  return std::chrono::duration_cast<SteadyClock::duration>(std::chrono::duration<double>(seconds));
+}
+
+inline double to_seconds(SteadyClock::duration duration) { return std::chrono::duration<double>(duration).count(); }
+
+inline void check_measure(const MeasureConfig& measure) {
+  // Also bounds the seconds so that converting them to clock ticks cannot overflow.
+  constexpr double kYear = 365.0 * 24 * 3600;
+  if (!(measure.min_seconds >= 0 && measure.min_seconds <= kYear)) {
+    throw std::invalid_argument("measure.min_seconds must be from 0 to a year");
+  }
+  if (!(measure.warmup_seconds >= 0 && measure.warmup_seconds <= kYear)) {
+    throw std::invalid_argument("measure.warmup_seconds must be from 0 to a year");
+  }
+  if (measure.iterations < 0 || measure.warmup_iterations < 0) {
+    throw std::invalid_argument("measure.iterations and measure.warmup_iterations must not be negative");
+  }
+  if (measure.max_iterations < 0 || !(measure.max_seconds >= 0 && measure.max_seconds <= kYear)) {
+    throw std::invalid_argument("measure.max_iterations and measure.max_seconds must not be negative");
+  }
+}
+
+struct Warmup {
+  std::int64_t requests = 0;
+  double fastest_seconds = std::numeric_limits<double>::infinity();
+};
+
+// At least `min_requests` (and always one: its time sizes the sample buffer) and at least `min_seconds`.
+inline Warmup warm_up(TimedRequest& session, const std::vector<float>& input, std::int64_t min_requests,
+                      double min_seconds) {
+  min_requests = std::max<std::int64_t>(min_requests, 1);
+  const SteadyClock::duration min_duration = to_duration(min_seconds);
+  Warmup warmup;
+  const SteadyClock::time_point start = SteadyClock::now();
+  SteadyClock::time_point previous = start;
+  while (warmup.requests < min_requests || previous - start < min_duration) {
+    session.infer(input.data(), input.size());
+    const SteadyClock::time_point now = SteadyClock::now();
+    warmup.fastest_seconds = std::min(warmup.fastest_seconds, to_seconds(now - previous));
+    previous = now;
+    ++warmup.requests;
+  }
+  return warmup;
+}
+
+}  // namespace dli::loop_parts
