@@ -182,20 +182,6 @@ std::map<std::string, std::string> FieldReader::string_map(const std::string& na
   return entries;
 }
 
-std::vector<std::string> FieldReader::strings(const std::string& name) const {
-  const auto& value = at(name);
-  if (!value.is_array()) fail(name, "array");
-  std::vector<std::string> items;
-  for (std::size_t index = 0; index < value.size(); ++index) {
-    if (!value[index].is_string()) {
-      throw std::runtime_error(fmt::format("{}: field '{}[{}]' expected string, got {}", document_, path(name), index,
-                                           kind_of(value[index])));
-    }
-    items.push_back(value[index].get<std::string>());
-  }
-  return items;
-}
-
 FieldReader open_document(const std::string& document, const nlohmann::json& json) {
   if (!json.is_object()) {
     throw std::runtime_error(fmt::format("{}: expected a JSON object, got {}", document, kind_of(json)));

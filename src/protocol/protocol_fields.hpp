@@ -34,7 +34,6 @@ class FieldReader {
   std::vector<std::string> strings(const std::string& name) const;    // an array of strings
   std::vector<std::int64_t> int64_pairs(const std::string& name) const;  // [[a, b], ...] flattened: a, b, ...
   std::map<std::string, std::string> string_map(const std::string& name) const;
-  std::vector<std::string> strings(const std::string& name) const;  // an array of strings
 
   [[noreturn]] void fail(const std::string& name, const std::string& expected) const;
   const std::string& document() const { return document_; }
