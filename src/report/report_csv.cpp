@@ -1,10 +1,12 @@
 // results.csv: one line per planned test, columns documented in docs/results-csv.md.
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 
 #include "dli/report/report.hpp"
+#include "report_efficiency.hpp"
 #include "report_format.hpp"
 
 namespace dli {
@@ -34,6 +36,11 @@ std::function<std::string(const ReportRow&)> scored(std::function<std::string(co
     const Accuracy* accuracy = report::accuracy_of(row);
     return accuracy ? field(*accuracy) : std::string();
   };
+}
+
+// Empty when absent, so that an unknown is never read as a zero.
+std::string optional_fixed(const std::optional<double>& value, int decimals, double scale = 1) {
+  return value ? fixed(*value * scale, decimals) : std::string();
 }
 
 std::function<std::string(const ReportRow&)> recorded(std::function<std::string(const TestResult&)> field) {
@@ -88,6 +95,14 @@ const std::vector<Column>& columns() {
       {"top5", scored([](const Accuracy& a) { return report::percent(a.top5, 3); })},
       {"accuracy_samples", scored([](const Accuracy& a) { return std::to_string(a.samples); })},
       {"details", recorded([](const TestResult& r) { return report::format_params(r.details); })},
+      // Efficiency (docs/methodology.md): the model's count, what the test achieved, the host's CPU GEMM peak.
+      {"macs", [](const ReportRow& row) { return row.spec.model.macs ? std::to_string(*row.spec.model.macs) : ""; }},
+      {"gflops", [](const ReportRow& row) { return optional_fixed(report::achieved_gflops(row), 2); }},
+      {"peak_gflops",
+       [](const ReportRow& row) {
+         return report::cpu_peak_applies(row.spec) ? optional_fixed(row.host_peak_gflops, 1) : std::string();
+       }},
+      {"peak_percent", [](const ReportRow& row) { return optional_fixed(report::peak_share(row), 2, 100); }},
   };
   return table;
 }
