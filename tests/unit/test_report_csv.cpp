@@ -88,7 +88,8 @@ TEST(ReportCsv, ColumnOrderIsStable) {
       "p95_ms",      "p99_ms",      "min_ms",       "max_ms",     "mean_ms",           "stddev_ms",
       "iterations",  "warmup_iterations", "wall_s", "load_s",     "first_inference_ms", "peak_rss_kb",
       "started_at",  "finished_at", "error",      "device",     "dataset",           "top1",
-      "top5",        "accuracy_samples", "details"};
+      "top5",        "accuracy_samples", "details", "macs",       "gflops",            "peak_gflops",
+      "peak_percent"};
   EXPECT_EQ(csv_columns(), expected);
 }
 
