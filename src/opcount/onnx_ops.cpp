@@ -88,8 +88,11 @@ ModelMacs count_onnx_macs(const std::string& path, const Dims& input_shape) {
   try {
     const OpCount count = count_macs(read_onnx_nodes(path, input_shape));
     if (!count.complete()) {
+      // A few names say where inference stopped; a model with thousands of nodes must not flood the plan.
+      constexpr std::size_t kNamed = 5;
       std::string names;
-      for (const auto& name : count.unknown) names += (names.empty() ? "" : ", ") + name;
+      for (std::size_t i = 0; i < count.unknown.size() && i < kNamed; ++i) names += (i ? ", " : "") + count.unknown[i];
+      if (count.unknown.size() > kNamed) names += " and " + std::to_string(count.unknown.size() - kNamed) + " more";
       return {std::nullopt, "shapes not inferred for " + names};
     }
     return {count.macs, ""};
