@@ -26,7 +26,7 @@ struct ModelRef {
   std::string config_sha256;         // and its hash; empty when there is none
   // Multiply-accumulates of one sample (batch 1) counted from the model's ONNX graph at plan time
   // (docs/methodology.md, "Operation count"); absent when unknown. Derived from the file, so not part of the id.
-  std::optional<std::int64_t> macs;
+  std::optional<std::int64_t> macs = {};
 };
 
 // The labelled data of an accuracy test, packed (docs/runners.md, section 5) and stored like a model.
