@@ -133,9 +133,11 @@ Result<Collected> collect_known(Store& store, const RunRecord& record) {
     if (last != nullptr) collected.host_states.push_back(*last);
     const auto tasks = record.tasks.find(host.name);
     if (tasks == record.tasks.end()) return Error{fmt::format("run {}: no task list of host {}", run_id, host.name)};
+    std::optional<double> peak;  // the host's GEMM peak, for its tests' efficiency
     if (auto described = get_json(store, layout::host_info(run_id, host.name))) {
       try {
         collected.hosts.emplace_back(host.name, host_info_from_json(described.value()));
+        if (const auto& gemm = collected.hosts.back().second.gemm_peak) peak = gemm->gflops;
       } catch (const std::exception& error) {
         collected.problems.push_back(fmt::format("{}: {}", layout::host_info(run_id, host.name), error.what()));
       }
@@ -145,6 +147,7 @@ Result<Collected> collect_known(Store& store, const RunRecord& record) {
     if (!results) return results.error();
     for (const auto& spec : tasks->second.tests) {
       ReportRow row{spec, std::nullopt};
+      row.host_peak_gflops = peak;
       if (auto found = results.value().find(spec.id); found != results.value().end()) {
         row.result = std::move(found->second);
         // The planned spec (with its host) is authoritative; the result's copy is informational.

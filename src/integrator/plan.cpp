@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "dli/integrator/model_ops.hpp"
 #include "dli/protocol/dataset.hpp"
 #include "dli/util/sha256.hpp"
 
@@ -50,12 +51,22 @@ Plan make_plan(const std::string& sweep_path) {
   plan.hashes = hash_model_files(plan.sweep);
   plan.datasets = pack_datasets(plan.sweep);
   plan.hosts = expand(plan.sweep, plan.fleet, plan.hashes, plan.datasets);
+  plan.macs = count_model_ops(plan.sweep.models);
+  annotate_macs(plan.hosts, plan.sweep.models, plan.macs);
   return plan;
 }
 
 void print_plan(std::ostream& out, const Plan& plan) {
   out << fmt::format("sweep {} ({}): {} tests on {} hosts\n", plan.sweep.name, plan.sweep.path,
                      plan.total_tests(), plan.hosts.size());
+  for (std::size_t i = 0; i < plan.sweep.models.size() && i < plan.macs.size(); ++i) {
+    const ModelConfig& model = plan.sweep.models[i];
+    const ModelMacs& count = plan.macs[i];
+    out << fmt::format("  model {} ({}): {}\n", model.name, model.format,
+                       count.macs ? fmt::format("{:.1f} M multiply-accumulates per sample",
+                                                static_cast<double>(*count.macs) / 1e6)
+                                  : "operation count unknown: " + count.reason);
+  }
   for (const auto& host : plan.hosts) {
     out << fmt::format("\nhost {} ({}): {} tests\n", host.host.name, host.host.kind, host.tests.size());
     for (const auto& test : host.tests) {

@@ -18,7 +18,7 @@ namespace protocol_detail {
 nlohmann::json encode_spec(const TestSpec& spec) {
   const ModelRef& model = spec.model;
   const MeasureConfig& measure = spec.measure;
-  return {
+  nlohmann::json json = {
       {"id", spec.id},
       {"host", spec.host},
       {"model",
@@ -55,6 +55,8 @@ nlohmann::json encode_spec(const TestSpec& spec) {
       {"samples_per_query", spec.samples_per_query},
       {"target_qps", finite_or_null(spec.target_qps)},
   };
+  if (model.macs) json["model"]["macs"] = *model.macs;  // optional: absent when the count is unknown
+  return json;
 }
 
 TestSpec decode_spec(const FieldReader& fields) {
@@ -70,6 +72,7 @@ TestSpec decode_spec(const FieldReader& fields) {
   spec.model.sha256 = model.string("sha256");
   spec.model.config_name = model.string("config_name");
   spec.model.config_sha256 = model.string("config_sha256");
+  if (model.has("macs")) spec.model.macs = model.int64("macs");
   spec.framework = fields.string("framework");
   spec.params = fields.string_map("params");
   spec.batch = fields.integer("batch");

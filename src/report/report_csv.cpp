@@ -1,12 +1,14 @@
 // results.csv: one line per planned test, columns documented in docs/results-csv.md.
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 
 #include <fmt/format.h>
 
 #include "dli/report/report.hpp"
+#include "report_efficiency.hpp"
 #include "report_format.hpp"
 
 namespace dli {
@@ -65,6 +67,11 @@ std::string join(const std::vector<std::string>& items, const std::string& separ
   std::string joined;
   for (const auto& item : items) joined += (joined.empty() ? "" : separator) + item;
   return joined;
+}
+
+// Empty when absent, so that an unknown is never read as a zero.
+std::string optional_fixed(const std::optional<double>& value, int decimals, double scale = 1) {
+  return value ? fixed(*value * scale, decimals) : std::string();
 }
 
 std::function<std::string(const ReportRow&)> recorded(std::function<std::string(const TestResult&)> field) {
@@ -145,6 +152,14 @@ const std::vector<Column>& columns() {
       {"load_1m", environmental([](const TestEnvironment& e) { return e.load_1m < 0 ? "" : fixed(e.load_1m, 2); })},
       {"governor", environmental([](const TestEnvironment& e) { return e.governor; })},
       {"build_type", environmental([](const TestEnvironment& e) { return e.build_type; })},
+      // Efficiency (docs/methodology.md): the model's count, what the test achieved, the host's CPU GEMM peak.
+      {"macs", [](const ReportRow& row) { return row.spec.model.macs ? std::to_string(*row.spec.model.macs) : ""; }},
+      {"gflops", [](const ReportRow& row) { return optional_fixed(report::achieved_gflops(row), 2); }},
+      {"peak_gflops",
+       [](const ReportRow& row) {
+         return report::cpu_peak_applies(row.spec) ? optional_fixed(row.host_peak_gflops, 1) : std::string();
+       }},
+      {"peak_percent", [](const ReportRow& row) { return optional_fixed(report::peak_share(row), 2, 100); }},
   };
   return table;
 }

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "dli/report/report.hpp"
+#include "report_efficiency.hpp"
 #include "report_format.hpp"
 #include "report_table.hpp"
 
@@ -102,6 +103,10 @@ void write_context(std::ostream& out, const ReportContext& context, const std::v
          "latency = median request time.</li>\n"
       << "<li><b>Throughput mode</b> (async): several requests in flight; FPS = batch size &times; iterations / "
          "total wall time.</li>\n"
+      << "<li><b>GFLOP/s</b> = 2 &times; the model's multiply-accumulates per sample (counted from its ONNX graph) "
+         "&times; FPS; <b>% of peak</b> divides it by the host's single-precision GEMM rate (OpenBLAS, all "
+         "cores), for CPU tests only (shown as <b>-</b> on a GPU). Empty where the count is unknown. In the "
+         "cells' tooltips and the \"All tests\" table.</li>\n"
       << "<li>Devices: <b>CPU</b>; <b>GPU</b>: the CUDA device the framework picks (<code>cuda</code>); "
          "<b>GPU N</b>: CUDA device N (<code>cuda:N</code>). Each is followed by the model's precision.</li>\n"
       << "<li><span class=\"warned\">12.34\u26a0</span>: measured under a warning (CPU governor not "
@@ -136,6 +141,15 @@ std::string cell_without_figures(const ReportRow* row) {
   return attr_cell("fail", title, "-");
 }
 
+// ", 12.34 GFLOP/s, 5.67% of the host's GEMM peak" for a tooltip; empty without an operation count.
+std::string efficiency_text(const ReportRow& row) {
+  const auto achieved = report::achieved_gflops(row);
+  if (!achieved) return "";
+  std::string text = ", " + fixed(*achieved, 2) + " GFLOP/s";
+  if (const auto share = report::peak_share(row)) text += ", " + report::percent(*share, 2) + "% of the host's GEMM peak";
+  return text;
+}
+
 std::string matrix_cell(const ReportRow* row) {
   if (std::string cell = cell_without_figures(row); !cell.empty()) return cell;
   if (const Measurement* m = report::measured(*row)) {
@@ -145,6 +159,7 @@ std::string matrix_cell(const ReportRow* row) {
                         ", CV " + report::percent(m->request.cv, 1) + " %, " + std::to_string(m->iterations) +
                         " iterations, stopped by " + to_string(m->stop_reason);
     if (m->target_qps > 0) title += ", " + fixed(m->target_qps, 2) + " queries/s scheduled";
+    title += efficiency_text(*row);
     // Measured under a warning (governor, build, busy host, swap): the figure stands, marked, the warnings on hover.
     const TestEnvironment* environment = row->result->environment ? &*row->result->environment : nullptr;
     const bool warned = environment != nullptr && !environment->warnings.empty();
@@ -262,10 +277,22 @@ void write_accuracy(std::ostream& out, const report::AccuracyTable& table) {
   out << "</tbody>\n</table>\n";
 }
 
+// Achieved GFLOP/s and its share of the host's GEMM peak; "-" for the share where no CPU peak applies (GPU).
+std::string efficiency_cells(const ReportRow& row) {
+  const auto achieved = report::achieved_gflops(row);
+  const auto share = report::peak_share(row);
+  std::string cells = "<td class=\"num\">" + (achieved ? fixed(*achieved, 2) : std::string()) + "</td>";
+  if (achieved && !report::cpu_peak_applies(row.spec)) {
+    return cells + attr_cell("num", "the host's GEMM peak is its CPU's; it does not apply to " + row.spec.device, "-");
+  }
+  return cells + "<td class=\"num\">" + (share ? report::percent(*share, 2) : std::string()) + "</td>";
+}
+
 void write_details(std::ostream& out, const std::vector<ReportRow>& rows) {
   static const char* const kHeaders[] = {"Status",   "Host",     "Test",     "Device / precision", "Latency, ms",
                                          "Avg pass, ms", "FPS",  "p99, ms",  "Iterations",  "Top-1, %",
-                                         "Top-5, %", "Reason", "Verdict", "CV, %", "Stopped by"};
+                                         "Top-5, %",     "GFLOP/s",      "% of peak", "Reason", "Verdict", "CV, %",
+                                         "Stopped by"};
   out << "<h2>All tests</h2>\n<table class=\"results details\">\n<thead>\n<tr>";
   std::size_t index = 0;
   for (const char* header : kHeaders) out << "<th data-col=\"" << index++ << "\">" << header << "</th>";
@@ -287,7 +314,8 @@ void write_details(std::ostream& out, const std::vector<ReportRow>& rows) {
         << number(m ? m->throughput.latency_s * kMs : 0, 3) << number(m ? m->throughput.avg_pass_s * kMs : 0, 3)
         << number(m ? m->throughput.fps : 0, 2) << number(m ? m->request.p99 * kMs : 0, 3) << "<td class=\"num\">"
         << (m ? std::to_string(m->iterations) : std::string()) << "</td>" << share(a ? a->top1 : 0)
-        << share(a ? a->top5 : 0) << "<td>" << (has_reason ? html_escape(row.result->reason) : std::string())
+        << share(a ? a->top5 : 0) << efficiency_cells(row) << "<td>"
+        << (has_reason ? html_escape(row.result->reason) : std::string())
         << "</td><td" << (m && !m->verdict.valid ? " class=\"invalid\"" : "") << ">"
         << (m ? html_escape(report::verdict_text(*m)) : std::string()) << "</td>"
         << "<td class=\"num\">" << (m ? report::percent(m->request.cv, 1) : std::string()) << "</td><td>"
@@ -300,7 +328,8 @@ void write_details(std::ostream& out, const std::vector<ReportRow>& rows) {
 void write_hosts(std::ostream& out, const std::vector<std::pair<std::string, HostInfo>>& hosts) {
   if (hosts.empty()) return;
   out << "<h2>Hosts</h2>\n<table class=\"results hosts\">\n<thead>\n<tr><th>Host</th><th>CPU</th><th>Cores</th>"
-      << "<th>Memory, GiB</th><th>GPUs</th><th>OS</th><th>Kernel</th><th>Frameworks</th></tr>\n</thead>\n<tbody>\n";
+      << "<th>Memory, GiB</th><th>GPUs</th><th>OS</th><th>Kernel</th><th>Frameworks</th>"
+      << "<th>GEMM peak, GFLOP/s</th></tr>\n</thead>\n<tbody>\n";
   for (const auto& [name, info] : hosts) {
     std::string frameworks, gpus;
     for (const auto& runner : info.runners) {
@@ -310,12 +339,19 @@ void write_hosts(std::ostream& out, const std::vector<std::pair<std::string, Hos
     for (const auto& accelerator : info.accelerators) {
       gpus += (gpus.empty() ? "" : ", ") + format_accelerator(accelerator);
     }
+    const std::string peak =
+        info.gemm_peak ? attr_cell("num",
+                                   info.gemm_peak->method + ", n " + std::to_string(info.gemm_peak->n) + ", " +
+                                       std::to_string(info.gemm_peak->threads) + " threads, " +
+                                       info.gemm_peak->library,
+                                   fixed(info.gemm_peak->gflops, 1))
+                       : std::string("<td class=\"num\"></td>");
     out << "<tr><td>" << html_escape(name) << "</td><td>" << html_escape(info.cpu_model) << "</td><td class=\"num\">"
         << info.logical_cpus << " logical, " << info.physical_cores << " physical</td><td class=\"num\">"
         << fixed(static_cast<double>(info.memory_kb) / (1024.0 * 1024.0), 1) << "</td><td>"
         << html_escape(gpus.empty() ? "none" : gpus) << "</td><td>" << html_escape(info.os)
         << "</td><td>" << html_escape(info.kernel + " " + info.arch) << "</td><td>" << html_escape(frameworks)
-        << "</td></tr>\n";
+        << "</td>" << peak << "</tr>\n";
   }
   out << "</tbody>\n</table>\n";
 }

@@ -6,6 +6,7 @@
 
 #include "dli/config/config.hpp"
 #include "dli/integrator/matrix.hpp"
+#include "dli/opcount/onnx_ops.hpp"
 
 namespace dli {
 
@@ -15,10 +16,12 @@ struct Plan {
   std::vector<HostPlan> hosts;
   FileHashes hashes;  // absolute model path -> sha256
   DatasetHashes datasets;  // accuracy datasets, packed
+  std::vector<ModelMacs> macs;  // per model of the sweep, in its order: operation count or why it is unknown
   int total_tests() const;
 };
 
-// Loads and validates the sweep and its fleet, hashes the model files and expands the matrix.
+// Loads and validates the sweep and its fleet, hashes the model files, counts their operations and expands the
+// matrix.
 // Reads files only. Throws ConfigError on any invalid input.
 Plan make_plan(const std::string& sweep_path);
 

@@ -2,12 +2,14 @@
 // What a host is (host.json, docs/protocol.md): CPU, cores, memory, OS, kernel, frameworks. Reported by
 // `dli-agent describe`, shown by `dli-integrator hosts check`, and recorded with results so a table row can be
 // traced to its machine.
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "dli/protocol/accelerator.hpp"
+#include "dli/protocol/gemm_peak.hpp"
 #include "dli/protocol/runner_protocol.hpp"
 
 namespace dli {
@@ -25,6 +27,7 @@ struct HostInfo {
   std::string agent_version;
   std::vector<Accelerator> accelerators;   // GPUs; empty on a host without one
   std::vector<RunnerDescription> runners;  // the installed runners, as each describes itself
+  std::optional<GemmPeak> gemm_peak;       // measured by the agent before its tests; absent from `describe`
 };
 
 nlohmann::json to_json(const HostInfo& info);

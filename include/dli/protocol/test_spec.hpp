@@ -2,6 +2,7 @@
 // One planned test: everything an agent and its runner need to run it, and a stable id derived from it.
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,9 @@ struct ModelRef {
   std::string sha256;                // content hash of the model file: its key in the store
   std::string config_name;           // optional second file (Caffe/TensorFlow), base name
   std::string config_sha256;         // and its hash; empty when there is none
+  // Multiply-accumulates of one sample (batch 1) counted from the model's ONNX graph at plan time
+  // (docs/methodology.md, "Operation count"); absent when unknown. Derived from the file, so not part of the id.
+  std::optional<std::int64_t> macs = {};
 };
 
 // The labelled data of an accuracy test, packed (docs/runners.md, section 5) and stored like a model.

@@ -17,6 +17,8 @@ struct ReportRow {
   TestSpec spec;
   std::optional<TestResult> result;
   std::string not_run_reason = {};  // without a result: why (the host's fate), e.g. "host lost: ..."
+  // The GEMM peak of the test's host (host.json's gemm_peak), GFLOP/s; absent when the host did not say.
+  std::optional<double> host_peak_gflops = {};
 };
 
 struct ReportContext {

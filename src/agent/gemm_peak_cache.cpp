@@ -1,0 +1,52 @@
+#include "dli/agent/gemm_peak_cache.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "dli/peak/gemm_bench.hpp"
+#include "dli/util/local_file.hpp"
+#include "dli/util/version.hpp"
+
+namespace dli {
+
+std::string gemm_peak_cache_text(const GemmPeak& peak, const std::string& boot_id) {
+  return nlohmann::json{{"boot_id", boot_id}, {"agent_version", kVersion}, {"gemm_peak", to_json(peak)}}.dump(1);
+}
+
+std::optional<GemmPeak> gemm_peak_from_cache(const std::string& text, const std::string& boot_id) {
+  if (boot_id.empty()) return std::nullopt;  // without a boot id there is no telling a reboot
+  try {
+    const nlohmann::json cache = nlohmann::json::parse(text);
+    if (cache.at("boot_id").get<std::string>() != boot_id) return std::nullopt;
+    if (cache.at("agent_version").get<std::string>() != kVersion) return std::nullopt;
+    return gemm_peak_from_json(cache.at("gemm_peak"));
+  } catch (const std::exception&) {
+    return std::nullopt;  // a damaged cache is measured again, never trusted
+  }
+}
+
+GemmPeak host_gemm_peak(const std::string& work_dir) {
+  const auto read = [](const std::string& path) {
+    std::ifstream in(path);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+  };
+  std::string boot_id = read("/proc/sys/kernel/random/boot_id");
+  while (!boot_id.empty() && (boot_id.back() == '\n' || boot_id.back() == ' ')) boot_id.pop_back();
+  const std::string path = (std::filesystem::path(work_dir) / "gemm-peak.json").string();
+  if (auto cached = gemm_peak_from_cache(read(path), boot_id)) return *cached;
+  const GemmPeak peak = measure_gemm_peak();
+  try {
+    std::filesystem::create_directories(work_dir);
+    write_file_atomically(path, gemm_peak_cache_text(peak, boot_id));
+  } catch (const std::exception&) {
+    // Without a cache the next run measures again: slower, never wrong.
+  }
+  return peak;
+}
+
+}  // namespace dli
