@@ -162,6 +162,7 @@ int command_run(AgentRunArgs args) {
   options.redo = args.redo;
   options.first_attempt = args.first_attempt;
   options.heartbeat_seconds = args.heartbeat_seconds;
+  options.test_heartbeat_seconds = std::max(args.heartbeat_seconds, args.test_heartbeat_seconds);
   if (args.publish_deadline_seconds > 0) options.publish_deadline_seconds = args.publish_deadline_seconds;
   // The agent's one connection is opened now (credentials are read at opening), so the credentials file can go.
   auto opened = open_store(args.store_url);

@@ -145,6 +145,7 @@ AgentSummary run_agent(Store& connection, const AgentOptions& input) {
   publishing.run_id = options.run_id;
   publishing.host = options.host;
   publishing.heartbeat_seconds = options.heartbeat_seconds;
+  publishing.test_heartbeat_seconds = std::max(options.heartbeat_seconds, options.test_heartbeat_seconds);
   publishing.first_attempt = options.first_attempt && !options.redo;
   Publisher publisher(std::make_unique<LockedStore>(shared), spool, publishing);
 
@@ -196,7 +197,12 @@ AgentSummary run_agent(Store& connection, const AgentOptions& input) {
   spdlog::info("run {} host {}: {} tests, store {}", options.run_id, options.host, summary.total, store->describe());
   const auto measured = options.redo ? std::map<std::string, TestStatus>{} : already_measured(*store, spool, options, options.first_attempt);
 
-  TestRunner runner(*store, options, runners, host, [&] { publisher.store_used(); });
+  TestRunner runner(*store, options, runners, host, [&] { publisher.store_used(); }, [&](bool measuring) {
+    // Before a test, what is being sent is let finish (at most 2 s, never for a failing store), so that the test
+    // measures with the agent idle: no upload, and heartbeats only every test_heartbeat_seconds.
+    if (measuring) publisher.settle(Clock::now() + std::chrono::seconds(2));
+    publisher.set_measuring(measuring);
+  });
   EtaEstimate eta;
   int done = 0, failed = 0;
   for (int index = 0; index < summary.total; ++index) {

@@ -22,7 +22,11 @@ AgentSubcommands define_agent_cli(CLI::App& app, AgentRunArgs& run, AgentDescrib
   commands.run->add_flag(kRedo, run.redo, "Run again tests that already have a result");
   commands.run->add_flag(kFirstAttempt, run.first_attempt,
                          "The integrator's first start of this host in this run (nothing of it in the store yet)");
-  commands.run->add_option(kHeartbeat, run.heartbeat_seconds, "Seconds between status rewrites while a test runs")
+  commands.run->add_option(kHeartbeat, run.heartbeat_seconds, "Seconds between status rewrites")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  commands.run->add_option(kTestHeartbeat, run.test_heartbeat_seconds,
+                           "Seconds between status rewrites while a test measures (at least --heartbeat)")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   commands.run->add_option(kPublishDeadline, run.publish_deadline_seconds,

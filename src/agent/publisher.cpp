@@ -85,6 +85,19 @@ PublishState Publisher::state() const {
   return {static_cast<int>(queue_.size()), last_error_, refused_};
 }
 
+void Publisher::settle(Clock::time_point deadline) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  wake_.wait_until(lock, deadline, [&] { return queue_.empty() || refused_.has_value() || failures_in_a_row_ > 0; });
+}
+
+void Publisher::set_measuring(bool measuring) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    measuring_ = measuring;
+  }
+  wake_.notify_all();  // the next beat's time moved
+}
+
 bool Publisher::drain(Clock::time_point deadline) {
   std::unique_lock<std::mutex> lock(mutex_);
   wake_.wait_until(lock, deadline, [&] { return queue_.empty() || refused_.has_value(); });
@@ -121,7 +134,9 @@ void Publisher::loop() {
   while (!stopping_) {
     const auto now = Clock::now();
     const bool results_due = !queue_.empty() && !refused_ && now >= retry_at_;
-    const bool beat_due = beat_now_ || now >= next_beat_;
+    const auto next_beat =
+        last_beat_ + seconds(measuring_ ? options_.test_heartbeat_seconds : options_.heartbeat_seconds);
+    const bool beat_due = beat_now_ || now >= next_beat;
     if (results_due) {
       const std::string id = queue_.front();
       lock.unlock();
@@ -137,6 +152,7 @@ void Publisher::loop() {
         wake_.notify_all();  // drain() may be waiting
       } else {
         last_error_ = sent.error().message;
+        wake_.notify_all();  // settle() does not wait for a failing store
         if (is_refusal(sent.error())) {
           spdlog::error("the store refuses results: {}; no more tests start", last_error_);
           refused_ = sent.error();
@@ -161,7 +177,7 @@ void Publisher::loop() {
       beat.unpublished = static_cast<int>(queue_.size());
       beat.publish_error = queue_.empty() ? "" : last_error_;
       beat_now_ = false;
-      next_beat_ = now + seconds(options_.heartbeat_seconds);
+      last_beat_ = now;
       lock.unlock();
       // A missed heartbeat is not fatal: the next one replaces it, and the results wait in the spool.
       if (auto written = write_heartbeat(std::move(beat)); !written) {
@@ -173,7 +189,7 @@ void Publisher::loop() {
       connected_ = true;
       continue;
     }
-    Clock::time_point wake = next_beat_;
+    Clock::time_point wake = next_beat;
     if (!queue_.empty() && !refused_) wake = std::min(wake, retry_at_);
     if (connected_) {
       const auto release_at = last_use_ + seconds(options_.linger_seconds);

@@ -126,7 +126,8 @@ std::pair<TestStatus, std::string> interpret_runner_exit(int exit_code, const st
 }  // namespace
 
 TestRunner::TestRunner(Store& store, const AgentOptions& options, const RunnerRegistry& runners,
-                       const HostInfo& host, std::function<void()> store_used)
+                       const HostInfo& host, std::function<void()> store_used,
+                       std::function<void(bool)> measuring)
     : store_(store),
       options_(options),
       runners_(runners),
@@ -134,7 +135,8 @@ TestRunner::TestRunner(Store& store, const AgentOptions& options, const RunnerRe
       folder_(fs::path(options.work_dir) / "runs" / options.run_id),
       environment_(runner_environment(process_environment())),
       probe_(host),
-      store_used_(std::move(store_used)) {}
+      store_used_(std::move(store_used)),
+      measuring_(std::move(measuring)) {}
 
 std::string TestRunner::log_path(const std::string& test_id) const { return (folder_ / (test_id + ".log")).string(); }
 
@@ -206,11 +208,13 @@ TestResult TestRunner::run(const TestSpec& spec, const std::function<void(double
   child.timeout_seconds = std::isfinite(timeout) && timeout > 0 ? timeout : 0;
   child.address_space_limit_bytes = address_space_limit_bytes(spec.measure);
   // Ticks only refresh the heartbeat's ETA in memory; the publisher thread writes it.
-  child.tick_seconds = std::max(0.05, options_.heartbeat_seconds / 2);
+  child.tick_seconds = std::max(0.05, options_.test_heartbeat_seconds / 2);
   child.on_tick = [&] { on_tick(seconds_between(started, SteadyClock::now())); };
+  measuring_(true);
   probe_.before_test();
   const ChildOutcome outcome = run_child(child);
   result.environment = probe_.after_test(outcome.cpu_seconds);
+  measuring_(false);
   result.elapsed_seconds = outcome.wall_seconds;
   result.exit_code = outcome.kind == ChildOutcome::Kind::kExited ? outcome.exit_code : -1;
   result.signal = outcome.signal;

@@ -18,9 +18,10 @@ class TestRunner {
  public:
   // `store` serves model downloads only; `store_used` is told after them (the connection is the publisher's to
   // let go when idle).
-  // `host`: this machine, repeated in each result's environment.
+  // `host`: this machine, repeated in each result's environment. `measuring(true)` is called right before the
+  // test's process starts and `measuring(false)` when it has ended: the agent keeps quiet in between.
   TestRunner(Store& store, const AgentOptions& options, const RunnerRegistry& runners, const HostInfo& host,
-             std::function<void()> store_used);
+             std::function<void()> store_used, std::function<void(bool)> measuring);
   // `on_tick(elapsed seconds)` is called about twice per heartbeat interval while the runner runs; it must not
   // block. The test's log is left at log_path(spec.id), closed by a line of the agent's.
   TestResult run(const TestSpec& spec, const std::function<void(double)>& on_tick);
@@ -37,6 +38,7 @@ class TestRunner {
   std::vector<std::string> environment_;
   EnvironmentProbe probe_;
   std::function<void()> store_used_;
+  std::function<void(bool)> measuring_;
 };
 
 }  // namespace dli

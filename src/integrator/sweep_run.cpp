@@ -81,6 +81,8 @@ void start_hosts(std::vector<HostTrack*>& tracks, const RunOptions& options, con
       launch.args.redo = options.redo;
       launch.args.first_attempt = track.first_attempt;
       launch.args.heartbeat_seconds = options.heartbeat_seconds;
+      // Quiet while a test measures, yet four beats within the silence that makes a host lost.
+      launch.args.test_heartbeat_seconds = std::max(options.heartbeat_seconds, options.lost_after_seconds / 4);
       launch.secret_netrc = options.secret_netrc;
       HostShell* shell = track.shell.get();
       std::future<void>* prepared = &track.prepared;

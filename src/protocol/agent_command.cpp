@@ -7,6 +7,7 @@ namespace dli {
 bool AgentRunArgs::operator==(const AgentRunArgs& other) const {
   return store_url == other.store_url && run_id == other.run_id && host == other.host &&
          work_dir == other.work_dir && redo == other.redo && first_attempt == other.first_attempt && heartbeat_seconds == other.heartbeat_seconds &&
+         test_heartbeat_seconds == other.test_heartbeat_seconds &&
          publish_deadline_seconds == other.publish_deadline_seconds;
 }
 
@@ -25,6 +26,9 @@ std::vector<std::string> agent_argv(const std::string& agent_exe, const AgentRun
   // "{}" is the shortest text that reads back as the same double.
   if (args.heartbeat_seconds != AgentRunArgs{}.heartbeat_seconds) {
     argv.insert(argv.end(), {kHeartbeat, fmt::format("{}", args.heartbeat_seconds)});
+  }
+  if (args.test_heartbeat_seconds != AgentRunArgs{}.test_heartbeat_seconds) {
+    argv.insert(argv.end(), {kTestHeartbeat, fmt::format("{}", args.test_heartbeat_seconds)});
   }
   if (args.publish_deadline_seconds != AgentRunArgs{}.publish_deadline_seconds) {
     argv.insert(argv.end(), {kPublishDeadline, fmt::format("{}", args.publish_deadline_seconds)});

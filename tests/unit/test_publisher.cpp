@@ -23,6 +23,7 @@ class FailingStore : public Store {
   explicit FailingStore(std::unique_ptr<Store> inner) : inner_(std::move(inner)) {}
   Result<std::string> get(const std::string& key) override { return inner_->get(key); }
   Status put(const std::string& key, std::string_view data) override {
+    if (key.find("/status/") != std::string::npos) ++heartbeats;
     if (key.find("/results/") != std::string::npos && failures_left > 0) {
       --failures_left;
       return Error{"injected failure", kind == ErrorKind::kOther, kind};
@@ -39,6 +40,7 @@ class FailingStore : public Store {
 
   std::atomic<int> failures_left{0};
   std::atomic<int> disconnects{0};
+  std::atomic<int> heartbeats{0};
   ErrorKind kind = ErrorKind::kOther;
 
  private:
@@ -57,6 +59,7 @@ class PublisherTest : public ::testing::Test {
     options.run_id = "r";
     options.host = "h";
     options.heartbeat_seconds = 0.1;
+    options.test_heartbeat_seconds = 2;
     options.linger_seconds = 0.05;
     options.first_retry_seconds = 0.02;
     options.max_retry_seconds = 0.1;
@@ -148,6 +151,41 @@ TEST_F(PublisherTest, AnIdlePublisherLetsItsConnectionGo) {
   // Heartbeats every 0.1 s, linger 0.05 s: between them the connection goes.
   std::this_thread::sleep_for(500ms);
   EXPECT_GE(store->disconnects, 3);
+}
+
+// While a test measures the agent stays quiet: heartbeats at the test interval only, and results it was sending
+// are let finish before the test starts, unless the store is failing (then the test does not wait for it).
+TEST_F(PublisherTest, WhileATestMeasuresHeartbeatsComeOnlyAtTheTestInterval) {
+  HostStatus first;
+  first.host = "h";
+  first.state = HostState::kRunning;
+  publisher->start(first);
+  std::this_thread::sleep_for(50ms);
+  publisher->set_measuring(true);
+  const int before = store->heartbeats;
+  std::this_thread::sleep_for(700ms);  // 7 intervals of 0.1 s, none of 2 s
+  EXPECT_LE(store->heartbeats - before, 1) << "at most the beat that was already due";
+  publisher->set_measuring(false);
+  const int quiet_end = store->heartbeats;
+  std::this_thread::sleep_for(700ms);
+  EXPECT_GE(store->heartbeats - quiet_end, 4);
+}
+
+TEST_F(PublisherTest, SettleLetsAPublishFinishButNeverWaitsForAFailingStore) {
+  HostStatus first;
+  first.host = "h";
+  first.state = HostState::kRunning;
+  publisher->start(first);
+  keep("a1");
+  publisher->settle(std::chrono::steady_clock::now() + 5s);
+  EXPECT_TRUE(in_store("a1"));
+  store->failures_left = 1000;
+  keep("a2");
+  const auto start = std::chrono::steady_clock::now();
+  publisher->settle(start + 5s);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
+  EXPECT_FALSE(in_store("a2"));
+  EXPECT_EQ(publisher->state().waiting, 1);
 }
 
 }  // namespace

@@ -17,6 +17,7 @@ struct AgentOptions {
   bool redo = false;        // rerun tests that already have a result
   bool first_attempt = false;  // AgentRunArgs::first_attempt
   double heartbeat_seconds = kDefaultHeartbeatSeconds;
+  double test_heartbeat_seconds = kDefaultTestHeartbeatSeconds;  // while a test measures
   // How long the agent waits for a store that does not answer: to read its task list or a model (then it gives
   // up on the run or the test), and after its last test for its spool to empty (then it ends store-failed).
   double store_patience_seconds = 600;

@@ -25,6 +25,7 @@ struct PublisherOptions {
   std::string run_id;
   std::string host;
   double heartbeat_seconds = kDefaultHeartbeatSeconds;  // a heartbeat at least this often while the agent lives
+  double test_heartbeat_seconds = kDefaultTestHeartbeatSeconds;  // ... but only this often while a test measures
   // Nothing of this host's run is in the store: no listing of the heartbeats to continue after (the integrator
   // retires its own `starting` entry once it sees this agent's first heartbeat).
   bool first_attempt = false;
@@ -61,6 +62,11 @@ class Publisher {
 
   // Waits until nothing waits, the store refused, or `deadline`; true when nothing waits.
   bool drain(std::chrono::steady_clock::time_point deadline);
+  // Before a test: lets the publisher finish what it is sending, so that no upload runs while the test measures,
+  // but never waits for a store that is failing (the results then wait in the spool as usual) nor past `deadline`.
+  void settle(std::chrono::steady_clock::time_point deadline);
+  // A test measures (true) or not: while it does, the heartbeat is written only every test_heartbeat_seconds.
+  void set_measuring(bool measuring);
   // Stops the thread and writes the last heartbeat, trying for at most `patience`; false when it could not. The
   // connection stays open for the agent's own log, uploaded after it; the store's owner closes it.
   bool finish(const HostStatus& last, std::chrono::seconds patience);
@@ -81,7 +87,8 @@ class Publisher {
   bool stopping_ = false;
   HostStatus status_;
   bool beat_now_ = false;
-  std::chrono::steady_clock::time_point next_beat_{};
+  bool measuring_ = false;
+  std::chrono::steady_clock::time_point last_beat_{};
   std::deque<std::string> queue_;
   std::chrono::steady_clock::time_point retry_at_{};
   int failures_in_a_row_ = 0;

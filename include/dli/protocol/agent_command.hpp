@@ -19,6 +19,7 @@ inline constexpr char kWorkDir[] = "--work-dir";
 inline constexpr char kRedo[] = "--redo";
 inline constexpr char kFirstAttempt[] = "--first-attempt";
 inline constexpr char kHeartbeat[] = "--heartbeat";
+inline constexpr char kTestHeartbeat[] = "--test-heartbeat";
 inline constexpr char kPublishDeadline[] = "--publish-deadline";
 inline constexpr char kJson[] = "--json";
 inline constexpr char kProbe[] = "--probe";
@@ -28,6 +29,9 @@ inline constexpr char kCredentialsStdin[] = "--credentials-stdin";
 // Seconds between an agent's heartbeats (docs/protocol.md 5): far below the integrator's default 60 s of silence
 // before a host is lost, and rare enough to cost the store and the measured host next to nothing.
 inline constexpr double kDefaultHeartbeatSeconds = 5.0;
+// While a test measures, the agent beats only this often (docs/protocol.md 5): a quarter of the integrator's
+// default 60 s of silence before a host is lost. The integrator passes a quarter of its own `lost_after`.
+inline constexpr double kDefaultTestHeartbeatSeconds = 15.0;
 
 // `dli-agent run`: one host's task list of a run.
 struct AgentRunArgs {
@@ -40,6 +44,7 @@ struct AgentRunArgs {
   // lists the run's heartbeats nor its results (docs/protocol.md 6), and the integrator retires its `starting`.
   bool first_attempt = false;
   double heartbeat_seconds = kDefaultHeartbeatSeconds;
+  double test_heartbeat_seconds = kDefaultTestHeartbeatSeconds;  // at least heartbeat_seconds
   double publish_deadline_seconds = 0;  // 0: the agent's default (docs/protocol.md 6)
   bool operator==(const AgentRunArgs& other) const;
 };
