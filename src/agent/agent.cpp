@@ -189,7 +189,7 @@ AgentSummary run_agent(Store& connection, const AgentOptions& input) {
   const RunnerRegistry runners = RunnerRegistry::discover(options.runner_search_path, frameworks);
   HostInfo host = describe_this_host(runners);
   // Before the first test, so that no test is timed while the benchmark loads every core (once per boot).
-  host.gemm_peak = host_gemm_peak(options.work_dir);
+  host.gemm_peak = host_gemm_peak();
   if (auto described = store->put(layout::host_info(options.run_id, options.host), to_json(host).dump(1));
       !described) {
     spdlog::warn("cannot publish the host description: {}", described.error().message);

@@ -1,13 +1,13 @@
 #include "environment_probe.hpp"
 
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cctype>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 
 #ifndef DLI_BUILD_TYPE
 #define DLI_BUILD_TYPE ""
@@ -19,9 +19,21 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// /proc and /sys files, read with plain read(2): a process may end while its stat is read, and the stream library
+// then throws (ESRCH from inside its buffer); here that is simply an empty reading.
 std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return "";
+  std::string text;
+  char buffer[4096];
+  for (;;) {
+    const ssize_t got = ::read(fd, buffer, sizeof buffer);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) break;
+    text.append(buffer, static_cast<std::size_t>(got));
+  }
+  ::close(fd);
+  return text;
 }
 
 std::string first_word(const std::string& text) {
@@ -39,10 +51,11 @@ std::string first_word(const std::string& text) {
 std::string governor_of_cpus() {
   std::vector<std::string> governors;
   std::error_code error;
-  for (const auto& entry : fs::directory_iterator("/sys/devices/system/cpu", error)) {
-    const std::string name = entry.path().filename().string();
+  for (fs::directory_iterator entry("/sys/devices/system/cpu", error), end; !error && entry != end;
+       entry.increment(error)) {
+    const std::string name = entry->path().filename().string();
     if (name.size() < 4 || name.compare(0, 3, "cpu") != 0 || !std::isdigit(static_cast<unsigned char>(name[3]))) continue;
-    governors.push_back(first_word(read_text(entry.path().string() + "/cpufreq/scaling_governor")));
+    governors.push_back(first_word(read_text(entry->path().string() + "/cpufreq/scaling_governor")));
   }
   return combined_governor(governors);
 }
@@ -60,10 +73,11 @@ std::string boost_state() {
 std::map<int, ProcessTicks> process_ticks() {
   std::map<int, ProcessTicks> processes;
   std::error_code error;
-  for (const auto& entry : fs::directory_iterator("/proc", error)) {
-    const std::string name = entry.path().filename().string();
+  // increment(error), not ++: a failing readdir of /proc ends the scan instead of throwing out of the agent.
+  for (fs::directory_iterator entry("/proc", error), end; !error && entry != end; entry.increment(error)) {
+    const std::string name = entry->path().filename().string();
     if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
-    if (auto ticks = parse_process_ticks(read_text(entry.path().string() + "/stat"))) {
+    if (auto ticks = parse_process_ticks(read_text(entry->path().string() + "/stat"))) {
       processes.emplace(std::stoi(name), std::move(*ticks));
     }
   }
@@ -91,19 +105,33 @@ EnvironmentProbe::EnvironmentProbe(const HostInfo& host)
 }
 
 void EnvironmentProbe::before_test() {
-  base_.governor = governor_of_cpus();
-  base_.boost = boost_state();
-  base_.load_1m = parse_load_1m(read_text("/proc/loadavg"));
-  const MemoryReading memory = parse_meminfo(read_text("/proc/meminfo"));
-  base_.mem_available_kb = memory.available_kb;
-  base_.swap_used_kb = memory.swap_used_kb;
-  swapped_before_ = parse_swapped_pages(read_text("/proc/vmstat"));
-  processes_before_ = process_ticks();
-  agent_cpu_before_ = own_cpu_seconds();
-  cpu_before_ = parse_cpu_ticks(read_text("/proc/stat"));  // last: the window starts as close to the test as it can
+  try {
+    base_.governor = governor_of_cpus();
+    base_.boost = boost_state();
+    base_.load_1m = parse_load_1m(read_text("/proc/loadavg"));
+    const MemoryReading memory = parse_meminfo(read_text("/proc/meminfo"));
+    base_.mem_available_kb = memory.available_kb;
+    base_.swap_used_kb = memory.swap_used_kb;
+    swapped_before_ = parse_swapped_pages(read_text("/proc/vmstat"));
+    processes_before_ = process_ticks();
+    agent_cpu_before_ = own_cpu_seconds();
+    cpu_before_ = parse_cpu_ticks(read_text("/proc/stat"));  // last: the window starts as close to the test as it can
+  } catch (const std::exception&) {
+    cpu_before_.reset();  // no reading is worth a test: the environment then says "unknown"
+  }
 }
 
 TestEnvironment EnvironmentProbe::after_test(double test_cpu_seconds) {
+  try {
+    return read_after_test(test_cpu_seconds);
+  } catch (const std::exception&) {
+    TestEnvironment unknown = base_;  // the test's result matters more than any reading of the host
+    unknown.warnings = environment_warnings(unknown);
+    return unknown;
+  }
+}
+
+TestEnvironment EnvironmentProbe::read_after_test(double test_cpu_seconds) {
   const auto cpu_after = parse_cpu_ticks(read_text("/proc/stat"));
   const double agent_cpu = own_cpu_seconds() - agent_cpu_before_;
   TestEnvironment environment = base_;

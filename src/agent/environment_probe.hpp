@@ -13,11 +13,12 @@ namespace dli {
 class EnvironmentProbe {
  public:
   explicit EnvironmentProbe(const HostInfo& host);
-  void before_test();
+  void before_test();  // never throws
   // `test_cpu_seconds`: what the test's process tree used (ChildOutcome::cpu_seconds).
-  TestEnvironment after_test(double test_cpu_seconds);
+  TestEnvironment after_test(double test_cpu_seconds);  // never throws
 
  private:
+  TestEnvironment read_after_test(double test_cpu_seconds);
   TestEnvironment base_;
   double ticks_per_second_;
   std::optional<CpuTicks> cpu_before_;

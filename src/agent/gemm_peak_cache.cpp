@@ -1,5 +1,7 @@
 #include "dli/agent/gemm_peak_cache.hpp"
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -28,7 +30,11 @@ std::optional<GemmPeak> gemm_peak_from_cache(const std::string& text, const std:
   }
 }
 
-GemmPeak host_gemm_peak(const std::string& work_dir) {
+std::string gemm_peak_cache_path() {
+  return (std::filesystem::temp_directory_path() / ("dli-gemm-peak-" + std::to_string(::getuid()) + ".json")).string();
+}
+
+GemmPeak host_gemm_peak() {
   const auto read = [](const std::string& path) {
     std::ifstream in(path);
     std::ostringstream text;
@@ -37,11 +43,10 @@ GemmPeak host_gemm_peak(const std::string& work_dir) {
   };
   std::string boot_id = read("/proc/sys/kernel/random/boot_id");
   while (!boot_id.empty() && (boot_id.back() == '\n' || boot_id.back() == ' ')) boot_id.pop_back();
-  const std::string path = (std::filesystem::path(work_dir) / "gemm-peak.json").string();
+  const std::string path = gemm_peak_cache_path();
   if (auto cached = gemm_peak_from_cache(read(path), boot_id)) return *cached;
   const GemmPeak peak = measure_gemm_peak();
   try {
-    std::filesystem::create_directories(work_dir);
     write_file_atomically(path, gemm_peak_cache_text(peak, boot_id));
   } catch (const std::exception&) {
     // Without a cache the next run measures again: slower, never wrong.

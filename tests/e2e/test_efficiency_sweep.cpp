@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "dli/agent/gemm_peak_cache.hpp"
 #include "e2e/sweep_fixture.hpp"
 #include "support/csv_table.hpp"
 
@@ -62,7 +63,7 @@ TEST_F(EfficiencySweep, CsvHasTheCountTheAchievedRateAndTheHostsPeak) {
   const double peak = host.at("gemm_peak").at("gflops").get<double>();
   EXPECT_GT(peak, 0.0);
   EXPECT_EQ(host.at("gemm_peak").at("method"), "cblas_sgemm");
-  EXPECT_TRUE(fs::exists(dir.str("agent/gemm-peak.json"))) << "measured once per boot, then cached";
+  EXPECT_TRUE(fs::exists(gemm_peak_cache_path())) << "measured once per boot, then cached";
 
   const CsvTable csv(read_file(dir.str("out/results.csv")));
   ASSERT_EQ(csv.size(), 3u);  // opencv-dnn on ONNX; the null runner, which loads any format, on both
