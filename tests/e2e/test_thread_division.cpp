@@ -82,7 +82,7 @@ TEST_F(ThreadDivision, ARunnerRefusesADivisionWithARemainder) {
   const std::string expected =
       "threads 3 do not divide among 2 requests in flight (each request gets threads / requests; choose threads a "
       "multiple of requests)";
-  for (const std::string runner : {std::string(DLI_RUN_NULL_EXE),
+  for (const std::string& runner : {std::string(DLI_RUN_NULL_EXE),
                                    std::string(DLI_SOURCE_DIR) + "/src/runners/onnxruntime/dli-run-onnxruntime",
                                    std::string(DLI_SOURCE_DIR) + "/src/runners/pytorch/dli-run-pytorch"}) {
     SCOPED_TRACE(runner);

@@ -96,12 +96,12 @@ TEST_F(MatrixExpand, PairsWhoseFormatTheLauncherCannotLoadAreSkippedWithAReason)
 launchers: [opencv-dnn, "null"]
 batch_sizes: [1, 2]
 modes: [sync, async]
-threads: [1]
+threads: [2]
 )");
   const auto plans = expand(s, one_local_host(), hash_model_files(s));
   ASSERT_EQ(plans.size(), 1u);
-  EXPECT_EQ(labels(plans[0]), (std::vector<std::string>{"c/null/b1/sync/t1", "c/null/b1/async/t1/r2",
-                                                        "c/null/b2/sync/t1", "c/null/b2/async/t1/r2"}));
+  EXPECT_EQ(labels(plans[0]), (std::vector<std::string>{"c/null/b1/sync/t2", "c/null/b1/async/t2/r2",
+                                                        "c/null/b2/sync/t2", "c/null/b2/async/t2/r2"}));
   ASSERT_EQ(plans[0].skipped.size(), 1u);
   EXPECT_EQ(plans[0].skipped[0],
             "model c on opencv-dnn: opencv-dnn does not load torchscript models (it loads onnx, caffe, tensorflow); "
