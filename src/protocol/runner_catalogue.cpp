@@ -46,8 +46,8 @@ RunnerEntry runner(std::string framework, std::string executable, std::vector<st
 }
 
 // A framework whose intra-op pool is one per process: with several requests in flight each can only honestly have
-// one thread (the pool set to 1, each request computing in its own thread). Measured with OpenCV 4.6: a second
-// request in flight ran single-threaded while the first had the whole pool (bimodal latencies, issue 7).
+// one thread (the pool set to 1, each request computing in its own thread). Measured with OpenCV 4.6 (TBB): with 16
+// threads and 2 requests in flight, one request got the pool and the other next to nothing (bimodal latencies).
 RunnerEntry one_thread_per_request(RunnerEntry entry, std::string limitation) {
   entry.max_share_in_flight = 1;
   entry.share_limit_reason = std::move(limitation);
@@ -55,8 +55,8 @@ RunnerEntry one_thread_per_request(RunnerEntry entry, std::string limitation) {
 }
 
 const char* const kOpenCvPool =
-    "OpenCV's thread pool is process-wide and serves one parallel region at a time, so a second request in flight "
-    "would run single-threaded";
+    "OpenCV's thread pool is one per process (TBB in Debian 12's OpenCV 4.6), shared by the parallel regions of "
+    "every request, so a request in flight cannot have threads of its own";
 const char* const kTorchPool =
     "torch's intra-op thread count (at::set_num_threads) is process-wide, not a per-request setting";
 

@@ -139,9 +139,9 @@ async_requests: [2]
             "in flight (each request gets threads / requests; choose threads a multiple of requests)");
   EXPECT_EQ(plans[0].skipped[1],
             "model a on opencv-dnn, async threads 4 requests 2: opencv-dnn cannot give each of 2 requests in flight 2 "
-            "threads: OpenCV's thread pool is process-wide and serves one parallel region at a time, so a second "
-            "request in flight would run single-threaded; with requests in flight it runs 1 thread(s) per request "
-            "(threads = 1 x requests)");
+            "threads: OpenCV's thread pool is one per process (TBB in Debian 12's OpenCV 4.6), shared by the "
+            "parallel regions of every request, so a request in flight cannot have threads of its own; with requests "
+            "in flight it runs 1 thread(s) per request (threads = 1 x requests)");
 }
 
 TEST_F(MatrixExpand, HostTimeoutCapsTheTestTimeoutButNotTheId) {

@@ -70,9 +70,10 @@ TEST(ThreadShareCatalogue, AProcessWidePoolGivesEachRequestInFlightOneThread) {
   EXPECT_EQ(refusal("opencv-dnn", Mode::kSync, 16, 2), std::nullopt) << "one request in flight has the whole pool";
   EXPECT_EQ(refusal("opencv-dnn", Mode::kAsync, 8, 1), std::nullopt) << "one request in flight has the whole pool";
   EXPECT_EQ(refusal("opencv-dnn", Mode::kAsync, 16, 2),
-            "opencv-dnn cannot give each of 2 requests in flight 8 threads: OpenCV's thread pool is process-wide "
-            "and serves one parallel region at a time, so a second request in flight would run single-threaded; "
-            "with requests in flight it runs 1 thread(s) per request (threads = 1 x requests)");
+            "opencv-dnn cannot give each of 2 requests in flight 8 threads: OpenCV's thread pool is one per process "
+            "(TBB in Debian 12's OpenCV 4.6), shared by the parallel regions of every request, so a request in "
+            "flight cannot have threads of its own; with requests in flight it runs 1 thread(s) per request "
+            "(threads = 1 x requests)");
   EXPECT_EQ(refusal("libtorch", Mode::kServer, 4, 2),
             "libtorch cannot give each of 2 requests in flight 2 threads: torch's intra-op thread count "
             "(at::set_num_threads) is process-wide, not a per-request setting; with requests in flight it runs 1 "

@@ -159,9 +159,9 @@ class OpenCvDnnFramework : public Framework {
   void configure(const TestSpec& spec) override {
     params_ = parse_params(spec.params);  // bad values fail before any load
     require_available(params_);
-    // Each request in flight gets its share of `threads` (docs/methodology.md). The pool is process-wide and
-    // serves one parallel region at a time, so with several requests in flight the catalogue allows only a share
-    // of 1: the pool is then off and each request computes in its own stream's thread.
+    // Each request in flight gets its share of `threads` (docs/methodology.md). The pool (TBB in Debian 12's
+    // OpenCV 4.6) is one per process, shared by every request's parallel regions, so with several requests in
+    // flight the catalogue allows only a share of 1: each request then computes in its own stream's thread.
     const int share = thread_share(spec);
     cv::setNumThreads(share);
     // OpenCV takes any count and silently runs with what its pool has: refuse what it would not honour.
