@@ -138,6 +138,16 @@ HostPlan expand_host(const HostConfig& host, const SweepConfig& sweep, const Fil
                   mode == Mode::kMultiStream ? sweep.multi_stream_samples : std::vector<int>{1};
               const std::vector<double> rates = mode == Mode::kServer ? sweep.server_qps : std::vector<double>{0};
               for (const int in_flight : requests) {
+                // A division of the threads the framework cannot honour: skipped with the reason (once per
+                // combination), never measured as something else.
+                if (const auto why = why_threads_unsupported(*find_runner_entry(launcher.framework), mode, threads,
+                                                             in_flight)) {
+                  const std::string line = "model " + model.name + " on " + describe_launcher(launcher) + ", " +
+                                           to_string(mode) + " threads " + std::to_string(threads) + " requests " +
+                                           std::to_string(in_flight) + ": " + *why;
+                  if (!contains(plan.skipped, line)) plan.skipped.push_back(line);
+                  continue;
+                }
                 for (const int per_query : samples) {
                   for (const double rate : rates) {
                     TestSpec spec;

@@ -96,6 +96,7 @@ struct Stream {
   std::vector<double> samples;
   std::size_t completed = 0;
   std::int64_t warmup_requests = 0;
+  int threads = 0;  // as the framework reports them in this stream's thread
   SteadyClock::time_point first_start, last_end;
   StopReason stop_reason = StopReason::kMinReached;
   std::exception_ptr error;
@@ -143,6 +144,7 @@ void run_stream(Stream& stream, Shared& shared) {
   try {
     const Warmup warmup = warm_up(*stream.session, shared.input, shared.warmup_share, shared.measure.warmup_seconds);
     stream.warmup_requests = warmup.requests;
+    stream.threads = stream.session->threads_in_this_thread();
     stream.samples.resize(sample_capacity(shared.measure, warmup.fastest_seconds, shared.cap_per_stream));
   } catch (...) {
     stream.error = std::current_exception();
@@ -166,6 +168,7 @@ TimedRun run_sync(TimedRequest& session, const std::vector<float>& input, const 
   TimedRun run;
   const Warmup warmup = warm_up(session, input, measure.warmup_iterations, measure.warmup_seconds);
   run.warmup_iterations = warmup.requests;
+  run.stream_threads = {session.threads_in_this_thread()};
   // Written now (resize, not reserve) so that its pages are mapped before the clock starts.
   run.request_seconds.resize(sample_capacity(measure, warmup.fastest_seconds, kMaxSamples));
 
@@ -252,6 +255,7 @@ TimedRun run_async(const std::vector<TimedRequest*>& sessions, const std::vector
   for (const auto& stream : streams) {
     run.warmup_iterations += stream.warmup_requests;
     run.stream_counts.push_back(static_cast<std::int64_t>(stream.completed));
+    run.stream_threads.push_back(stream.threads);
     if (strength(stream.stop_reason) > strength(run.stop_reason)) run.stop_reason = stream.stop_reason;
     run.request_seconds.insert(run.request_seconds.end(), stream.samples.begin(),
                                stream.samples.begin() + static_cast<std::ptrdiff_t>(stream.completed));
@@ -273,6 +277,7 @@ class Query : public TimedRequest {
   void infer(const float* input, std::size_t count) override {
     for (int i = 0; i < samples_; ++i) session_.infer(input, count);
   }
+  int threads_in_this_thread() override { return session_.threads_in_this_thread(); }
 
  private:
   TimedRequest& session_;

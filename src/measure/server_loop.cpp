@@ -37,6 +37,7 @@ struct ServerShared {
 struct ServerStream {
   TimedRequest* session = nullptr;
   SteadyClock::time_point last_end;
+  int threads = 0;  // as the framework reports them in this stream's thread
   std::exception_ptr error;
 };
 
@@ -50,6 +51,7 @@ void wait_until(SteadyClock::time_point when) {
 void serve(ServerStream& stream, ServerShared& shared) {
   try {
     TimedRequest& session = *stream.session;
+    stream.threads = session.threads_in_this_thread();  // before the origin: not timed
     const float* const data = shared.input->data();
     const std::size_t count = shared.input->size();
     const auto total = static_cast<std::int64_t>(shared.due.size());
@@ -129,6 +131,7 @@ TimedRun run_server(const std::vector<TimedRequest*>& sessions, const std::vecto
   run.request_seconds.resize(served);
   run.start_delays.resize(served);
   run.stream_counts = {static_cast<std::int64_t>(served)};
+  for (const auto& stream : streams) run.stream_threads.push_back(stream.threads);
   SteadyClock::time_point last_end = shared.origin;
   for (const auto& stream : streams) last_end = std::max(last_end, stream.last_end);
   run.wall_seconds = loop_parts::to_seconds(last_end - shared.origin);

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "dli/measure/stream_stats.hpp"
+
 namespace dli {
 
 std::int64_t requests_needed_for(double percentile) {
@@ -22,6 +24,7 @@ Verdict judge(const VerdictInputs& in) {
   if (in.latency_bound_s > 0 && in.reported_latency_s > in.latency_bound_s) add(verdict_reason::kLatencyBoundBroken);
   if (in.host_busy) add(verdict_reason::kHostBusy);
   verdict.valid = verdict.reasons.empty();
+  if (in.stream_imbalance > kMaxStreamImbalance) verdict.notes.emplace_back(verdict_note::kStreamsImbalanced);
   return verdict;
 }
 

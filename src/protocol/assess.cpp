@@ -43,6 +43,7 @@ VerdictInputs verdict_inputs(const TestSpec& spec, const Measurement& m, bool ho
   in.max_cv = spec.measure.max_cv;
   in.cv_applies = spec.mode != Mode::kServer;  // Server latency includes queueing by design
   in.host_busy = host_busy;
+  in.stream_imbalance = stream_imbalance(m.streams);
   return in;
 }
 
@@ -63,6 +64,8 @@ Measurement assess(const RawMeasurement& raw, const TestSpec& spec, bool host_bu
   m.peak_rss_kb = raw.peak_rss_kb;
   m.stop_reason = raw.stop_reason;
   m.stream_counts = raw.stream_counts;
+  m.stream_threads = raw.stream_threads;
+  m.streams = stream_stats(raw.request_seconds, raw.stream_counts);
   m.target_qps = raw.target_qps;
   m.search = raw.search;
   std::vector<double> sorted = raw.request_seconds;

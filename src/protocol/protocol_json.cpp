@@ -154,6 +154,15 @@ nlohmann::json encode_search(const std::vector<SearchTrial>& trials) {
   return json;
 }
 
+nlohmann::json encode_streams(const std::vector<StreamStats>& streams) {
+  nlohmann::json json = nlohmann::json::array();
+  for (const auto& stream : streams) {
+    json.push_back({{"count", stream.count}, {"median_s", finite_or_null(stream.median_s)},
+                    {"p90_s", finite_or_null(stream.p90_s)}, {"mean_s", finite_or_null(stream.mean_s)}});
+  }
+  return json;
+}
+
 }  // namespace
 
 nlohmann::json encode_measurement(const Measurement& m) {
@@ -189,7 +198,9 @@ nlohmann::json encode_measurement(const Measurement& m) {
       {"stream_counts", m.stream_counts},
       {"target_qps", finite_or_null(m.target_qps)},
       {"search", encode_search(m.search)},
-      {"verdict", {{"valid", m.verdict.valid}, {"reasons", m.verdict.reasons}}},
+      {"verdict", {{"valid", m.verdict.valid}, {"reasons", m.verdict.reasons}, {"notes", m.verdict.notes}}},
+      {"stream_threads", m.stream_threads},
+      {"streams", encode_streams(m.streams)},
   };
 }
 
@@ -233,6 +244,20 @@ Measurement decode_measurement(const FieldReader& fields) {
   const FieldReader verdict = fields.object("verdict");
   m.verdict.valid = verdict.boolean("valid");
   m.verdict.reasons = verdict.strings("reasons");
+  // Added within protocol 4: absent from older results.
+  if (verdict.has("notes")) m.verdict.notes = verdict.strings("notes");
+  if (fields.has("stream_threads")) {
+    for (const auto threads : fields.int64s("stream_threads")) {
+      if (threads < 0 || threads > 1 << 20) fields.fail("stream_threads", "thread counts from 0 to 2^20");
+      m.stream_threads.push_back(static_cast<int>(threads));
+    }
+  }
+  if (fields.has("streams")) {
+    for (const auto& stream : fields.objects("streams")) {
+      m.streams.push_back({stream.int64("count"), stream.number("median_s"), stream.number("p90_s"),
+                           stream.number("mean_s")});
+    }
+  }
   return m;
 }
 

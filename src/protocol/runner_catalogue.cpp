@@ -6,8 +6,11 @@
 #include <cmath>
 #include <cstdlib>
 #include <stdexcept>
+#include <utility>
 
 #include <fmt/format.h>
+
+#include "dli/protocol/thread_share.hpp"
 
 namespace dli {
 namespace {
@@ -36,24 +39,50 @@ const std::vector<std::string>& seed_modes() {
   return modes;
 }
 
+// A framework whose sessions each have their own intra-op pool: any share of the threads per request in flight.
+RunnerEntry runner(std::string framework, std::string executable, std::vector<std::string> formats,
+                   std::vector<ParamRule> params, std::vector<std::string> modes) {
+  return {std::move(framework), std::move(executable), std::move(formats), std::move(params), std::move(modes), 0, ""};
+}
+
+// A framework whose intra-op pool is one per process: with several requests in flight each can only honestly have
+// one thread (the pool set to 1, each request computing in its own thread). Measured with OpenCV 4.6 (TBB): with 16
+// threads and 2 requests in flight, one request got the pool and the other next to nothing (bimodal latencies).
+RunnerEntry one_thread_per_request(RunnerEntry entry, std::string limitation) {
+  entry.max_share_in_flight = 1;
+  entry.share_limit_reason = std::move(limitation);
+  return entry;
+}
+
+const char* const kOpenCvPool =
+    "OpenCV's thread pool is one per process (TBB in Debian 12's OpenCV 4.6), shared by the parallel regions of "
+    "every request, so a request in flight cannot have threads of its own";
+const char* const kTorchPool =
+    "torch's intra-op thread count (at::set_num_threads) is process-wide, not a per-request setting";
+
 std::vector<RunnerEntry> make_catalogue() {
   return {
-      {"null", "dli-run-null", {"*"},
-       {number("sleep_ms", 0, kDayMs), number("load_ms", 0, kDayMs),
-        choice("fault", {"none", "crash", "abort", "hang", "exit", "eat_memory"})},
-       every_mode()},
-      {"opencv-dnn", "dli-run-opencv", {"onnx", "caffe", "tensorflow"},
-       {choice("backend", {"opencv", "default", "cuda"}),
-        choice("target", {"cpu", "opencl", "opencl-fp16", "cuda", "cuda-fp16"})},
-       every_mode()},
-      {"libtorch", "dli-run-torch", {"torchscript"}, {integer("inter_op_threads", 1, kMaxThreads)}, every_mode()},
-      {"onnxruntime", "dli-run-onnxruntime", {"onnx"},
-       {integer("inter_op_threads", 1, kMaxThreads), choice("execution_mode", {"sequential", "parallel"}),
-        choice("graph_optimization_level", {"disabled", "basic", "extended", "all"})},
-       seed_modes()},
-      {"pytorch", "dli-run-pytorch", {"torchscript"}, {integer("inter_op_threads", 1, kMaxThreads)}, seed_modes()},
-      {"command", "dli-run-command", {"*"}, {text("command", true), text("formats", false), text("devices", false)},
-       seed_modes()},
+      runner("null", "dli-run-null", {"*"},
+             {number("sleep_ms", 0, kDayMs), number("load_ms", 0, kDayMs),
+              choice("fault", {"none", "crash", "abort", "hang", "exit", "eat_memory"})},
+             every_mode()),
+      one_thread_per_request(runner("opencv-dnn", "dli-run-opencv", {"onnx", "caffe", "tensorflow"},
+                                    {choice("backend", {"opencv", "default", "cuda"}),
+                                     choice("target", {"cpu", "opencl", "opencl-fp16", "cuda", "cuda-fp16"})},
+                                    every_mode()),
+                             kOpenCvPool),
+      one_thread_per_request(runner("libtorch", "dli-run-torch", {"torchscript"},
+                                    {integer("inter_op_threads", 1, kMaxThreads)}, every_mode()),
+                             kTorchPool),
+      runner("onnxruntime", "dli-run-onnxruntime", {"onnx"},
+             {integer("inter_op_threads", 1, kMaxThreads), choice("execution_mode", {"sequential", "parallel"}),
+              choice("graph_optimization_level", {"disabled", "basic", "extended", "all"})},
+             seed_modes()),
+      one_thread_per_request(runner("pytorch", "dli-run-pytorch", {"torchscript"},
+                                    {integer("inter_op_threads", 1, kMaxThreads)}, seed_modes()),
+                             kTorchPool),
+      runner("command", "dli-run-command", {"*"},
+             {text("command", true), text("formats", false), text("devices", false)}, seed_modes()),
   };
 }
 
@@ -95,6 +124,18 @@ std::vector<std::string> split_list(const std::string& text) {
 std::optional<std::string> why_mode_unsupported(const RunnerEntry& entry, const std::string& mode) {
   if (std::find(entry.modes.begin(), entry.modes.end(), mode) != entry.modes.end()) return std::nullopt;
   return entry.framework + " does not implement mode " + mode + " (it runs " + join(entry.modes) + ")";
+}
+
+std::optional<std::string> why_threads_unsupported(const RunnerEntry& entry, Mode mode, int threads, int requests) {
+  const int in_flight = requests_in_flight(mode, requests);
+  if (const auto why = why_share_impossible(threads, in_flight)) return entry.framework + ": " + *why;
+  const int share = threads / in_flight;
+  if (in_flight < 2 || entry.max_share_in_flight == 0 || share <= entry.max_share_in_flight) return std::nullopt;
+  return fmt::format(
+      "{} cannot give each of {} requests in flight {} threads: {}; with requests in flight it runs {} thread(s) "
+      "per request (threads = {} x requests)",
+      entry.framework, in_flight, share, entry.share_limit_reason, entry.max_share_in_flight,
+      entry.max_share_in_flight);
 }
 
 const std::vector<RunnerEntry>& runner_catalogue() {

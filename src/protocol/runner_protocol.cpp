@@ -69,6 +69,7 @@ nlohmann::json encode_raw(const RawMeasurement& m) {
           {"stop_reason", to_string(m.stop_reason)},
           {"peak_rss_kb", m.peak_rss_kb},
           {"request_times", times},
+          {"stream_threads", m.stream_threads},
           {"target_qps", m.target_qps},
           {"search", search}};
 }
@@ -107,6 +108,12 @@ RawMeasurement decode_raw(const FieldReader& fields) {
     }
     for (const double value : m.request_seconds) {
       if (!(value >= 0 && std::isfinite(value))) times.fail("seconds", "finite times >= 0");
+    }
+  }
+  if (fields.has("stream_threads")) {  // optional (added within protocol 2)
+    for (const auto threads : fields.int64s("stream_threads")) {
+      if (threads < 0 || threads > 1 << 20) fields.fail("stream_threads", "thread counts from 0 to 2^20");
+      m.stream_threads.push_back(static_cast<int>(threads));
     }
   }
   if (fields.has("target_qps")) m.target_qps = fields.number("target_qps");

@@ -10,6 +10,7 @@
 #include "dli/report/report.hpp"
 #include "report_efficiency.hpp"
 #include "report_format.hpp"
+#include "report_streams.hpp"
 
 namespace dli {
 
@@ -160,6 +161,11 @@ const std::vector<Column>& columns() {
          return report::cpu_peak_applies(row.spec) ? optional_fixed(row.host_peak_gflops, 1) : std::string();
        }},
       {"peak_percent", [](const ReportRow& row) { return optional_fixed(report::peak_share(row), 2, 100); }},
+      // Requests in flight (docs/methodology.md, "Threads and requests in flight").
+      {"stream_threads", measured([](const Measurement& m) { return report::stream_threads_text(m); })},
+      {"stream_medians_ms", measured([](const Measurement& m) { return report::stream_medians_text(m); })},
+      {"stream_imbalance_pct", measured([](const Measurement& m) { return report::stream_imbalance_text(m); })},
+      {"verdict_notes", measured([](const Measurement& m) { return join_reasons(m.verdict.notes); })},
   };
   return table;
 }

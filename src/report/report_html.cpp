@@ -7,6 +7,7 @@
 #include "dli/report/report.hpp"
 #include "report_efficiency.hpp"
 #include "report_format.hpp"
+#include "report_streams.hpp"
 #include "report_table.hpp"
 
 namespace dli {
@@ -160,6 +161,7 @@ std::string matrix_cell(const ReportRow* row) {
                         " iterations, stopped by " + to_string(m->stop_reason);
     if (m->target_qps > 0) title += ", " + fixed(m->target_qps, 2) + " queries/s scheduled";
     title += efficiency_text(*row);
+    title += report::streams_tooltip(*m);
     // Measured under a warning (governor, build, busy host, swap): the figure stands, marked, the warnings on hover.
     const TestEnvironment* environment = row->result->environment ? &*row->result->environment : nullptr;
     const bool warned = environment != nullptr && !environment->warnings.empty();

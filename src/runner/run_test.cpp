@@ -60,6 +60,11 @@ void check_request(const Capabilities& capabilities, const RunnerRequest& reques
     const auto problems = check_params(*entry, spec.params);
     if (!problems.empty()) throw std::runtime_error("bad parameters: " + problems.front());
     if (const auto why = why_mode_unsupported(*entry, to_string(spec.mode))) throw Unsupported(*why);
+    if (spec.threads >= 1 && spec.requests >= 1) {
+      if (const auto why = why_threads_unsupported(*entry, spec.mode, spec.threads, spec.requests)) {
+        throw Unsupported(*why);
+      }
+    }
   }
   if (spec.batch < 1 || spec.threads < 1 || spec.requests < 1 || spec.samples_per_query < 1) {
     throw std::runtime_error("batch, threads, requests and samples_per_query must be at least 1");
@@ -146,6 +151,7 @@ RawMeasurement measure_speed(Framework& framework, const ModelFiles& files, cons
   raw.wall_seconds = run.wall_seconds;
   raw.stop_reason = run.stop_reason;
   raw.stream_counts = std::move(run.stream_counts);
+  raw.stream_threads = std::move(run.stream_threads);
   raw.request_seconds = std::move(run.request_seconds);
   spdlog::info("{} timed requests in {:.3f} s, stopped by {}", raw.request_seconds.size(), raw.wall_seconds,
                to_string(raw.stop_reason));

@@ -29,7 +29,7 @@ class AgentConflict : public SweepWorkspace {
     dir.write("sweep.yaml", "name: conflict\nfleet: fleet.yaml\nmodels:\n  - {name: m, file: " + dir.str("model.onnx") +
                                 ", format: onnx, input_shape: [1, 8, 8]}\n"
                                 "launchers:\n  - {framework: \"null\", params: {sleep_ms: 100}}\n"
-                                "batch_sizes: [1, 2, 3]\nmodes: [sync, async]\nthreads: [1]\n"
+                                "batch_sizes: [1, 2, 3]\nmodes: [sync, async]\nthreads: [2]\n"
                                 "measure: {iterations: 10, min_seconds: 0, warmup_iterations: 0, timeout_seconds: 60}\n");
   }
   int results_in_store(const std::string& run_id) const {

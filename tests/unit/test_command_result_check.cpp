@@ -9,6 +9,7 @@
 
 #include "../../src/runners/command/command_request.hpp"
 #include "../../src/runners/command/result_check.hpp"
+#include "dli/protocol/runner_protocol.hpp"
 
 namespace dli::command_runner {
 namespace {
@@ -141,6 +142,41 @@ TEST(CommandResultCheck, PeakMemoryIsFilledInOnlyWhenMissing) {
   result["measurement"] = nullptr;
   EXPECT_FALSE(fill_peak_rss(result, 42));
   EXPECT_TRUE(result["measurement"].is_null());
+}
+
+nlohmann::json command_request(const std::string& mode, int threads, int requests) {
+  const nlohmann::json spec = {
+      {"id", "0000000000000000"},
+      {"host", "local"},
+      {"model",
+       {{"name", "m"}, {"format", "onnx"}, {"precision", "fp32"}, {"input_shape", {1, 8, 8}}, {"file_name", ""},
+        {"sha256", ""}, {"config_name", ""}, {"config_sha256", ""}}},
+      {"framework", "command"},
+      {"params", {{"command", "tool --threads {threads_per_request}"}}},
+      {"batch", 1},
+      {"mode", mode},
+      {"threads", threads},
+      {"requests", requests},
+      {"device", "cpu"},
+      {"dataset", {{"name", ""}, {"sha256", ""}}},
+      {"measure",
+       {{"iterations", 10}, {"min_s", 0.0}, {"warmup_iterations", 1}, {"warmup_s", 0.0}, {"timeout_s", 60.0}}},
+  };
+  return {{"runner_protocol", kRunnerProtocolVersion}, {"spec", spec}, {"model_path", "/m.onnx"}, {"config_path", ""},
+          {"dataset_path", ""}};
+}
+
+TEST(CommandRequest, TheCommandGetsEachRequestsShareOfTheThreads) {
+  EXPECT_EQ(read_request(command_request("async", 8, 2), "/r.json", "/o.json").values.at("threads_per_request"), "4");
+  EXPECT_EQ(read_request(command_request("sync", 8, 2), "/r.json", "/o.json").values.at("threads_per_request"), "8");
+  try {
+    read_request(command_request("async", 3, 2), "/r.json", "/o.json");
+    ADD_FAILURE() << "a remainder was accepted";
+  } catch (const NotOffered& refusal) {
+    EXPECT_EQ(std::string(refusal.what()),
+              "command: threads 3 do not divide among 2 requests in flight (each request gets threads / requests; "
+              "choose threads a multiple of requests)");
+  }
 }
 
 TEST(CommandRequest, DevicesFollowDescribesRule) {

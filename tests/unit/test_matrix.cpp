@@ -50,20 +50,20 @@ const std::string kTwoModels = R"(models:
 )";
 
 TEST_F(MatrixExpand, CrossProductInYamlOrderWithRequestsOnlyInAsyncMode) {
-  const SweepConfig s = sweep(kTwoModels + R"(launchers: [opencv-dnn]
+  // null divides the threads among the requests in flight as asked; 6 and 12 divide among 2 and 3.
+  const SweepConfig s = sweep(kTwoModels + R"(launchers: ["null"]
 batch_sizes: [4, 1]
 modes: [sync, async]
-threads: [1, 2]
+threads: [6, 12]
 async_requests: [2, 3]
 )");
   const auto plans = expand(s, one_local_host(), hash_model_files(s));
   ASSERT_EQ(plans.size(), 1u);
   EXPECT_TRUE(plans[0].skipped.empty());
   const std::vector<std::string> model_a = {
-      "a/opencv-dnn/b4/sync/t1",     "a/opencv-dnn/b4/sync/t2",     "a/opencv-dnn/b4/async/t1/r2",
-      "a/opencv-dnn/b4/async/t1/r3", "a/opencv-dnn/b4/async/t2/r2", "a/opencv-dnn/b4/async/t2/r3",
-      "a/opencv-dnn/b1/sync/t1",     "a/opencv-dnn/b1/sync/t2",     "a/opencv-dnn/b1/async/t1/r2",
-      "a/opencv-dnn/b1/async/t1/r3", "a/opencv-dnn/b1/async/t2/r2", "a/opencv-dnn/b1/async/t2/r3",
+      "a/null/b4/sync/t6",      "a/null/b4/sync/t12",     "a/null/b4/async/t6/r2", "a/null/b4/async/t6/r3",
+      "a/null/b4/async/t12/r2", "a/null/b4/async/t12/r3", "a/null/b1/sync/t6",     "a/null/b1/sync/t12",
+      "a/null/b1/async/t6/r2",  "a/null/b1/async/t6/r3",  "a/null/b1/async/t12/r2", "a/null/b1/async/t12/r3",
   };
   std::vector<std::string> expected = model_a;
   for (const auto& label : model_a) expected.push_back("b" + label.substr(1));
@@ -96,12 +96,12 @@ TEST_F(MatrixExpand, PairsWhoseFormatTheLauncherCannotLoadAreSkippedWithAReason)
 launchers: [opencv-dnn, "null"]
 batch_sizes: [1, 2]
 modes: [sync, async]
-threads: [1]
+threads: [2]
 )");
   const auto plans = expand(s, one_local_host(), hash_model_files(s));
   ASSERT_EQ(plans.size(), 1u);
-  EXPECT_EQ(labels(plans[0]), (std::vector<std::string>{"c/null/b1/sync/t1", "c/null/b1/async/t1/r2",
-                                                        "c/null/b2/sync/t1", "c/null/b2/async/t1/r2"}));
+  EXPECT_EQ(labels(plans[0]), (std::vector<std::string>{"c/null/b1/sync/t2", "c/null/b1/async/t2/r2",
+                                                        "c/null/b2/sync/t2", "c/null/b2/async/t2/r2"}));
   ASSERT_EQ(plans[0].skipped.size(), 1u);
   EXPECT_EQ(plans[0].skipped[0],
             "model c on opencv-dnn: opencv-dnn does not load torchscript models (it loads onnx, caffe, tensorflow); "
@@ -109,18 +109,39 @@ threads: [1]
 }
 
 TEST_F(MatrixExpand, ThreadsAboveTheHostLimitAreSkippedWithAReason) {
-  const SweepConfig s = sweep(kTwoModels + R"(launchers: [opencv-dnn]
+  const SweepConfig s = sweep(kTwoModels + R"(launchers: ["null"]
 batch_sizes: [1]
 modes: [sync, async]
-threads: [1, 4, 2, 8]
+threads: [4, 16, 8, 32]
 async_requests: [2, 4]
 )");
-  const auto plans = expand(s, fleet("  - {name: small, kind: local, limits: {max_threads: 2}}\n"), hash_model_files(s));
+  const auto plans = expand(s, fleet("  - {name: small, kind: local, limits: {max_threads: 8}}\n"), hash_model_files(s));
   ASSERT_EQ(plans.size(), 1u);
   EXPECT_EQ(plans[0].tests.size(), 12u);  // 2 models x 2 thread counts x (1 sync + 2 async)
-  for (const auto& test : plans[0].tests) EXPECT_LE(test.threads, 2);
-  EXPECT_EQ(plans[0].skipped, (std::vector<std::string>{"threads 4: above max_threads 2 of host small; 6 tests skipped",
-                                                        "threads 8: above max_threads 2 of host small; 6 tests skipped"}));
+  for (const auto& test : plans[0].tests) EXPECT_LE(test.threads, 8);
+  EXPECT_EQ(plans[0].skipped, (std::vector<std::string>{"threads 16: above max_threads 8 of host small; 6 tests skipped",
+                                                        "threads 32: above max_threads 8 of host small; 6 tests skipped"}));
+}
+
+TEST_F(MatrixExpand, ADivisionAFrameworkCannotHonourIsSkippedWithTheReason) {
+  const SweepConfig s = sweep(kTwoModels + R"(launchers: [opencv-dnn]
+batch_sizes: [1]
+modes: [async]
+threads: [2, 3, 4]
+async_requests: [2]
+)");
+  const auto plans = expand(s, one_local_host(), hash_model_files(s));
+  ASSERT_EQ(plans.size(), 1u);
+  EXPECT_EQ(labels(plans[0]), (std::vector<std::string>{"a/opencv-dnn/b1/async/t2/r2", "b/opencv-dnn/b1/async/t2/r2"}));
+  ASSERT_EQ(plans[0].skipped.size(), 4u);
+  EXPECT_EQ(plans[0].skipped[0],
+            "model a on opencv-dnn, async threads 3 requests 2: opencv-dnn: threads 3 do not divide among 2 requests "
+            "in flight (each request gets threads / requests; choose threads a multiple of requests)");
+  EXPECT_EQ(plans[0].skipped[1],
+            "model a on opencv-dnn, async threads 4 requests 2: opencv-dnn cannot give each of 2 requests in flight 2 "
+            "threads: OpenCV's thread pool is one per process (TBB in Debian 12's OpenCV 4.6), shared by the "
+            "parallel regions of every request, so a request in flight cannot have threads of its own; with requests "
+            "in flight it runs 1 thread(s) per request (threads = 1 x requests)");
 }
 
 TEST_F(MatrixExpand, HostTimeoutCapsTheTestTimeoutButNotTheId) {
@@ -173,7 +194,8 @@ async_requests: [1, 2]
   const auto first = expand(s, f, hash_model_files(s));
   const auto again = expand(s, f, hash_model_files(s));
   ASSERT_EQ(first.size(), 2u);
-  ASSERT_EQ(first[0].tests.size(), 2u * 2u * 3u * (2u + 4u));
+  // Async: t1/r1, t2/r1, t2/r2 (1 thread does not divide among 2 requests).
+  ASSERT_EQ(first[0].tests.size(), 2u * 2u * 3u * (2u + 3u));
   std::set<std::string> ids;
   for (std::size_t i = 0; i < first[0].tests.size(); ++i) {
     const TestSpec& test = first[0].tests[i];
@@ -216,7 +238,7 @@ TEST_F(MatrixExpand, MeasureSettingsAndAxesLandInEachSpec) {
   const SweepConfig s = sweep(kTwoModels + R"(launchers: [opencv-dnn]
 batch_sizes: [8]
 modes: [async]
-threads: [3]
+threads: [5]
 async_requests: [5]
 measure: {iterations: 7, min_seconds: 0.25, warmup_iterations: 2, warmup_seconds: 1}
 )");
@@ -224,7 +246,7 @@ measure: {iterations: 7, min_seconds: 0.25, warmup_iterations: 2, warmup_seconds
   EXPECT_EQ(test.framework, "opencv-dnn");
   EXPECT_EQ(test.batch, 8);
   EXPECT_EQ(test.mode, Mode::kAsync);
-  EXPECT_EQ(test.threads, 3);
+  EXPECT_EQ(test.threads, 5);
   EXPECT_EQ(test.requests, 5);
   EXPECT_EQ(test.measure.iterations, 7);
   EXPECT_DOUBLE_EQ(test.measure.min_seconds, 0.25);

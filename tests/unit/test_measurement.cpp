@@ -232,6 +232,37 @@ TEST(MeasurementAsync, RejectsAnEmptySessionList) {
   EXPECT_THROW(run_async({}, make_input(1, {4}), measure(10, 0, 1)), std::invalid_argument);
 }
 
+// Reports a different count in every thread that asks, so the test can tell whose thread asked.
+class ThreadReportingSession : public TimedRequest {
+ public:
+  void infer(const float* /*input*/, std::size_t /*count*/) override {
+    if (std::this_thread::get_id() != caller_) first_infer_thread_ = std::this_thread::get_id();
+  }
+  int threads_in_this_thread() override {
+    asked_in_ = std::this_thread::get_id();
+    return std::this_thread::get_id() == caller_ ? 100 : reported_;
+  }
+  std::thread::id caller_ = std::this_thread::get_id();
+  std::thread::id first_infer_thread_, asked_in_;
+  int reported_ = 0;
+};
+
+TEST(MeasurementAsync, AsksEachStreamsThreadsInThatStreamsThread) {
+  ThreadReportingSession first, second;
+  first.reported_ = 3;
+  second.reported_ = 5;
+  const TimedRun run = run_async({&first, &second}, make_input(1, {4}), measure(4, 0, 2));
+  EXPECT_EQ(run.stream_threads, (std::vector<int>{3, 5}));
+  EXPECT_EQ(first.asked_in_, first.first_infer_thread_) << "asked in the thread that serves the stream";
+  EXPECT_NE(first.asked_in_, first.caller_);
+}
+
+TEST(MeasurementSync, AsksTheSessionsThreadsOnce) {
+  ThreadReportingSession session;
+  const TimedRun run = run_sync(session, make_input(1, {4}), measure(4, 0, 1));
+  EXPECT_EQ(run.stream_threads, std::vector<int>{100}) << "sync runs in the caller's thread";
+}
+
 TEST(MeasurementInput, IsDeterministicAndInTheUnitInterval) {
   const auto a = make_input(2, {3, 5, 7});
   const auto b = make_input(2, {3, 5, 7});

@@ -92,7 +92,8 @@ TEST(ReportCsv, ColumnOrderIsStable) {
       // results-csv version 2
       "p999_ms", "cv", "verdict", "verdict_reasons", "stop_reason", "latency_percentile", "samples_per_query",
       "target_qps", "achieved_qps", "latency_bound_ms", "histogram", "warnings", "other_cpu_pct", "load_1m",
-      "governor", "build_type", "macs", "gflops", "peak_gflops", "peak_percent"};
+      "governor", "build_type", "macs", "gflops", "peak_gflops", "peak_percent", "stream_threads",
+      "stream_medians_ms", "stream_imbalance_pct", "verdict_notes"};
   EXPECT_EQ(csv_columns(), expected);
 }
 

@@ -42,7 +42,7 @@ TestSpec spec(const std::string& framework, Mode mode, int batch, int requests =
   result.framework = framework;
   result.batch = batch;
   result.mode = mode;
-  result.threads = 1;
+  result.threads = requests;  // one thread for each request in flight: a division every framework honours
   result.requests = requests;
   result.device = "cpu";
   result.measure.iterations = 20;
@@ -174,6 +174,31 @@ TEST(RunTest, BadParamValueFailsTheTestNamingTheParam) {
   const RunnerResult result = run_test(*make_opencv_framework(), request_for(test, model_path("digits_cnn.onnx")));
   EXPECT_EQ(result.status, RunnerStatus::kFailed);
   EXPECT_NE(result.reason.find("intra_op"), std::string::npos) << result.reason;
+}
+
+TEST(RunTest, EachStreamReportsTheShareOfTheThreadsItWasGiven) {
+  auto test = spec("null", Mode::kAsync, 1, 2);
+  test.threads = 4;
+  const RunnerResult result = run_test(*make_null_framework(), request_for(test));
+  ASSERT_EQ(result.status, RunnerStatus::kOk) << result.reason;
+  EXPECT_EQ(result.measurement->stream_threads, (std::vector<int>{2, 2}));
+  EXPECT_EQ(figures(result, test).streams.size(), 2u);
+  test.mode = Mode::kSync;  // one request in flight has them all
+  EXPECT_EQ(run_test(*make_null_framework(), request_for(test)).measurement->stream_threads, std::vector<int>{4});
+}
+
+TEST(RunTest, OpenCvRefusesMoreThanOneThreadPerRequestInFlight) {
+  RunnerRequest request = digits_request(Mode::kAsync, 1, 2);
+  request.spec.threads = 4;
+  const RunnerResult result = run_test(*make_opencv_framework(), request);
+  EXPECT_EQ(result.status, RunnerStatus::kUnsupported);
+  EXPECT_EQ(result.reason.rfind("opencv-dnn cannot give each of 2 requests in flight 2 threads: OpenCV's thread pool", 0),
+            0u)
+      << result.reason;
+  request.spec.threads = 2;
+  const RunnerResult honoured = run_test(*make_opencv_framework(), request);
+  ASSERT_EQ(honoured.status, RunnerStatus::kOk) << honoured.reason;
+  EXPECT_EQ(honoured.measurement->stream_threads, (std::vector<int>{1, 1})) << "cv::getNumThreads() in each stream";
 }
 
 TEST(RunTest, MeaninglessCountsFailTheTest) {

@@ -15,6 +15,10 @@ class TimedRequest {
   virtual ~TimedRequest() = default;
   // Copies `input` into the framework and runs one request to completion. Must not log; should not allocate.
   virtual void infer(const float* input, std::size_t count) = 0;
+  // The intra-op threads the framework says a request of this session has, asked in the calling thread (each
+  // stream's own, after its warm-up, outside the timed loop), since a framework's setting may be per thread. 0 when
+  // the framework cannot tell.
+  virtual int threads_in_this_thread() { return 0; }
 };
 
 struct TimedRun {
@@ -22,6 +26,8 @@ struct TimedRun {
   // in schedule order); stream_counts says how many belong to each stream.
   std::vector<double> request_seconds;
   std::vector<std::int64_t> stream_counts;
+  // Per session (stream), in order: what threads_in_this_thread() answered in that stream's thread.
+  std::vector<int> stream_threads;
   double wall_seconds = 0;              // first start to last end (Server: the schedule's origin to the last end)
   std::int64_t warmup_iterations = 0;
   // Which rule stopped it. kCapped: the preallocated sample buffer filled up before the stop rule was met (a

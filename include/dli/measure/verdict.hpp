@@ -20,6 +20,12 @@ inline constexpr const char* kLatencyBoundBroken = "latency_bound_broken";
 inline constexpr const char* kHostBusy = "host_busy";                   // input from the agent's host-load check
 }  // namespace verdict_reason
 
+// Notes: what a reader should know about a VALID or INVALID figure, without making it INVALID.
+namespace verdict_note {
+// The streams' medians differ by more than kMaxStreamImbalance (stream_stats.hpp).
+inline constexpr const char* kStreamsImbalanced = "streams_imbalanced";
+}  // namespace verdict_note
+
 // A percentile is reported only from enough requests beyond it: at least this many above it.
 inline constexpr std::int64_t kRequestsBeyondPercentile = 10;
 // Requests a percentile p (in [0, 100)) needs: ceil(kRequestsBeyondPercentile / (1 - p/100)); p50 needs 20, p90
@@ -39,11 +45,13 @@ struct VerdictInputs {
   double max_cv = 0;                // 0: no CV rule
   bool cv_applies = true;           // false where latency includes queueing by design (Server)
   bool host_busy = false;           // set by the agent's host-load check; false until one exists
+  double stream_imbalance = 0;      // stream_imbalance() of the streams' statistics; 0 with one stream
 };
 
 struct Verdict {
   bool valid = true;
   std::vector<std::string> reasons;  // empty when valid
+  std::vector<std::string> notes;    // verdict_note codes; they do not change `valid`
 };
 
 Verdict judge(const VerdictInputs& inputs);

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "dli/protocol/test_spec.hpp"
+
 namespace dli {
 
 struct ParamRule {
@@ -27,11 +29,20 @@ struct RunnerEntry {
   // The modes it implements (docs/runners.md, section 1); a test of another mode is skipped at plan time with the
   // reason, and refused by the runner, never measured as something else.
   std::vector<std::string> modes;
+  // The most threads the framework can give each of several requests in flight (docs/methodology.md, "Threads and
+  // requests in flight"); 0: any share. A framework whose thread pool is process-wide cannot give two requests
+  // their own pools: 1, with `share_limit_reason` naming the limitation.
+  int max_share_in_flight = 0;
+  std::string share_limit_reason;
 };
 
 // Why `entry` cannot run `mode` ("onnxruntime does not implement mode server (it runs sync, async, accuracy)"), or
 // nothing when it can.
 std::optional<std::string> why_mode_unsupported(const RunnerEntry& entry, const std::string& mode);
+
+// Why `entry` cannot give each of a test's requests in flight its share of `threads` (the division itself, or the
+// framework's limit), or nothing when it can. Sync modes (one request in flight) always can.
+std::optional<std::string> why_threads_unsupported(const RunnerEntry& entry, Mode mode, int threads, int requests);
 
 const std::vector<RunnerEntry>& runner_catalogue();
 const RunnerEntry* find_runner_entry(const std::string& framework);  // nullptr when unknown

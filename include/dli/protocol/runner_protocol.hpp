@@ -46,6 +46,7 @@ struct RawMeasurement {
   std::int64_t peak_rss_kb = 0;
   std::vector<std::int64_t> stream_counts;  // how many of request_seconds belong to each stream, in order
   std::vector<double> request_seconds;      // every stream's times, one stream after another
+  std::vector<int> stream_threads;          // per session: threads its framework reported in its thread; optional
   // When the times travel in a side file: its name in the result's folder (float64 little-endian, stream after
   // stream); request_seconds is then empty until the reader loads it (decode_request_times).
   std::string times_file;

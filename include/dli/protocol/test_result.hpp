@@ -11,6 +11,7 @@
 #include "dli/measure/server_search.hpp"
 #include "dli/measure/stats.hpp"
 #include "dli/measure/stop_rule.hpp"
+#include "dli/measure/stream_stats.hpp"
 #include "dli/measure/verdict.hpp"
 #include "dli/protocol/test_environment.hpp"
 #include "dli/protocol/test_spec.hpp"
@@ -44,6 +45,10 @@ struct Measurement {
   double target_qps = 0;               // server: the rate of the reported run
   std::vector<SearchTrial> search;     // server search: every trial, in order
   Verdict verdict;
+  // Since protocol 4 (additive): the threads each stream's framework reported in that stream's own thread (0: it
+  // cannot tell), per session; and each stream's own statistics (async, offline: one per stream).
+  std::vector<int> stream_threads;
+  std::vector<StreamStats> streams;
 };
 
 // Accuracy mode: the share of the dataset's samples whose label is the model's first choice (top-1) or among its

@@ -7,6 +7,7 @@
 
 #include "dli/protocol/dataset.hpp"
 #include "dli/protocol/runner_catalogue.hpp"
+#include "dli/protocol/thread_share.hpp"
 
 namespace dli::command_runner {
 
@@ -120,6 +121,11 @@ CommandTest read_request(const Json& json, const std::string& request_path, cons
     test.expected.samples = dataset_samples(request.dataset_path);
   }
 
+  // The command's tool does its own threading; dli divides the total as for every framework and hands the share
+  // over as {threads_per_request}, refusing a division with a remainder as the planner does.
+  const int in_flight = requests_in_flight(spec.mode, spec.requests);
+  if (const auto why = why_share_impossible(spec.threads, in_flight)) throw NotOffered("command: " + *why);
+
   test.values = {
       {"model", request.model_path},
       {"config", request.config_path},
@@ -127,6 +133,7 @@ CommandTest read_request(const Json& json, const std::string& request_path, cons
       {"batch", std::to_string(spec.batch)},
       {"threads", std::to_string(spec.threads)},
       {"requests", std::to_string(spec.requests)},
+      {"threads_per_request", std::to_string(spec.threads / in_flight)},
       {"device", device},
       {"mode", to_string(spec.mode)},
       {"format", format},

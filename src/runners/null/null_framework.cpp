@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "dli/protocol/runner_catalogue.hpp"
+#include "dli/protocol/thread_share.hpp"
 #include "dli/util/version.hpp"
 #include "null_framework.hpp"
 
@@ -121,7 +122,8 @@ NullParams parse_params(const std::map<std::string, std::string>& params) {
 
 class NullSession : public Session {
  public:
-  NullSession(std::size_t count, std::chrono::nanoseconds sleep) : count_(count), sleep_(sleep) {}
+  NullSession(std::size_t count, std::chrono::nanoseconds sleep, int threads)
+      : count_(count), sleep_(sleep), threads_(threads) {}
 
   void infer(const float* /*input*/, std::size_t count) override {
     if (count != count_) throw std::invalid_argument("dli-run-null: input has the wrong number of floats");
@@ -130,9 +132,13 @@ class NullSession : public Session {
 
   std::vector<float> last_output() const override { return {}; }  // computes nothing
 
+  // No pool to ask: it reports the share it was given, so the division itself can be checked end to end.
+  int threads_in_this_thread() override { return threads_; }
+
  private:
   std::size_t count_;
   std::chrono::nanoseconds sleep_;
+  int threads_;
 };
 
 class NullFramework : public Framework {
@@ -157,7 +163,7 @@ class NullFramework : public Framework {
     }
     if (params.load.count() > 0) std::this_thread::sleep_for(params.load);
     if (params.fault != Fault::kNone) inject(params.fault);
-    return std::make_unique<NullSession>(count, params.sleep);
+    return std::make_unique<NullSession>(count, params.sleep, thread_share(spec));
   }
 };
 

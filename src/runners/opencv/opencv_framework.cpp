@@ -13,6 +13,7 @@
 #include <opencv2/dnn.hpp>
 
 #include "dli/protocol/runner_catalogue.hpp"
+#include "dli/protocol/thread_share.hpp"
 #include "opencv_framework.hpp"
 
 namespace dli::runner {
@@ -133,6 +134,8 @@ class OpenCvSession : public Session {
     }
   }
 
+  int threads_in_this_thread() override { return cv::getNumThreads(); }
+
   std::vector<float> last_output() const override {
     if (outputs_.empty()) return {};
     const cv::Mat& output = outputs_.front();
@@ -156,10 +159,14 @@ class OpenCvDnnFramework : public Framework {
   void configure(const TestSpec& spec) override {
     params_ = parse_params(spec.params);  // bad values fail before any load
     require_available(params_);
-    cv::setNumThreads(spec.threads);
+    // Each request in flight gets its share of `threads` (docs/methodology.md). The pool (TBB in Debian 12's
+    // OpenCV 4.6) is one per process, shared by every request's parallel regions, so with several requests in
+    // flight the catalogue allows only a share of 1: each request then computes in its own stream's thread.
+    const int share = thread_share(spec);
+    cv::setNumThreads(share);
     // OpenCV takes any count and silently runs with what its pool has: refuse what it would not honour.
-    if (cv::getNumThreads() != spec.threads) {
-      throw Unsupported("opencv-dnn: asked for " + std::to_string(spec.threads) + " threads, OpenCV runs " +
+    if (cv::getNumThreads() != share) {
+      throw Unsupported("opencv-dnn: asked for " + std::to_string(share) + " threads, OpenCV runs " +
                         std::to_string(cv::getNumThreads()));
     }
   }

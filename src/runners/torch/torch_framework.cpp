@@ -3,6 +3,7 @@
 // compile): keep it that way.
 #include "torch_framework.hpp"
 #include "dli/protocol/runner_catalogue.hpp"
+#include "dli/protocol/thread_share.hpp"
 
 #include <dlfcn.h>
 
@@ -316,6 +317,12 @@ class TorchSession : public Session {
     }
   }
 
+  // What libtorch reports in the calling thread, once its setting is applied there: OpenMP's count is per thread.
+  int threads_in_this_thread() override {
+    apply_intra_op_threads_to_this_thread();
+    return at::get_num_threads();
+  }
+
   std::vector<float> last_output() const override {
     const torch::Tensor& output = device_.is_cuda() ? host_output_ : output_;
     if (!output.defined()) return {};
@@ -361,8 +368,11 @@ class TorchFramework : public Framework {
     const torch::Device device = parse_device(spec.device);  // refused before any thread pool is touched
     blas_ = pin_blas_threads();
     apply_inter_op_threads(inter_op);
-    apply_intra_op_threads(spec.threads);
-    intra_op_threads_ = spec.threads;
+    // Each request in flight gets its share of `threads` (docs/methodology.md); the catalogue has refused a share
+    // above 1 with several requests in flight, which this process-wide setting could not give each of them.
+    const int share = thread_share(spec);
+    apply_intra_op_threads(share);
+    intra_op_threads_ = share;
     inter_op_threads_ = inter_op;
     device_ = device;
   }
