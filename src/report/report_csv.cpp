@@ -25,12 +25,6 @@ struct Column {
   std::function<std::string(const ReportRow&)> value;
 };
 
-std::string join_reasons(const std::vector<std::string>& reasons) {
-  std::string text;
-  for (const auto& reason : reasons) text += (text.empty() ? "" : ";") + reason;
-  return text;
-}
-
 // "index:count index:count ..." (docs/results-csv.md, "histogram"): compact enough for a cell, exact.
 std::string format_histogram(const Histogram& histogram) {
   std::string text;
@@ -131,7 +125,7 @@ const std::vector<Column>& columns() {
       {"p999_ms", measured([](const Measurement& m) { return fixed(m.request.p999 * kMs, 3); })},
       {"cv", measured([](const Measurement& m) { return fixed(m.request.cv, 4); })},
       {"verdict", measured([](const Measurement& m) { return std::string(m.verdict.valid ? "VALID" : "INVALID"); })},
-      {"verdict_reasons", measured([](const Measurement& m) { return join_reasons(m.verdict.reasons); })},
+      {"verdict_reasons", measured([](const Measurement& m) { return join(m.verdict.reasons, ";"); })},
       {"stop_reason", measured([](const Measurement& m) { return to_string(m.stop_reason); })},
       {"latency_percentile", measured([](const Measurement& m) { return fmt::format("{:g}", m.latency_percentile); })},
       {"samples_per_query",
@@ -165,7 +159,7 @@ const std::vector<Column>& columns() {
       {"stream_threads", measured([](const Measurement& m) { return report::stream_threads_text(m); })},
       {"stream_medians_ms", measured([](const Measurement& m) { return report::stream_medians_text(m); })},
       {"stream_imbalance_pct", measured([](const Measurement& m) { return report::stream_imbalance_text(m); })},
-      {"verdict_notes", measured([](const Measurement& m) { return join_reasons(m.verdict.notes); })},
+      {"verdict_notes", measured([](const Measurement& m) { return join(m.verdict.notes, ";"); })},
   };
   return table;
 }
