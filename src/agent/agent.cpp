@@ -209,14 +209,15 @@ AgentSummary run_agent(Store& connection, const AgentOptions& input) {
     const TestSpec& spec = tasks.tests[static_cast<std::size_t>(index)];
     const int after = summary.total - index - 1;
     const std::string label = test_label(spec);
+    const std::string key = task_key(spec);  // its result's name: the id, and the repeat
     if (const auto refused = publisher.state().refused) {
       summary.not_started = summary.total - index;
       spdlog::error("{} not started: the store refuses results ({})", plural(summary.not_started, "test"),
                     refused->message);
       break;
     }
-    if (const auto previous = measured.find(spec.id); previous != measured.end()) {
-      spdlog::info("[{}/{}] {} ({}): already {}, skipped", index + 1, summary.total, label, spec.id,
+    if (const auto previous = measured.find(key); previous != measured.end()) {
+      spdlog::info("[{}/{}] {} ({}): already {}, skipped", index + 1, summary.total, label, key,
                    to_string(previous->second));
       ++summary.skipped;
       ++done;
@@ -228,11 +229,11 @@ AgentSummary run_agent(Store& connection, const AgentOptions& input) {
       continue;
     }
     publisher.update([&](HostStatus& beat) {
-      beat.current_test = spec.id;
+      beat.current_test = key;
       beat.current_label = label;
       beat.eta_seconds = eta.eta(after, 0);
     });
-    spdlog::info("[{}/{}] {} ({}): running", index + 1, summary.total, label, spec.id);
+    spdlog::info("[{}/{}] {} ({}): running", index + 1, summary.total, label, key);
 
     const TestResult result = runner.run(spec, [&](double elapsed) {
       publisher.update([&](HostStatus& beat) { beat.eta_seconds = eta.eta(after, elapsed); });
@@ -247,14 +248,14 @@ AgentSummary run_agent(Store& connection, const AgentOptions& input) {
                   label, to_string(result.status), result.reason);
     }
     try {
-      spool.keep(result, runner.log_path(spec.id));
-      publisher.kept(spec.id);
+      spool.keep(result, runner.log_path(key));
+      publisher.kept(key);
     } catch (const std::exception& error) {
       // The host's own disk failed: the store is the only place left, so the result goes there directly.
-      spdlog::error("cannot keep the result of {} in the spool: {}; publishing it directly", spec.id, error.what());
-      if (auto sent = store->put(layout::result(options.run_id, options.host, spec.id), to_json(result).dump(1));
+      spdlog::error("cannot keep the result of {} in the spool: {}; publishing it directly", key, error.what());
+      if (auto sent = store->put(layout::result(options.run_id, options.host, key), to_json(result).dump(1));
           !sent) {
-        spdlog::error("the result of {} is lost: {}", spec.id, sent.error().message);
+        spdlog::error("the result of {} is lost: {}", key, sent.error().message);
       }
     }
     ++done;

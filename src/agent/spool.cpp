@@ -28,7 +28,7 @@ std::string Spool::result_path(const std::string& id) const { return folder_ + "
 std::string Spool::log_path(const std::string& id) const { return folder_ + "/" + id + ".log"; }
 
 void Spool::keep(const TestResult& result, const std::string& log_path) {
-  const std::string id = result.spec.id;
+  const std::string id = task_key(result.spec);
   std::error_code error;
   if (fs::exists(log_path, error)) {
     fs::rename(log_path, this->log_path(id), error);

@@ -138,7 +138,7 @@ TestRunner::TestRunner(Store& store, const AgentOptions& options, const RunnerRe
       store_used_(std::move(store_used)),
       measuring_(std::move(measuring)) {}
 
-std::string TestRunner::log_path(const std::string& test_id) const { return (folder_ / (test_id + ".log")).string(); }
+std::string TestRunner::log_path(const std::string& key) const { return (folder_ / (key + ".log")).string(); }
 
 Result<std::string> TestRunner::fetch(const std::string& sha256, const std::string& file_name) {
   // A store that is down for a while must not fail the tests it could not serve: their models are waited for,
@@ -152,9 +152,10 @@ TestResult TestRunner::run(const TestSpec& spec, const std::function<void(double
   result.spec = spec;
   result.started_at = utc_now_iso8601();
   const auto started = SteadyClock::now();
-  const std::string log_path = this->log_path(spec.id);
-  const std::string request_path = (folder_ / (spec.id + ".request.json")).string();
-  const std::string result_path = (folder_ / (spec.id + ".result.json")).string();
+  const std::string key = task_key(spec);  // each repeat of a test has files of its own
+  const std::string log_path = this->log_path(key);
+  const std::string request_path = (folder_ / (key + ".request.json")).string();
+  const std::string result_path = (folder_ / (key + ".result.json")).string();
   std::error_code error;
   fs::create_directories(folder_, error);
   fs::remove(log_path, error);  // a rerun's log starts empty, and no stale result can be mistaken for new
@@ -168,7 +169,7 @@ TestResult TestRunner::run(const TestSpec& spec, const std::function<void(double
     if (result.elapsed_seconds == 0) result.elapsed_seconds = seconds_between(started, SteadyClock::now());
     if (is_failure(status)) result.stderr_tail = tail_of_file(log_path);
     // The agent's own word closes the test's log, so the published log explains even a test that never started.
-    append_line(log_path, fmt::format("[dli-agent] {} {}: {}{}", result.finished_at, spec.id, to_string(status),
+    append_line(log_path, fmt::format("[dli-agent] {} {}: {}{}", result.finished_at, key, to_string(status),
                                       result.reason.empty() ? "" : " (" + result.reason + ")"));
     return result;
   };

@@ -23,9 +23,9 @@ class TestRunner {
   TestRunner(Store& store, const AgentOptions& options, const RunnerRegistry& runners, const HostInfo& host,
              std::function<void()> store_used, std::function<void(bool)> measuring);
   // `on_tick(elapsed seconds)` is called about twice per heartbeat interval while the runner runs; it must not
-  // block. The test's log is left at log_path(spec.id), closed by a line of the agent's.
+  // block. The test's log is left at log_path(task_key(spec)), closed by a line of the agent's.
   TestResult run(const TestSpec& spec, const std::function<void(double)>& on_tick);
-  std::string log_path(const std::string& test_id) const;
+  std::string log_path(const std::string& key) const;  // key: task_key of the test
 
  private:
   Result<std::string> fetch(const std::string& sha256, const std::string& file_name);

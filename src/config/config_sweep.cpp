@@ -19,14 +19,16 @@ using namespace config_yaml;
 
 const std::vector<std::string> kSweepKeys = {"name",    "fleet",          "hosts",   "models",   "launchers",
                                              "batch_sizes", "modes", "threads", "async_requests", "devices",
-                                             "accuracy", "measure", "multi_stream_samples", "server_qps"};
+                                             "accuracy", "measure", "multi_stream_samples", "server_qps",
+                                             "order", "order_seed"};
 const std::vector<std::string> kAccuracyKeys = {"model", "dataset", "classes"};
 constexpr IntRange kClassRange{1, 1000000};
 constexpr int kMaxCudaIndex = 63;
 const std::vector<std::string> kMeasureKeys = {
     "iterations",      "min_seconds",    "warmup_iterations", "warmup_seconds",     "timeout_seconds",
     "memory_limit_mb", "max_iterations", "max_seconds",       "max_cv",             "latency_bound_ms",
-    "latency_percentile", "server_search", "search_trials"};
+    "latency_percentile", "server_search", "search_trials", "repeats",
+    "max_repeat_cv"};
 // accuracy tests come from `accuracy:`
 const std::vector<std::string> kModeNames = {"sync",         "async",  "single_stream",
                                              "multi_stream", "server", "offline"};
@@ -36,6 +38,8 @@ const NumberRange kCvRange{0, false, 1000, nullptr};
 const NumberRange kBoundMsRange{0, false, config_limits::kMaxMeasureSeconds * 1000, "a day"};
 const NumberRange kPercentileRange{0, true, 99.99, nullptr};
 constexpr IntRange kSearchTrialsRange{1, 64};
+constexpr IntRange kRepeatsRange{1, kMaxRepeats};
+const std::vector<std::string> kOrderNames = {"grouped", "interleaved", "shuffled"};
 constexpr IntRange kBatchRange{1, 4096};
 constexpr IntRange kThreadRange{1, 1024};
 constexpr IntRange kRequestRange{1, 256};
@@ -223,6 +227,20 @@ void read_measure(const Field& field, MeasureConfig& measure, Problems& problems
       measure.search_trials = static_cast<int>(*count);
     }
   }
+  if (const auto value = map.optional("repeats")) {
+    if (const auto count = read_integer(*value, problems, kRepeatsRange)) measure.repeats = static_cast<int>(*count);
+  }
+  if (const auto value = map.optional("max_repeat_cv")) {
+    if (const auto cv = read_number(*value, problems, kCvRange)) measure.max_repeat_cv = *cv;
+  }
+}
+
+void read_order(const Field& field, SweepConfig& sweep, Problems& problems) {
+  const auto choice = read_choice(field, problems, kOrderNames);
+  if (!choice) return;
+  sweep.order = *choice == "interleaved" ? TestOrder::kInterleaved
+                : *choice == "shuffled"  ? TestOrder::kShuffled
+                                         : TestOrder::kGrouped;
 }
 
 // Server needs a rate to start from and a bound to be judged by (docs/config.md, "Scenarios").
@@ -237,6 +255,15 @@ void check_scenarios(SourceMark top_field, const SweepConfig& sweep, bool has_ra
 }
 
 }  // namespace
+
+std::string to_string(TestOrder order) {
+  switch (order) {
+    case TestOrder::kInterleaved: return "interleaved";
+    case TestOrder::kShuffled: return "shuffled";
+    case TestOrder::kGrouped: break;
+  }
+  return "grouped";
+}
 
 SweepConfig parse_sweep(const std::string& yaml_text, const std::string& path) {
   SweepConfig sweep;
@@ -279,6 +306,13 @@ SweepConfig parse_sweep(const std::string& yaml_text, const std::string& path) {
       for (const auto& item : *items) {
         if (const auto rate = read_number(item, problems, kQpsRange)) sweep.server_qps.push_back(*rate);
       }
+    }
+  }
+  if (const auto value = top.optional("order")) read_order(*value, sweep, problems);
+  if (const auto value = top.optional("order_seed")) {
+    if (const auto seed = read_integer(*value, problems, {0, kNoMax})) {
+      sweep.order_seed = static_cast<std::uint64_t>(*seed);
+      if (sweep.order != TestOrder::kShuffled) problems.add(*value, "order_seed is only used with order: shuffled");
     }
   }
   check_scenarios(document->mark, sweep, has_rates, problems);

@@ -20,8 +20,9 @@ double max_tests_per_host(const SweepConfig& sweep) {
   for (const Mode mode : sweep.modes) per_batch += tests_per_mode(sweep, mode);
   const double pairs = static_cast<double>(sweep.models.size()) * static_cast<double>(sweep.launchers.size());
   const double devices = static_cast<double>(sweep.devices.size());
+  // Every repeat is a task of its own (accuracy tests are not repeated).
   const double speed = pairs * devices * static_cast<double>(sweep.batch_sizes.size()) * per_batch *
-                       static_cast<double>(sweep.threads.size());
+                       static_cast<double>(sweep.threads.size()) * static_cast<double>(sweep.measure.repeats);
   // One accuracy test per model entry (each format of a model) with a dataset, launcher and device.
   std::unordered_set<std::string> checked_models;
   for (const auto& accuracy : sweep.accuracy) checked_models.insert(accuracy.model);

@@ -25,7 +25,7 @@ Result<nlohmann::json> get_json(Store& store, const std::string& key) {
   }
 }
 
-// Results present for a host, by test id (an absent results folder simply means none yet).
+// Results present for a host, by task key (an absent results folder simply means none yet).
 Result<std::map<std::string, TestResult>> read_results(Store& store, const std::string& run, const std::string& host,
                                                        std::vector<std::string>& problems) {
   auto names = store.list(layout::results_dir(run, host));
@@ -58,14 +58,14 @@ Result<std::map<std::string, TestResult>> read_planned_results(Store& store, con
                                                                std::vector<std::string>& problems) {
   std::map<std::string, TestResult> results;
   for (const auto& spec : tasks.tests) {
-    const std::string key = layout::result(tasks.run_id, tasks.host, spec.id);
+    const std::string key = layout::result(tasks.run_id, tasks.host, task_key(spec));
     auto json = get_json(store, key);
     if (!json) {
       if (json.error().kind != ErrorKind::kNotFound) problems.push_back(json.error().message);
       continue;
     }
     try {
-      results.emplace(spec.id, test_result_from_json(json.value()));
+      results.emplace(task_key(spec), test_result_from_json(json.value()));
     } catch (const std::exception& error) {
       problems.push_back(fmt::format("{}: {}", key, error.what()));
     }
@@ -145,13 +145,35 @@ Result<Collected> collect_known(Store& store, const RunRecord& record) {
     auto results = all_published(last) ? read_planned_results(store, tasks->second, collected.problems)
                                        : read_results(store, run_id, host.name, collected.problems);
     if (!results) return results.error();
+    // One row per test, in the order of its first task; a repeated test's tasks (one per repeat) share its row.
+    std::vector<std::string> order;
+    std::map<std::string, std::vector<const TestSpec*>> tasks_of;
     for (const auto& spec : tasks->second.tests) {
+      auto& entry = tasks_of[spec.id];
+      if (entry.empty()) order.push_back(spec.id);
+      entry.push_back(&spec);
+    }
+    for (const auto& id : order) {
+      const std::vector<const TestSpec*>& repeats = tasks_of[id];
+      TestSpec spec = *repeats.front();
+      spec.repeat = 0;  // the row is the test, not one of its repeats
       ReportRow row{spec, std::nullopt};
       row.host_peak_gflops = peak;
-      if (auto found = results.value().find(spec.id); found != results.value().end()) {
-        row.result = std::move(found->second);
-        // The planned spec (with its host) is authoritative; the result's copy is informational.
-        row.result->spec = spec;
+      std::vector<TestResult> found;
+      for (const TestSpec* task : repeats) {
+        const auto result = results.value().find(task_key(*task));
+        if (result == results.value().end()) continue;
+        found.push_back(std::move(result->second));
+        found.back().spec = *task;  // the planned spec (with its host) is authoritative; the result's copy informs
+      }
+      if (spec.measure.repeats > 1) {
+        CombinedRepeats combined = combine_repeats(std::move(found), spec.measure.repeats);
+        row.result = std::move(combined.result);
+        row.repeats = std::move(combined.summary);
+      } else if (!found.empty()) {
+        row.result = std::move(found.front());
+      }
+      if (row.result) {
         const TestStatus status = row.result->status;
         (status == TestStatus::kOk ? collected.ok : is_failure(status) ? collected.failed : collected.unsupported) += 1;
       } else {

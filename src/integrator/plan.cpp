@@ -1,9 +1,11 @@
 #include "dli/integrator/plan.hpp"
 
 #include <algorithm>
+#include <random>
 
 #include <fmt/format.h>
 
+#include "dli/integrator/arrange.hpp"
 #include "dli/integrator/model_ops.hpp"
 #include "dli/protocol/dataset.hpp"
 #include "dli/util/sha256.hpp"
@@ -53,6 +55,9 @@ Plan make_plan(const std::string& sweep_path) {
   plan.hosts = expand(plan.sweep, plan.fleet, plan.hashes, plan.datasets);
   plan.macs = count_model_ops(plan.sweep.models);
   annotate_macs(plan.hosts, plan.sweep.models, plan.macs);
+  // A shuffled sweep without a seed gets a new order each run; the plan shows the seed that repeats it.
+  plan.order_seed = plan.sweep.order_seed ? *plan.sweep.order_seed : std::random_device{}() & 0x7fffffffU;
+  for (auto& host : plan.hosts) host.tests = arrange_tests(host.tests, plan.sweep.order, plan.order_seed);
   return plan;
 }
 
@@ -66,6 +71,11 @@ void print_plan(std::ostream& out, const Plan& plan) {
                        count.macs ? fmt::format("{:.1f} M multiply-accumulates per sample",
                                                 static_cast<double>(*count.macs) / 1e6)
                                   : "operation count unknown: " + count.reason);
+  }
+  if (plan.sweep.measure.repeats > 1 || plan.sweep.order != TestOrder::kGrouped) {
+    out << fmt::format("  each test {} time{}, order {}{}\n", plan.sweep.measure.repeats,
+                       plan.sweep.measure.repeats == 1 ? "" : "s", to_string(plan.sweep.order),
+                       plan.sweep.order == TestOrder::kShuffled ? fmt::format(" (order_seed {})", plan.order_seed) : "");
   }
   for (const auto& host : plan.hosts) {
     out << fmt::format("\nhost {} ({}): {} tests\n", host.host.name, host.host.kind, host.tests.size());

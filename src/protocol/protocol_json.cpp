@@ -56,6 +56,12 @@ nlohmann::json encode_spec(const TestSpec& spec) {
       {"target_qps", finite_or_null(spec.target_qps)},
   };
   if (model.macs) json["model"]["macs"] = *model.macs;  // optional: absent when the count is unknown
+  // Optional, absent when the test is not repeated (docs/protocol.md 4.1).
+  if (measure.repeats != 1) json["measure"]["repeats"] = measure.repeats;
+  if (measure.max_repeat_cv != MeasureConfig{}.max_repeat_cv) {
+    json["measure"]["max_repeat_cv"] = finite_or_null(measure.max_repeat_cv);
+  }
+  if (spec.repeat != 0) json["repeat"] = spec.repeat;
   return json;
 }
 
@@ -110,9 +116,18 @@ TestSpec decode_spec(const FieldReader& fields) {
   if (measure.has("search_trials")) m.search_trials = measure.integer("search_trials");
   if (m.max_iterations < 0) measure.fail("max_iterations", "an integer >= 0");
   if (m.search_trials < 1 || m.search_trials > 64) measure.fail("search_trials", "an integer from 1 to 64");
+  if (measure.has("repeats")) m.repeats = measure.integer("repeats");
+  if (measure.has("max_repeat_cv")) m.max_repeat_cv = measure.seconds("max_repeat_cv", 1e6);
+  if (m.repeats < 1 || m.repeats > kMaxRepeats) {
+    measure.fail("repeats", fmt::format("an integer from 1 to {}", kMaxRepeats));
+  }
   if (fields.has("samples_per_query")) spec.samples_per_query = fields.integer("samples_per_query");
   if (spec.samples_per_query < 1) fields.fail("samples_per_query", "an integer >= 1");
   if (fields.has("target_qps")) spec.target_qps = fields.seconds("target_qps", 1e9);
+  if (fields.has("repeat")) spec.repeat = fields.integer("repeat");
+  if (spec.repeat < 0 || spec.repeat > spec.measure.repeats || (spec.repeat == 0 && spec.measure.repeats > 1)) {
+    fields.fail("repeat", fmt::format("an integer from 1 to measure.repeats ({})", spec.measure.repeats));
+  }
   return spec;
 }
 

@@ -56,7 +56,8 @@ double reported_percentile(Mode mode, double latency_percentile) {
 // Compact JSON: nlohmann's objects keep keys sorted, so the text depends only on the values.
 // Left out: the host (the same test on two hosts must share an id to be compared), the model hashes (the file name
 // and model settings name the test; contents are checked by the store), and the timeout and memory limit, which are
-// watchdogs rather than measurement settings (the timeout is capped per host by limits.test_timeout).
+// watchdogs rather than measurement settings (the timeout is capped per host by limits.test_timeout), and the
+// repeats (each repeat is the same test; their results are told apart by task_key).
 std::string canonical_spec(const TestSpec& spec) {
   const nlohmann::json model = {
       {"name", spec.model.name},
@@ -97,6 +98,10 @@ std::string canonical_spec(const TestSpec& spec) {
 
 std::string test_id(const TestSpec& spec) { return sha256_hex(canonical_spec(spec)).substr(0, 16); }
 
+std::string task_key(const TestSpec& spec) {
+  return spec.repeat > 0 ? spec.id + "-r" + std::to_string(spec.repeat) : spec.id;
+}
+
 std::string test_label(const TestSpec& spec) {
   std::string label = spec.model.name + "/" + spec.framework + "/b" + std::to_string(spec.batch) + "/" +
                       to_string(spec.mode) + "/t" + std::to_string(spec.threads);
@@ -104,6 +109,7 @@ std::string test_label(const TestSpec& spec) {
   if (spec.mode == Mode::kMultiStream) label += "/n" + std::to_string(spec.samples_per_query);
   if (spec.mode == Mode::kServer) label += "/q" + fmt::format("{:g}", spec.target_qps);
   if (spec.device != "cpu") label += "/" + spec.device;
+  if (spec.repeat > 0) label += "/rep" + std::to_string(spec.repeat) + "of" + std::to_string(spec.measure.repeats);
   return label;
 }
 

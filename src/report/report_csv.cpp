@@ -73,6 +73,18 @@ std::function<std::string(const ReportRow&)> recorded(std::function<std::string(
   return [field = std::move(field)](const ReportRow& row) { return row.result ? field(*row.result) : std::string(); };
 }
 
+std::function<std::string(const ReportRow&)> repeated(std::function<std::string(const RepeatSummary&)> field) {
+  return [field = std::move(field)](const ReportRow& row) { return row.repeats ? field(*row.repeats) : std::string(); };
+}
+
+// Each measured repeat's headline as the table shows it (FPS, latency in ms, queries/s), in repeat order.
+std::string repeat_figures(const ReportRow& row) {
+  const bool latency = !higher_is_better(row.spec.mode);
+  std::vector<std::string> texts;
+  for (const double figure : row.repeats->figures) texts.push_back(latency ? fixed(figure * kMs, 3) : fixed(figure, 2));
+  return join(texts, ";");
+}
+
 // The single source of the column order; docs/results-csv.md follows it. Append, never reorder.
 const std::vector<Column>& columns() {
   static const std::vector<Column> table = {
@@ -160,6 +172,13 @@ const std::vector<Column>& columns() {
       {"stream_medians_ms", measured([](const Measurement& m) { return report::stream_medians_text(m); })},
       {"stream_imbalance_pct", measured([](const Measurement& m) { return report::stream_imbalance_text(m); })},
       {"verdict_notes", measured([](const Measurement& m) { return join(m.verdict.notes, ";"); })},
+      // Repeats (docs/methodology.md, "Repeats"): the row's figures are its median repeat's.
+      {"repeats", [](const ReportRow& row) { return std::to_string(row.spec.measure.repeats); }},
+      {"repeats_measured", repeated([](const RepeatSummary& r) { return std::to_string(r.repeats.size()); })},
+      {"median_repeat",
+       repeated([](const RepeatSummary& r) { return r.median_repeat > 0 ? std::to_string(r.median_repeat) : ""; })},
+      {"repeat_cv", repeated([](const RepeatSummary& r) { return r.repeats.size() < 2 ? "" : fixed(r.cv, 4); })},
+      {"repeat_figures", [](const ReportRow& row) { return row.repeats ? repeat_figures(row) : std::string(); }},
   };
   return table;
 }

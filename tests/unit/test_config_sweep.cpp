@@ -200,7 +200,7 @@ TEST_F(ConfigSweep, UnknownKeySuggestsTheClosestInsteadOfReportingItMissing) {
   ASSERT_EQ(diagnostics.size(), 1u) << testing::listing(diagnostics);
   EXPECT_EQ(diagnostics[0].str(),
             sweep_path + ":9:1: batchsize: unknown key 'batchsize' (did you mean 'batch_sizes'? known keys: name, "
-                         "fleet, hosts, models, launchers, batch_sizes, modes, threads, async_requests, devices, accuracy, measure, multi_stream_samples, server_qps)");
+                         "fleet, hosts, models, launchers, batch_sizes, modes, threads, async_requests, devices, accuracy, measure, multi_stream_samples, server_qps, order, order_seed)");
 }
 
 TEST_F(ConfigSweep, DuplicateKey) {
@@ -213,7 +213,7 @@ TEST_F(ConfigSweep, UnrelatedUnknownKeyDoesNotHideAMissingOne) {
   EXPECT_EQ(diagnostics[0].str(), sweep_path + ":1:1: batch_sizes: missing required key 'batch_sizes'");
   EXPECT_EQ(diagnostics[1].str(), sweep_path + ":9:1: sizes: unknown key 'sizes' (known keys: name, fleet, hosts, "
                                                "models, launchers, batch_sizes, modes, threads, async_requests, devices, "
-                                               "accuracy, measure, multi_stream_samples, server_qps)");
+                                               "accuracy, measure, multi_stream_samples, server_qps, order, order_seed)");
 }
 
 TEST_F(ConfigSweep, MissingRequiredTopLevelKey) {
@@ -467,6 +467,48 @@ TEST_F(ConfigSweep, MemoryLimitMustBeAPositiveBoundedWholeNumberOfMiB) {
   EXPECT_EQ(parse_sweep(sweep_with({}, "measure: {memory_limit_mb: 16777216}\n"), sweep_path).measure.memory_limit_mb,
             16777216);
   EXPECT_EQ(parse_sweep(sweep_with({}, "measure: {memory_limit_mb: 1}\n"), sweep_path).measure.memory_limit_mb, 1);
+}
+
+// ---- repeats and order ----
+
+TEST_F(ConfigSweep, RepeatsOrderAndSeedAreRead) {
+  const SweepConfig sweep = parse_sweep(
+      sweep_with({}, "measure: {repeats: 5, max_repeat_cv: 0.03}\norder: shuffled\norder_seed: 42\n"), sweep_path);
+  EXPECT_EQ(sweep.measure.repeats, 5);
+  EXPECT_DOUBLE_EQ(sweep.measure.max_repeat_cv, 0.03);
+  EXPECT_EQ(sweep.order, TestOrder::kShuffled);
+  ASSERT_TRUE(sweep.order_seed.has_value());
+  EXPECT_EQ(*sweep.order_seed, 42u);
+  const SweepConfig plain = parse_sweep(sweep_with({}), sweep_path);
+  EXPECT_EQ(plain.measure.repeats, 1);
+  EXPECT_DOUBLE_EQ(plain.measure.max_repeat_cv, 0.05);
+  EXPECT_EQ(plain.order, TestOrder::kGrouped);
+  EXPECT_FALSE(plain.order_seed.has_value());
+  EXPECT_EQ(parse_sweep(sweep_with({}, "order: interleaved\n"), sweep_path).order, TestOrder::kInterleaved);
+}
+
+TEST_F(ConfigSweep, RepeatsMustBeFromOneToAHundred) {
+  for (const std::string value : {"0", "101", "2.5", "many"}) {
+    expect_problem(sweep_with({}, "measure: {repeats: " + value + "}\n"), 12, 20, "measure.repeats",
+                   "expected a positive integer up to 100, got ");
+  }
+}
+
+TEST_F(ConfigSweep, UnknownOrderSuggestsTheClosest) {
+  expect_problem(sweep_with({}, "order: interleave\n"), 12, 8, "order",
+                 "expected one of grouped, interleaved, shuffled");
+}
+
+// A seed that orders nothing is a mistake worth saying: the user believes the order is fixed by it.
+TEST_F(ConfigSweep, OrderSeedWithoutShuffledOrderIsRefused) {
+  expect_problem(sweep_with({}, "order: interleaved\norder_seed: 7\n"), 13, 13, "order_seed",
+                 "order_seed is only used with order: shuffled");
+}
+
+// Each repeat is a task: the size limit counts them.
+TEST_F(ConfigSweep, RepeatsMultiplyTheTestsPerHost) {
+  const SweepConfig sweep = parse_sweep(sweep_with({}, "measure: {repeats: 3}\n"), sweep_path);
+  EXPECT_DOUBLE_EQ(max_tests_per_host(sweep), 3 * 2 * 2);  // batch sizes x modes x repeats
 }
 
 TEST_F(ConfigSweep, UnknownMeasureKey) {

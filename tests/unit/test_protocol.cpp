@@ -126,6 +126,35 @@ TEST(ProtocolJson, SpecMemoryLimitRoundTripsAndDefaultsToNoneWhenAbsent) {
   EXPECT_NE(error_of([&] { test_spec_from_json(encoded); }).find("measure.memory_limit_mb"), std::string::npos);
 }
 
+// Repeats came within version 4: optional fields, absent for a test run once.
+TEST(ProtocolJson, RepeatOfARepeatedTestRoundTripsAndIsAbsentOtherwise) {
+  TestSpec spec = full_spec();
+  json once = to_json(spec);
+  EXPECT_FALSE(once.contains("repeat"));
+  EXPECT_FALSE(once.at("measure").contains("repeats"));
+  EXPECT_FALSE(once.at("measure").contains("max_repeat_cv"));
+  spec.measure.repeats = 3;
+  spec.measure.max_repeat_cv = 0.02;
+  spec.repeat = 2;
+  const json encoded = to_json(spec);
+  EXPECT_EQ(encoded.at("repeat"), 2);
+  EXPECT_EQ(encoded.at("measure").at("repeats"), 3);
+  const TestSpec decoded = test_spec_from_json(json::parse(encoded.dump()));
+  EXPECT_EQ(decoded.repeat, 2);
+  EXPECT_EQ(decoded.measure.repeats, 3);
+  EXPECT_DOUBLE_EQ(decoded.measure.max_repeat_cv, 0.02);
+  EXPECT_EQ(task_key(decoded), "0123456789abcdef-r2");
+  json beyond = encoded;
+  beyond["repeat"] = 4;
+  EXPECT_NE(error_of([&] { test_spec_from_json(beyond); }).find("'repeat'"), std::string::npos);
+  json unnumbered = encoded;
+  unnumbered.erase("repeat");
+  EXPECT_NE(error_of([&] { test_spec_from_json(unnumbered); }).find("'repeat'"), std::string::npos);
+  json too_many = encoded;
+  too_many["measure"]["repeats"] = 101;
+  EXPECT_NE(error_of([&] { test_spec_from_json(too_many); }).find("measure.repeats"), std::string::npos);
+}
+
 TEST(ProtocolJson, MeasurementRoundTripsWithUnitSuffixedNames) {
   const json encoded = to_json(full_measurement());
   EXPECT_EQ(encoded.at("protocol"), kProtocolVersion);

@@ -93,7 +93,8 @@ TEST(ReportCsv, ColumnOrderIsStable) {
       "p999_ms", "cv", "verdict", "verdict_reasons", "stop_reason", "latency_percentile", "samples_per_query",
       "target_qps", "achieved_qps", "latency_bound_ms", "histogram", "warnings", "other_cpu_pct", "load_1m",
       "governor", "build_type", "macs", "gflops", "peak_gflops", "peak_percent", "stream_threads",
-      "stream_medians_ms", "stream_imbalance_pct", "verdict_notes"};
+      "stream_medians_ms", "stream_imbalance_pct", "verdict_notes", "repeats", "repeats_measured", "median_repeat",
+      "repeat_cv", "repeat_figures"};
   EXPECT_EQ(csv_columns(), expected);
 }
 
@@ -273,6 +274,31 @@ TEST(ReportCsv, EmptyInputWritesOnlyTheHeader) {
   const std::string text = csv_of({});
   EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1);
   EXPECT_EQ(text.rfind("status,task,", 0), 0u);
+}
+
+TEST(ReportCsv, ARepeatedTestShowsItsMedianRepeatAndHowTheRepeatsAgree) {
+  ReportRow row = ok_row();
+  row.spec.measure.repeats = 3;
+  row.repeats = RepeatSummary{3, {1, 3}, {172.5, 180.25}, 3, 0.0312};
+  ReportRow single = ok_row();
+  const CsvTable table(csv_of({row, single}));
+  EXPECT_EQ(table.at(0, "repeats"), "3");
+  EXPECT_EQ(table.at(0, "repeats_measured"), "2");
+  EXPECT_EQ(table.at(0, "median_repeat"), "3");
+  EXPECT_EQ(table.at(0, "repeat_cv"), "0.0312");
+  EXPECT_EQ(table.at(0, "repeat_figures"), "172.50;180.25");  // FPS: what the table shows for sync
+  EXPECT_EQ(table.at(1, "repeats"), "1");
+  EXPECT_EQ(table.at(1, "repeats_measured"), "");
+  EXPECT_EQ(table.at(1, "repeat_cv"), "");
+  EXPECT_EQ(table.at(1, "repeat_figures"), "");
+}
+
+TEST(ReportCsv, RepeatFiguresOfALatencyScenarioAreMilliseconds) {
+  ReportRow row = ok_row();
+  row.spec.mode = Mode::kSingleStream;
+  row.spec.measure.repeats = 2;
+  row.repeats = RepeatSummary{2, {1, 2}, {0.0123, 0.0125}, 2, 0.0114};
+  EXPECT_EQ(CsvTable(csv_of({row})).at(0, "repeat_figures"), "12.300;12.500");
 }
 
 TEST(ReportCsv, EveryColumnIsDocumented) {

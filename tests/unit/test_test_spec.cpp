@@ -72,6 +72,20 @@ TEST(TestSpec, HostHashesTimeoutAndMemoryLimitDoNotChangeTheId) {
   }
 }
 
+// Every repeat of a test is the same test: one id; the store tells them apart by task_key.
+TEST(TestSpec, RepeatsShareTheIdAndDifferInTheirTaskKeyAndLabel) {
+  TestSpec spec = sample_spec();
+  spec.id = test_id(spec);
+  const std::string id = spec.id;
+  EXPECT_EQ(task_key(spec), id);
+  spec.measure.repeats = 3;
+  spec.measure.max_repeat_cv = 0.01;
+  spec.repeat = 2;
+  EXPECT_EQ(test_id(spec), id);
+  EXPECT_EQ(task_key(spec), id + "-r2");
+  EXPECT_EQ(test_label(spec), "mobilenet_v2/opencv-dnn/b1/sync/t2/rep2of3");
+}
+
 TEST(TestSpec, SettingsAddedLaterAtTheirDefaultsKeepTheCanonicalTextOfBefore) {
   // The text a spec had before protocol 4: ids of tests planned then do not change.
   EXPECT_EQ(canonical_spec(sample_spec()).find("max_cv"), std::string::npos);

@@ -2,6 +2,7 @@
 // Fleet and sweep configuration: YAML parsed and validated into plain structs before anything runs.
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -81,6 +82,11 @@ struct AccuracyConfig {
   SourceMark dataset_mark;  // where `dataset` was written, for problems found when it is read
 };
 
+// The order of a host's tests (docs/methodology.md, "Repeats"): each test's repeats back to back, in rounds of
+// every test, or shuffled.
+enum class TestOrder { kGrouped, kInterleaved, kShuffled };
+std::string to_string(TestOrder order);  // "grouped", "interleaved", "shuffled"
+
 struct SweepConfig {
   std::string path;        // absolute path of the YAML file
   std::string name;
@@ -98,6 +104,8 @@ struct SweepConfig {
   std::vector<std::string> devices = {"cpu"};  // cpu, cuda, cuda:N
   std::vector<AccuracyConfig> accuracy;
   MeasureConfig measure;
+  TestOrder order = TestOrder::kGrouped;
+  std::optional<std::uint64_t> order_seed;  // shuffled: the seed; absent: a new one each run
 };
 
 // Parse and validate. Throw ConfigError listing every problem (file, line, column, key, expectation).

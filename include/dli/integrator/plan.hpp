@@ -1,5 +1,6 @@
 #pragma once
 // A validated sweep expanded into per-host tests: what `dli-integrator plan` prints and `run` publishes.
+#include <cstdint>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -17,6 +18,7 @@ struct Plan {
   FileHashes hashes;  // absolute model path -> sha256
   DatasetHashes datasets;  // accuracy datasets, packed
   std::vector<ModelMacs> macs;  // per model of the sweep, in its order: operation count or why it is unknown
+  std::uint64_t order_seed = 0;  // the seed a shuffled sweep's order was drawn from
   int total_tests() const;
 };
 

@@ -29,6 +29,15 @@ struct MeasureConfig {
   // Server search: the highest target rate that stays VALID, in at most search_trials Server runs.
   bool server_search = false;
   int search_trials = 8;
+  // How many times the test runs in one sweep (docs/methodology.md, "Repeats"); its figure is the median repeat's.
+  // Not part of the test's identity: a test measured once or five times is the same test.
+  int repeats = 1;
+  // The repeats' figures' stddev / mean above this makes the test's row INVALID; 0: no such rule. Like `repeats`,
+  // not part of the test's identity.
+  double max_repeat_cv = 0.05;
 };
+
+// Bounds of `repeats`: more than this is a benchmark of its own, not a nightly sweep's test.
+inline constexpr int kMaxRepeats = 100;
 
 }  // namespace dli

@@ -18,12 +18,17 @@ inline constexpr const char* kCapped = "capped";                        // the s
 inline constexpr const char* kCvAboveThreshold = "cv_above_threshold";
 inline constexpr const char* kLatencyBoundBroken = "latency_bound_broken";
 inline constexpr const char* kHostBusy = "host_busy";                   // input from the agent's host-load check
+// A repeated test's repeats differ beyond measure.max_repeat_cv (docs/methodology.md, "Repeats"); set by the report
+// on the row of the test, not by the agent on one repeat.
+inline constexpr const char* kRepeatsDisagree = "repeats_disagree";
 }  // namespace verdict_reason
 
 // Notes: what a reader should know about a VALID or INVALID figure, without making it INVALID.
 namespace verdict_note {
 // The streams' medians differ by more than kMaxStreamImbalance (stream_stats.hpp).
 inline constexpr const char* kStreamsImbalanced = "streams_imbalanced";
+// Fewer repeats than planned were measured (failed or not run): the median is of those that were.
+inline constexpr const char* kRepeatsMissing = "repeats_missing";
 }  // namespace verdict_note
 
 // A percentile is reported only from enough requests beyond it: at least this many above it.

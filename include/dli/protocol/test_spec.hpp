@@ -59,6 +59,9 @@ struct TestSpec {
   std::string device = "cpu";   // cpu, cuda or cuda:N
   DatasetRef dataset;           // accuracy mode only
   MeasureConfig measure;
+  // Which of measure.repeats runs this task is, from 1; 0 when the test is not repeated. Not part of the id: every
+  // repeat of a test shares its id, and task_key tells them apart.
+  int repeat = 0;
 };
 
 // Canonical text of the spec's identity (model name/format/precision/shape/file name, framework, params, batch,
@@ -68,8 +71,12 @@ std::string canonical_spec(const TestSpec& spec);
 // First 16 hex digits of sha256(canonical_spec(spec)).
 std::string test_id(const TestSpec& spec);
 
+// The key of one task's result and log in the store and the agent's spool: the test id, and "-r<k>" for repeat k
+// (docs/protocol.md, section 2).
+std::string task_key(const TestSpec& spec);
+
 // Short human label: "mobilenet_v2/opencv-dnn/b1/sync/t2", with "/cuda" when not on the CPU, "/r2" for requests in
-// flight, "/n8" for samples per query and "/q100" for a Server's rate.
+// flight, "/n8" for samples per query, "/q100" for a Server's rate and "/rep2of3" for a repeat.
 std::string test_label(const TestSpec& spec);
 
 }  // namespace dli

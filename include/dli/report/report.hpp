@@ -9,6 +9,7 @@
 #include "dli/protocol/host_info.hpp"
 #include "dli/protocol/protocol.hpp"
 #include "dli/protocol/test_result.hpp"
+#include "dli/report/repeats.hpp"
 
 namespace dli {
 
@@ -19,6 +20,9 @@ struct ReportRow {
   std::string not_run_reason = {};  // without a result: why (the host's fate), e.g. "host lost: ..."
   // The GEMM peak of the test's host (host.json's gemm_peak), GFLOP/s; absent when the host did not say.
   std::optional<double> host_peak_gflops = {};
+  // A repeated test (measure.repeats > 1): `result` is its median repeat (combine_repeats), this says which and
+  // how the repeats agree. Absent for a test run once.
+  std::optional<RepeatSummary> repeats = {};
 };
 
 struct ReportContext {
