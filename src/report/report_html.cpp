@@ -119,8 +119,9 @@ void write_context(std::ostream& out, const ReportContext& context, const std::v
          "Not a failure.</li>\n"
       << "<li><span class=\"invalid\"><b>INVALID</b></span>: measured, but its verdict says the figure is not to be "
          "trusted (too few requests for its percentile, minimum count or time not met, capped, CV above the "
-         "threshold, latency bound broken, host busy); hover for the reasons. Under each figure: the coefficient of "
-         "variation of the request times.</li>\n"
+         "threshold, latency bound broken, host busy, repeats that disagree); hover for the reasons. Under each "
+         "figure: the coefficient of variation of the request times, and for a repeated test "
+         "<b>\u00d7N</b>: the figure is the median of N repeats (hover for each).</li>\n"
       << "<li><span class=\"na\"><b>N/A</b></span> (grey): the test was planned but has no result (not run), or "
          "the combination was not planned.</li>\n"
       << "</ul>\n";
@@ -151,6 +152,19 @@ std::string efficiency_text(const ReportRow& row) {
   return text;
 }
 
+// "\nmedian of 3 repeats (repeat 2 shown): 101.00, 99.50, 102.30; CV 1.4 %" for a tooltip; empty for a test run once.
+std::string repeats_text(const ReportRow& row) {
+  if (!row.repeats) return "";
+  const RepeatSummary& r = *row.repeats;
+  std::string figures;
+  for (const double figure : r.figures) {
+    figures += (figures.empty() ? "" : ", ") + (higher_is_better(row.spec.mode) ? fixed(figure, 2) : fixed(figure * kMs, 3));
+  }
+  return "\nmedian of " + std::to_string(r.repeats.size()) + " of " + std::to_string(r.planned) +
+         " repeats (repeat " + std::to_string(r.median_repeat) + " shown): " + figures + "; repeats' CV " +
+         report::percent(r.cv, 1) + " %";
+}
+
 std::string matrix_cell(const ReportRow* row) {
   if (std::string cell = cell_without_figures(row); !cell.empty()) return cell;
   if (const Measurement* m = report::measured(*row)) {
@@ -162,6 +176,7 @@ std::string matrix_cell(const ReportRow* row) {
     if (m->target_qps > 0) title += ", " + fixed(m->target_qps, 2) + " queries/s scheduled";
     title += efficiency_text(*row);
     title += report::streams_tooltip(*m);
+    title += repeats_text(*row);
     // Measured under a warning (governor, build, busy host, swap): the figure stands, marked, the warnings on hover.
     const TestEnvironment* environment = row->result->environment ? &*row->result->environment : nullptr;
     const bool warned = environment != nullptr && !environment->warnings.empty();
@@ -169,9 +184,11 @@ std::string matrix_cell(const ReportRow* row) {
       for (const auto& warning : environment->warnings) title += "\nwarning: " + warning;
     }
     const std::string value = report::headline(row->spec, *m);
+    const std::string repeats =
+        row->repeats ? " \u00b7 \u00d7" + std::to_string(row->repeats->repeats.size()) : std::string();
     const std::string text = value + (warned ? "\u26a0" : "") + "<span class=\"cv\">CV " +
-                             report::percent(m->request.cv, 1) + " %" + (m->verdict.valid ? "" : " INVALID") +
-                             "</span>";
+                             report::percent(m->request.cv, 1) + " %" + repeats +
+                             (m->verdict.valid ? "" : " INVALID") + "</span>";
     const std::string css = std::string(m->verdict.valid ? "ok" : "invalid") + (warned ? " warned" : "");
     return std::string("<td class=\"") + css + "\"" + attr("title", title) + attr("data-v", value) + ">" + text +
            "</td>";
@@ -290,11 +307,20 @@ std::string efficiency_cells(const ReportRow& row) {
   return cells + "<td class=\"num\">" + (share ? report::percent(*share, 2) : std::string()) + "</td>";
 }
 
+// "3 of 3, CV 1.4 %", the figures on hover; empty for a test run once.
+std::string repeats_cell(const ReportRow& row) {
+  if (!row.repeats) return "<td></td>";
+  const RepeatSummary& r = *row.repeats;
+  std::string text = std::to_string(r.repeats.size()) + " of " + std::to_string(r.planned);
+  if (r.repeats.size() >= 2) text += ", CV " + report::percent(r.cv, 1) + " %";
+  return attr_cell("num", repeats_text(row).substr(1), text);
+}
+
 void write_details(std::ostream& out, const std::vector<ReportRow>& rows) {
   static const char* const kHeaders[] = {"Status",   "Host",     "Test",     "Device / precision", "Latency, ms",
                                          "Avg pass, ms", "FPS",  "p99, ms",  "Iterations",  "Top-1, %",
                                          "Top-5, %",     "GFLOP/s",      "% of peak", "Reason", "Verdict", "CV, %",
-                                         "Stopped by"};
+                                         "Stopped by", "Repeats"};
   out << "<h2>All tests</h2>\n<table class=\"results details\">\n<thead>\n<tr>";
   std::size_t index = 0;
   for (const char* header : kHeaders) out << "<th data-col=\"" << index++ << "\">" << header << "</th>";
@@ -321,7 +347,7 @@ void write_details(std::ostream& out, const std::vector<ReportRow>& rows) {
         << "</td><td" << (m && !m->verdict.valid ? " class=\"invalid\"" : "") << ">"
         << (m ? html_escape(report::verdict_text(*m)) : std::string()) << "</td>"
         << "<td class=\"num\">" << (m ? report::percent(m->request.cv, 1) : std::string()) << "</td><td>"
-        << (m ? to_string(m->stop_reason) : std::string()) << "</td></tr>\n";
+        << (m ? to_string(m->stop_reason) : std::string()) << "</td>" << repeats_cell(row) << "</tr>\n";
   }
   out << "</tbody>\n</table>\n";
 }

@@ -365,6 +365,21 @@ TEST(ReportHtml, DetailsTableHasOneLinePerTest) {
   }
 }
 
+// A repeated test's cell says it is a median (×N under the figure) and lists every repeat on hover; the details
+// table counts and spreads them.
+TEST(ReportHtml, ARepeatedTestIsMarkedAsAMedianWithItsRepeatsOnHover) {
+  ReportRow row = ok(make_spec("host-a", "resnet50", Mode::kSync), 100);
+  row.spec.measure.repeats = 3;
+  row.repeats = RepeatSummary{3, {1, 2, 3}, {101, 100, 98.5}, 2, 0.0126};
+  const std::string page = page_of({row});
+  EXPECT_NE(page.find("<span class=\"cv\">CV 0.0 % \u00b7 \u00d73</span>"), std::string::npos) << matrix_part(page);
+  EXPECT_NE(page.find("median of 3 of 3 repeats (repeat 2 shown): 101.00, 100.00, 98.50; repeats&#39; CV 1.3 %"),
+            std::string::npos);
+  EXPECT_NE(details_part(page).find(">3 of 3, CV 1.3 %</td>"), std::string::npos) << details_part(page);
+  const std::string once = page_of({ok(make_spec("host-a", "resnet50", Mode::kSync), 100)});
+  EXPECT_EQ(matrix_part(once).find("\u00b7 \u00d7"), std::string::npos) << "a test run once is not marked";
+}
+
 TEST(ReportHtml, EmptyRunStillWritesAPage) {
   const std::string page = page_of({});
   EXPECT_NE(page.find("No tests were planned."), std::string::npos);
