@@ -40,6 +40,15 @@ struct Warmup {
   double fastest_seconds = std::numeric_limits<double>::infinity();
 };
 
+// Where the sample buffer is sized from the warm-up's pace (a test with a minimum time), warm-up lasts at least this
+// long whatever the settings: the first few requests of a fast model are many times slower than its steady pace,
+// and a buffer sized from them fills up early (`capped`). A slow model's warm-up passes it with its first request; a
+// fast one's gains at most 10 ms.
+inline constexpr double kPaceProbeSeconds = 0.01;
+inline double pace_probe_seconds(const MeasureConfig& measure) {
+  return measure.min_seconds > 0 ? kPaceProbeSeconds : 0.0;
+}
+
 // At least `min_requests` (and always one: its time sizes the sample buffer) and at least `min_seconds`.
 inline Warmup warm_up(TimedRequest& session, const std::vector<float>& input, std::int64_t min_requests,
                       double min_seconds) {

@@ -21,6 +21,7 @@ namespace dli {
 using loop_parts::check_measure;
 using loop_parts::to_duration;
 using loop_parts::to_seconds;
+using loop_parts::pace_probe_seconds;
 using loop_parts::warm_up;
 using loop_parts::Warmup;
 
@@ -142,7 +143,8 @@ void timed_stream(Stream& stream, Shared& shared) {
 
 void run_stream(Stream& stream, Shared& shared) {
   try {
-    const Warmup warmup = warm_up(*stream.session, shared.input, shared.warmup_share, shared.measure.warmup_seconds);
+    const Warmup warmup = warm_up(*stream.session, shared.input, shared.warmup_share,
+                                  std::max(shared.measure.warmup_seconds, pace_probe_seconds(shared.measure)));
     stream.warmup_requests = warmup.requests;
     stream.threads = stream.session->threads_in_this_thread();
     stream.samples.resize(sample_capacity(shared.measure, warmup.fastest_seconds, shared.cap_per_stream));
@@ -166,7 +168,8 @@ void run_stream(Stream& stream, Shared& shared) {
 TimedRun run_sync(TimedRequest& session, const std::vector<float>& input, const MeasureConfig& measure) {
   check_measure(measure);
   TimedRun run;
-  const Warmup warmup = warm_up(session, input, measure.warmup_iterations, measure.warmup_seconds);
+  const Warmup warmup = warm_up(session, input, measure.warmup_iterations,
+                                std::max(measure.warmup_seconds, pace_probe_seconds(measure)));
   run.warmup_iterations = warmup.requests;
   run.stream_threads = {session.threads_in_this_thread()};
   // Written now (resize, not reserve) so that its pages are mapped before the clock starts.

@@ -95,7 +95,8 @@ TimedRun run_server(const std::vector<TimedRequest*>& sessions, const std::vecto
   const auto streams_count = static_cast<std::int64_t>(sessions.size());
   const std::int64_t warmup_share = (measure.warmup_iterations + streams_count - 1) / streams_count;
   for (TimedRequest* session : sessions) {
-    run.warmup_iterations += loop_parts::warm_up(*session, input, warmup_share, measure.warmup_seconds).requests;
+    run.warmup_iterations += loop_parts::warm_up(*session, input, warmup_share,
+                                                  std::max(measure.warmup_seconds, loop_parts::pace_probe_seconds(measure))).requests;
   }
   // Written now so that their pages are mapped before the clock starts.
   run.request_seconds.assign(schedule.size(), 0.0);

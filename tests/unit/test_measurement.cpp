@@ -125,6 +125,19 @@ TEST(MeasurementSync, WarmupLastsAtLeastWarmupSeconds) {
   EXPECT_EQ(run.request_seconds.size(), 1u);
 }
 
+// A fast model's first requests are far slower than its steady pace; a buffer sized from them alone would fill up
+// long before min_seconds (`capped`). Warm-up therefore probes the pace for at least 10 ms when a minimum time
+// sizes the buffer.
+TEST(MeasurementSync, ABufferSizedFromSlowFirstRequestsDoesNotCapAFastModel) {
+  FakeSession session([](std::int64_t call) {
+    if (call < 3) std::this_thread::sleep_for(milliseconds(2));
+  });
+  const TimedRun run = run_sync(session, make_input(1, {4}), measure(20, 0.05, 3));
+  EXPECT_EQ(run.stop_reason, StopReason::kMinReached);
+  EXPECT_GE(run.wall_seconds, 0.05);
+  EXPECT_GT(run.warmup_iterations, 3) << "the probe went on past the slow first requests";
+}
+
 TEST(MeasurementSync, ZeroWarmupStillMakesOneUntimedRequestToSizeTheBuffer) {
   FakeSession session;
   const TimedRun run = run_sync(session, make_input(1, {4}), measure(5, 0, 0));
