@@ -11,6 +11,8 @@
 #include <spdlog/spdlog.h>
 
 #include "dli/integrator/collect.hpp"
+#include "dli/integrator/history_record.hpp"
+#include "dli/history/history.hpp"
 #include "dli/config/config.hpp"
 #include "dli/store/credentials.hpp"
 #include "dli/util/exit_codes.hpp"
@@ -60,7 +62,43 @@ int print_run_outcome(const dli::RunOutcome& outcome) {
   if (outcome.hosts_unreached > 0) std::cout << ", " << outcome.hosts_unreached << " hosts not reached";
   std::cout << "\nCSV:  " << std::filesystem::absolute(outcome.csv_path).string()
             << "\nHTML: " << std::filesystem::absolute(outcome.html_path).string() << "\n";
+  if (!outcome.history_path.empty()) {
+    std::cout << "History: " << std::filesystem::absolute(outcome.history_path).string() << "\n";
+  }
   return outcome.exit_code;
+}
+
+// Records a collected run in the history; the exit code of that alone.
+int record_run(const dli::Collected& collected, const std::string& location) {
+  auto recorded = dli::record_history(collected, location);
+  if (!recorded) {
+    spdlog::error("{}", recorded.error().message);
+    return dli::exit_code::kHistoryFailed;
+  }
+  std::cout << "History: " << std::filesystem::absolute(location).string() << " (run " << collected.manifest.run_id
+            << ", " << recorded.value() << " tests)\n";
+  return dli::exit_code::kOk;
+}
+
+int list_history(const std::string& location) {
+  if (!std::filesystem::exists(location)) {
+    throw dli::ConfigError({{"--history", 0, 0, "history", "no history database at " + location}});
+  }
+  auto history = dli::open_history(location);
+  if (!history) {
+    spdlog::error("{}", history.error().message);
+    return dli::exit_code::kHistoryFailed;
+  }
+  auto runs = history.value()->runs();
+  if (!runs) {
+    spdlog::error("{}", runs.error().message);
+    return dli::exit_code::kHistoryFailed;
+  }
+  for (const auto& run : runs.value()) {
+    std::cout << run.run_id << "  " << run.sweep_name << "  created " << run.created_at << "  " << run.ok << " ok of "
+              << run.results << " results\n";
+  }
+  return dli::exit_code::kOk;
 }
 
 // Store credentials for remote agents; a lookup failure (an unsafe credentials file, ...) is a config error.
@@ -169,6 +207,14 @@ int main(int argc, char** argv) {
         ->capture_default_str();
   };
 
+  std::string history_location;
+  bool no_history = false;
+  const auto history_options = [&](CLI::App* command) {
+    command->add_option("--history", history_location,
+                        "History database: a file (default history.sqlite beside the run's report folder)");
+    command->add_flag("--no-history", no_history, "Do not record the run in the history database");
+  };
+
   auto* plan_cmd = app.add_subcommand("plan", "Validate a sweep and print the tests each host would run; writes nothing");
   plan_cmd->add_option("SWEEP", sweep_path, "Sweep YAML file")->required();
   plan_cmd->add_option("--store", store_url, "Store URL to check as `run` would use it (default: the fleet's `store:`)");
@@ -181,6 +227,7 @@ int main(int argc, char** argv) {
   run_cmd->add_flag("--redo", redo, "Rerun tests that already have a result");
   run_cmd->add_flag("--no-progress", no_progress, "Plain log lines even on a terminal");
   follow_options(run_cmd);
+  history_options(run_cmd);
 
   auto* status_cmd = app.add_subcommand("status", "Show each host's progress in a run (from its heartbeats)");
   status_cmd->add_option("RUN", run_id, "Run id")->required();
@@ -195,6 +242,7 @@ int main(int argc, char** argv) {
   resume_cmd->add_option("--agent", agent_exe, "dli-agent for local hosts (default: beside this program)");
   resume_cmd->add_flag("--no-progress", no_progress, "Plain log lines even on a terminal");
   follow_options(resume_cmd);
+  history_options(resume_cmd);
 
   std::string host_name;
   auto* hosts_cmd = app.add_subcommand("hosts", "Fleet hosts");
@@ -211,6 +259,17 @@ int main(int argc, char** argv) {
   collect_cmd->add_option("--store", store_url, "Store URL (default: --fleet's `store:`, else file://$PWD/dli-store)");
   collect_cmd->add_option("--fleet", fleet_path, "Fleet YAML whose `store:` to use");
   collect_cmd->add_option("--out", out_dir, "Folder for the reports (default dli-out/<run id>)");
+  history_options(collect_cmd);
+
+  auto* history_cmd = app.add_subcommand("history", "The history database of collected runs (docs/history.md)");
+  history_cmd->require_subcommand(1);
+  auto* import_cmd = history_cmd->add_subcommand("import", "Record a run of the store in the history (again: no change)");
+  import_cmd->add_option("RUN", run_id, "Run id")->required();
+  import_cmd->add_option("--store", store_url, "Store URL (default: --fleet's `store:`, else file://$PWD/dli-store)");
+  import_cmd->add_option("--fleet", fleet_path, "Fleet YAML whose `store:` to use");
+  import_cmd->add_option("--history", history_location, "History database file (default dli-out/history.sqlite)");
+  auto* list_cmd = history_cmd->add_subcommand("list", "List the recorded runs, oldest first");
+  list_cmd->add_option("--history", history_location, "History database file (default dli-out/history.sqlite)");
 
   try {
     app.parse(argc, argv);
@@ -234,6 +293,8 @@ int main(int argc, char** argv) {
       options.lost_after_seconds = lost_after;
       options.heartbeat_seconds = heartbeat;
       options.store_patience_seconds = store_patience;
+      options.record_history = !no_history;
+      options.history = history_location;
       return print_run_outcome(dli::run_sweep(plan, options, std::cout));
     }
     if (*status_cmd) {
@@ -247,6 +308,8 @@ int main(int argc, char** argv) {
       options.lost_after_seconds = lost_after;
       options.heartbeat_seconds = heartbeat;
       options.store_patience_seconds = store_patience;
+      options.record_history = !no_history;
+      options.history = history_location;
       return print_run_outcome(dli::resume_run(run_id, fleet, options, std::cout));
     }
     if (*check_cmd) {
@@ -254,7 +317,7 @@ int main(int argc, char** argv) {
       return check_hosts(fleet, host_name, resolve_store(store_url, fleet.store_url),
                          agent_exe.empty() ? sibling_agent_exe() : agent_exe);
     }
-    if (*collect_cmd) {
+    if (*collect_cmd || *import_cmd) {
       std::string fleet_store;
       if (!fleet_path.empty()) fleet_store = dli::load_fleet(fleet_path).store_url;
       auto store = dli::open_store(resolve_store(store_url, fleet_store));
@@ -265,15 +328,24 @@ int main(int argc, char** argv) {
         return dli::exit_code::kStoreFailed;
       }
       for (const auto& problem : collected.value().problems) spdlog::warn("{}", problem);
-      const auto paths = dli::write_reports(collected.value(), out_dir.empty() ? "dli-out/" + run_id : out_dir);
+      const std::string reports = out_dir.empty() ? "dli-out/" + run_id : out_dir;
+      if (*import_cmd) return record_run(collected.value(), history_location.empty() ? dli::default_history_location(reports) : history_location);
+      const auto paths = dli::write_reports(collected.value(), reports);
       std::cout << "CSV:  " << std::filesystem::absolute(paths.csv).string()
                 << "\nHTML: " << std::filesystem::absolute(paths.html).string() << "\n";
+      int history_code = dli::exit_code::kOk;
+      if (!no_history) {
+        history_code = record_run(collected.value(),
+                                  history_location.empty() ? dli::default_history_location(reports) : history_location);
+      }
       const auto& result = collected.value();
       for (const auto& host : result.host_states) {
         if (host.state == dli::HostState::kStoreFailed || host.unpublished > 0) return dli::exit_code::kStoreFailed;
       }
-      return result.failed > 0 || result.not_run > 0 ? dli::exit_code::kTestsFailed : dli::exit_code::kOk;
+      if (result.failed > 0 || result.not_run > 0) return dli::exit_code::kTestsFailed;
+      return history_code;
     }
+    if (*list_cmd) return list_history(history_location.empty() ? "dli-out/history.sqlite" : history_location);
   } catch (const dli::ConfigError& error) {
     for (const auto& diagnostic : error.diagnostics()) std::cerr << "error: " << diagnostic.str() << '\n';
     return dli::exit_code::kBadConfig;

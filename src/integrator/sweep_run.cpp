@@ -12,6 +12,7 @@
 
 #include "dli/util/clock.hpp"
 #include "dli/integrator/collect.hpp"
+#include "dli/integrator/history_record.hpp"
 #include "dli/util/exit_codes.hpp"
 #include "dli/integrator/heartbeat_follow.hpp"
 #include "dli/integrator/host_check.hpp"
@@ -278,6 +279,16 @@ RunOutcome drive_run(Store& store, RunRecord record, std::vector<HostTrack>& tra
   const ReportPaths paths = write_reports(collected.value(), out_dir);
   outcome.csv_path = paths.csv;
   outcome.html_path = paths.html;
+  bool history_failed = false;
+  if (options.record_history) {
+    const std::string history = options.history.empty() ? default_history_location(out_dir) : options.history;
+    if (auto recorded = record_history(collected.value(), history)) {
+      outcome.history_path = history;
+    } else {
+      spdlog::error("{}", recorded.error().message);
+      history_failed = true;
+    }
+  }
   outcome.tests_ok = collected.value().ok;
   outcome.tests_failed = collected.value().failed;
   outcome.tests_not_run = collected.value().not_run;
@@ -289,7 +300,7 @@ RunOutcome drive_run(Store& store, RunRecord record, std::vector<HostTrack>& tra
   } else if (outcome.tests_failed > 0 || outcome.tests_not_run > 0) {
     outcome.exit_code = exit_code::kTestsFailed;
   } else {
-    outcome.exit_code = exit_code::kOk;
+    outcome.exit_code = history_failed ? exit_code::kHistoryFailed : exit_code::kOk;
   }
   return outcome;
 }

@@ -29,11 +29,14 @@ struct RunOptions {
   double store_patience_seconds = 6 * 3600;  // a store unreachable this long ends the following (exit code 5)
   int parallel_starts = 16;           // hosts started at once (SSH fan-out bound)
   std::string secret_netrc;           // store credentials for remote agents (netrc text); never logged
+  bool record_history = true;         // the collected run goes into the history database (docs/history.md)
+  std::string history;                // its location; empty: default_history_location(out folder)
 };
 
 struct RunOutcome {
   std::string run_id;
   std::string csv_path, html_path;
+  std::string history_path;  // where the run was recorded; empty when it was not
   int tests_ok = 0, tests_failed = 0, tests_unsupported = 0, tests_not_run = 0;
   int hosts_unreached = 0;
   int hosts_store_failed = 0;   // agents that ended because the store refused or did not take their results

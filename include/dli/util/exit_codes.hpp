@@ -7,4 +7,7 @@ inline constexpr int kBadConfig = 2;        // invalid YAML/arguments: nothing w
 inline constexpr int kHostsUnreached = 3;   // some hosts could not be started or were lost
 inline constexpr int kInternal = 4;         // a bug or an unexpected environment failure
 inline constexpr int kStoreFailed = 5;      // the store could not be read or written
+// The run was measured and reported, but could not be recorded in the history database (reported only when
+// nothing worse happened: the codes above take precedence).
+inline constexpr int kHistoryFailed = 6;
 }  // namespace dli::exit_code

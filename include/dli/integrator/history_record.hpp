@@ -1,0 +1,18 @@
+#pragma once
+// A collected run into the history database (docs/history.md).
+#include <string>
+
+#include "dli/integrator/collect.hpp"
+#include "dli/util/result.hpp"
+
+namespace dli {
+
+// Where a run's history goes unless told: `history.sqlite` beside the run's report folder (dli-out/history.sqlite
+// for dli-out/<run id>), so that every run reported into one folder shares one history.
+std::string default_history_location(const std::string& out_dir);
+
+// Records the run (its manifest, hosts and every planned test's row) in the history at `location`, in one
+// transaction. Returns the number of rows recorded.
+Result<int> record_history(const Collected& collected, const std::string& location);
+
+}  // namespace dli

@@ -1,0 +1,38 @@
+#include "dli/integrator/history_record.hpp"
+
+#include <filesystem>
+
+#include "dli/history/history.hpp"
+
+namespace dli {
+
+std::string default_history_location(const std::string& out_dir) {
+  const std::filesystem::path folder = std::filesystem::path(out_dir).lexically_normal();
+  const std::filesystem::path parent = folder.has_filename() ? folder.parent_path() : folder.parent_path().parent_path();
+  return (parent / "history.sqlite").string();
+}
+
+Result<int> record_history(const Collected& collected, const std::string& location) {
+  HistoryRun run;
+  run.run_id = collected.manifest.run_id;
+  run.sweep_name = collected.manifest.sweep_name;
+  run.created_at = collected.manifest.created_at;
+  for (const auto& host : collected.manifest.hosts) {
+    const HostStatus* last = nullptr;
+    for (const auto& state : collected.host_states) {
+      if (state.host == host.name) last = &state;
+    }
+    const HostInfo* description = nullptr;
+    for (const auto& [name, info] : collected.hosts) {
+      if (name == host.name) description = &info;
+    }
+    run.hosts.push_back(history_host(host.name, last, description));
+  }
+  run.rows = history_rows(collected.rows);
+  auto history = open_history(location);
+  if (!history) return history.error();
+  if (auto recorded = history.value()->record(run); !recorded) return recorded.error();
+  return static_cast<int>(run.rows.size());
+}
+
+}  // namespace dli
