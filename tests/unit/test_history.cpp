@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "dli/integrator/history_record.hpp"
+#include "support/history_dump.hpp"
 #include "support/temp_dir.hpp"
 
 namespace dli {
@@ -64,27 +65,7 @@ HistoryRun run_of(const std::string& run_id, const std::string& created_at, doub
   return run;
 }
 
-// Every row of every table, as text: what "nothing changed" is checked against.
-std::string dump(const std::string& path) {
-  sqlite3* db = nullptr;
-  EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  std::string text;
-  for (const char* sql : {"SELECT * FROM dli_schema", "SELECT * FROM runs ORDER BY run_id",
-                          "SELECT * FROM hosts ORDER BY run_id, host", "SELECT * FROM results ORDER BY run_id, host, test_id"}) {
-    sqlite3_stmt* statement = nullptr;
-    EXPECT_EQ(sqlite3_prepare_v2(db, sql, -1, &statement, nullptr), SQLITE_OK) << sql;
-    while (sqlite3_step(statement) == SQLITE_ROW) {
-      for (int c = 0; c < sqlite3_column_count(statement); ++c) {
-        const auto* value = sqlite3_column_text(statement, c);
-        text += (value ? reinterpret_cast<const char*>(value) : "NULL") + std::string("|");
-      }
-      text += "\n";
-    }
-    sqlite3_finalize(statement);
-  }
-  sqlite3_close(db);
-  return text;
-}
+std::string dump(const std::string& path) { return testing::history_dump(path); }
 
 void execute(const std::string& path, const std::string& sql) {
   sqlite3* db = nullptr;
