@@ -81,7 +81,10 @@ int record_run(const dli::Collected& collected, const std::string& location) {
 }
 
 int list_history(const std::string& location) {
-  if (!std::filesystem::exists(location)) {
+  // Listing never creates a database file (a typo would otherwise leave an empty one behind).
+  const bool file = location.find("://") == std::string::npos || location.rfind("sqlite://", 0) == 0;
+  const std::string path = location.rfind("sqlite://", 0) == 0 ? location.substr(9) : location;
+  if (file && !std::filesystem::exists(path)) {
     throw dli::ConfigError({{"--history", 0, 0, "history", "no history database at " + location}});
   }
   auto history = dli::open_history(location);

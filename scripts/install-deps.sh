@@ -5,19 +5,20 @@
 set -euo pipefail
 profile="${1:-test}"
 
-# libonnx1 and libprotobuf32: the integrator counts each ONNX model's operations; libsqlite3-0: its history; libopenblas0-pthread (below): the
-# agent measures its host's GEMM peak (docs/methodology.md, "Efficiency").
+# libonnx1 and libprotobuf32: the integrator counts each ONNX model's operations; libsqlite3-0 and libpq5: its
+# history (docs/history.md); libopenblas0-pthread (below): the agent measures its host's GEMM peak
+# (docs/methodology.md, "Efficiency"). postgresql (servers): the history's tests start a real server.
 runtime=(libcurl4 libyaml-cpp0.7 libfmt9 libspdlog1.10 libssh2-1 libopencv-dnn406 libopencv-core406
-         libonnx1 libprotobuf32 libsqlite3-0 ca-certificates procps)
+         libonnx1 libprotobuf32 libsqlite3-0 libpq5 ca-certificates procps)
 # The frameworks the runners drive (docs/runners.md). OpenBLAS: Debian's libtorch otherwise uses the reference BLAS
 # (resnet50 about 7x slower). Node.js runs the ONNX Runtime runner; python3-torch the PyTorch runner.
 frameworks=(libtorch-dev libopenblas0-pthread python3 python3-torch)
 build=(build-essential cmake ninja-build pkg-config git
        libcurl4-openssl-dev libyaml-cpp-dev nlohmann-json3-dev libfmt-dev libspdlog-dev libcli11-dev libssh2-1-dev
        libopencv-dnn-dev libgtest-dev libgmock-dev googletest libbenchmark-dev
-       libonnx-dev libprotobuf-dev libopenblas-dev libsqlite3-dev)
+       libonnx-dev libprotobuf-dev libopenblas-dev libsqlite3-dev libpq-dev)
 models=(python3 python3-torch python3-torchvision python3-sklearn)
-servers=(vsftpd openssh-server openssl iproute2)
+servers=(vsftpd openssh-server openssl iproute2 postgresql)
 # The bounded fuzzing run of scripts/test.sh (docs/fuzzing.md): clang, and libFuzzer's runtime
 # (libclang_rt.fuzzer*.a), which Debian 12 ships in libclang-rt-14-dev, only recommended by clang-14.
 fuzz=(clang libclang-rt-14-dev)

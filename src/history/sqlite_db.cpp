@@ -107,28 +107,23 @@ std::string Statement::text(int column) const {
 
 std::int64_t Statement::integer(int column) const { return sqlite3_column_int64(statement_, column); }
 
+sql::Row Statement::row() const {
+  sql::Row values;
+  const int columns = sqlite3_column_count(statement_);
+  for (int c = 0; c < columns; ++c) {
+    switch (sqlite3_column_type(statement_, c)) {
+      case SQLITE_NULL: values.emplace_back(std::monostate{}); break;
+      case SQLITE_INTEGER: values.emplace_back(static_cast<std::int64_t>(sqlite3_column_int64(statement_, c))); break;
+      case SQLITE_FLOAT: values.emplace_back(sqlite3_column_double(statement_, c)); break;
+      default: values.emplace_back(text(c));
+    }
+  }
+  return values;
+}
+
 std::optional<double> Statement::optional_number(int column) const {
   if (sqlite3_column_type(statement_, column) == SQLITE_NULL) return std::nullopt;
   return sqlite3_column_double(statement_, column);
-}
-
-Transaction::Transaction(Connection& connection) : connection_(connection) {
-  // IMMEDIATE: take the write lock now, so that a concurrent writer waits here rather than fail at COMMIT.
-  connection_.execute("BEGIN IMMEDIATE");
-}
-
-Transaction::~Transaction() {
-  if (done_) return;
-  try {
-    connection_.execute("ROLLBACK");
-  } catch (const SqliteError&) {
-    // Nothing to roll back (SQLite already did, e.g. after SQLITE_FULL): the database is as before the BEGIN.
-  }
-}
-
-void Transaction::commit() {
-  connection_.execute("COMMIT");
-  done_ = true;
 }
 
 }  // namespace dli::sqlite

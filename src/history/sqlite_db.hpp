@@ -6,6 +6,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "sql_session.hpp"
+
 struct sqlite3;
 struct sqlite3_stmt;
 
@@ -58,22 +60,11 @@ class Statement {
   std::string text(int column) const;
   std::int64_t integer(int column) const;
   std::optional<double> optional_number(int column) const;
+  sql::Row row() const;  // every column of the current row, typed as stored
 
  private:
   sqlite3* db_;
   sqlite3_stmt* statement_ = nullptr;
-};
-
-// BEGIN IMMEDIATE ... COMMIT, rolled back unless committed.
-class Transaction {
- public:
-  explicit Transaction(Connection& connection);
-  ~Transaction();
-  void commit();
-
- private:
-  Connection& connection_;
-  bool done_ = false;
 };
 
 }  // namespace dli::sqlite

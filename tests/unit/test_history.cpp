@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "dli/integrator/history_record.hpp"
+#include "../../src/history/sql_session.hpp"
 #include "support/history_dump.hpp"
 #include "support/temp_dir.hpp"
 
@@ -95,6 +96,11 @@ TEST(HistoryRows, ARowCarriesTheSpecTheFigureTheVerdictAndTheWholeResult) {
   EXPECT_FALSE(lost.figure);
   EXPECT_EQ(lost.verdict, "");
   EXPECT_EQ(lost.result_json, "");
+}
+
+TEST(HistorySql, PlaceholdersAreNumberedForPostgres) {
+  EXPECT_EQ(sql::numbered_placeholders("INSERT INTO t (a, b) VALUES (?, ?)"), "INSERT INTO t (a, b) VALUES ($1, $2)");
+  EXPECT_EQ(sql::numbered_placeholders("SELECT 1"), "SELECT 1");
 }
 
 TEST(HistoryLocation, DefaultsToAFileBesideTheRunsReportFolder) {
