@@ -214,7 +214,8 @@ int main(int argc, char** argv) {
   bool no_history = false;
   const auto history_options = [&](CLI::App* command) {
     command->add_option("--history", history_location,
-                        "History database: a file (default history.sqlite beside the run's report folder)");
+                        "History database: a file or postgresql://USER@HOST/DB (default: the fleet's `history:`, "
+                        "else history.sqlite beside the run's report folder)");
     command->add_flag("--no-history", no_history, "Do not record the run in the history database");
   };
 
@@ -270,9 +271,11 @@ int main(int argc, char** argv) {
   import_cmd->add_option("RUN", run_id, "Run id")->required();
   import_cmd->add_option("--store", store_url, "Store URL (default: --fleet's `store:`, else file://$PWD/dli-store)");
   import_cmd->add_option("--fleet", fleet_path, "Fleet YAML whose `store:` to use");
-  import_cmd->add_option("--history", history_location, "History database file (default dli-out/history.sqlite)");
+  import_cmd->add_option("--history", history_location,
+                         "History database (default: --fleet's `history:`, else dli-out/history.sqlite)");
   auto* list_cmd = history_cmd->add_subcommand("list", "List the recorded runs, oldest first");
   list_cmd->add_option("--history", history_location, "History database file (default dli-out/history.sqlite)");
+  list_cmd->add_option("--fleet", fleet_path, "Fleet YAML whose `history:` to use");
 
   try {
     app.parse(argc, argv);
@@ -297,7 +300,7 @@ int main(int argc, char** argv) {
       options.heartbeat_seconds = heartbeat;
       options.store_patience_seconds = store_patience;
       options.record_history = !no_history;
-      options.history = history_location;
+      options.history = history_location.empty() ? plan.fleet.history : history_location;
       return print_run_outcome(dli::run_sweep(plan, options, std::cout));
     }
     if (*status_cmd) {
@@ -312,7 +315,7 @@ int main(int argc, char** argv) {
       options.heartbeat_seconds = heartbeat;
       options.store_patience_seconds = store_patience;
       options.record_history = !no_history;
-      options.history = history_location;
+      options.history = history_location.empty() ? fleet.history : history_location;
       return print_run_outcome(dli::resume_run(run_id, fleet, options, std::cout));
     }
     if (*check_cmd) {
@@ -322,7 +325,11 @@ int main(int argc, char** argv) {
     }
     if (*collect_cmd || *import_cmd) {
       std::string fleet_store;
-      if (!fleet_path.empty()) fleet_store = dli::load_fleet(fleet_path).store_url;
+      if (!fleet_path.empty()) {
+        const dli::FleetConfig fleet = dli::load_fleet(fleet_path);
+        fleet_store = fleet.store_url;
+        if (history_location.empty()) history_location = fleet.history;
+      }
       auto store = dli::open_store(resolve_store(store_url, fleet_store));
       if (!store) throw dli::ConfigError({{"--store", 0, 0, "store", store.error().message}});
       auto collected = dli::collect_run(*store.value(), run_id);
@@ -348,7 +355,10 @@ int main(int argc, char** argv) {
       if (result.failed > 0 || result.not_run > 0) return dli::exit_code::kTestsFailed;
       return history_code;
     }
-    if (*list_cmd) return list_history(history_location.empty() ? "dli-out/history.sqlite" : history_location);
+    if (*list_cmd) {
+      if (history_location.empty() && !fleet_path.empty()) history_location = dli::load_fleet(fleet_path).history;
+      return list_history(history_location.empty() ? "dli-out/history.sqlite" : history_location);
+    }
   } catch (const dli::ConfigError& error) {
     for (const auto& diagnostic : error.diagnostics()) std::cerr << "error: " << diagnostic.str() << '\n';
     return dli::exit_code::kBadConfig;

@@ -158,6 +158,15 @@ bool starts_with(const std::string& text, const std::string& prefix) { return te
 Result<std::unique_ptr<HistoryDb>> open_history(const std::string& location) {
   try {
     if (starts_with(location, "postgresql://") || starts_with(location, "postgres://")) {
+      // A password here would end up in logs and process lists: libpq reads it from ~/.pgpass instead.
+      const std::string rest = location.substr(location.find("://") + 3);
+      const std::string authority = rest.substr(0, rest.find('/'));
+      const auto at = authority.rfind('@');
+      if ((at != std::string::npos && authority.substr(0, at).find(':') != std::string::npos) ||
+          location.find("password=") != std::string::npos) {
+        return Error{"history: a password does not belong in the database's URL: put it in ~/.pgpass "
+                     "(docs/history.md)"};
+      }
       return std::unique_ptr<HistoryDb>(std::make_unique<SqlHistory>(sql::open_postgres(location)));
     }
     if (location.find("://") != std::string::npos && !starts_with(location, "sqlite://")) {

@@ -70,6 +70,26 @@ TEST_F(ConfigFleet, StoreIsOptional) {
   EXPECT_EQ(parse_fleet(fleet_with({{1, ""}}), fleet_path).store_url, "");
 }
 
+TEST_F(ConfigFleet, HistoryIsAFileRelativeToTheFleetOrAPostgresUrlWithoutPassword) {
+  EXPECT_EQ(parse_fleet(fleet_with({{1, "history: db/history.sqlite"}}), fleet_path).history,
+            dir.str("db/history.sqlite"));
+  EXPECT_EQ(parse_fleet(fleet_with({{1, "history: sqlite:///srv/dli/history.sqlite"}}), fleet_path).history,
+            "/srv/dli/history.sqlite");
+  EXPECT_EQ(parse_fleet(fleet_with({{1, "history: postgresql://dli@db.lab:5432/dli"}}), fleet_path).history,
+            "postgresql://dli@db.lab:5432/dli");
+  EXPECT_EQ(parse_fleet(fleet_with({}), fleet_path).history, "");
+}
+
+// No secret in YAML: libpq reads the password from ~/.pgpass.
+TEST_F(ConfigFleet, HistoryWithAPasswordOrOfAnUnknownKindIsRefused) {
+  expect_problem(fleet_with({{1, "history: postgresql://dli:hunter2@db.lab/dli"}}), 1, 10, "history",
+                 "a password does not belong in a YAML file");
+  expect_problem(fleet_with({{1, "history: postgresql://dli@db.lab/dli?password=hunter2"}}), 1, 10, "history",
+                 "a password does not belong in a YAML file");
+  expect_problem(fleet_with({{1, "history: mysql://db.lab/dli"}}), 1, 10, "history",
+                 "expected a database file, sqlite:///path or postgresql://USER@HOST/DATABASE");
+}
+
 TEST_F(ConfigFleet, FindLooksHostsUpByName) {
   const FleetConfig fleet = parse_fleet(fleet_with({}, "  - {name: b, kind: local}\n"), fleet_path);
   ASSERT_NE(fleet.find("b"), nullptr);

@@ -176,6 +176,10 @@ TEST(HistorySqlite, ANewerSchemaIsRefusedAndAnUnknownKindOfDatabaseToo) {
   ASSERT_FALSE(newer);
   EXPECT_NE(newer.error().message.find("history schema version 99 is newer than this build's 1"), std::string::npos)
       << newer.error().message;
+  const auto secret = open_history("postgresql://dli:hunter2@db.lab/dli");
+  ASSERT_FALSE(secret);
+  EXPECT_NE(secret.error().message.find("put it in ~/.pgpass"), std::string::npos);
+  EXPECT_EQ(secret.error().message.find("hunter2"), std::string::npos);
   const auto unknown = open_history("mysql://db/dli");
   ASSERT_FALSE(unknown);
   EXPECT_NE(unknown.error().message.find("unknown kind of database"), std::string::npos);

@@ -55,6 +55,9 @@ struct HostConfig {
 struct FleetConfig {
   std::string path;       // absolute path of the YAML file
   std::string store_url;  // optional `store:` URL; empty means the command line or the built-in default decides
+  // Optional `history:` (docs/history.md): a database file (absolute once read) or a PostgreSQL URL without a
+  // password; empty means the command line or the default beside the reports decides.
+  std::string history;
   std::vector<HostConfig> hosts;
   int parallel = 16;  // hosts started at once
   const HostConfig* find(const std::string& name) const;
