@@ -63,13 +63,14 @@ int print_run_outcome(const dli::RunOutcome& outcome) {
   std::cout << "\nCSV:  " << std::filesystem::absolute(outcome.csv_path).string()
             << "\nHTML: " << std::filesystem::absolute(outcome.html_path).string() << "\n";
   if (!outcome.history_path.empty()) {
-    std::cout << "History: " << std::filesystem::absolute(outcome.history_path).string() << "\n";
+    std::cout << "History: " << std::filesystem::absolute(outcome.history_path).string() << " ("
+              << outcome.regressions << " regressed, " << outcome.improvements << " improved against earlier runs)\n";
   }
   return outcome.exit_code;
 }
 
 // Records a collected run in the history; the exit code of that alone.
-int record_run(const dli::Collected& collected, const std::string& location) {
+int record_run(dli::Collected& collected, const std::string& location) {
   auto recorded = dli::record_history(collected, location);
   if (!recorded) {
     spdlog::error("{}", recorded.error().message);
@@ -211,12 +212,14 @@ int main(int argc, char** argv) {
   };
 
   std::string history_location;
-  bool no_history = false;
+  bool no_history = false, fail_on_regression = false;
   const auto history_options = [&](CLI::App* command) {
     command->add_option("--history", history_location,
                         "History database: a file or postgresql://USER@HOST/DB (default: the fleet's `history:`, "
                         "else history.sqlite beside the run's report folder)");
     command->add_flag("--no-history", no_history, "Do not record the run in the history database");
+    command->add_flag("--fail-on-regression", fail_on_regression,
+                      "Exit with code 7 when a figure regressed against earlier runs (docs/history.md)");
   };
 
   auto* plan_cmd = app.add_subcommand("plan", "Validate a sweep and print the tests each host would run; writes nothing");
@@ -301,6 +304,7 @@ int main(int argc, char** argv) {
       options.store_patience_seconds = store_patience;
       options.record_history = !no_history;
       options.history = history_location.empty() ? plan.fleet.history : history_location;
+      options.fail_on_regression = fail_on_regression;
       return print_run_outcome(dli::run_sweep(plan, options, std::cout));
     }
     if (*status_cmd) {
@@ -316,6 +320,7 @@ int main(int argc, char** argv) {
       options.store_patience_seconds = store_patience;
       options.record_history = !no_history;
       options.history = history_location.empty() ? fleet.history : history_location;
+      options.fail_on_regression = fail_on_regression;
       return print_run_outcome(dli::resume_run(run_id, fleet, options, std::cout));
     }
     if (*check_cmd) {
@@ -340,20 +345,26 @@ int main(int argc, char** argv) {
       for (const auto& problem : collected.value().problems) spdlog::warn("{}", problem);
       const std::string reports = out_dir.empty() ? "dli-out/" + run_id : out_dir;
       if (*import_cmd) return record_run(collected.value(), history_location.empty() ? dli::default_history_location(reports) : history_location);
-      const auto paths = dli::write_reports(collected.value(), reports);
-      std::cout << "CSV:  " << std::filesystem::absolute(paths.csv).string()
-                << "\nHTML: " << std::filesystem::absolute(paths.html).string() << "\n";
       int history_code = dli::exit_code::kOk;
       if (!no_history) {
         history_code = record_run(collected.value(),
                                   history_location.empty() ? dli::default_history_location(reports) : history_location);
       }
+      const auto paths = dli::write_reports(collected.value(), reports);
+      std::cout << "CSV:  " << std::filesystem::absolute(paths.csv).string()
+                << "\nHTML: " << std::filesystem::absolute(paths.html).string() << "\n";
       const auto& result = collected.value();
       for (const auto& host : result.host_states) {
         if (host.state == dli::HostState::kStoreFailed || host.unpublished > 0) return dli::exit_code::kStoreFailed;
       }
       if (result.failed > 0 || result.not_run > 0) return dli::exit_code::kTestsFailed;
-      return history_code;
+      if (history_code != dli::exit_code::kOk) return history_code;
+      for (const auto& row : result.rows) {
+        if (fail_on_regression && row.change && row.change->kind == dli::ChangeKind::kRegressed) {
+          return dli::exit_code::kRegression;
+        }
+      }
+      return dli::exit_code::kOk;
     }
     if (*list_cmd) {
       if (history_location.empty() && !fleet_path.empty()) history_location = dli::load_fleet(fleet_path).history;

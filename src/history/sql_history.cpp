@@ -145,6 +145,25 @@ class SqlHistory : public HistoryDb {
     }
   }
 
+  Result<std::map<std::pair<std::string, std::string>, std::vector<double>>> earlier_figures(
+      const std::string& run_id) override {
+    try {
+      const auto rows = db_->query(
+          "SELECT s.host, s.test_id, s.figure FROM results s JOIN runs r ON r.run_id = s.run_id "
+          "WHERE r.created_at < (SELECT created_at FROM runs WHERE run_id = ?) AND s.figure IS NOT NULL "
+          "AND s.verdict = 'VALID' AND EXISTS (SELECT 1 FROM results n WHERE n.run_id = ? AND n.host = s.host "
+          "AND n.test_id = s.test_id) ORDER BY r.created_at, r.run_id",
+          {run_id, run_id});
+      std::map<std::pair<std::string, std::string>, std::vector<double>> figures;
+      for (const Row& row : rows) {
+        if (const auto figure = number_of(row[2])) figures[{text_of(row[0]), text_of(row[1])}].push_back(*figure);
+      }
+      return figures;
+    } catch (const SqlError& error) {
+      return error_of(error, "cannot read earlier runs of " + db_->describe());
+    }
+  }
+
   std::string describe() const override { return db_->describe(); }
 
  private:

@@ -209,6 +209,9 @@ ReportPaths write_reports(const Collected& collected, const std::string& out_dir
   std::ostringstream html;
   write_html(html, context, collected.rows);
   write_file_atomically(paths.html, html.str());
+  std::ostringstream feed;
+  write_atom(feed, context, collected.rows);
+  write_file_atomically((std::filesystem::path(out_dir) / "changes.atom").string(), feed.str());
   return paths;
 }
 

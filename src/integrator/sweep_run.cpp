@@ -276,9 +276,7 @@ RunOutcome drive_run(Store& store, RunRecord record, std::vector<HostTrack>& tra
   if (!collected) throw StoreFailure("collect: " + collected.error().message);
   for (const auto& problem : collected.value().problems) spdlog::warn("{}", problem);
   const std::string out_dir = options.out_dir.empty() ? "dli-out/" + run_id : options.out_dir;
-  const ReportPaths paths = write_reports(collected.value(), out_dir);
-  outcome.csv_path = paths.csv;
-  outcome.html_path = paths.html;
+  // The history first: its comparison with earlier runs goes into the reports.
   bool history_failed = false;
   if (options.record_history) {
     const std::string history = options.history.empty() ? default_history_location(out_dir) : options.history;
@@ -289,6 +287,13 @@ RunOutcome drive_run(Store& store, RunRecord record, std::vector<HostTrack>& tra
       history_failed = true;
     }
   }
+  for (const auto& row : collected.value().rows) {
+    if (row.change && row.change->kind == ChangeKind::kRegressed) ++outcome.regressions;
+    if (row.change && row.change->kind == ChangeKind::kImproved) ++outcome.improvements;
+  }
+  const ReportPaths paths = write_reports(collected.value(), out_dir);
+  outcome.csv_path = paths.csv;
+  outcome.html_path = paths.html;
   outcome.tests_ok = collected.value().ok;
   outcome.tests_failed = collected.value().failed;
   outcome.tests_not_run = collected.value().not_run;
@@ -300,7 +305,9 @@ RunOutcome drive_run(Store& store, RunRecord record, std::vector<HostTrack>& tra
   } else if (outcome.tests_failed > 0 || outcome.tests_not_run > 0) {
     outcome.exit_code = exit_code::kTestsFailed;
   } else {
-    outcome.exit_code = history_failed ? exit_code::kHistoryFailed : exit_code::kOk;
+    outcome.exit_code = history_failed                                               ? exit_code::kHistoryFailed
+                        : options.fail_on_regression && outcome.regressions > 0 ? exit_code::kRegression
+                                                                                 : exit_code::kOk;
   }
   return outcome;
 }

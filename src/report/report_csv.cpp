@@ -77,12 +77,20 @@ std::function<std::string(const ReportRow&)> repeated(std::function<std::string(
   return [field = std::move(field)](const ReportRow& row) { return row.repeats ? field(*row.repeats) : std::string(); };
 }
 
+// A headline figure as the table shows it: FPS or queries/s with 2 decimals, a latency in ms with 3.
+std::string table_figure(const TestSpec& spec, double figure) {
+  return higher_is_better(spec.mode) ? fixed(figure, 2) : fixed(figure * kMs, 3);
+}
+
 // Each measured repeat's headline as the table shows it (FPS, latency in ms, queries/s), in repeat order.
 std::string repeat_figures(const ReportRow& row) {
-  const bool latency = !higher_is_better(row.spec.mode);
   std::vector<std::string> texts;
-  for (const double figure : row.repeats->figures) texts.push_back(latency ? fixed(figure * kMs, 3) : fixed(figure, 2));
+  for (const double figure : row.repeats->figures) texts.push_back(table_figure(row.spec, figure));
   return join(texts, ";");
+}
+
+std::function<std::string(const ReportRow&)> compared(std::function<std::string(const ReportRow&, const Change&)> field) {
+  return [field = std::move(field)](const ReportRow& row) { return row.change ? field(row, *row.change) : std::string(); };
 }
 
 // The single source of the column order; docs/results-csv.md follows it. Append, never reorder.
@@ -179,6 +187,15 @@ const std::vector<Column>& columns() {
        repeated([](const RepeatSummary& r) { return r.median_repeat > 0 ? std::to_string(r.median_repeat) : ""; })},
       {"repeat_cv", repeated([](const RepeatSummary& r) { return r.repeats.size() < 2 ? "" : fixed(r.cv, 4); })},
       {"repeat_figures", [](const ReportRow& row) { return row.repeats ? repeat_figures(row) : std::string(); }},
+      // Against the same test's earlier runs on the host (docs/history.md, "Regressions").
+      {"change", compared([](const ReportRow&, const Change& c) { return std::string(to_string(c.kind)); })},
+      {"change_pct", compared([](const ReportRow&, const Change& c) {
+         return c.kind == ChangeKind::kNew ? std::string() : fixed(100 * c.relative, 1);
+       })},
+      {"baseline", compared([](const ReportRow& row, const Change& c) {
+         return c.kind == ChangeKind::kNew ? std::string() : table_figure(row.spec, c.baseline);
+       })},
+      {"baseline_runs", compared([](const ReportRow&, const Change& c) { return std::to_string(c.window); })},
   };
   return table;
 }

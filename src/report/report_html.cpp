@@ -44,6 +44,8 @@ td.unsupported{color:#3d5a80;background:#e8eef8;font-style:italic;cursor:help}
 td.invalid{color:#8a5300;background:#fff4e0;cursor:help}
 .legend .invalid{color:#8a5300;background:#fff4e0;padding:0 .3em}
 .cv{display:block;color:#666;font-size:.8em}
+.regressed{color:#b00020;font-weight:600}
+.improved{color:#1b7a2f;font-weight:600}
 tbody tr:nth-child(even){background:#fafafa}
 )";
 
@@ -122,6 +124,9 @@ void write_context(std::ostream& out, const ReportContext& context, const std::v
          "threshold, latency bound broken, host busy, repeats that disagree); hover for the reasons. Under each "
          "figure: the coefficient of variation of the request times, and for a repeated test "
          "<b>\u00d7N</b>: the figure is the median of N repeats (hover for each).</li>\n"
+      << "<li><span class=\"regressed\">\u25bc</span> / <span class=\"improved\">\u25b2</span>: the figure moved "
+         "beyond its noise against the median of the same test's earlier runs on the same host (the history); "
+         "the percentage is signed so that + is better. Hover for the baseline.</li>\n"
       << "<li><span class=\"na\"><b>N/A</b></span> (grey): the test was planned but has no result (not run), or "
          "the combination was not planned.</li>\n"
       << "</ul>\n";
@@ -152,6 +157,31 @@ std::string efficiency_text(const ReportRow& row) {
   return text;
 }
 
+// A figure as the table shows it: FPS or queries/s with 2 decimals, a latency in ms with 3.
+std::string table_figure(const TestSpec& spec, double figure) {
+  return higher_is_better(spec.mode) ? fixed(figure, 2) : fixed(figure * kMs, 3);
+}
+
+// " ▼ -13.0 %" (regressed) or " ▲ +8.2 %" (improved) under the figure; empty otherwise.
+std::string change_mark(const ReportRow& row) {
+  if (!row.change || (row.change->kind != ChangeKind::kRegressed && row.change->kind != ChangeKind::kImproved)) {
+    return "";
+  }
+  const bool worse = row.change->kind == ChangeKind::kRegressed;
+  return std::string(" <span class=\"") + (worse ? "regressed\">\u25bc " : "improved\">\u25b2 +") +
+         fixed(100 * row.change->relative, 1) + " %</span>";
+}
+
+// "\nregressed: -13.0 % against 200.00, the median of 4 earlier runs (a change beyond 6.0 %)" for a tooltip.
+std::string change_text(const ReportRow& row) {
+  if (!row.change) return "";
+  const Change& c = *row.change;
+  if (c.kind == ChangeKind::kNew) return "\nnew: no earlier VALID figure of this test on this host";
+  return "\n" + std::string(to_string(c.kind)) + ": " + (c.relative >= 0 ? "+" : "") + fixed(100 * c.relative, 1) +
+         " % against " + table_figure(row.spec, c.baseline) + ", the median of " + std::to_string(c.window) +
+         " earlier run" + (c.window == 1 ? "" : "s") + " (a change beyond " + fixed(100 * c.threshold, 1) + " %)";
+}
+
 // "\nmedian of 3 repeats (repeat 2 shown): 101.00, 99.50, 102.30; CV 1.4 %" for a tooltip; empty for a test run once.
 std::string repeats_text(const ReportRow& row) {
   if (!row.repeats) return "";
@@ -177,6 +207,7 @@ std::string matrix_cell(const ReportRow* row) {
     title += efficiency_text(*row);
     title += report::streams_tooltip(*m);
     title += repeats_text(*row);
+    title += change_text(*row);
     // Measured under a warning (governor, build, busy host, swap): the figure stands, marked, the warnings on hover.
     const TestEnvironment* environment = row->result->environment ? &*row->result->environment : nullptr;
     const bool warned = environment != nullptr && !environment->warnings.empty();
@@ -188,7 +219,7 @@ std::string matrix_cell(const ReportRow* row) {
         row->repeats ? " \u00b7 \u00d7" + std::to_string(row->repeats->repeats.size()) : std::string();
     const std::string text = value + (warned ? "\u26a0" : "") + "<span class=\"cv\">CV " +
                              report::percent(m->request.cv, 1) + " %" + repeats +
-                             (m->verdict.valid ? "" : " INVALID") + "</span>";
+                             (m->verdict.valid ? "" : " INVALID") + change_mark(*row) + "</span>";
     const std::string css = std::string(m->verdict.valid ? "ok" : "invalid") + (warned ? " warned" : "");
     return std::string("<td class=\"") + css + "\"" + attr("title", title) + attr("data-v", value) + ">" + text +
            "</td>";
@@ -316,6 +347,32 @@ std::string repeats_cell(const ReportRow& row) {
   return attr_cell("num", repeats_text(row).substr(1), text);
 }
 
+// What moved since the earlier runs, regressions first: a reader of a nightly table looks here first.
+void write_changes(std::ostream& out, const std::vector<ReportRow>& rows) {
+  std::vector<const ReportRow*> moved;
+  for (const auto& row : rows) {
+    if (row.change && row.change->kind == ChangeKind::kRegressed) moved.push_back(&row);
+  }
+  for (const auto& row : rows) {
+    if (row.change && row.change->kind == ChangeKind::kImproved) moved.push_back(&row);
+  }
+  if (moved.empty()) return;
+  out << "<h2>Changes since earlier runs</h2>\n<table class=\"results changes\">\n<thead>\n<tr><th>Change</th>"
+      << "<th>Host</th><th>Test</th><th>Baseline</th><th>Now</th><th>Change, %</th><th>Earlier runs</th></tr>\n"
+      << "</thead>\n<tbody>\n";
+  for (const ReportRow* row : moved) {
+    const Change& c = *row->change;
+    const bool worse = c.kind == ChangeKind::kRegressed;
+    out << "<tr><td class=\"" << (worse ? "regressed" : "improved") << "\">" << to_string(c.kind) << "</td><td>"
+        << html_escape(row->spec.host) << "</td><td" << attr("title", row->spec.id) << ">"
+        << html_escape(test_label(row->spec)) << "</td><td class=\"num\">" << table_figure(row->spec, c.baseline)
+        << "</td><td class=\"num\">" << table_figure(row->spec, headline_value(row->spec, *report::measured(*row)))
+        << "</td><td class=\"num\">" << (c.relative >= 0 ? "+" : "") << fixed(100 * c.relative, 1)
+        << "</td><td class=\"num\">" << c.window << "</td></tr>\n";
+  }
+  out << "</tbody>\n</table>\n";
+}
+
 void write_details(std::ostream& out, const std::vector<ReportRow>& rows) {
   static const char* const kHeaders[] = {"Status",   "Host",     "Test",     "Device / precision", "Latency, ms",
                                          "Avg pass, ms", "FPS",  "p99, ms",  "Iterations",  "Top-1, %",
@@ -426,6 +483,7 @@ void write_html(std::ostream& out, const ReportContext& context, const std::vect
       << "<h1>Deep-learning inference benchmark: " << html_escape(context.sweep_name) << "</h1>\n";
   write_context(out, context, rows);
   write_host_states(out, context.host_states);
+  write_changes(out, rows);
   out << "<input id=\"filter\" type=\"search\" placeholder=\"Filter rows (model, framework, host, ...)\">\n";
   write_matrix(out, report::build_matrix(rows), !rows.empty());
   write_accuracy(out, report::build_accuracy_table(rows));

@@ -94,7 +94,7 @@ TEST(ReportCsv, ColumnOrderIsStable) {
       "target_qps", "achieved_qps", "latency_bound_ms", "histogram", "warnings", "other_cpu_pct", "load_1m",
       "governor", "build_type", "macs", "gflops", "peak_gflops", "peak_percent", "stream_threads",
       "stream_medians_ms", "stream_imbalance_pct", "verdict_notes", "repeats", "repeats_measured", "median_repeat",
-      "repeat_cv", "repeat_figures"};
+      "repeat_cv", "repeat_figures", "change", "change_pct", "baseline", "baseline_runs"};
   EXPECT_EQ(csv_columns(), expected);
 }
 
@@ -299,6 +299,26 @@ TEST(ReportCsv, RepeatFiguresOfALatencyScenarioAreMilliseconds) {
   row.spec.measure.repeats = 2;
   row.repeats = RepeatSummary{2, {1, 2}, {0.0123, 0.0125}, 2, 0.0114};
   EXPECT_EQ(CsvTable(csv_of({row})).at(0, "repeat_figures"), "12.300;12.500");
+}
+
+TEST(ReportCsv, AChangeAgainstEarlierRunsIsSignedSoThatPositiveIsBetter) {
+  ReportRow regressed = ok_row();
+  regressed.change = Change{ChangeKind::kRegressed, 4, 200.0, -0.1304, 0.06};
+  ReportRow fresh = ok_row();
+  fresh.change = Change{};
+  ReportRow latency = ok_row();
+  latency.spec.mode = Mode::kSingleStream;
+  latency.change = Change{ChangeKind::kImproved, 3, 0.0125, 0.2, 0.05};
+  const CsvTable table(csv_of({regressed, fresh, latency, ok_row()}));
+  EXPECT_EQ(table.at(0, "change"), "regressed");
+  EXPECT_EQ(table.at(0, "change_pct"), "-13.0");
+  EXPECT_EQ(table.at(0, "baseline"), "200.00");
+  EXPECT_EQ(table.at(0, "baseline_runs"), "4");
+  EXPECT_EQ(table.at(1, "change"), "new");
+  EXPECT_EQ(table.at(1, "change_pct"), "");
+  EXPECT_EQ(table.at(1, "baseline"), "");
+  EXPECT_EQ(table.at(2, "baseline"), "12.500");  // a latency scenario: milliseconds
+  EXPECT_EQ(table.at(3, "change"), "") << "no history, no comparison";
 }
 
 TEST(ReportCsv, EveryColumnIsDocumented) {

@@ -1,7 +1,9 @@
 #pragma once
 // The history database (docs/history.md): every collected run, so that one night can be compared with the next.
 // One interface, two backends behind it: SQLite (a file, the embedded default) and, later, PostgreSQL.
+#include <map>
 #include <memory>
+#include <utility>
 #include <optional>
 #include <string>
 #include <vector>
@@ -48,6 +50,9 @@ class HistoryDb {
   virtual Status record(const HistoryRun& run) = 0;
   virtual Result<std::vector<HistoryRunSummary>> runs() = 0;  // oldest first
   virtual Result<std::vector<HistoryPoint>> series(const std::string& host, const std::string& test_id) = 0;
+  // For each series (host, test id) of `run_id`: its VALID figures in the runs created before it, oldest first.
+  virtual Result<std::map<std::pair<std::string, std::string>, std::vector<double>>> earlier_figures(
+      const std::string& run_id) = 0;
   virtual std::string describe() const = 0;  // for messages: the file or server, never a password
 };
 

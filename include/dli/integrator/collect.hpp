@@ -42,7 +42,8 @@ struct ReportPaths {
   std::string csv;
   std::string html;
 };
-// Writes results.csv and results.html into `out_dir` (created), each atomically. Throws std::runtime_error.
+// Writes results.csv, results.html and changes.atom (what moved against earlier runs) into `out_dir` (created),
+// each atomically. Throws std::runtime_error.
 ReportPaths write_reports(const Collected& collected, const std::string& out_dir);
 
 }  // namespace dli

@@ -31,12 +31,14 @@ struct RunOptions {
   std::string secret_netrc;           // store credentials for remote agents (netrc text); never logged
   bool record_history = true;         // the collected run goes into the history database (docs/history.md)
   std::string history;                // its location; empty: default_history_location(out folder)
+  bool fail_on_regression = false;    // exit code kRegression when a figure regressed (and nothing worse happened)
 };
 
 struct RunOutcome {
   std::string run_id;
   std::string csv_path, html_path;
   std::string history_path;  // where the run was recorded; empty when it was not
+  int regressions = 0, improvements = 0;  // figures that moved against earlier runs (docs/history.md)
   int tests_ok = 0, tests_failed = 0, tests_unsupported = 0, tests_not_run = 0;
   int hosts_unreached = 0;
   int hosts_store_failed = 0;   // agents that ended because the store refused or did not take their results

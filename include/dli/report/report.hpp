@@ -9,6 +9,7 @@
 #include "dli/protocol/host_info.hpp"
 #include "dli/protocol/protocol.hpp"
 #include "dli/protocol/test_result.hpp"
+#include "dli/report/regression.hpp"
 #include "dli/report/repeats.hpp"
 
 namespace dli {
@@ -23,6 +24,9 @@ struct ReportRow {
   // A repeated test (measure.repeats > 1): `result` is its median repeat (combine_repeats), this says which and
   // how the repeats agree. Absent for a test run once.
   std::optional<RepeatSummary> repeats = {};
+  // How the figure compares with the same test's earlier runs on the same host, from the history database; absent
+  // without a history or without a VALID figure.
+  std::optional<Change> change = {};
 };
 
 struct ReportContext {
@@ -37,6 +41,10 @@ struct ReportContext {
 std::vector<std::string> csv_columns();
 void write_csv(std::ostream& out, const std::vector<ReportRow>& rows);
 void write_html(std::ostream& out, const ReportContext& context, const std::vector<ReportRow>& rows);
+
+// An Atom feed (RFC 4287) of what moved in this run against earlier runs: one entry per regressed or improved test,
+// regressions first; a feed without entries when nothing moved (or without a history).
+void write_atom(std::ostream& out, const ReportContext& context, const std::vector<ReportRow>& rows);
 
 std::string csv_escape(const std::string& field);
 std::string html_escape(const std::string& text);

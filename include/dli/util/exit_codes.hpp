@@ -10,4 +10,7 @@ inline constexpr int kStoreFailed = 5;      // the store could not be read or wr
 // The run was measured and reported, but could not be recorded in the history database (reported only when
 // nothing worse happened: the codes above take precedence).
 inline constexpr int kHistoryFailed = 6;
+// --fail-on-regression: a VALID figure regressed against the same test's earlier runs (docs/history.md); reported
+// only when no code above applies.
+inline constexpr int kRegression = 7;
 }  // namespace dli::exit_code
