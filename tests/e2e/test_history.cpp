@@ -50,6 +50,41 @@ TEST_F(History, TwoRunsMakeASeriesAndImportingARunAgainChangesNothing) {
   EXPECT_EQ(history_dump(history_file()), before);
 }
 
+// A deliberately slowed night: the same test (same name, file name, shape, framework: the same id) gets a model four
+// times as heavy, as a bad conversion would give it. The page, the feed and the exit code say so.
+TEST_F(History, ADeliberatelySlowedRunIsFlaggedInThePageTheFeedAndTheExitCode) {
+  write_local_fleet();
+  dir.write("sweep.yaml", "name: e2e-slowed\nfleet: fleet.yaml\nmodels:\n  - name: net\n    file: net.onnx\n"
+                          "    format: onnx\n    input_shape: [3, 224, 224]\nlaunchers: [opencv-dnn]\n"
+                          "batch_sizes: [1]\nmodes: [sync]\nthreads: [2]\n"
+                          "measure: {iterations: 20, min_seconds: 0.2, warmup_iterations: 2, max_cv: 0, "
+                          "timeout_seconds: 300}\n");
+  const auto night = [&](const std::string& model_file, const std::string& extra) {
+    std::filesystem::copy_file(model(model_file), dir.str("net.onnx"),
+                               std::filesystem::copy_options::overwrite_existing);
+    return integrator("run " + shell_quote(dir.str("sweep.yaml")) + " --store " + shell_quote(store_url()) +
+                      " --out " + shell_quote(out_dir()) + " --no-progress " + extra);
+  };
+  for (int i = 0; i < 2; ++i) {
+    const auto usual = night("mobilenet_v2.onnx", "--fail-on-regression");
+    ASSERT_EQ(usual.exit_code, 0) << usual.output;
+  }
+  const auto slowed = night("resnet50.onnx", "--fail-on-regression");
+  EXPECT_EQ(slowed.exit_code, 7) << slowed.output;
+  EXPECT_NE(slowed.output.find("(1 regressed, 0 improved against earlier runs)"), std::string::npos) << slowed.output;
+  const std::string csv = read_file(dir.str("out/results.csv"));
+  EXPECT_NE(csv.find(",regressed,-"), std::string::npos) << csv;
+  const std::string page = read_file(dir.str("out/results.html"));
+  EXPECT_NE(page.find("<h2>Changes since earlier runs</h2>"), std::string::npos);
+  EXPECT_NE(page.find("<span class=\"regressed\">\u25bc -"), std::string::npos);
+  const std::string feed = read_file(dir.str("out/changes.atom"));
+  EXPECT_NE(feed.find("<title>regressed -"), std::string::npos) << feed;
+  EXPECT_NE(feed.find("net/opencv-dnn/b1/sync/t2 on local"), std::string::npos) << feed;
+  // Without the flag the same night is reported, and the exit code is the run's own.
+  const auto reported = night("resnet50.onnx", "");
+  EXPECT_EQ(reported.exit_code, 0) << reported.output;
+}
+
 // The reports are written and the run stays in the store; the exit code says only the history failed.
 TEST_F(History, AHistoryThatCannotBeWrittenCostsOnlyTheHistory) {
   write_sweep();
