@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "dli/integrator/collect.hpp"
+#include "dli/report/advise.hpp"
 #include "dli/integrator/history_record.hpp"
 #include "dli/history/history.hpp"
 #include "dli/config/config.hpp"
@@ -268,6 +269,20 @@ int main(int argc, char** argv) {
   collect_cmd->add_option("--out", out_dir, "Folder for the reports (default dli-out/<run id>)");
   history_options(collect_cmd);
 
+  dli::CapacityQuestion question;
+  double p99_ms = 0;
+  auto* advise_cmd = app.add_subcommand(
+      "advise", "Which hosts and configurations of a run can serve N streams at F frames/s (p99 at most L ms)");
+  advise_cmd->add_option("RUN", run_id, "Run id")->required();
+  advise_cmd->add_option("--model", question.model, "Model name, as the sweep names it")->required();
+  advise_cmd->add_option("--streams", question.streams, "Streams (cameras)")->required()->check(CLI::Range(1, 1000000));
+  advise_cmd->add_option("--fps", question.fps_per_stream, "Frames per second of each stream")
+      ->required()
+      ->check(CLI::Range(0.001, 1e6));
+  advise_cmd->add_option("--p99-ms", p99_ms, "Latency bound: p99 per frame, ms")->check(CLI::Range(0.001, 1e9));
+  advise_cmd->add_option("--store", store_url, "Store URL (default: --fleet's `store:`, else file://$PWD/dli-store)");
+  advise_cmd->add_option("--fleet", fleet_path, "Fleet YAML whose `store:` to use");
+
   auto* history_cmd = app.add_subcommand("history", "The history database of collected runs (docs/history.md)");
   history_cmd->require_subcommand(1);
   auto* import_cmd = history_cmd->add_subcommand("import", "Record a run of the store in the history (again: no change)");
@@ -365,6 +380,22 @@ int main(int argc, char** argv) {
         }
       }
       return dli::exit_code::kOk;
+    }
+    if (*advise_cmd) {
+      std::string fleet_store;
+      if (!fleet_path.empty()) fleet_store = dli::load_fleet(fleet_path).store_url;
+      auto store = dli::open_store(resolve_store(store_url, fleet_store));
+      if (!store) throw dli::ConfigError({{"--store", 0, 0, "store", store.error().message}});
+      auto collected = dli::collect_run(*store.value(), run_id);
+      if (!collected) {
+        spdlog::error("{}", collected.error().message);
+        return dli::exit_code::kStoreFailed;
+      }
+      if (p99_ms > 0) question.p99_s = p99_ms / 1000.0;
+      const auto answers = dli::advise(collected.value().rows, question);
+      dli::write_advice(std::cout, question, answers, collected.value().rows);
+      const bool answered = std::any_of(answers.begin(), answers.end(), [](const auto& a) { return a.fits; });
+      return answered ? dli::exit_code::kOk : dli::exit_code::kTestsFailed;
     }
     if (*list_cmd) {
       if (history_location.empty() && !fleet_path.empty()) history_location = dli::load_fleet(fleet_path).history;
