@@ -7,6 +7,7 @@
 #include "dli/report/report.hpp"
 #include "report_efficiency.hpp"
 #include "report_format.hpp"
+#include "report_plots.hpp"
 #include "report_streams.hpp"
 #include "report_table.hpp"
 
@@ -44,6 +45,8 @@ td.unsupported{color:#3d5a80;background:#e8eef8;font-style:italic;cursor:help}
 td.invalid{color:#8a5300;background:#fff4e0;cursor:help}
 .legend .invalid{color:#8a5300;background:#fff4e0;padding:0 .3em}
 .cv{display:block;color:#666;font-size:.8em}
+.plots{display:flex;flex-wrap:wrap;gap:1em}
+svg.plot{border:1px solid #ddd;background:#fff}
 .regressed{color:#b00020;font-weight:600}
 .improved{color:#1b7a2f;font-weight:600}
 tbody tr:nth-child(even){background:#fafafa}
@@ -373,6 +376,16 @@ void write_changes(std::ostream& out, const std::vector<ReportRow>& rows) {
   out << "</tbody>\n</table>\n";
 }
 
+// FPS by batch size and latency by threads, one line per framework: the seed's "find the best batch".
+void write_plots(std::ostream& out, const std::vector<ReportRow>& rows) {
+  const std::vector<LinePlot> plots = report::run_plots(rows);
+  if (plots.empty()) return;
+  out << "<h2>Plots</h2>\n<p class=\"legend\">VALID figures only; each point's value on hover. Batch sizes and "
+         "thread counts are spaced by their doubling.</p>\n<div class=\"plots\">\n";
+  for (const auto& plot : plots) out << svg_line_plot(plot);
+  out << "</div>\n";
+}
+
 void write_details(std::ostream& out, const std::vector<ReportRow>& rows) {
   static const char* const kHeaders[] = {"Status",   "Host",     "Test",     "Device / precision", "Latency, ms",
                                          "Avg pass, ms", "FPS",  "p99, ms",  "Iterations",  "Top-1, %",
@@ -486,6 +499,7 @@ void write_html(std::ostream& out, const ReportContext& context, const std::vect
   write_changes(out, rows);
   out << "<input id=\"filter\" type=\"search\" placeholder=\"Filter rows (model, framework, host, ...)\">\n";
   write_matrix(out, report::build_matrix(rows), !rows.empty());
+  write_plots(out, rows);
   write_accuracy(out, report::build_accuracy_table(rows));
   write_details(out, rows);
   write_hosts(out, context.hosts);

@@ -1,0 +1,27 @@
+#pragma once
+// Plots drawn by dli as inline SVG (no script, no external resource): axes with units and "nice" ticks, a legend,
+// one polyline with points per series. Pure: text out, exact for given input.
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace dli {
+
+struct PlotSeries {
+  std::string name;
+  std::vector<std::pair<double, double>> points;  // (x, y), drawn in this order
+};
+
+struct LinePlot {
+  std::string title;
+  std::string x_label, y_label;  // with their units: "batch size", "FPS (frames/s)"
+  std::vector<PlotSeries> series;
+  bool log2_x = false;  // batch sizes and thread counts double: equal steps on the page
+};
+
+// Ticks for [low, high]: 1, 2 or 5 times a power of ten apart, about `wanted` of them, covering the range.
+std::vector<double> nice_ticks(double low, double high, int wanted = 5);
+
+std::string svg_line_plot(const LinePlot& plot);
+
+}  // namespace dli

@@ -1,0 +1,125 @@
+#include "dli/report/svg_plot.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "dli/report/report.hpp"
+
+namespace dli {
+
+namespace {
+
+constexpr double kWidth = 560, kHeight = 320;
+constexpr double kLeft = 64, kRight = 150, kTop = 30, kBottom = 48;  // margins: axis labels, legend on the right
+// Colours that stay apart for readers with the common colour-vision deficiencies (Okabe and Ito's palette).
+const char* const kColours[] = {"#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"};
+
+std::string number(double value) {
+  if (value == 0) return "0";
+  const double magnitude = std::fabs(value);
+  if (magnitude >= 1e5 || magnitude < 1e-3) return fmt::format("{:.2g}", value);
+  return fmt::format("{:g}", std::round(value * 1e4) / 1e4);
+}
+
+std::string coordinate(double value) { return fmt::format("{:.1f}", value); }
+
+}  // namespace
+
+std::vector<double> nice_ticks(double low, double high, int wanted) {
+  if (!(high > low)) high = low + (low == 0 ? 1 : std::fabs(low));
+  const double raw = (high - low) / std::max(wanted, 1);
+  const double power = std::pow(10.0, std::floor(std::log10(raw)));
+  double step = power;
+  for (const double factor : {1.0, 2.0, 5.0, 10.0}) {
+    step = factor * power;
+    if (step >= raw) break;
+  }
+  std::vector<double> ticks;
+  for (double tick = std::floor(low / step) * step; tick <= high + step * 1e-9; tick += step) {
+    ticks.push_back(std::fabs(tick) < step * 1e-9 ? 0 : tick);
+  }
+  if (ticks.back() < high - step * 1e-9) ticks.push_back(ticks.back() + step);
+  return ticks;
+}
+
+std::string svg_line_plot(const LinePlot& plot) {
+  double x_min = std::numeric_limits<double>::infinity(), x_max = -x_min, y_max = 0;
+  for (const auto& series : plot.series) {
+    for (const auto& [x, y] : series.points) {
+      const double px = plot.log2_x ? std::log2(x) : x;
+      x_min = std::min(x_min, px);
+      x_max = std::max(x_max, px);
+      y_max = std::max(y_max, y);
+    }
+  }
+  if (!std::isfinite(x_min)) x_min = 0, x_max = 1;
+  if (x_max == x_min) x_max = x_min + 1;
+  const std::vector<double> y_ticks = nice_ticks(0, y_max > 0 ? y_max : 1);
+  const double y_top = y_ticks.back();
+  const double plot_width = kWidth - kLeft - kRight, plot_height = kHeight - kTop - kBottom;
+  const auto sx = [&](double x) {
+    const double px = plot.log2_x ? std::log2(x) : x;
+    return kLeft + (px - x_min) / (x_max - x_min) * plot_width;
+  };
+  const auto sy = [&](double y) { return kTop + plot_height - y / y_top * plot_height; };
+
+  std::string svg = fmt::format(
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"plot\" width=\"{0:g}\" height=\"{1:g}\" "
+      "viewBox=\"0 0 {0:g} {1:g}\" role=\"img\" aria-label=\"{2}\">\n"
+      "<text x=\"{3:g}\" y=\"18\" font-size=\"13\" font-weight=\"600\">{2}</text>\n",
+      kWidth, kHeight, html_escape(plot.title), kLeft);
+  // Axes, grid and ticks.
+  for (const double tick : y_ticks) {
+    svg += fmt::format(
+        "<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"#ddd\"/><text x=\"{3}\" y=\"{4}\" "
+        "font-size=\"11\" text-anchor=\"end\">{5}</text>\n",
+        coordinate(kLeft), coordinate(sy(tick)), coordinate(kLeft + plot_width), coordinate(kLeft - 6),
+        coordinate(sy(tick) + 4), number(tick));
+  }
+  std::vector<double> x_values;
+  for (const auto& series : plot.series) {
+    for (const auto& point : series.points) x_values.push_back(point.first);
+  }
+  std::sort(x_values.begin(), x_values.end());
+  x_values.erase(std::unique(x_values.begin(), x_values.end()), x_values.end());
+  // Few distinct x values (batch sizes, thread counts): a tick at each; otherwise nice ticks.
+  const std::vector<double> x_ticks =
+      x_values.size() <= 12 || plot.log2_x ? x_values : nice_ticks(x_values.front(), x_values.back());
+  for (const double tick : x_ticks) {
+    svg += fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\">{}</text>\n",
+                       coordinate(sx(tick)), coordinate(kTop + plot_height + 16), number(tick));
+  }
+  svg += fmt::format(
+      "<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"#333\"/>"
+      "<line x1=\"{0}\" y1=\"{3}\" x2=\"{0}\" y2=\"{1}\" stroke=\"#333\"/>\n",
+      coordinate(kLeft), coordinate(kTop + plot_height), coordinate(kLeft + plot_width), coordinate(kTop));
+  svg += fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"12\" text-anchor=\"middle\">{}</text>\n",
+                     coordinate(kLeft + plot_width / 2), coordinate(kHeight - 10), html_escape(plot.x_label));
+  svg += fmt::format(
+      "<text x=\"14\" y=\"{0}\" font-size=\"12\" text-anchor=\"middle\" transform=\"rotate(-90 14 {0})\">{1}</text>\n",
+      coordinate(kTop + plot_height / 2), html_escape(plot.y_label));
+  // Series and legend.
+  for (std::size_t i = 0; i < plot.series.size(); ++i) {
+    const PlotSeries& series = plot.series[i];
+    const char* colour = kColours[i % (sizeof kColours / sizeof kColours[0])];
+    std::string points;
+    for (const auto& [x, y] : series.points) points += (points.empty() ? "" : " ") + coordinate(sx(x)) + "," + coordinate(sy(y));
+    svg += fmt::format("<polyline fill=\"none\" stroke=\"{}\" stroke-width=\"2\" points=\"{}\"/>\n", colour, points);
+    for (const auto& [x, y] : series.points) {
+      svg += fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"3\" fill=\"{}\"><title>{}: {}, {}</title></circle>\n",
+                         coordinate(sx(x)), coordinate(sy(y)), colour, html_escape(series.name), number(x), number(y));
+    }
+    const double ly = kTop + 8 + 18 * static_cast<double>(i);
+    svg += fmt::format(
+        "<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"{3}\" stroke-width=\"2\"/>"
+        "<text x=\"{4}\" y=\"{5}\" font-size=\"11\">{6}</text>\n",
+        coordinate(kWidth - kRight + 12), coordinate(ly), coordinate(kWidth - kRight + 30), colour,
+        coordinate(kWidth - kRight + 34), coordinate(ly + 4), html_escape(series.name));
+  }
+  return svg + "</svg>\n";
+}
+
+}  // namespace dli

@@ -1,0 +1,85 @@
+// Plots as inline SVG: nice ticks, exact geometry, escaped text; the run page's plots from its rows.
+#include "dli/report/svg_plot.hpp"
+
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "dli/report/report.hpp"
+
+namespace dli {
+namespace {
+
+TEST(NiceTicks, AreOneTwoOrFiveTimesAPowerOfTenAndCoverTheRange) {
+  EXPECT_EQ(nice_ticks(0, 87), (std::vector<double>{0, 20, 40, 60, 80, 100}));
+  EXPECT_EQ(nice_ticks(0, 1), (std::vector<double>{0, 0.2, 0.4, 0.6000000000000001, 0.8, 1}));
+  EXPECT_EQ(nice_ticks(0, 4300), (std::vector<double>{0, 1000, 2000, 3000, 4000, 5000}));
+  EXPECT_EQ(nice_ticks(0, 0), (std::vector<double>{0, 0.2, 0.4, 0.6000000000000001, 0.8, 1}));
+}
+
+LinePlot two_lines() {
+  LinePlot plot;
+  plot.title = "resnet50 on <lab>: FPS by batch";
+  plot.x_label = "batch size";
+  plot.y_label = "FPS (frames/s, higher is better)";
+  plot.log2_x = true;
+  plot.series = {{"opencv-dnn", {{1, 40}, {2, 70}, {4, 87}}}, {"onnxruntime", {{1, 50}, {4, 60}}}};
+  return plot;
+}
+
+TEST(SvgPlot, PointsSitOnTheirAxesAndEveryTextIsEscaped) {
+  const std::string svg = svg_line_plot(two_lines());
+  EXPECT_EQ(svg.rfind("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"plot\" width=\"560\" height=\"320\"", 0), 0u);
+  EXPECT_NE(svg.find("resnet50 on &lt;lab&gt;: FPS by batch"), std::string::npos);
+  EXPECT_EQ(svg.find("<lab>"), std::string::npos);
+  // x: log2 of 1..4 over 64..410 px; y: 0..100 (the ticks' top) over 272..30 px.
+  EXPECT_NE(svg.find("points=\"64.0,175.2 237.0,102.6 410.0,61.5\""), std::string::npos) << svg;
+  EXPECT_NE(svg.find("points=\"64.0,151.0 410.0,126.8\""), std::string::npos) << svg;
+  EXPECT_NE(svg.find("<title>opencv-dnn: 4, 87</title>"), std::string::npos);
+  for (const char* tick : {">0</text>", ">20</text>", ">100</text>", ">1</text>", ">2</text>", ">4</text>"}) {
+    EXPECT_NE(svg.find(tick), std::string::npos) << tick;
+  }
+  EXPECT_NE(svg.find(">onnxruntime</text>"), std::string::npos) << "the legend names each line";
+  EXPECT_EQ(svg.find("<script"), std::string::npos);
+}
+
+ReportRow valid(const std::string& framework, int batch, int threads, double fps) {
+  ReportRow row;
+  row.spec.id = framework + std::to_string(batch) + "-" + std::to_string(threads);
+  row.spec.host = "node-a";
+  row.spec.model.name = "resnet50";
+  row.spec.framework = framework;
+  row.spec.batch = batch;
+  row.spec.threads = threads;
+  TestResult result;
+  result.spec = row.spec;
+  result.status = TestStatus::kOk;
+  Measurement m;
+  m.throughput.fps = fps;
+  m.throughput.latency_s = batch / fps;
+  m.verdict.valid = true;
+  result.measurement = m;
+  row.result = result;
+  return row;
+}
+
+TEST(RunPlots, ThePageHasFpsByBatchAndLatencyByThreadsWhereThereAreTwoPoints) {
+  const std::vector<ReportRow> rows = {valid("opencv-dnn", 1, 2, 40), valid("opencv-dnn", 4, 2, 87),
+                                       valid("onnxruntime", 1, 2, 50), valid("onnxruntime", 1, 4, 80)};
+  const ReportContext context{"r", "s", "c", "g"};
+  std::ostringstream page;
+  write_html(page, context, rows);
+  const std::string html = page.str();
+  EXPECT_NE(html.find("<h2>Plots</h2>"), std::string::npos);
+  EXPECT_NE(html.find("resnet50 on node-a, CPU: FPS by batch (sync, 2 threads)"), std::string::npos);
+  EXPECT_NE(html.find("resnet50 on node-a, CPU: latency by threads (sync, batch 1)"), std::string::npos);
+  EXPECT_EQ(html.find("FPS by batch (sync, 4 threads)"), std::string::npos) << "one batch size: no line to draw";
+  std::ostringstream single;
+  write_html(single, context, {valid("opencv-dnn", 1, 2, 40)});
+  EXPECT_EQ(single.str().find("<h2>Plots</h2>"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace dli
