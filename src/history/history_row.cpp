@@ -1,5 +1,7 @@
 #include "dli/history/history_row.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include "dli/protocol/protocol.hpp"
 
 namespace dli {
@@ -19,6 +21,33 @@ std::string parameters_of(const std::map<std::string, std::string>& params) {
 }
 
 }  // namespace
+
+std::string row_to_json(const ReportRow& row) {
+  nlohmann::json json = {{"spec", to_json(row.spec)}, {"not_run_reason", row.not_run_reason}};
+  if (row.host_peak_gflops) json["host_peak_gflops"] = *row.host_peak_gflops;
+  if (row.repeats) {
+    const RepeatSummary& r = *row.repeats;
+    json["repeats"] = {{"planned", r.planned}, {"repeats", r.repeats}, {"figures", r.figures},
+                       {"median_repeat", r.median_repeat}, {"cv", r.cv}};
+  }
+  return json.dump();
+}
+
+ReportRow row_from_json(const std::string& row_json, const std::string& result_json) {
+  const auto json = nlohmann::json::parse(row_json);
+  ReportRow row;
+  row.spec = test_spec_from_json(json.at("spec"));
+  row.not_run_reason = json.at("not_run_reason").get<std::string>();
+  if (json.contains("host_peak_gflops")) row.host_peak_gflops = json.at("host_peak_gflops").get<double>();
+  if (json.contains("repeats")) {
+    const auto& r = json.at("repeats");
+    row.repeats = RepeatSummary{r.at("planned").get<int>(), r.at("repeats").get<std::vector<int>>(),
+                                r.at("figures").get<std::vector<double>>(), r.at("median_repeat").get<int>(),
+                                r.at("cv").get<double>()};
+  }
+  if (!result_json.empty()) row.result = test_result_from_json(nlohmann::json::parse(result_json));
+  return row;
+}
 
 std::vector<HistoryRow> history_rows(const std::vector<ReportRow>& rows) {
   std::vector<HistoryRow> flat;
@@ -43,6 +72,7 @@ std::vector<HistoryRow> history_rows(const std::vector<ReportRow>& rows) {
     out.target_qps = spec.target_qps;
     out.repeats = spec.measure.repeats;
     if (row.repeats && row.repeats->repeats.size() >= 2) out.repeat_cv = row.repeats->cv;
+    out.row_json = row_to_json(row);
     if (!row.result) {
       out.status = "not_run";
       out.reason = row.not_run_reason;

@@ -19,7 +19,7 @@ const std::vector<Migration>& migrations() {
         "fps DOUBLE PRECISION, p99_s DOUBLE PRECISION, cv DOUBLE PRECISION, iterations BIGINT, "
         "verdict TEXT NOT NULL, verdict_reasons TEXT NOT NULL, verdict_notes TEXT NOT NULL, warnings TEXT NOT NULL, "
         "repeats INTEGER NOT NULL, repeat_cv DOUBLE PRECISION, started_at TEXT NOT NULL, finished_at TEXT NOT NULL, "
-        "result TEXT NOT NULL, PRIMARY KEY (run_id, host, test_id))",
+        "result TEXT NOT NULL, row TEXT NOT NULL, PRIMARY KEY (run_id, host, test_id))",
         "CREATE INDEX results_by_series ON results (host, test_id, run_id)"}},
   };
   return all;

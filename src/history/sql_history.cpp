@@ -2,8 +2,10 @@
 #include <filesystem>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "dli/history/history.hpp"
+#include "dli/protocol/protocol.hpp"
 #include "dli/util/clock.hpp"
 #include "schema.hpp"
 #include "sql_session.hpp"
@@ -73,7 +75,7 @@ std::vector<Value> result_values(const std::string& run_id, const HistoryRow& r)
           optional_value(r.latency_s), optional_value(r.fps), optional_value(r.p99_s), optional_value(r.cv),
           optional_value(r.iterations), r.verdict, r.verdict_reasons, r.verdict_notes,
           r.warnings,  std::int64_t{r.repeats}, optional_value(r.repeat_cv), r.started_at,
-          r.finished_at, r.result_json};
+          r.finished_at, r.result_json, r.row_json};
 }
 
 class SqlHistory : public HistoryDb {
@@ -100,8 +102,8 @@ class SqlHistory : public HistoryDb {
           "INSERT INTO results (run_id, host, test_id, position, model, format, precision, framework, parameters, "
           "mode, device, batch, threads, requests, samples_per_query, target_qps, status, reason, figure, "
           "latency_s, fps, p99_s, cv, iterations, verdict, verdict_reasons, verdict_notes, warnings, repeats, "
-          "repeat_cv, started_at, finished_at, result) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-          "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          "repeat_cv, started_at, finished_at, result, row) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+          "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
           rows);
       transaction.commit();
       return {};
@@ -142,6 +144,40 @@ class SqlHistory : public HistoryDb {
       return points;
     } catch (const SqlError& error) {
       return error_of(error, "cannot read a series of " + db_->describe());
+    }
+  }
+
+  Result<RecordedRun> run(const std::string& run_id) override {
+    try {
+      const auto found = db_->query("SELECT run_id, sweep_name, created_at FROM runs WHERE run_id = ?", {run_id});
+      if (found.empty()) {
+        Error missing{"run " + run_id + " is not recorded in " + db_->describe()};
+        missing.kind = ErrorKind::kNotFound;
+        return missing;
+      }
+      RecordedRun run{text_of(found[0][0]), text_of(found[0][1]), text_of(found[0][2]), {}, {}, {}};
+      for (const Row& row : db_->query("SELECT row, result FROM results WHERE run_id = ? ORDER BY position", {run_id})) {
+        run.rows.push_back(row_from_json(text_of(row[0]), text_of(row[1])));
+      }
+      for (const Row& row : db_->query(
+               "SELECT h.host, h.state, h.description FROM hosts h WHERE h.run_id = ? ORDER BY (SELECT MIN(s.position) "
+               "FROM results s WHERE s.run_id = h.run_id AND s.host = h.host), h.host",
+               {run_id})) {
+        if (!text_of(row[1]).empty()) {
+          HostStatus status;
+          status.host = text_of(row[0]);
+          status.state = host_state_from_string(text_of(row[1]));
+          run.host_states.push_back(status);
+        }
+        if (!text_of(row[2]).empty()) {
+          run.hosts.emplace_back(text_of(row[0]), host_info_from_json(nlohmann::json::parse(text_of(row[2]))));
+        }
+      }
+      return run;
+    } catch (const SqlError& error) {
+      return error_of(error, "cannot read run " + run_id + " of " + db_->describe());
+    } catch (const std::exception& error) {  // a malformed document recorded by another build
+      return Error{"run " + run_id + " of " + db_->describe() + ": " + error.what()};
     }
   }
 

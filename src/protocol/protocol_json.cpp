@@ -125,8 +125,8 @@ TestSpec decode_spec(const FieldReader& fields) {
   if (spec.samples_per_query < 1) fields.fail("samples_per_query", "an integer >= 1");
   if (fields.has("target_qps")) spec.target_qps = fields.seconds("target_qps", 1e9);
   if (fields.has("repeat")) spec.repeat = fields.integer("repeat");
-  if (spec.repeat < 0 || spec.repeat > spec.measure.repeats || (spec.repeat == 0 && spec.measure.repeats > 1)) {
-    fields.fail("repeat", fmt::format("an integer from 1 to measure.repeats ({})", spec.measure.repeats));
+  if (spec.repeat < 0 || spec.repeat > spec.measure.repeats) {
+    fields.fail("repeat", fmt::format("an integer from 0 to measure.repeats ({})", spec.measure.repeats));
   }
   return spec;
 }

@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "dli/integrator/history_record.hpp"
+#include "dli/protocol/protocol.hpp"
 #include "../../src/history/sql_session.hpp"
 #include "support/history_dump.hpp"
 #include "support/temp_dir.hpp"
@@ -61,7 +62,7 @@ HistoryRun run_of(const std::string& run_id, const std::string& created_at, doub
   run.run_id = run_id;
   run.sweep_name = "nightly";
   run.created_at = created_at;
-  run.hosts = {{"node-a", "done", "{\"cpu\":\"x\"}"}, {"node-b", "lost", ""}};
+  run.hosts = {{"node-a", "done", ""}, {"node-b", "lost", ""}};
   run.rows = history_rows({measured_row("node-a", "0123456789abcdef", fps), not_run_row("node-b", "fedcba9876543210")});
   return run;
 }
@@ -132,6 +133,37 @@ TEST(HistorySqlite, RecordsRunsListsThemAndFollowsASeries) {
   ASSERT_EQ(gap.value().size(), 2u);
   EXPECT_EQ(gap.value()[0].status, "not_run");
   EXPECT_FALSE(gap.value()[0].figure);
+}
+
+// A page of a run can be drawn from the history alone: every row comes back as it was reported.
+TEST(HistorySqlite, ARecordedRunReadsBackRowForRow) {
+  testing::TempDir dir;
+  auto history = open_history(dir.str("history.sqlite"));
+  ASSERT_TRUE(history);
+  std::vector<ReportRow> rows = {measured_row("node-a", "0123456789abcdef", 200), not_run_row("node-b", "f00")};
+  rows[0].spec.measure.repeats = 3;
+  rows[0].repeats = RepeatSummary{3, {1, 3}, {190, 200}, 3, 0.036};
+  rows[0].host_peak_gflops = 512.5;
+  HistoryRun run = run_of("20261130-010000-nightly", "2026-11-30T01:00:00Z", 200);
+  run.rows = history_rows(rows);
+  ASSERT_TRUE(history.value()->record(run));
+  const auto back = history.value()->run("20261130-010000-nightly");
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back.value().sweep_name, "nightly");
+  ASSERT_EQ(back.value().rows.size(), 2u);
+  const ReportRow& first = back.value().rows[0];
+  EXPECT_EQ(to_json(first.spec), to_json(rows[0].spec));
+  ASSERT_TRUE(first.result);
+  EXPECT_EQ(to_json(*first.result), to_json(*rows[0].result));
+  ASSERT_TRUE(first.repeats);
+  EXPECT_EQ(first.repeats->figures, (std::vector<double>{190, 200}));
+  EXPECT_EQ(first.repeats->median_repeat, 3);
+  EXPECT_EQ(*first.host_peak_gflops, 512.5);
+  EXPECT_FALSE(back.value().rows[1].result);
+  EXPECT_EQ(back.value().rows[1].not_run_reason, "not run: host lost: heartbeat silent for 1m05s");
+  ASSERT_EQ(back.value().host_states.size(), 2u);
+  EXPECT_EQ(back.value().host_states[1].state, HostState::kLost);
+  EXPECT_EQ(history.value()->run("nope").error().kind, ErrorKind::kNotFound);
 }
 
 TEST(HistorySqlite, RecordingTheSameRunAgainChangesNothing) {

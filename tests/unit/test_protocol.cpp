@@ -147,9 +147,12 @@ TEST(ProtocolJson, RepeatOfARepeatedTestRoundTripsAndIsAbsentOtherwise) {
   json beyond = encoded;
   beyond["repeat"] = 4;
   EXPECT_NE(error_of([&] { test_spec_from_json(beyond); }).find("'repeat'"), std::string::npos);
-  json unnumbered = encoded;
-  unnumbered.erase("repeat");
-  EXPECT_NE(error_of([&] { test_spec_from_json(unnumbered); }).find("'repeat'"), std::string::npos);
+  json whole = encoded;  // the test as a whole (a report's row), not one of its repeats
+  whole.erase("repeat");
+  EXPECT_EQ(test_spec_from_json(whole).repeat, 0);
+  json negative = encoded;
+  negative["repeat"] = -1;
+  EXPECT_NE(error_of([&] { test_spec_from_json(negative); }).find("'repeat'"), std::string::npos);
   json too_many = encoded;
   too_many["measure"]["repeats"] = 101;
   EXPECT_NE(error_of([&] { test_spec_from_json(too_many); }).find("measure.repeats"), std::string::npos);

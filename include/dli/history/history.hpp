@@ -50,6 +50,8 @@ class HistoryDb {
   virtual Status record(const HistoryRun& run) = 0;
   virtual Result<std::vector<HistoryRunSummary>> runs() = 0;  // oldest first
   virtual Result<std::vector<HistoryPoint>> series(const std::string& host, const std::string& test_id) = 0;
+  // A recorded run read back for its pages; kNotFound when it is not recorded.
+  virtual Result<RecordedRun> run(const std::string& run_id) = 0;
   // For each series (host, test id) of `run_id`: its VALID figures in the runs created before it, oldest first.
   virtual Result<std::map<std::pair<std::string, std::string>, std::vector<double>>> earlier_figures(
       const std::string& run_id) = 0;

@@ -35,9 +35,24 @@ struct HistoryRow {
   std::optional<double> repeat_cv;
   std::string started_at, finished_at;
   std::string result_json;  // the row's result as in the store (with its measurement and environment); empty if none
+  std::string row_json;     // the rest of the report row (spec, why not run, host peak, repeats): row_to_json
 };
+
+// The report row apart from its result, as JSON, and back (with the result's JSON, empty when none): what a page
+// of the run is drawn from without the store.
+std::string row_to_json(const ReportRow& row);
+ReportRow row_from_json(const std::string& row_json, const std::string& result_json);  // throws on malformed
 
 std::vector<HistoryRow> history_rows(const std::vector<ReportRow>& rows);
 HistoryHost history_host(const std::string& name, const HostStatus* last, const HostInfo* description);
+
+// A recorded run, read back for its pages: rows in report order (with their changes unset), hosts' descriptions
+// and last states.
+struct RecordedRun {
+  std::string run_id, sweep_name, created_at;
+  std::vector<ReportRow> rows;
+  std::vector<std::pair<std::string, HostInfo>> hosts;  // those that described themselves
+  std::vector<HostStatus> host_states;                  // state and host only
+};
 
 }  // namespace dli
