@@ -13,6 +13,7 @@
 #include "dli/integrator/collect.hpp"
 #include "dli/report/advise.hpp"
 #include "dli/integrator/history_record.hpp"
+#include "dli/integrator/site_publish.hpp"
 #include "dli/history/history.hpp"
 #include "dli/config/config.hpp"
 #include "dli/store/credentials.hpp"
@@ -283,6 +284,14 @@ int main(int argc, char** argv) {
   advise_cmd->add_option("--store", store_url, "Store URL (default: --fleet's `store:`, else file://$PWD/dli-store)");
   advise_cmd->add_option("--fleet", fleet_path, "Fleet YAML whose `store:` to use");
 
+  std::string site_dir, site_title = "dli: deep-learning inference benchmark";
+  auto* publish_cmd = app.add_subcommand("publish", "Write the static site of every run in the history (docs/site.md)");
+  publish_cmd->add_option("SITE", site_dir, "The site's folder (a symbolic link to its current version)")->required();
+  publish_cmd->add_option("--history", history_location,
+                          "History database (default: --fleet's `history:`, else dli-out/history.sqlite)");
+  publish_cmd->add_option("--fleet", fleet_path, "Fleet YAML whose `history:` to use");
+  publish_cmd->add_option("--title", site_title, "The site's title")->capture_default_str();
+
   auto* history_cmd = app.add_subcommand("history", "The history database of collected runs (docs/history.md)");
   history_cmd->require_subcommand(1);
   auto* import_cmd = history_cmd->add_subcommand("import", "Record a run of the store in the history (again: no change)");
@@ -396,6 +405,27 @@ int main(int argc, char** argv) {
       dli::write_advice(std::cout, question, answers, collected.value().rows);
       const bool answered = std::any_of(answers.begin(), answers.end(), [](const auto& a) { return a.fits; });
       return answered ? dli::exit_code::kOk : dli::exit_code::kTestsFailed;
+    }
+    if (*publish_cmd) {
+      if (history_location.empty() && !fleet_path.empty()) history_location = dli::load_fleet(fleet_path).history;
+      if (history_location.empty()) history_location = "dli-out/history.sqlite";
+      const bool file = history_location.find("://") == std::string::npos;
+      if (file && !std::filesystem::exists(history_location)) {
+        throw dli::ConfigError({{"--history", 0, 0, "history", "no history database at " + history_location}});
+      }
+      auto history = dli::open_history(history_location);
+      if (!history) {
+        spdlog::error("{}", history.error().message);
+        return dli::exit_code::kHistoryFailed;
+      }
+      auto published = dli::publish_site(*history.value(), site_dir, site_title);
+      if (!published) {
+        spdlog::error("{}", published.error().message);
+        return dli::exit_code::kHistoryFailed;
+      }
+      std::cout << "Site: " << published.value().site << " -> " << published.value().version << " ("
+                << published.value().runs << " runs, " << published.value().series << " series pages)\n";
+      return dli::exit_code::kOk;
     }
     if (*list_cmd) {
       if (history_location.empty() && !fleet_path.empty()) history_location = dli::load_fleet(fleet_path).history;

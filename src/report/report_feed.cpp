@@ -28,17 +28,33 @@ void write_entry(std::ostream& out, const ReportContext& context, const ReportRo
       << "</content>\n</entry>\n";
 }
 
-}  // namespace
-
-void write_atom(std::ostream& out, const ReportContext& context, const std::vector<ReportRow>& rows) {
-  out << "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n<id>urn:dli:"
-      << html_escape(context.run_id) << "</id>\n<title>" << html_escape("dli " + context.sweep_name + ": changes in run " + context.run_id)
-      << "</title>\n<updated>" << html_escape(context.created_at) << "</updated>\n<author><name>dli</name></author>\n";
+void write_entries(std::ostream& out, const ReportContext& context, const std::vector<ReportRow>& rows) {
   for (const ChangeKind kind : {ChangeKind::kRegressed, ChangeKind::kImproved}) {
     for (const auto& row : rows) {
       if (row.change && row.change->kind == kind && report::measured(row) != nullptr) write_entry(out, context, row);
     }
   }
+}
+
+void write_head(std::ostream& out, const std::string& title, const std::string& id, const std::string& updated) {
+  out << "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n<id>"
+      << html_escape(id) << "</id>\n<title>" << html_escape(title) << "</title>\n<updated>" << html_escape(updated)
+      << "</updated>\n<author><name>dli</name></author>\n";
+}
+
+}  // namespace
+
+void write_atom(std::ostream& out, const ReportContext& context, const std::vector<ReportRow>& rows) {
+  write_head(out, "dli " + context.sweep_name + ": changes in run " + context.run_id, "urn:dli:" + context.run_id,
+             context.created_at);
+  write_entries(out, context, rows);
+  out << "</feed>\n";
+}
+
+void write_atom_feed(std::ostream& out, const std::string& title, const std::string& id,
+                     const std::vector<std::pair<ReportContext, const std::vector<ReportRow>*>>& runs) {
+  write_head(out, title, id, runs.empty() ? std::string("1970-01-01T00:00:00Z") : runs.front().first.created_at);
+  for (const auto& [context, rows] : runs) write_entries(out, context, *rows);
   out << "</feed>\n";
 }
 

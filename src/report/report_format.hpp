@@ -37,5 +37,7 @@ std::string column_label(Mode mode, int samples_per_query, double target_qps);
 std::string column_title(Mode mode, int requests, int samples_per_query, double target_qps);
 // The top-1/top-5 of an accuracy test that ended ok, else nullptr.
 const Accuracy* accuracy_of(const ReportRow& row);
+// The pages' shared stylesheet (report_html.cpp).
+const char* page_style();
 
 }  // namespace dli::report

@@ -386,7 +386,15 @@ void write_plots(std::ostream& out, const std::vector<ReportRow>& rows) {
   out << "</div>\n";
 }
 
-void write_details(std::ostream& out, const std::vector<ReportRow>& rows) {
+// The details table's test cell: a link to its series page on a published site.
+std::string test_cell(const ReportRow& row, const std::string& series_links) {
+  const std::string label = html_escape(test_label(row.spec));
+  if (series_links.empty()) return "<td" + attr("title", row.spec.id) + ">" + label + "</td>";
+  return "<td" + attr("title", row.spec.id) + "><a" + attr("href", series_links + row.spec.host + "/" + row.spec.id + ".html") +
+         ">" + label + "</a></td>";
+}
+
+void write_details(std::ostream& out, const std::vector<ReportRow>& rows, const std::string& series_links) {
   static const char* const kHeaders[] = {"Status",   "Host",     "Test",     "Device / precision", "Latency, ms",
                                          "Avg pass, ms", "FPS",  "p99, ms",  "Iterations",  "Top-1, %",
                                          "Top-5, %",     "GFLOP/s",      "% of peak", "Reason", "Verdict", "CV, %",
@@ -407,8 +415,8 @@ void write_details(std::ostream& out, const std::vector<ReportRow>& rows) {
     };
     const bool has_reason = row.result && row.result->status != TestStatus::kOk;
     out << "<tr><td>" << html_escape(report::status_text(row)) << "</td><td>" << html_escape(row.spec.host)
-        << "</td><td" << attr("title", row.spec.id) << ">" << html_escape(test_label(row.spec)) << "</td><td>"
-        << html_escape(report::device_precision(row.spec)) << "</td>"
+        << "</td>" << test_cell(row, series_links) << "<td>" << html_escape(report::device_precision(row.spec))
+        << "</td>"
         << number(m ? m->throughput.latency_s * kMs : 0, 3) << number(m ? m->throughput.avg_pass_s * kMs : 0, 3)
         << number(m ? m->throughput.fps : 0, 2) << number(m ? m->request.p99 * kMs : 0, 3) << "<td class=\"num\">"
         << (m ? std::to_string(m->iterations) : std::string()) << "</td>" << share(a ? a->top1 : 0)
@@ -472,6 +480,8 @@ void write_host_states(std::ostream& out, const std::vector<HostStatus>& states)
 
 }  // namespace
 
+const char* report::page_style() { return kStyle; }
+
 std::string html_escape(const std::string& text) {
   std::string escaped;
   escaped.reserve(text.size());
@@ -494,6 +504,10 @@ void write_html(std::ostream& out, const ReportContext& context, const std::vect
       << "<title>DLI results: " << html_escape(context.sweep_name) << " (" << html_escape(context.run_id)
       << ")</title>\n<style>" << kStyle << "</style>\n</head>\n<body>\n"
       << "<h1>Deep-learning inference benchmark: " << html_escape(context.sweep_name) << "</h1>\n";
+  if (!context.index_link.empty()) {
+    out << "<p><a" << attr("href", context.index_link) << ">All runs</a> \u00b7 <a href=\"results.csv\">CSV</a> "
+        << "\u00b7 <a href=\"results.json\">JSON</a> \u00b7 <a href=\"changes.atom\">changes (Atom)</a></p>\n";
+  }
   write_context(out, context, rows);
   write_host_states(out, context.host_states);
   write_changes(out, rows);
@@ -501,7 +515,7 @@ void write_html(std::ostream& out, const ReportContext& context, const std::vect
   write_matrix(out, report::build_matrix(rows), !rows.empty());
   write_plots(out, rows);
   write_accuracy(out, report::build_accuracy_table(rows));
-  write_details(out, rows);
+  write_details(out, rows, context.series_links);
   write_hosts(out, context.hosts);
   out << "<script>" << kScript << "</script>\n</body>\n</html>\n";
 }

@@ -55,6 +55,7 @@ std::string svg_line_plot(const LinePlot& plot) {
       y_max = std::max(y_max, y);
     }
   }
+  if (plot.band) y_max = std::max(y_max, plot.band->second);
   if (!std::isfinite(x_min)) x_min = 0, x_max = 1;
   if (x_max == x_min) x_max = x_min + 1;
   const std::vector<double> y_ticks = nice_ticks(0, y_max > 0 ? y_max : 1);
@@ -71,6 +72,13 @@ std::string svg_line_plot(const LinePlot& plot) {
       "viewBox=\"0 0 {0:g} {1:g}\" role=\"img\" aria-label=\"{2}\">\n"
       "<text x=\"{3:g}\" y=\"18\" font-size=\"13\" font-weight=\"600\">{2}</text>\n",
       kWidth, kHeight, html_escape(plot.title), kLeft);
+  if (plot.band) {
+    const double top = sy(plot.band->second), bottom = sy(std::max(plot.band->first, 0.0));
+    svg += fmt::format(
+        "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"#e8f0e8\"><title>{}</title></rect>\n",
+        coordinate(kLeft), coordinate(top), coordinate(plot_width), coordinate(bottom - top),
+        html_escape(plot.band_label));
+  }
   // Axes, grid and ticks.
   for (const double tick : y_ticks) {
     svg += fmt::format(

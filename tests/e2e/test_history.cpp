@@ -85,6 +85,53 @@ TEST_F(History, ADeliberatelySlowedRunIsFlaggedInThePageTheFeedAndTheExitCode) {
   EXPECT_EQ(reported.exit_code, 0) << reported.output;
 }
 
+// Two nights published as a site: the index (latest first), each run's page with its downloads, a trend page per
+// series; publishing again swaps the whole site at once and keeps the version before.
+TEST_F(History, TwoRunsArePublishedAsASiteWithATrendPerSeries) {
+  write_sweep();
+  const auto first = run_sweep("sweep.yaml");
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  const auto second = run_sweep("sweep.yaml");
+  ASSERT_EQ(second.exit_code, 0) << second.output;
+  const std::string first_run = run_id_from(first.output), second_run = run_id_from(second.output);
+  const std::string site = dir.str("site");
+  const auto published = integrator("publish " + shell_quote(site) + " --history " + shell_quote(history_file()));
+  ASSERT_EQ(published.exit_code, 0) << published.output;
+  EXPECT_NE(published.output.find("(2 runs, 2 series pages)"), std::string::npos) << published.output;
+  ASSERT_TRUE(std::filesystem::is_symlink(site));
+  const std::string index = read_file(site + "/index.html");
+  ASSERT_NE(index.find(second_run), std::string::npos) << index;
+  EXPECT_LT(index.find(second_run), index.find(first_run)) << "latest first";
+  for (const char* file : {"index.html", "results.csv", "results.json", "changes.atom"}) {
+    EXPECT_TRUE(std::filesystem::exists(site + "/runs/" + second_run + "/" + file)) << file;
+  }
+  const std::string run_page = read_file(site + "/runs/" + second_run + "/index.html");
+  const auto link = run_page.find("href=\"../../series/local/");
+  ASSERT_NE(link, std::string::npos) << "each test links to its trend";
+  const std::string target = run_page.substr(link + 6, run_page.find('"', link + 6) - link - 6);
+  const std::string series = read_file(site + "/runs/" + second_run + "/" + target);
+  EXPECT_NE(series.find("<svg"), std::string::npos);
+  EXPECT_NE(series.find(first_run), std::string::npos);
+  EXPECT_NE(series.find(second_run), std::string::npos);
+  EXPECT_TRUE(std::filesystem::exists(site + "/feed.atom"));
+
+  const std::string before = std::filesystem::read_symlink(site).string();
+  const auto again = integrator("publish " + shell_quote(site) + " --history " + shell_quote(history_file()));
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  const std::string after = std::filesystem::read_symlink(site).string();
+  EXPECT_NE(after, before);
+  EXPECT_TRUE(std::filesystem::exists(before)) << "the version a reader may still be on is kept";
+  const auto third = integrator("publish " + shell_quote(site) + " --history " + shell_quote(history_file()));
+  ASSERT_EQ(third.exit_code, 0) << third.output;
+  EXPECT_FALSE(std::filesystem::exists(before)) << "older versions are removed";
+
+  std::filesystem::create_directories(dir.str("plain"));
+  const auto refused = integrator("publish " + shell_quote(dir.str("plain")) + " --history " +
+                                  shell_quote(history_file()));
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.output.find("is not a site published by dli"), std::string::npos) << refused.output;
+}
+
 // The reports are written and the run stays in the store; the exit code says only the history failed.
 TEST_F(History, AHistoryThatCannotBeWrittenCostsOnlyTheHistory) {
   write_sweep();

@@ -36,6 +36,10 @@ struct ReportContext {
   std::string generated_at;
   std::vector<std::pair<std::string, HostInfo>> hosts = {};  // host name -> machine, when the agent described it
   std::vector<HostStatus> host_states = {};  // each host's last status, in run order (absent: never heard of)
+  // On a published site (docs/site.md): the link back to the index, and the prefix of series pages
+  // (<prefix><host>/<test id>.html) each test of the details table links to; empty: a page on its own.
+  std::string index_link = {};
+  std::string series_links = {};
 };
 
 std::vector<std::string> csv_columns();
@@ -45,6 +49,9 @@ void write_html(std::ostream& out, const ReportContext& context, const std::vect
 // An Atom feed (RFC 4287) of what moved in this run against earlier runs: one entry per regressed or improved test,
 // regressions first; a feed without entries when nothing moved (or without a history).
 void write_atom(std::ostream& out, const ReportContext& context, const std::vector<ReportRow>& rows);
+// One feed over several runs (newest first): the entries of each, as write_atom writes them.
+void write_atom_feed(std::ostream& out, const std::string& title, const std::string& id,
+                     const std::vector<std::pair<ReportContext, const std::vector<ReportRow>*>>& runs);
 
 std::string csv_escape(const std::string& field);
 std::string html_escape(const std::string& text);

@@ -1,6 +1,7 @@
 #pragma once
 // Plots drawn by dli as inline SVG (no script, no external resource): axes with units and "nice" ticks, a legend,
 // one polyline with points per series. Pure: text out, exact for given input.
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -17,6 +18,9 @@ struct LinePlot {
   std::string x_label, y_label;  // with their units: "batch size", "FPS (frames/s)"
   std::vector<PlotSeries> series;
   bool log2_x = false;  // batch sizes and thread counts double: equal steps on the page
+  // A horizontal band drawn behind the lines (a series' "unchanged" range: baseline +- threshold); low < high.
+  std::optional<std::pair<double, double>> band = {};
+  std::string band_label = {};
 };
 
 // Ticks for [low, high]: 1, 2 or 5 times a power of ten apart, about `wanted` of them, covering the range.
