@@ -19,6 +19,8 @@ build=(build-essential cmake ninja-build pkg-config git
        libonnx-dev libprotobuf-dev libopenblas-dev libsqlite3-dev libpq-dev)
 models=(python3 python3-torch python3-torchvision python3-sklearn)
 servers=(vsftpd openssh-server openssl iproute2 postgresql)
+# The browser tests (tests/browser): Debian's Chromium, driven by npm's playwright-core (never a downloaded browser).
+browser=(chromium)
 # The bounded fuzzing run of scripts/test.sh (docs/fuzzing.md): clang, and libFuzzer's runtime
 # (libclang_rt.fuzzer*.a), which Debian 12 ships in libclang-rt-14-dev, only recommended by clang-14.
 fuzz=(clang libclang-rt-14-dev)
@@ -26,7 +28,8 @@ fuzz=(clang libclang-rt-14-dev)
 case "$profile" in
   runtime) want=("${runtime[@]}" "${frameworks[@]}") ;;
   build) want=("${runtime[@]}" "${frameworks[@]}" "${build[@]}" "${models[@]}") ;;
-  test) want=("${runtime[@]}" "${frameworks[@]}" "${build[@]}" "${models[@]}" "${servers[@]}" "${fuzz[@]}") ;;
+  test) want=("${runtime[@]}" "${frameworks[@]}" "${build[@]}" "${models[@]}" "${servers[@]}" "${fuzz[@]}"
+              "${browser[@]}") ;;
   *) echo "usage: $0 [build|runtime|test]" >&2; exit 2 ;;
 esac
 

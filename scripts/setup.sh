@@ -13,5 +13,9 @@ profile="${1:-build}"
 if [ ! -d "$root/src/runners/onnxruntime/node_modules/onnxruntime-node" ]; then
   (cd "$root/src/runners/onnxruntime" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
 fi
+# The browser tests' driver, playwright-core, exactly as locked (the browser is Debian's Chromium).
+if [ "$profile" = test ] && [ ! -d "$root/tests/browser/node_modules/playwright-core" ]; then
+  (cd "$root/tests/browser" && npm ci --no-audit --no-fund --loglevel=error)
+fi
 cmake -S "$root" -B "$root/build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$root/build" -j "$(nproc)"

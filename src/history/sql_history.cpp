@@ -167,6 +167,13 @@ class SqlHistory : public HistoryDb {
           HostStatus status;
           status.host = text_of(row[0]);
           status.state = host_state_from_string(text_of(row[1]));
+          // Its counts, from its rows: what the "Host states" table shows.
+          for (const auto& each : run.rows) {
+            if (each.spec.host != status.host) continue;
+            ++status.total;
+            if (each.result) ++status.done;
+            if (each.result && is_failure(each.result->status)) ++status.failed;
+          }
           run.host_states.push_back(status);
         }
         if (!text_of(row[2]).empty()) {

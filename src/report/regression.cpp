@@ -42,7 +42,7 @@ Change judge_change(const std::vector<double>& earlier, double value, bool highe
     noise = 1.4826 * median_of(deviations) / change.baseline;
   }
   noise = std::max({noise, repeat_cv.value_or(0.0), kMinNoise});
-  change.threshold = std::max(kNoiseMultiple * noise, kMinChange);
+  change.threshold = std::max(kNoiseMultiple * noise, window.size() >= 3 ? kMinChange : kMinChangeUnknownNoise);
   if (!(change.baseline > 0)) {
     change.kind = ChangeKind::kUnchanged;
     return change;

@@ -32,6 +32,15 @@ TEST(JudgeChange, ALatencyIsBetterShorter) {
   EXPECT_EQ(judge_change({0.010}, 0.012, false).kind, ChangeKind::kRegressed);
 }
 
+// One or two earlier nights say nothing about a series' noise: only a change beyond 10 % counts.
+TEST(JudgeChange, AShortHistoryNeedsALargerChange) {
+  const Change one = judge_change({100}, 93, true);
+  EXPECT_DOUBLE_EQ(one.threshold, 0.10);
+  EXPECT_EQ(one.kind, ChangeKind::kUnchanged);
+  EXPECT_EQ(judge_change({100, 100}, 89, true).kind, ChangeKind::kRegressed);
+  EXPECT_DOUBLE_EQ(judge_change({100, 100, 100}, 93, true).threshold, 0.06);
+}
+
 TEST(JudgeChange, ANoisySeriesNeedsALargerChange) {
   // Deviations 20, 20, 0, 30, 10 around 400: noise 1.4826 x 20 / 400 = 7.4 %, threshold 22.2 %.
   const std::vector<double> noisy = {380, 420, 400, 430, 390};

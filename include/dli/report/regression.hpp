@@ -15,6 +15,8 @@ const char* to_string(ChangeKind kind);  // "new", "unchanged", "improved", "reg
 inline constexpr int kChangeWindow = 10;
 inline constexpr double kMinNoise = 0.02;
 inline constexpr double kMinChange = 0.05;
+// With fewer than three earlier figures the series' own noise is unknown: only a larger change counts.
+inline constexpr double kMinChangeUnknownNoise = 0.10;
 inline constexpr double kNoiseMultiple = 3;
 
 struct Change {
