@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <optional>
 #include <filesystem>
 #include <iostream>
 
@@ -83,8 +84,26 @@ int record_run(dli::Collected& collected, const std::string& location) {
   return dli::exit_code::kOk;
 }
 
-int list_history(const std::string& location) {
-  // Listing never creates a database file (a typo would otherwise leave an empty one behind).
+// A run of the store, collected (the store from --store, else --fleet's `store:`); nullopt, the error logged, when
+// the store cannot be read.
+std::optional<dli::Collected> collect_from_store(const std::string& store_url, const std::string& fleet_path,
+                                                 const std::string& run_id) {
+  std::string fleet_store;
+  if (!fleet_path.empty()) fleet_store = dli::load_fleet(fleet_path).store_url;
+  auto store = dli::open_store(resolve_store(store_url, fleet_store));
+  if (!store) throw dli::ConfigError({{"--store", 0, 0, "store", store.error().message}});
+  auto collected = dli::collect_run(*store.value(), run_id);
+  if (!collected) {
+    spdlog::error("{}", collected.error().message);
+    return std::nullopt;
+  }
+  for (const auto& problem : collected.value().problems) spdlog::warn("{}", problem);
+  return std::move(collected).value();
+}
+
+// An existing history database; nullptr (the error logged) when it cannot be opened. Never creates a database file:
+// a typo would otherwise leave an empty one behind.
+std::unique_ptr<dli::HistoryDb> open_existing_history(const std::string& location) {
   const bool file = location.find("://") == std::string::npos || location.rfind("sqlite://", 0) == 0;
   const std::string path = location.rfind("sqlite://", 0) == 0 ? location.substr(9) : location;
   if (file && !std::filesystem::exists(path)) {
@@ -93,9 +112,15 @@ int list_history(const std::string& location) {
   auto history = dli::open_history(location);
   if (!history) {
     spdlog::error("{}", history.error().message);
-    return dli::exit_code::kHistoryFailed;
+    return nullptr;
   }
-  auto runs = history.value()->runs();
+  return std::move(history).value();
+}
+
+int list_history(const std::string& location) {
+  auto history = open_existing_history(location);
+  if (!history) return dli::exit_code::kHistoryFailed;
+  auto runs = history->runs();
   if (!runs) {
     spdlog::error("{}", runs.error().message);
     return dli::exit_code::kHistoryFailed;
@@ -353,27 +378,14 @@ int main(int argc, char** argv) {
                          agent_exe.empty() ? sibling_agent_exe() : agent_exe);
     }
     if (*collect_cmd || *import_cmd) {
-      std::string fleet_store;
-      if (!fleet_path.empty()) {
-        const dli::FleetConfig fleet = dli::load_fleet(fleet_path);
-        fleet_store = fleet.store_url;
-        if (history_location.empty()) history_location = fleet.history;
-      }
-      auto store = dli::open_store(resolve_store(store_url, fleet_store));
-      if (!store) throw dli::ConfigError({{"--store", 0, 0, "store", store.error().message}});
-      auto collected = dli::collect_run(*store.value(), run_id);
-      if (!collected) {
-        spdlog::error("{}", collected.error().message);
-        return dli::exit_code::kStoreFailed;
-      }
-      for (const auto& problem : collected.value().problems) spdlog::warn("{}", problem);
+      if (!fleet_path.empty() && history_location.empty()) history_location = dli::load_fleet(fleet_path).history;
+      auto collected = collect_from_store(store_url, fleet_path, run_id);
+      if (!collected) return dli::exit_code::kStoreFailed;
       const std::string reports = out_dir.empty() ? "dli-out/" + run_id : out_dir;
-      if (*import_cmd) return record_run(collected.value(), history_location.empty() ? dli::default_history_location(reports) : history_location);
-      int history_code = dli::exit_code::kOk;
-      if (!no_history) {
-        history_code = record_run(collected.value(),
-                                  history_location.empty() ? dli::default_history_location(reports) : history_location);
-      }
+      const std::string history =
+          history_location.empty() ? dli::default_history_location(reports) : history_location;
+      if (*import_cmd) return record_run(collected.value(), history);
+      const int history_code = no_history ? dli::exit_code::kOk : record_run(collected.value(), history);
       const auto paths = dli::write_reports(collected.value(), reports);
       std::cout << "CSV:  " << std::filesystem::absolute(paths.csv).string()
                 << "\nHTML: " << std::filesystem::absolute(paths.html).string() << "\n";
@@ -391,34 +403,20 @@ int main(int argc, char** argv) {
       return dli::exit_code::kOk;
     }
     if (*advise_cmd) {
-      std::string fleet_store;
-      if (!fleet_path.empty()) fleet_store = dli::load_fleet(fleet_path).store_url;
-      auto store = dli::open_store(resolve_store(store_url, fleet_store));
-      if (!store) throw dli::ConfigError({{"--store", 0, 0, "store", store.error().message}});
-      auto collected = dli::collect_run(*store.value(), run_id);
-      if (!collected) {
-        spdlog::error("{}", collected.error().message);
-        return dli::exit_code::kStoreFailed;
-      }
+      auto collected = collect_from_store(store_url, fleet_path, run_id);
+      if (!collected) return dli::exit_code::kStoreFailed;
       if (p99_ms > 0) question.p99_s = p99_ms / 1000.0;
-      const auto answers = dli::advise(collected.value().rows, question);
-      dli::write_advice(std::cout, question, answers, collected.value().rows);
+      const auto answers = dli::advise(collected->rows, question);
+      dli::write_advice(std::cout, question, answers, collected->rows);
       const bool answered = std::any_of(answers.begin(), answers.end(), [](const auto& a) { return a.fits; });
       return answered ? dli::exit_code::kOk : dli::exit_code::kTestsFailed;
     }
     if (*publish_cmd) {
       if (history_location.empty() && !fleet_path.empty()) history_location = dli::load_fleet(fleet_path).history;
       if (history_location.empty()) history_location = "dli-out/history.sqlite";
-      const bool file = history_location.find("://") == std::string::npos;
-      if (file && !std::filesystem::exists(history_location)) {
-        throw dli::ConfigError({{"--history", 0, 0, "history", "no history database at " + history_location}});
-      }
-      auto history = dli::open_history(history_location);
-      if (!history) {
-        spdlog::error("{}", history.error().message);
-        return dli::exit_code::kHistoryFailed;
-      }
-      auto published = dli::publish_site(*history.value(), site_dir, site_title);
+      auto history = open_existing_history(history_location);
+      if (!history) return dli::exit_code::kHistoryFailed;
+      auto published = dli::publish_site(*history, site_dir, site_title);
       if (!published) {
         spdlog::error("{}", published.error().message);
         return dli::exit_code::kHistoryFailed;
