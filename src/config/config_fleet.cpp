@@ -37,7 +37,7 @@ const std::vector<HostKind>& host_kinds() {
 }
 
 const std::vector<std::string> kFleetKeys = {"store", "parallel", "hosts", "history"};
-const std::vector<std::string> kCommonHostKeys = {"name", "kind", "labels", "limits", "work_dir"};
+const std::vector<std::string> kCommonHostKeys = {"name", "kind", "labels", "limits", "work_dir", "maintenance"};
 const std::vector<std::string> kLimitKeys = {"max_threads", "test_timeout"};
 
 std::vector<std::string> supported_kind_names() {
@@ -223,6 +223,9 @@ void read_host(const Field& field, UniqueNames& names, HostPlaces& places, Fleet
         problems.add(*value, "expected an absolute path (the agent's folder on that host), got " + describe(value->node));
       }
     }
+  }
+  if (const auto value = entry.optional("maintenance")) {
+    if (const auto reason = read_string(*value, problems)) host.maintenance = *reason;
   }
   if (unique_name) places.add(entry, host, problems);  // without a usable name, that is the error to fix first
   fleet.hosts.push_back(std::move(host));

@@ -155,7 +155,7 @@ class SqlHistory : public HistoryDb {
         missing.kind = ErrorKind::kNotFound;
         return missing;
       }
-      RecordedRun run{text_of(found[0][0]), text_of(found[0][1]), text_of(found[0][2]), {}, {}, {}};
+      RecordedRun run{text_of(found[0][0]), text_of(found[0][1]), text_of(found[0][2]), {}, {}, {}, {}};
       for (const Row& row : db_->query("SELECT row, result FROM results WHERE run_id = ? ORDER BY position", {run_id})) {
         run.rows.push_back(row_from_json(text_of(row[0]), text_of(row[1])));
       }
@@ -163,6 +163,10 @@ class SqlHistory : public HistoryDb {
                "SELECT h.host, h.state, h.description FROM hosts h WHERE h.run_id = ? ORDER BY (SELECT MIN(s.position) "
                "FROM results s WHERE s.run_id = h.run_id AND s.host = h.host), h.host",
                {run_id})) {
+        if (text_of(row[1]) == "maintenance") {
+          run.maintenance.emplace_back(text_of(row[0]), text_of(row[2]));
+          continue;
+        }
         if (!text_of(row[1]).empty()) {
           HostStatus status;
           status.host = text_of(row[0]);

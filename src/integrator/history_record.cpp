@@ -45,6 +45,7 @@ Result<int> record_history(Collected& collected, const std::string& location) {
     }
     run.hosts.push_back(history_host(host.name, last, description));
   }
+  for (const auto& [name, reason] : collected.manifest.maintenance) run.hosts.push_back({name, "maintenance", reason});
   run.rows = history_rows(collected.rows);
   auto history = open_history(location);
   if (!history) return history.error();

@@ -212,6 +212,7 @@ std::vector<HostPlan> expand(const SweepConfig& sweep, const FleetConfig& fleet,
   std::vector<HostPlan> plans;
   for (const auto& host : fleet.hosts) {
     if (!selected.empty() && selected.count(host.name) == 0) continue;
+    if (!host.maintenance.empty()) continue;  // left out, named in the plan and the manifest (plan.cpp)
     plans.push_back(expand_host(host, sweep, hashes, datasets, formats));
   }
   return plans;

@@ -53,6 +53,15 @@ Plan make_plan(const std::string& sweep_path) {
   plan.hashes = hash_model_files(plan.sweep);
   plan.datasets = pack_datasets(plan.sweep);
   plan.hosts = expand(plan.sweep, plan.fleet, plan.hashes, plan.datasets);
+  for (const auto& host : plan.fleet.hosts) {
+    const bool selected = plan.sweep.hosts.empty() ||
+                          std::find(plan.sweep.hosts.begin(), plan.sweep.hosts.end(), host.name) != plan.sweep.hosts.end();
+    if (selected && !host.maintenance.empty()) plan.maintenance.emplace_back(host.name, host.maintenance);
+  }
+  if (plan.hosts.empty() && !plan.maintenance.empty()) {
+    throw ConfigError({{plan.sweep.path, 0, 0, "hosts",
+                        "every host the sweep selects is in maintenance (the fleet's `maintenance:`): nothing to run"}});
+  }
   plan.macs = count_model_ops(plan.sweep.models);
   annotate_macs(plan.hosts, plan.sweep.models, plan.macs);
   // A shuffled sweep without a seed gets a new order each run; the plan shows the seed that repeats it.
@@ -84,6 +93,7 @@ void print_plan(std::ostream& out, const Plan& plan) {
     }
     for (const auto& reason : host.skipped) out << "  skipped: " << reason << '\n';
   }
+  for (const auto& [name, reason] : plan.maintenance) out << fmt::format("\nhost {}: in maintenance ({}): no tests\n", name, reason);
 }
 
 }  // namespace dli

@@ -63,6 +63,7 @@ Result<Manifest> publish_run(Store& store, const Plan& plan, const std::string& 
   manifest.run_id = run_id;
   manifest.sweep_name = plan.sweep.name;
   manifest.created_at = utc_now_iso8601();
+  manifest.maintenance = plan.maintenance;
   for (const auto& host : plan.hosts) {
     TaskList tasks;
     tasks.run_id = run_id;

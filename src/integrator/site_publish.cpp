@@ -79,7 +79,8 @@ Result<PublishSummary> publish_site(HistoryDb& history, const std::string& site_
       if (!earlier) return earlier.error();
       judge_changes(run.value().rows, earlier.value());
       ReportContext context{run.value().run_id, run.value().sweep_name, run.value().created_at, stamp,
-                            run.value().hosts, run.value().host_states, "../../index.html", "../../series/"};
+                            run.value().hosts, run.value().host_states, "../../index.html", "../../series/",
+                            run.value().maintenance};
       const fs::path folder = version / "runs" / run.value().run_id;
       std::ostringstream html, csv, json, feed;
       write_html(html, context, run.value().rows);

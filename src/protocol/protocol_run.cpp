@@ -61,11 +61,17 @@ bool host_finished(HostState state) {
 nlohmann::json to_json(const Manifest& manifest) {
   nlohmann::json hosts = nlohmann::json::array();
   for (const auto& host : manifest.hosts) hosts.push_back({{"name", host.name}, {"kind", host.kind}, {"tests", host.tests}});
-  return {{"protocol", kProtocolVersion},
-          {"run_id", manifest.run_id},
-          {"sweep_name", manifest.sweep_name},
-          {"created_at", manifest.created_at},
-          {"hosts", hosts}};
+  nlohmann::json json = {{"protocol", kProtocolVersion},
+                         {"run_id", manifest.run_id},
+                         {"sweep_name", manifest.sweep_name},
+                         {"created_at", manifest.created_at},
+                         {"hosts", hosts}};
+  if (!manifest.maintenance.empty()) {  // optional (docs/protocol.md 4.2)
+    nlohmann::json resting = nlohmann::json::array();
+    for (const auto& [name, reason] : manifest.maintenance) resting.push_back({{"name", name}, {"reason", reason}});
+    json["maintenance"] = resting;
+  }
+  return json;
 }
 
 Manifest manifest_from_json(const nlohmann::json& json) {
@@ -76,6 +82,11 @@ Manifest manifest_from_json(const nlohmann::json& json) {
   manifest.created_at = fields.string("created_at");
   for (const auto& host : fields.objects("hosts")) {
     manifest.hosts.push_back({host.string("name"), host.string("kind"), host.integer("tests")});
+  }
+  if (fields.has("maintenance")) {
+    for (const auto& host : fields.objects("maintenance")) {
+      manifest.maintenance.emplace_back(host.string("name"), host.string("reason"));
+    }
   }
   return manifest;
 }

@@ -464,8 +464,9 @@ void write_hosts(std::ostream& out, const std::vector<std::pair<std::string, Hos
 
 // How each host's part of the run ended, and why: a reader must see a lost host or unpublished results before
 // reading the table's gaps as anything else.
-void write_host_states(std::ostream& out, const std::vector<HostStatus>& states) {
-  if (states.empty()) return;
+void write_host_states(std::ostream& out, const std::vector<HostStatus>& states,
+                       const std::vector<std::pair<std::string, std::string>>& maintenance) {
+  if (states.empty() && maintenance.empty()) return;
   out << "<h2>Host states</h2>\n<table class=\"states\">\n<thead>\n<tr><th>Host</th><th>State</th><th>Tests</th>"
       << "<th>Not ok</th><th>Unpublished</th><th>Reason</th></tr>\n</thead>\n<tbody>\n";
   for (const auto& host : states) {
@@ -474,6 +475,10 @@ void write_host_states(std::ostream& out, const std::vector<HostStatus>& states)
         << html_escape(to_string(host.state)) << "</td><td class=\"num\">" << host.done << "/" << host.total
         << "</td><td class=\"num\">" << host.failed << "</td><td class=\"num\">" << host.unpublished
         << "</td><td>" << html_escape(host.reason) << "</td></tr>\n";
+  }
+  for (const auto& [name, reason] : maintenance) {
+    out << "<tr><td>" << html_escape(name) << "</td><td class=\"na\">in maintenance</td><td></td><td></td><td></td><td>"
+        << html_escape(reason) << "</td></tr>\n";
   }
   out << "</tbody>\n</table>\n";
 }
@@ -509,7 +514,7 @@ void write_html(std::ostream& out, const ReportContext& context, const std::vect
         << "\u00b7 <a href=\"results.json\">JSON</a> \u00b7 <a href=\"changes.atom\">changes (Atom)</a></p>\n";
   }
   write_context(out, context, rows);
-  write_host_states(out, context.host_states);
+  write_host_states(out, context.host_states, context.maintenance);
   write_changes(out, rows);
   out << "<input id=\"filter\" type=\"search\" placeholder=\"Filter rows (model, framework, host, ...)\">\n";
   write_matrix(out, report::build_matrix(rows), !rows.empty());

@@ -80,6 +80,15 @@ TEST_F(ConfigFleet, HistoryIsAFileRelativeToTheFleetOrAPostgresUrlWithoutPasswor
   EXPECT_EQ(parse_fleet(fleet_with({}), fleet_path).history, "");
 }
 
+TEST_F(ConfigFleet, AHostInMaintenanceKeepsItsReason) {
+  const FleetConfig fleet = parse_fleet(fleet_with({}, "  - {name: b, kind: local, maintenance: fan replaced Friday}\n"),
+                                        fleet_path);
+  EXPECT_EQ(fleet.hosts[0].maintenance, "");
+  EXPECT_EQ(fleet.hosts[1].maintenance, "fan replaced Friday");
+  expect_problem(fleet_with({}, "  - {name: b, kind: local, maintenance: [x]}\n"), 8, 41, "hosts[1].maintenance",
+                 "expected a string");
+}
+
 // No secret in YAML: libpq reads the password from ~/.pgpass.
 TEST_F(ConfigFleet, HistoryWithAPasswordOrOfAnUnknownKindIsRefused) {
   expect_problem(fleet_with({{1, "history: postgresql://dli:hunter2@db.lab/dli"}}), 1, 10, "history",
@@ -217,12 +226,12 @@ TEST_F(ConfigFleet, HostsAreRequired) {
 
 TEST_F(ConfigFleet, HostThatIsAString) {
   expect_problem("hosts: [local]\n", 1, 9, "hosts[0]", "expected a map describing a host (name, kind, labels, limits, "
-                                                        "work_dir), got 'local'");
+                                                        "work_dir, maintenance), got 'local'");
 }
 
 TEST_F(ConfigFleet, UnknownHostKeySuggestsTheClosest) {
   expect_problem(fleet_with({{5, "    lables: {site: lab}"}}), 5, 5, "hosts[0].lables",
-                 "unknown key 'lables' (did you mean 'labels'? known keys: name, kind, labels, limits, work_dir)");
+                 "unknown key 'lables' (did you mean 'labels'? known keys: name, kind, labels, limits, work_dir, maintenance)");
 }
 
 TEST_F(ConfigFleet, UnknownTopLevelKey) {

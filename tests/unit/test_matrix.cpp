@@ -76,6 +76,15 @@ async_requests: [2, 3]
   }
 }
 
+TEST_F(MatrixExpand, AHostInMaintenanceIsLeftOut) {
+  const SweepConfig s = sweep(kTwoModels + "launchers: [opencv-dnn]\nbatch_sizes: [1]\nmodes: [sync]\nthreads: [1]\n");
+  const auto plans = expand(s, fleet("  - {name: up, kind: local, work_dir: /tmp/up}\n"
+                                  "  - {name: resting, kind: local, work_dir: /tmp/resting, maintenance: new disk}\n"),
+                            hash_model_files(s));
+  ASSERT_EQ(plans.size(), 1u);
+  EXPECT_EQ(plans[0].host.name, "up");
+}
+
 TEST_F(MatrixExpand, LaunchersComeAfterModelsWithTheirParams) {
   const SweepConfig s = sweep(kTwoModels + R"(launchers: [opencv-dnn, {framework: "null", params: {sleep_ms: 5}}]
 batch_sizes: [1]

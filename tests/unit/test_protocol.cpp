@@ -241,6 +241,15 @@ TEST(ProtocolJson, ManifestRoundTrips) {
   EXPECT_EQ(decoded.hosts[1].kind, "ssh");
 }
 
+// Hosts in maintenance came within version 4: optional, absent when none.
+TEST(ProtocolJson, ManifestNamesItsHostsInMaintenance) {
+  Manifest manifest{1, "r", "s", "t", {{"h", "local", 1}}, {{"resting", "new disk"}}};
+  const json encoded = to_json(manifest);
+  EXPECT_EQ(encoded.at("maintenance").at(0).at("reason"), "new disk");
+  EXPECT_EQ(manifest_from_json(json::parse(encoded.dump())).maintenance, manifest.maintenance);
+  EXPECT_FALSE(to_json(Manifest{1, "r", "s", "t", {}, {}}).contains("maintenance"));
+}
+
 TEST(ProtocolJson, TaskListRoundTrips) {
   TaskList tasks;
   tasks.run_id = "r1";
@@ -334,7 +343,7 @@ TEST(ProtocolJson, MistypedFieldsAreNamedWithTheExpectedType) {
   tasks.at("tests") = json::object();
   EXPECT_EQ(error_of([&] { task_list_from_json(tasks); }), "tasks: field 'tests' expected array, got object");
 
-  json manifest = to_json(Manifest{1, "r", "s", "t", {{"h", "local", 1}}});
+  json manifest = to_json(Manifest{1, "r", "s", "t", {{"h", "local", 1}}, {}});
   manifest.at("hosts").at(0).at("tests") = 3000000000LL;
   EXPECT_NE(error_of([&] { manifest_from_json(manifest); }).find("field 'hosts[0].tests' expected integer"),
             std::string::npos);

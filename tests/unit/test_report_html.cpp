@@ -380,6 +380,16 @@ TEST(ReportHtml, ARepeatedTestIsMarkedAsAMedianWithItsRepeatsOnHover) {
   EXPECT_EQ(matrix_part(once).find("\u00b7 \u00d7"), std::string::npos) << "a test run once is not marked";
 }
 
+TEST(ReportHtml, HostsInMaintenanceAreNamedWithTheirReason) {
+  ReportContext context{"r", "s", "c", "g"};
+  context.maintenance = {{"resting", "new <disk>"}};
+  std::ostringstream out;
+  write_html(out, context, {ok(make_spec("host-a", "resnet50", Mode::kSync), 100)});
+  EXPECT_NE(out.str().find("<tr><td>resting</td><td class=\"na\">in maintenance</td><td></td><td></td><td></td>"
+                           "<td>new &lt;disk&gt;</td></tr>"),
+            std::string::npos);
+}
+
 TEST(ReportHtml, EmptyRunStillWritesAPage) {
   const std::string page = page_of({});
   EXPECT_NE(page.find("No tests were planned."), std::string::npos);

@@ -50,6 +50,9 @@ struct HostConfig {
   std::string work_dir;  // agent's cache and scratch; default "/tmp/dli-agent-<name>"
   SshTarget ssh;           // kind ssh: how to reach it and which host key to trust
   std::string agent_path;  // kind ssh: dli-agent on that host; local hosts use the one beside the integrator
+  // Why the host is in maintenance (`maintenance:`); empty when it is not. A host in maintenance is left out of
+  // every sweep, keeps its history, and is named on the run's page.
+  std::string maintenance;
 };
 
 struct FleetConfig {

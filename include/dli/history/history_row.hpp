@@ -12,8 +12,8 @@ namespace dli {
 
 struct HistoryHost {
   std::string host;
-  std::string state;        // its last heartbeat's state; empty when it never reported
-  std::string description;  // host.json as the agent published it; empty when it did not
+  std::string state;        // its last heartbeat's state; empty when it never reported; "maintenance": left out
+  std::string description;  // host.json as the agent published it (empty when it did not); in maintenance: why
 };
 
 struct HistoryRow {
@@ -53,6 +53,7 @@ struct RecordedRun {
   std::vector<ReportRow> rows;
   std::vector<std::pair<std::string, HostInfo>> hosts;  // those that described themselves
   std::vector<HostStatus> host_states;                  // state and host only
+  std::vector<std::pair<std::string, std::string>> maintenance;  // hosts left out: name and reason
 };
 
 }  // namespace dli

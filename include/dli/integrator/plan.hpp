@@ -19,6 +19,8 @@ struct Plan {
   DatasetHashes datasets;  // accuracy datasets, packed
   std::vector<ModelMacs> macs;  // per model of the sweep, in its order: operation count or why it is unknown
   std::uint64_t order_seed = 0;  // the seed a shuffled sweep's order was drawn from
+  // Selected hosts in maintenance, left out of the run: name and reason.
+  std::vector<std::pair<std::string, std::string>> maintenance;
   int total_tests() const;
 };
 

@@ -42,6 +42,8 @@ struct Manifest {
   std::string sweep_name;
   std::string created_at;  // UTC ISO 8601
   std::vector<HostEntry> hosts;
+  // Hosts of the fleet the sweep selected but left out because they are in maintenance: name and reason.
+  std::vector<std::pair<std::string, std::string>> maintenance;
 };
 
 struct TaskList {

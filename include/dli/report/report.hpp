@@ -40,6 +40,8 @@ struct ReportContext {
   // (<prefix><host>/<test id>.html) each test of the details table links to; empty: a page on its own.
   std::string index_link = {};
   std::string series_links = {};
+  // Hosts left out of the run because they are in maintenance: name and reason.
+  std::vector<std::pair<std::string, std::string>> maintenance = {};
 };
 
 std::vector<std::string> csv_columns();
