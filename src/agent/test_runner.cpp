@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "dli/measure/verdict.hpp"
 #include "dli/protocol/assess.hpp"
 #include "dli/protocol/protocol.hpp"
 #include "dli/protocol/runner_protocol.hpp"
@@ -110,7 +111,10 @@ std::pair<TestStatus, std::string> interpret_runner_exit(int exit_code, const st
             std::error_code ignored;
             fs::remove(path, ignored);  // up to 8 bytes a request: not kept once read
           }
-          result.measurement = assess(raw, spec);
+          // The environment is read before this: whether the host was busy is known with the figures.
+          const bool busy = result.environment &&
+                            host_was_busy(result.environment->other_cpu_share, spec.measure.max_busy_share);
+          result.measurement = assess(raw, spec, busy);
         } catch (const std::exception& error) {
           return {TestStatus::kFailed, std::string("malformed result: ") + error.what()};
         }

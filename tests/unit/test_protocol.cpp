@@ -158,6 +158,19 @@ TEST(ProtocolJson, RepeatOfARepeatedTestRoundTripsAndIsAbsentOtherwise) {
   EXPECT_NE(error_of([&] { test_spec_from_json(too_many); }).find("measure.repeats"), std::string::npos);
 }
 
+// measure.max_busy_share came within version 4: written always, and a spec without it has the default.
+TEST(ProtocolJson, SpecMaxBusyShareRoundTripsAndDefaultsWhenAbsent) {
+  TestSpec spec = full_spec();
+  spec.measure.max_busy_share = 0.2;
+  json encoded = to_json(spec);
+  EXPECT_EQ(encoded.at("measure").at("max_busy_share"), 0.2);
+  EXPECT_EQ(test_spec_from_json(json::parse(encoded.dump())).measure.max_busy_share, 0.2);
+  encoded.at("measure").erase("max_busy_share");
+  EXPECT_EQ(test_spec_from_json(encoded).measure.max_busy_share, 0.05);
+  encoded.at("measure")["max_busy_share"] = 1.5;
+  EXPECT_NE(error_of([&] { test_spec_from_json(encoded); }).find("measure.max_busy_share"), std::string::npos);
+}
+
 TEST(ProtocolJson, MeasurementRoundTripsWithUnitSuffixedNames) {
   const json encoded = to_json(full_measurement());
   EXPECT_EQ(encoded.at("protocol"), kProtocolVersion);
