@@ -28,7 +28,7 @@ const std::vector<std::string> kMeasureKeys = {
     "iterations",      "min_seconds",    "warmup_iterations", "warmup_seconds",     "timeout_seconds",
     "memory_limit_mb", "max_iterations", "max_seconds",       "max_cv",             "latency_bound_ms",
     "latency_percentile", "server_search", "search_trials", "repeats",
-    "max_repeat_cv", "max_busy_share"};
+    "max_repeat_cv", "max_busy_share", "pin_cpus"};
 // accuracy tests come from `accuracy:`
 const std::vector<std::string> kModeNames = {"sync",         "async",  "single_stream",
                                              "multi_stream", "server", "offline"};
@@ -216,6 +216,9 @@ void read_measure(const Field& field, MeasureConfig& measure, Problems& problems
   }
   if (const auto value = map.optional("max_busy_share")) {
     if (const auto share = read_number(*value, problems, kShareRange)) measure.max_busy_share = *share;
+  }
+  if (const auto value = map.optional("pin_cpus")) {
+    if (const auto choice = read_choice(*value, problems, {"true", "false"})) measure.pin_cpus = *choice == "true";
   }
   if (const auto value = map.optional("latency_bound_ms")) {
     if (const auto ms = read_number(*value, problems, kBoundMsRange)) measure.latency_bound_s = *ms / 1000.0;

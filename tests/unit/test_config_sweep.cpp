@@ -471,6 +471,13 @@ TEST_F(ConfigSweep, MaxBusyShareIsAShareFrom0To1AndDefaultsToTheBusyWarningsThre
   }
 }
 
+TEST_F(ConfigSweep, PinCpusIsABooleanAndOffByDefault) {
+  EXPECT_FALSE(parse_sweep(sweep_with({}), sweep_path).measure.pin_cpus);
+  EXPECT_TRUE(parse_sweep(sweep_with({}, "measure: {pin_cpus: true}\n"), sweep_path).measure.pin_cpus);
+  EXPECT_FALSE(parse_sweep(sweep_with({}, "measure: {pin_cpus: false}\n"), sweep_path).measure.pin_cpus);
+  expect_problem(sweep_with({}, "measure: {pin_cpus: 2}\n"), 12, 21, "measure.pin_cpus", "expected one of ");
+}
+
 // A limit of 0 would mean none, a negative or fractional one nothing; beyond 16 TiB it is a typo (and overflows).
 TEST_F(ConfigSweep, MemoryLimitMustBeAPositiveBoundedWholeNumberOfMiB) {
   for (const std::string value : {"0", "-1", "1.5", "16777217", "'64'", "lots"}) {
