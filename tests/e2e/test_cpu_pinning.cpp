@@ -22,7 +22,7 @@ namespace fs = std::filesystem;
 
 // $1: the CPUs the command must be allowed; $2: those every thread of the agent must be; then $3 is copied to $4.
 // The agent is the nearest ancestor named dli-agent (between them: dli-run-command, and perhaps a shell).
-const char* const kCheckScript = R"(cpus_of() { sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' "$1"; }
+const char* const kCheckScript = R"sh(cpus_of() { sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' "$1"; }
 own=$(cpus_of /proc/self/status)
 pid=$$
 while [ "$pid" -gt 1 ] && [ "$(cat /proc/$pid/comm)" != dli-agent ]; do
@@ -35,7 +35,7 @@ echo "runner CPUs: $own; agent threads' CPUs:$agent"
 [ "$own" = "$1" ] || exit 1
 for cpus in $agent; do [ "$cpus" = "$2" ] || exit 1; done
 cp "$3" "$4"
-)";
+)sh";
 
 // A result of 10 request times in 0.245 s, as dli-run-command accepts it for the sweep below.
 const char* const kCannedResult = R"({
