@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "dli/agent/cpu_plan.hpp"
 #include "dli/measure/verdict.hpp"
 #include "dli/protocol/assess.hpp"
 #include "dli/protocol/protocol.hpp"
@@ -19,7 +20,6 @@
 #include "dli/util/clock.hpp"
 #include "dli/util/local_file.hpp"
 #include "cpu_affinity.hpp"
-#include "dli/agent/cpu_plan.hpp"
 #include "memory_limit.hpp"
 #include "patience.hpp"
 
