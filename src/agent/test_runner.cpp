@@ -11,12 +11,15 @@
 
 #include <fmt/format.h>
 
+#include "dli/agent/cpu_plan.hpp"
+#include "dli/measure/verdict.hpp"
 #include "dli/protocol/assess.hpp"
 #include "dli/protocol/protocol.hpp"
 #include "dli/protocol/runner_protocol.hpp"
 #include "dli/util/child_process.hpp"
 #include "dli/util/clock.hpp"
 #include "dli/util/local_file.hpp"
+#include "cpu_affinity.hpp"
 #include "memory_limit.hpp"
 #include "patience.hpp"
 
@@ -110,7 +113,10 @@ std::pair<TestStatus, std::string> interpret_runner_exit(int exit_code, const st
             std::error_code ignored;
             fs::remove(path, ignored);  // up to 8 bytes a request: not kept once read
           }
-          result.measurement = assess(raw, spec);
+          // The environment is read before this: whether the host was busy is known with the figures.
+          const bool busy = result.environment &&
+                            host_was_busy(result.environment->other_cpu_share, spec.measure.max_busy_share);
+          result.measurement = assess(raw, spec, busy);
         } catch (const std::exception& error) {
           return {TestStatus::kFailed, std::string("malformed result: ") + error.what()};
         }
@@ -211,11 +217,23 @@ TestResult TestRunner::run(const TestSpec& spec, const std::function<void(double
   // Ticks only refresh the heartbeat's ETA in memory; the publisher thread writes it.
   child.tick_seconds = std::max(0.05, options_.test_heartbeat_seconds / 2);
   child.on_tick = [&] { on_tick(seconds_between(started, SteadyClock::now())); };
+  // measure.pin_cpus: the runner on CPUs of its own, the agent (every thread of it) on one apart while it measures.
+  const std::vector<int> allowed = spec.measure.pin_cpus ? allowed_cpus() : std::vector<int>{};
+  const CpuPlan cpus = plan_cpus(allowed, spec.threads);
+  child.cpus = cpus.runner;
   measuring_(true);
-  probe_.before_test();
-  const ChildOutcome outcome = run_child(child);
-  result.environment = probe_.after_test(outcome.cpu_seconds);
+  ChildOutcome outcome;
+  bool agent_pinned = false;
+  {
+    const AgentPinned pinned(cpus.agent, allowed);  // forked from here, the runner sets its own CPUs before exec
+    agent_pinned = pinned.pinned();
+    probe_.before_test();
+    outcome = run_child(child);
+    result.environment = probe_.after_test(outcome.cpu_seconds);
+  }
   measuring_(false);
+  result.environment->runner_cpus = format_cpu_list(cpus.runner);
+  result.environment->agent_cpu = agent_pinned ? cpus.agent : -1;
   result.elapsed_seconds = outcome.wall_seconds;
   result.exit_code = outcome.kind == ChildOutcome::Kind::kExited ? outcome.exit_code : -1;
   result.signal = outcome.signal;

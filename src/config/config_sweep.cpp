@@ -28,13 +28,14 @@ const std::vector<std::string> kMeasureKeys = {
     "iterations",      "min_seconds",    "warmup_iterations", "warmup_seconds",     "timeout_seconds",
     "memory_limit_mb", "max_iterations", "max_seconds",       "max_cv",             "latency_bound_ms",
     "latency_percentile", "server_search", "search_trials", "repeats",
-    "max_repeat_cv"};
+    "max_repeat_cv", "max_busy_share", "pin_cpus"};
 // accuracy tests come from `accuracy:`
 const std::vector<std::string> kModeNames = {"sync",         "async",  "single_stream",
                                              "multi_stream", "server", "offline"};
 constexpr IntRange kSamplesPerQueryRange{1, 4096};
 const NumberRange kQpsRange{0, true, 1e9, nullptr};
 const NumberRange kCvRange{0, false, 1000, nullptr};
+const NumberRange kShareRange{0, false, 1, nullptr};
 const NumberRange kBoundMsRange{0, false, config_limits::kMaxMeasureSeconds * 1000, "a day"};
 const NumberRange kPercentileRange{0, true, 99.99, nullptr};
 constexpr IntRange kSearchTrialsRange{1, 64};
@@ -212,6 +213,12 @@ void read_measure(const Field& field, MeasureConfig& measure, Problems& problems
   }
   if (const auto value = map.optional("max_cv")) {
     if (const auto cv = read_number(*value, problems, kCvRange)) measure.max_cv = *cv;
+  }
+  if (const auto value = map.optional("max_busy_share")) {
+    if (const auto share = read_number(*value, problems, kShareRange)) measure.max_busy_share = *share;
+  }
+  if (const auto value = map.optional("pin_cpus")) {
+    if (const auto choice = read_choice(*value, problems, {"true", "false"})) measure.pin_cpus = *choice == "true";
   }
   if (const auto value = map.optional("latency_bound_ms")) {
     if (const auto ms = read_number(*value, problems, kBoundMsRange)) measure.latency_bound_s = *ms / 1000.0;

@@ -28,4 +28,8 @@ Verdict judge(const VerdictInputs& in) {
   return verdict;
 }
 
+bool host_was_busy(double other_cpu_share, double max_busy_share) {
+  return max_busy_share > 0 && other_cpu_share >= 0 && other_cpu_share > max_busy_share;
+}
+
 }  // namespace dli

@@ -48,6 +48,8 @@ nlohmann::json encode_spec(const TestSpec& spec) {
         {"max_iterations", measure.max_iterations},
         {"max_s", finite_or_null(measure.max_seconds)},
         {"max_cv", finite_or_null(measure.max_cv)},
+        {"max_busy_share", finite_or_null(measure.max_busy_share)},
+        {"pin_cpus", measure.pin_cpus},
         {"latency_bound_s", finite_or_null(measure.latency_bound_s)},
         {"latency_percentile", finite_or_null(measure.latency_percentile)},
         {"server_search", measure.server_search},
@@ -110,6 +112,8 @@ TestSpec decode_spec(const FieldReader& fields) {
   if (measure.has("max_iterations")) m.max_iterations = measure.int64("max_iterations");
   if (measure.has("max_s")) m.max_seconds = measure.seconds("max_s", kMaxMeasureSeconds);
   if (measure.has("max_cv")) m.max_cv = measure.seconds("max_cv", 1e6);
+  if (measure.has("max_busy_share")) m.max_busy_share = measure.seconds("max_busy_share", 1);
+  if (measure.has("pin_cpus")) m.pin_cpus = measure.boolean("pin_cpus");
   if (measure.has("latency_bound_s")) m.latency_bound_s = measure.seconds("latency_bound_s", kMaxMeasureSeconds);
   if (measure.has("latency_percentile")) m.latency_percentile = measure.seconds("latency_percentile", 99.99);
   if (measure.has("server_search")) m.server_search = measure.boolean("server_search");

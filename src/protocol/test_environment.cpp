@@ -54,7 +54,9 @@ nlohmann::json encode_environment(const TestEnvironment& environment) {
           {"swapped_pages", environment.swapped_pages},
           {"other_cpu_share", finite_or_null(environment.other_cpu_share)},
           {"busiest", busiest},
-          {"warnings", warnings}};
+          {"warnings", warnings},
+          {"runner_cpus", environment.runner_cpus},
+          {"agent_cpu", environment.agent_cpu}};
 }
 
 TestEnvironment decode_environment(const FieldReader& fields) {
@@ -77,6 +79,9 @@ TestEnvironment decode_environment(const FieldReader& fields) {
     environment.busiest.push_back({process.integer("pid"), process.string("name"), process.number("cpu_s")});
   }
   environment.warnings = fields.strings("warnings");
+  // Optional: results of agents older than pinning have neither.
+  if (fields.has("runner_cpus")) environment.runner_cpus = fields.string("runner_cpus");
+  if (fields.has("agent_cpu")) environment.agent_cpu = fields.integer("agent_cpu");
   return environment;
 }
 

@@ -80,6 +80,8 @@ std::string canonical_spec(const TestSpec& spec) {
   if (m.max_iterations != defaults.max_iterations) measure["max_iterations"] = m.max_iterations;
   if (m.max_seconds != defaults.max_seconds) measure["max_seconds"] = m.max_seconds;
   if (m.max_cv != defaults.max_cv) measure["max_cv"] = m.max_cv;
+  if (m.max_busy_share != defaults.max_busy_share) measure["max_busy_share"] = m.max_busy_share;
+  if (m.pin_cpus != defaults.pin_cpus) measure["pin_cpus"] = m.pin_cpus;
   if (m.latency_bound_s != defaults.latency_bound_s) measure["latency_bound_s"] = m.latency_bound_s;
   if (m.latency_percentile != defaults.latency_percentile) measure["latency_percentile"] = m.latency_percentile;
   if (m.server_search != defaults.server_search) measure["server_search"] = m.server_search;

@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -74,7 +75,7 @@ void close_if_open(int& fd) {
 
 // What the child reports through the close-on-exec pipe when it cannot become the command.
 struct ChildFailure {
-  enum Stage : int { kLimit, kExec } stage;
+  enum Stage : int { kLimit, kAffinity, kExec } stage;
   int error;  // errno
 };
 
@@ -84,8 +85,9 @@ struct ChildFailure {
 }
 
 // In the child, between fork and exec: async-signal-safe calls only (the parent may have other threads).
+// `cpus`: null, or the affinity to set.
 [[noreturn]] void become_child(pid_t parent, int in_fd, int out_fd, int err_fd, int report_fd, char* const argv[],
-                               char* const envp[], std::uint64_t address_space_limit) {
+                               char* const envp[], std::uint64_t address_space_limit, const cpu_set_t* cpus) {
   ::setpgid(0, 0);
   // If the agent dies (even by SIGKILL), the test must not run on unwatched: the kernel kills it.
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -107,6 +109,10 @@ struct ChildFailure {
     // Soft and hard: the command may not raise it again.
     const rlimit limit{static_cast<rlim_t>(address_space_limit), static_cast<rlim_t>(address_space_limit)};
     if (::setrlimit(RLIMIT_AS, &limit) != 0) report_and_exit(report_fd, {ChildFailure::kLimit, errno});
+  }
+  // A plain system call, so safe here; set before exec so that the command never runs a moment elsewhere.
+  if (cpus != nullptr && ::sched_setaffinity(0, sizeof *cpus, cpus) != 0) {
+    report_and_exit(report_fd, {ChildFailure::kAffinity, errno});
   }
   ::execvpe(argv[0], argv, envp);
   report_and_exit(report_fd, {ChildFailure::kExec, errno});
@@ -144,6 +150,12 @@ ChildOutcome run_child(const ChildOptions& options) {
   std::vector<std::string> environment = options.scrub_env ? options.extra_env : merged_environment(options.extra_env);
   const std::vector<char*> argv = pointers_to(args);
   const std::vector<char*> envp = pointers_to(environment);
+  cpu_set_t cpus;
+  CPU_ZERO(&cpus);
+  for (const int cpu : options.cpus) {
+    if (cpu < 0 || cpu >= CPU_SETSIZE) return spawn_failure(fmt::format("no such CPU: {}", cpu));
+    CPU_SET(cpu, &cpus);
+  }
 
   int out_fd = -1, in_fd = -1, err_fd = -1;
   if (!options.output_path.empty()) {
@@ -184,7 +196,7 @@ ChildOutcome run_child(const ChildOptions& options) {
   const pid_t pid = ::fork();
   if (pid == 0) {
     become_child(parent, in_fd, out_fd, err_fd, report[1], argv.data(), envp.data(),
-                 options.address_space_limit_bytes);
+                 options.address_space_limit_bytes, options.cpus.empty() ? nullptr : &cpus);
   }
   const int fork_errno = errno;
   ::close(report[1]);
@@ -211,6 +223,12 @@ ChildOutcome run_child(const ChildOptions& options) {
     if (failure.stage == ChildFailure::kLimit) {
       return spawn_failure(fmt::format("cannot limit the address space of {} to {} bytes: {}", options.argv[0],
                                        options.address_space_limit_bytes, std::strerror(failure.error)));
+    }
+    if (failure.stage == ChildFailure::kAffinity) {
+      std::string cpus_text;
+      for (const int cpu : options.cpus) cpus_text += (cpus_text.empty() ? "" : ",") + std::to_string(cpu);
+      return spawn_failure(fmt::format("cannot restrict {} to CPUs {}: {}", options.argv[0], cpus_text,
+                                       std::strerror(failure.error)));
     }
     return spawn_failure(fmt::format("cannot execute {}: {}", options.argv[0], std::strerror(failure.error)));
   }

@@ -46,6 +46,16 @@ TEST(Assess, SyncKeepsTheSeedsFormulas) {
   EXPECT_TRUE(m.verdict.valid) << m.verdict.reasons.size();
 }
 
+// The agent's host-load check enters the verdict after the measurement's own reasons (verdict.hpp's order).
+TEST(Assess, AHostBusyDuringTheTestIsItsLastReason) {
+  const Measurement sync = assess(raw_of(), spec_of(Mode::kSync), true);
+  EXPECT_FALSE(sync.verdict.valid);
+  EXPECT_EQ(sync.verdict.reasons, std::vector<std::string>{"host_busy"});
+  const Measurement single = assess(raw_of(), spec_of(Mode::kSingleStream), true);
+  EXPECT_EQ(single.verdict.reasons, (std::vector<std::string>{"too_few_requests", "host_busy"}));
+  EXPECT_TRUE(assess(raw_of(), spec_of(Mode::kSync), false).verdict.valid);
+}
+
 TEST(Assess, ScenariosReportTheirPercentileAndServedThroughput) {
   Measurement m = assess(raw_of(), spec_of(Mode::kSingleStream));
   EXPECT_DOUBLE_EQ(m.latency_percentile, 90);

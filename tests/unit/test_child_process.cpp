@@ -1,6 +1,7 @@
 // run_child: exit codes, signals, timeouts that kill the whole process group, output capture, spawn failures.
 #include "dli/util/child_process.hpp"
 
+#include <sched.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -191,6 +192,38 @@ TEST(ChildProcess, LimitsTheChildsAddressSpaceAndNotItsParents) {
   ASSERT_EQ(::getrlimit(RLIMIT_AS, &after), 0);
   EXPECT_EQ(after.rlim_cur, before.rlim_cur);
   EXPECT_EQ(after.rlim_max, before.rlim_max);
+}
+
+// The affinity is set in the child alone, before exec: what the command itself reads is the given CPU.
+TEST(ChildProcess, RestrictsTheChildToItsCpusAndNotItsParent) {
+  cpu_set_t before;
+  ASSERT_EQ(::sched_getaffinity(0, sizeof before, &before), 0);
+  int first = 0;
+  while (!CPU_ISSET(first, &before)) ++first;
+  TempDir dir;
+  ChildOptions pinned = shell("grep Cpus_allowed_list /proc/self/status");
+  pinned.output_path = dir.str("cpus.txt");
+  pinned.cpus = {first};
+  const ChildOutcome outcome = run_child(pinned);
+  ASSERT_EQ(outcome.kind, ChildOutcome::Kind::kExited) << outcome.error;
+  EXPECT_EQ(outcome.exit_code, 0);
+  std::ifstream in(dir.str("cpus.txt"));
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text, "Cpus_allowed_list:\t" + std::to_string(first) + "\n");
+
+  cpu_set_t after;
+  ASSERT_EQ(::sched_getaffinity(0, sizeof after, &after), 0);
+  EXPECT_TRUE(CPU_EQUAL(&after, &before));
+}
+
+TEST(ChildProcess, CpusItCannotHaveAreASpawnFailure) {
+  ChildOptions absent = shell("exit 0");
+  absent.cpus = {1000};  // within cpu_set_t, but no machine this runs on has it
+  const ChildOutcome outcome = run_child(absent);
+  EXPECT_EQ(outcome.kind, ChildOutcome::Kind::kSpawnFailed);
+  EXPECT_EQ(outcome.error, "cannot restrict /bin/sh to CPUs 1000: Invalid argument");
+  absent.cpus = {-1};
+  EXPECT_EQ(run_child(absent).error, "no such CPU: -1");
 }
 
 TEST(ChildProcess, FindsProgramsThroughPath) {

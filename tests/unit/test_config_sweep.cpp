@@ -458,6 +458,26 @@ TEST_F(ConfigSweep, ImpossibleMeasureValuesAreAllReported) {
                                                "604800 (7 days), got '0'");
 }
 
+// A share of the host's CPU time: 0 turns the busy rule off, above 1 is impossible.
+TEST_F(ConfigSweep, MaxBusyShareIsAShareFrom0To1AndDefaultsToTheBusyWarningsThreshold) {
+  EXPECT_EQ(parse_sweep(sweep_with({}), sweep_path).measure.max_busy_share, 0.05);
+  EXPECT_EQ(parse_sweep(sweep_with({}, "measure: {max_busy_share: 0}\n"), sweep_path).measure.max_busy_share, 0);
+  EXPECT_EQ(parse_sweep(sweep_with({}, "measure: {max_busy_share: 0.25}\n"), sweep_path).measure.max_busy_share,
+            0.25);
+  EXPECT_EQ(parse_sweep(sweep_with({}, "measure: {max_busy_share: 1}\n"), sweep_path).measure.max_busy_share, 1);
+  for (const std::string value : {"-0.1", "1.5", "lots"}) {
+    expect_problem(sweep_with({}, "measure: {max_busy_share: " + value + "}\n"), 12, 27, "measure.max_busy_share",
+                   "expected a number from 0 to 1, got ");
+  }
+}
+
+TEST_F(ConfigSweep, PinCpusIsABooleanAndOffByDefault) {
+  EXPECT_FALSE(parse_sweep(sweep_with({}), sweep_path).measure.pin_cpus);
+  EXPECT_TRUE(parse_sweep(sweep_with({}, "measure: {pin_cpus: true}\n"), sweep_path).measure.pin_cpus);
+  EXPECT_FALSE(parse_sweep(sweep_with({}, "measure: {pin_cpus: false}\n"), sweep_path).measure.pin_cpus);
+  expect_problem(sweep_with({}, "measure: {pin_cpus: 2}\n"), 12, 21, "measure.pin_cpus", "expected one of ");
+}
+
 // A limit of 0 would mean none, a negative or fractional one nothing; beyond 16 TiB it is a typo (and overflows).
 TEST_F(ConfigSweep, MemoryLimitMustBeAPositiveBoundedWholeNumberOfMiB) {
   for (const std::string value : {"0", "-1", "1.5", "16777217", "'64'", "lots"}) {

@@ -158,6 +158,32 @@ TEST(ProtocolJson, RepeatOfARepeatedTestRoundTripsAndIsAbsentOtherwise) {
   EXPECT_NE(error_of([&] { test_spec_from_json(too_many); }).find("measure.repeats"), std::string::npos);
 }
 
+// measure.max_busy_share came within version 4: written always, and a spec without it has the default.
+TEST(ProtocolJson, SpecMaxBusyShareRoundTripsAndDefaultsWhenAbsent) {
+  TestSpec spec = full_spec();
+  spec.measure.max_busy_share = 0.2;
+  json encoded = to_json(spec);
+  EXPECT_EQ(encoded.at("measure").at("max_busy_share"), 0.2);
+  EXPECT_EQ(test_spec_from_json(json::parse(encoded.dump())).measure.max_busy_share, 0.2);
+  encoded.at("measure").erase("max_busy_share");
+  EXPECT_EQ(test_spec_from_json(encoded).measure.max_busy_share, 0.05);
+  encoded.at("measure")["max_busy_share"] = 1.5;
+  EXPECT_NE(error_of([&] { test_spec_from_json(encoded); }).find("measure.max_busy_share"), std::string::npos);
+}
+
+TEST(ProtocolJson, SpecPinCpusRoundTripsAndIsOffWhenAbsent) {
+  TestSpec spec = full_spec();
+  EXPECT_EQ(to_json(spec).at("measure").at("pin_cpus"), false);
+  spec.measure.pin_cpus = true;
+  json encoded = to_json(spec);
+  EXPECT_EQ(encoded.at("measure").at("pin_cpus"), true);
+  EXPECT_TRUE(test_spec_from_json(json::parse(encoded.dump())).measure.pin_cpus);
+  encoded.at("measure").erase("pin_cpus");
+  EXPECT_FALSE(test_spec_from_json(encoded).measure.pin_cpus);
+  encoded.at("measure")["pin_cpus"] = "yes";
+  EXPECT_NE(error_of([&] { test_spec_from_json(encoded); }).find("measure.pin_cpus"), std::string::npos);
+}
+
 TEST(ProtocolJson, MeasurementRoundTripsWithUnitSuffixedNames) {
   const json encoded = to_json(full_measurement());
   EXPECT_EQ(encoded.at("protocol"), kProtocolVersion);
@@ -225,6 +251,26 @@ TEST(ProtocolJson, TheHostsEnvironmentRoundTripsAndIsOptional) {
   json mistyped = encoded;
   mistyped["environment"]["warnings"] = json::array({1});
   EXPECT_THROW(test_result_from_json(mistyped), std::runtime_error);
+}
+
+// environment.runner_cpus and agent_cpu came with measure.pin_cpus: written always, absent in older results.
+TEST(ProtocolJson, TheEnvironmentsPinnedCpusRoundTripAndAreOptional) {
+  TestResult result = full_result();
+  TestEnvironment environment;
+  environment.runner_cpus = "0-2";
+  environment.agent_cpu = 3;
+  result.environment = environment;
+  json encoded = to_json(result);
+  EXPECT_EQ(encoded.at("environment").at("runner_cpus"), "0-2");
+  EXPECT_EQ(encoded.at("environment").at("agent_cpu"), 3);
+  const TestResult decoded = test_result_from_json(json::parse(encoded.dump()));
+  EXPECT_EQ(decoded.environment->runner_cpus, "0-2");
+  EXPECT_EQ(decoded.environment->agent_cpu, 3);
+  encoded["environment"].erase("runner_cpus");
+  encoded["environment"].erase("agent_cpu");
+  const TestResult older = test_result_from_json(encoded);
+  EXPECT_EQ(older.environment->runner_cpus, "");
+  EXPECT_EQ(older.environment->agent_cpu, -1);
 }
 
 TEST(ProtocolJson, ManifestRoundTrips) {

@@ -89,6 +89,8 @@ TEST(TestSpec, RepeatsShareTheIdAndDifferInTheirTaskKeyAndLabel) {
 TEST(TestSpec, SettingsAddedLaterAtTheirDefaultsKeepTheCanonicalTextOfBefore) {
   // The text a spec had before protocol 4: ids of tests planned then do not change.
   EXPECT_EQ(canonical_spec(sample_spec()).find("max_cv"), std::string::npos);
+  EXPECT_EQ(canonical_spec(sample_spec()).find("max_busy_share"), std::string::npos);
+  EXPECT_EQ(canonical_spec(sample_spec()).find("pin_cpus"), std::string::npos);
   EXPECT_EQ(canonical_spec(sample_spec()).find("samples_per_query"), std::string::npos);
   EXPECT_EQ(canonical_spec(sample_spec()).find("target_qps"), std::string::npos);
 }
@@ -134,6 +136,8 @@ TEST(TestSpec, EveryIdentityFieldChangesTheId) {
       [](TestSpec& s) { s.measure.max_iterations = 1000; },
       [](TestSpec& s) { s.measure.max_seconds = 30; },
       [](TestSpec& s) { s.measure.max_cv = 0.1; },
+      [](TestSpec& s) { s.measure.max_busy_share = 0; },
+      [](TestSpec& s) { s.measure.pin_cpus = true; },
       [](TestSpec& s) { s.measure.latency_bound_s = 0.015; },
       [](TestSpec& s) { s.measure.latency_percentile = 95; },
       [](TestSpec& s) { s.measure.server_search = true; },

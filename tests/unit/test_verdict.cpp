@@ -82,6 +82,18 @@ TEST(Verdict, RulesThatDoNotApply) {
   EXPECT_TRUE(judge(in).valid) << "a maximum reached after both minima is fine";
 }
 
+TEST(Verdict, TheHostWasBusyOnlyAboveItsThresholdAndNeverWhenTheShareIsUnknown) {
+  EXPECT_FALSE(host_was_busy(0.05, 0.05)) << "at the threshold: not above it";
+  EXPECT_TRUE(host_was_busy(0.0501, 0.05));
+  EXPECT_TRUE(host_was_busy(1, 0.05));
+  EXPECT_FALSE(host_was_busy(0, 0.05));
+  EXPECT_FALSE(host_was_busy(0.9, 0)) << "max_busy_share 0: no busy rule";
+  EXPECT_FALSE(host_was_busy(-1, 0.05)) << "unknown share";
+  EXPECT_FALSE(host_was_busy(-1, 0));
+  EXPECT_TRUE(host_was_busy(0.6, 0.5));
+  EXPECT_FALSE(host_was_busy(0.5, 0.5));
+}
+
 TEST(Verdict, EveryReasonAtOnceInTheDocumentedOrder) {
   VerdictInputs in;
   in.count = 5;

@@ -26,6 +26,12 @@ struct MeasureConfig {
   double max_cv = 0.2;            // request times' stddev / mean above this is INVALID; 0: no CV rule
   double latency_bound_s = 0;     // the reported percentile above this is INVALID; 0: none (Server requires one)
   double latency_percentile = 0;  // the percentile a scenario reports; 0: the scenario's default (90, 99, 99)
+  // Other processes' share of the host's CPU time during the test (TestEnvironment::other_cpu_share) above this is
+  // INVALID (host_busy); 0: no busy rule. The default is the threshold of the "host busy" warning (kBusyShare).
+  double max_busy_share = 0.05;
+  // The runner on CPUs of its own and the agent on one apart while a test measures (docs/methodology.md, "The host
+  // around a test"). Off by default: the CPUs a framework may use are then the host's, as users run it.
+  bool pin_cpus = false;
   // Server search: the highest target rate that stays VALID, in at most search_trials Server runs.
   bool server_search = false;
   int search_trials = 8;

@@ -49,7 +49,7 @@ struct VerdictInputs {
   double cv = 0;
   double max_cv = 0;                // 0: no CV rule
   bool cv_applies = true;           // false where latency includes queueing by design (Server)
-  bool host_busy = false;           // set by the agent's host-load check; false until one exists
+  bool host_busy = false;           // host_was_busy() of the test's environment
   double stream_imbalance = 0;      // stream_imbalance() of the streams' statistics; 0 with one stream
 };
 
@@ -60,5 +60,10 @@ struct Verdict {
 };
 
 Verdict judge(const VerdictInputs& inputs);
+
+// The host-load rule: other processes took more than `max_busy_share` of the host's CPU time during the test
+// (TestEnvironment::other_cpu_share). An unknown share (negative) never counts: the agent could not tell, and a
+// figure is not thrown away for a reading that failed. `max_busy_share` 0: no rule.
+bool host_was_busy(double other_cpu_share, double max_busy_share);
 
 }  // namespace dli

@@ -30,6 +30,10 @@ struct TestEnvironment {
   double other_cpu_share = -1;       // CPU time of every other process / (wall time x logical CPUs); -1 unknown
   std::vector<BusyProcess> busiest;  // the other processes that used the most CPU, at most three
   std::vector<std::string> warnings;
+  // measure.pin_cpus: the CPUs the runner was restricted to, in the kernel's list format ("0-2", "0,2"), and the
+  // one the agent kept meanwhile; "" and -1 when nothing was pinned.
+  std::string runner_cpus;
+  int agent_cpu = -1;
 };
 
 // The share of the host's CPU time other processes may take during a test before it counts as busy.

@@ -26,6 +26,9 @@ struct ChildOptions {
   // RLIMIT_AS of the child, set before exec, in bytes; 0: inherited. It bounds address space, not resident memory:
   // allocations past it fail (ENOMEM, std::bad_alloc), and so does an exec whose image does not fit.
   std::uint64_t address_space_limit_bytes = 0;
+  // The CPUs the child may run on (sched_setaffinity before exec; its threads and children inherit them); empty:
+  // inherited from the caller.
+  std::vector<int> cpus;
   std::vector<std::string> extra_env;  // "NAME=value" added to the inherited environment
   bool scrub_env = false;  // true: the child gets only extra_env, nothing inherited
   // Called about every `tick_seconds` while waiting (heartbeats). Must be quick.
