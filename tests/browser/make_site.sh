@@ -24,7 +24,7 @@ launchers:
 batch_sizes: [1, 2]
 modes: [sync]
 threads: [1, 2]
-measure: {iterations: 40, min_seconds: 0.05, warmup_iterations: 3, max_cv: 0, timeout_seconds: 60}
+measure: {iterations: 40, min_seconds: 0.05, warmup_iterations: 3, max_cv: 0, max_busy_share: 0, timeout_seconds: 60}
 SWEEP
 sed -i "s#MODELS#$models#" "$work/sweep.yaml"
 for night in 1 2; do
