@@ -36,7 +36,7 @@ TEST_F(History, TwoRunsMakeASeriesAndImportingARunAgainChangesNothing) {
 
   const auto list = integrator("history list --history " + shell_quote(history_file()));
   ASSERT_EQ(list.exit_code, 0) << list.output;
-  const auto first_line = list.output.find(first_run), second_line = list.output.find(second_run);
+  const auto first_line = list.output.find(first_run + "  "), second_line = list.output.find(second_run + "  ");
   ASSERT_NE(first_line, std::string::npos) << list.output;
   ASSERT_NE(second_line, std::string::npos) << list.output;
   EXPECT_LT(first_line, second_line) << "oldest first";
@@ -101,8 +101,9 @@ TEST_F(History, TwoRunsArePublishedAsASiteWithATrendPerSeries) {
   EXPECT_NE(published.output.find("(2 runs, 2 series pages)"), std::string::npos) << published.output;
   ASSERT_TRUE(std::filesystem::is_symlink(site));
   const std::string index = read_file(site + "/index.html");
-  ASSERT_NE(index.find(second_run), std::string::npos) << index;
-  EXPECT_LT(index.find(second_run), index.find(first_run)) << "latest first";
+  // Whole link texts: two runs in one second have ids X and X-2.
+  ASSERT_NE(index.find(">" + second_run + "<"), std::string::npos) << index;
+  EXPECT_LT(index.find(">" + second_run + "<"), index.find(">" + first_run + "<")) << "latest first";
   for (const char* file : {"index.html", "results.csv", "results.json", "changes.atom"}) {
     EXPECT_TRUE(std::filesystem::exists(site + "/runs/" + second_run + "/" + file)) << file;
   }

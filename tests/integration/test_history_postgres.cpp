@@ -48,8 +48,8 @@ TEST_F(HistoryPostgres, RunsAreRecordedOnTheServerAndImportingAgainChangesNothin
 
   const auto list = integrator_with(server.pgpass_file(), "history list --history " + shell_quote(server.url()));
   ASSERT_EQ(list.exit_code, 0) << list.output;
-  ASSERT_NE(list.output.find(first_run), std::string::npos) << list.output;
-  EXPECT_LT(list.output.find(first_run), list.output.find(second_run)) << "oldest first";
+  ASSERT_NE(list.output.find(first_run + "  "), std::string::npos) << list.output;
+  EXPECT_LT(list.output.find(first_run + "  "), list.output.find(second_run + "  ")) << "oldest first";
 
   // What the server holds, read by the superuser: two runs of two rows each, figures as numbers.
   EXPECT_EQ(server.psql("SELECT COUNT(*) FROM results WHERE figure > 0 AND status = 'ok';", "dli"), "4\n");
