@@ -83,6 +83,10 @@ void write_series_page(std::ostream& out, const ReportRow& latest, const std::ve
         << "called unchanged (docs/history.md, \"Regressions\").</p>\n";
   }
   out << svg_line_plot(plot);
+  if (const Measurement* m = report::measured(latest); m != nullptr && !m->histogram.buckets.empty()) {
+    out << svg_latency_distribution(m->histogram, "Latest run: distribution of " +
+                                                      std::to_string(m->histogram.total()) + " request times");
+  }
   out << "<table class=\"results series\">\n<thead>\n<tr><th>Run</th><th>Created (UTC)</th><th>Status</th>"
       << "<th>Verdict</th><th>" << unit << "</th></tr>\n</thead>\n<tbody>\n";
   for (auto it = points.rbegin(); it != points.rend(); ++it) {

@@ -130,4 +130,68 @@ std::string svg_line_plot(const LinePlot& plot) {
   return svg + "</svg>\n";
 }
 
+std::string svg_latency_distribution(const Histogram& histogram, const std::string& title, int bars) {
+  if (histogram.buckets.empty() || bars < 1) return "";
+  const std::int32_t first = histogram.buckets.front().index, last = histogram.buckets.back().index;
+  // Source buckets per bar: whole buckets, so a bar's bounds are bucket bounds.
+  const std::int32_t per_bar = std::max<std::int32_t>(1, (last - first + bars) / bars);
+  const std::int32_t count = (last - first) / per_bar + 1;
+  std::vector<double> shares(static_cast<std::size_t>(count), 0.0);
+  const double total = static_cast<double>(histogram.total());
+  for (const auto& bucket : histogram.buckets) {
+    shares[static_cast<std::size_t>((bucket.index - first) / per_bar)] += static_cast<double>(bucket.count) / total;
+  }
+  const double top = nice_ticks(0, *std::max_element(shares.begin(), shares.end())).back();
+  const double plot_width = kWidth - kLeft - 20, plot_height = kHeight - kTop - kBottom;
+  const double bar_width = plot_width / static_cast<double>(count);
+  const double low = histogram_lower_bound(first), high = histogram_lower_bound(first + count * per_bar);
+  const auto sx = [&](double seconds) { return kLeft + std::log(seconds / low) / std::log(high / low) * plot_width; };
+  const auto sy = [&](double share) { return kTop + plot_height - share / top * plot_height; };
+  std::string svg = fmt::format(
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"plot\" width=\"{0:g}\" height=\"{1:g}\" "
+      "viewBox=\"0 0 {0:g} {1:g}\" role=\"img\" aria-label=\"{2}\">\n"
+      "<text x=\"{3:g}\" y=\"18\" font-size=\"13\" font-weight=\"600\">{2}</text>\n",
+      kWidth, kHeight, html_escape(title), kLeft);
+  for (const double tick : nice_ticks(0, top)) {
+    svg += fmt::format(
+        "<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"#ddd\"/><text x=\"{3}\" y=\"{4}\" "
+        "font-size=\"11\" text-anchor=\"end\">{5}%</text>\n",
+        coordinate(kLeft), coordinate(sy(tick)), coordinate(kLeft + plot_width), coordinate(kLeft - 6),
+        coordinate(sy(tick) + 4), number(100 * tick));
+  }
+  for (std::int32_t bar = 0; bar < count; ++bar) {
+    const double share = shares[static_cast<std::size_t>(bar)];
+    if (share <= 0) continue;
+    const double from = histogram_lower_bound(first + bar * per_bar), to = histogram_lower_bound(first + (bar + 1) * per_bar);
+    svg += fmt::format(
+        "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"><title>{} to {} ms: {}% of requests</title></rect>\n",
+        coordinate(kLeft + bar * bar_width), coordinate(sy(share)), coordinate(std::max(bar_width - 1, 1.0)),
+        coordinate(kTop + plot_height - sy(share)), kColours[0], number(from * 1e3), number(to * 1e3),
+        number(100 * share));
+  }
+  // Ticks of the time axis at the bar edges, every few bars; the median and the p99 as lines.
+  const std::int32_t every = std::max<std::int32_t>(1, count / 5);
+  for (std::int32_t bar = 0; bar <= count; bar += every) {
+    svg += fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\">{}</text>\n",
+                       coordinate(kLeft + bar * bar_width), coordinate(kTop + plot_height + 16),
+                       number(histogram_lower_bound(first + bar * per_bar) * 1e3));
+  }
+  for (const auto& [p, name] : {std::pair<double, const char*>{50, "median"}, {99, "p99"}}) {
+    const double at = sx(histogram_percentile(histogram, p));
+    svg += fmt::format(
+        "<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" stroke=\"{3}\" stroke-dasharray=\"4 3\"/>"
+        "<text x=\"{4}\" y=\"{5}\" font-size=\"11\" fill=\"{3}\">{6}</text>\n",
+        coordinate(at), coordinate(kTop), coordinate(kTop + plot_height), kColours[1], coordinate(at + 3),
+        coordinate(kTop + 10), name);
+  }
+  svg += fmt::format(
+      "<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"#333\"/>\n"
+      "<text x=\"{3}\" y=\"{4}\" font-size=\"12\" text-anchor=\"middle\">request time (ms, log scale)</text>\n"
+      "<text x=\"14\" y=\"{5}\" font-size=\"12\" text-anchor=\"middle\" transform=\"rotate(-90 14 {5})\">share of "
+      "requests</text>\n",
+      coordinate(kLeft), coordinate(kTop + plot_height), coordinate(kLeft + plot_width),
+      coordinate(kLeft + plot_width / 2), coordinate(kHeight - 10), coordinate(kTop + plot_height / 2));
+  return svg + "</svg>\n";
+}
+
 }  // namespace dli

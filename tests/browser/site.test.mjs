@@ -100,7 +100,8 @@ test('a test links to its series, whose trend is drawn', async () => {
   await page.locator('table.details tbody a[href*="series/"]').first().click();
   await page.waitForLoadState();
   assert.match(await page.title(), / on local$/);
-  assert.equal(await page.locator('svg.plot').count(), 1);
+  assert.equal(await page.locator('svg.plot').count(), 2, 'the trend and the latest distribution');
+  assert.ok(await page.locator('svg.plot rect').count() >= 2, 'bars of the distribution');
   assert.equal(await page.locator('table.series tbody tr').count(), 2, 'two nights');
   await page.screenshot({ path: path.join(shots, 'series.png'), fullPage: true });
   assert.deepEqual(problems, []);
