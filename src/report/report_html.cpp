@@ -1,5 +1,6 @@
 // results.html: one self-contained page (no external resources) laid out like the DLI website's table.
 #include <cstddef>
+#include <optional>
 #include <string>
 
 #include <fmt/format.h>
@@ -45,6 +46,8 @@ td.unsupported{color:#3d5a80;background:#e8eef8;font-style:italic;cursor:help}
 td.invalid{color:#8a5300;background:#fff4e0;cursor:help}
 .legend .invalid{color:#8a5300;background:#fff4e0;padding:0 .3em}
 .cv{display:block;color:#666;font-size:.8em}
+.unit,.hw{display:block;font-weight:normal;color:#555;font-size:.8em}
+td.best{font-weight:700}
 .plots{display:flex;flex-wrap:wrap;gap:1em}
 svg.plot{border:1px solid #ddd;background:#fff}
 .regressed{color:#b00020;font-weight:600}
@@ -115,6 +118,8 @@ void write_context(std::ostream& out, const ReportContext& context, const std::v
          "cells' tooltips and the \"All tests\" table.</li>\n"
       << "<li>Devices: <b>CPU</b>; <b>GPU</b>: the CUDA device the framework picks (<code>cuda</code>); "
          "<b>GPU N</b>: CUDA device N (<code>cuda:N</code>). Each is followed by the model's precision.</li>\n"
+      << "<li><b>\u260512.34</b>: the best VALID figure of its row among the columns of the same mode (across hosts "
+         "and devices).</li>\n"
       << "<li><span class=\"warned\">12.34\u26a0</span>: measured under a warning (CPU governor not "
          "<code>performance</code>, build not Release, host busy, swap used); hover for which.</li>\n"
       << "<li><span class=\"fail\"><b>-</b></span>: the test ran but failed, crashed or timed out (hover for the "
@@ -198,7 +203,7 @@ std::string repeats_text(const ReportRow& row) {
          report::percent(r.cv, 1) + " %";
 }
 
-std::string matrix_cell(const ReportRow* row) {
+std::string matrix_cell(const ReportRow* row, bool best) {
   if (std::string cell = cell_without_figures(row); !cell.empty()) return cell;
   if (const Measurement* m = report::measured(*row)) {
     std::string title = report::verdict_text(*m) + "; p" + fmt::format("{:g}", m->latency_percentile) + " latency " +
@@ -220,10 +225,13 @@ std::string matrix_cell(const ReportRow* row) {
     const std::string value = report::headline(row->spec, *m);
     const std::string repeats =
         row->repeats ? " \u00b7 \u00d7" + std::to_string(row->repeats->repeats.size()) : std::string();
-    const std::string text = value + (warned ? "\u26a0" : "") + "<span class=\"cv\">CV " +
+    const std::string text = (best ? "\u2605" : "") + value + (warned ? "\u26a0" : "") + "<span class=\"cv\">CV " +
                              report::percent(m->request.cv, 1) + " %" + repeats +
                              (m->verdict.valid ? "" : " INVALID") + change_mark(*row) + "</span>";
-    const std::string css = std::string(m->verdict.valid ? "ok" : "invalid") + (warned ? " warned" : "");
+    if (best) title += "\nthe best of this row's " + report::column_label(row->spec.mode, row->spec.samples_per_query,
+                                                                        row->spec.target_qps) + " columns";
+    const std::string css =
+        std::string(m->verdict.valid ? "ok" : "invalid") + (warned ? " warned" : "") + (best ? " best" : "");
     return std::string("<td class=\"") + css + "\"" + attr("title", title) + attr("data-v", value) + ">" + text +
            "</td>";
   }
@@ -255,7 +263,49 @@ void write_spanning_headers(std::ostream& out, const std::vector<Column>& column
   out << "</tr>\n";
 }
 
-void write_matrix(std::ostream& out, const report::Matrix& matrix, bool any_test) {
+// "AMD EPYC 7B13, 2 logical CPUs, 23.5 GiB, RTX 4090" for a host's column header; empty when it did not describe itself.
+std::string hardware_summary(const std::string& host, const std::vector<std::pair<std::string, HostInfo>>& hosts) {
+  for (const auto& [name, info] : hosts) {
+    if (name != host) continue;
+    std::string text = info.cpu_model + ", " + std::to_string(info.logical_cpus) + " logical CPUs, " +
+                       fixed(static_cast<double>(info.memory_kb) / (1024.0 * 1024.0), 1) + " GiB";
+    for (const auto& accelerator : info.accelerators) text += ", " + accelerator.name;
+    return text;
+  }
+  return "";
+}
+
+// Per row, the cells holding the best VALID figure among the columns of the same mode (across hosts and devices):
+// what a reader choosing hardware looks for first. A group of one cell has no best.
+std::vector<bool> best_cells(const report::Matrix& matrix, const report::MatrixRow& row) {
+  std::vector<bool> best(row.cells.size(), false);
+  std::vector<bool> seen(row.cells.size(), false);
+  for (std::size_t c = 0; c < row.cells.size(); ++c) {
+    if (seen[c]) continue;
+    std::optional<std::size_t> leader;
+    int candidates = 0;
+    for (std::size_t d = c; d < row.cells.size(); ++d) {
+      if (matrix.columns[d].label != matrix.columns[c].label) continue;
+      seen[d] = true;
+      const ReportRow* cell = row.cells[d];
+      const Measurement* m = cell != nullptr ? report::measured(*cell) : nullptr;
+      if (m == nullptr || !m->verdict.valid) continue;
+      ++candidates;
+      const double value = headline_value(cell->spec, *m);
+      if (!leader) {
+        leader = d;
+        continue;
+      }
+      const double lead = headline_value(row.cells[*leader]->spec, *report::measured(*row.cells[*leader]));
+      if (higher_is_better(cell->spec.mode) ? value > lead : value < lead) leader = d;
+    }
+    if (leader && candidates >= 2) best[*leader] = true;
+  }
+  return best;
+}
+
+void write_matrix(std::ostream& out, const report::Matrix& matrix, bool any_test,
+                  const std::vector<std::pair<std::string, HostInfo>>& hosts) {
   if (matrix.rows.empty()) {
     out << (any_test ? "<p>No latency or throughput tests were planned.</p>\n" : "<p>No tests were planned.</p>\n");
     return;
@@ -270,16 +320,25 @@ void write_matrix(std::ostream& out, const report::Matrix& matrix, bool any_test
   const auto same_device = [](const report::MatrixColumn& a, const report::MatrixColumn& b) {
     return a.host == b.host && a.device == b.device;
   };
-  write_spanning_headers(out, matrix.columns, same_host, [](const report::MatrixColumn& c) { return c.host; });
-  out << "<tr>";
+  // The host's header says what the machine is: a reader compares hardware here.
+  for (std::size_t first = 0; first < matrix.columns.size();) {
+    std::size_t end = first + 1;
+    while (end < matrix.columns.size() && same_host(matrix.columns[first], matrix.columns[end])) ++end;
+    const std::string summary = hardware_summary(matrix.columns[first].host, hosts);
+    out << "<th colspan=\"" << end - first << "\">" << html_escape(matrix.columns[first].host)
+        << (summary.empty() ? "" : "<span class=\"hw\">" + html_escape(summary) + "</span>") << "</th>";
+    first = end;
+  }
+  out << "</tr>\n<tr>";
   write_spanning_headers(out, matrix.columns, same_device, [](const report::MatrixColumn& c) { return c.device; });
   out << "<tr>";
   for (std::size_t c = 0; c < matrix.columns.size(); ++c) {
     const auto& column = matrix.columns[c];
     const std::string title = report::column_title(column.mode, column.requests, column.samples_per_query,
                                                    column.target_qps);
+    const bool fps = column.mode == Mode::kSync || column.mode == Mode::kAsync;  // the others name their unit
     out << "<th data-col=\"" << kKeys + c << "\"" << attr("title", title) << ">" << html_escape(column.label)
-        << "</th>";
+        << (fps ? "<span class=\"unit\">FPS \u2191</span>" : "") << "</th>";
   }
   out << "</tr>\n</thead>\n<tbody>\n";
   for (const auto& row : matrix.rows) {
@@ -287,7 +346,8 @@ void write_matrix(std::ostream& out, const report::Matrix& matrix, bool any_test
         << "</span></td><td>" << html_escape(row.framework) << "</td><td>" << html_escape(row.input_shape)
         << "</td><td class=\"num\">" << row.batch << "</td><td class=\"num\">" << row.threads << "</td><td>"
         << html_escape(row.parameters) << "</td>";
-    for (const ReportRow* cell : row.cells) out << matrix_cell(cell);
+    const std::vector<bool> best = best_cells(matrix, row);
+    for (std::size_t c = 0; c < row.cells.size(); ++c) out << matrix_cell(row.cells[c], best[c]);
     out << "</tr>\n";
   }
   out << "</tbody>\n</table>\n";
@@ -517,7 +577,7 @@ void write_html(std::ostream& out, const ReportContext& context, const std::vect
   write_host_states(out, context.host_states, context.maintenance);
   write_changes(out, rows);
   out << "<input id=\"filter\" type=\"search\" placeholder=\"Filter rows (model, framework, host, ...)\">\n";
-  write_matrix(out, report::build_matrix(rows), !rows.empty());
+  write_matrix(out, report::build_matrix(rows), !rows.empty(), context.hosts);
   write_plots(out, rows);
   write_accuracy(out, report::build_accuracy_table(rows));
   write_details(out, rows, context.series_links);

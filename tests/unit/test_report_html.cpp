@@ -89,8 +89,9 @@ std::string details_part(const std::string& page) { return page.substr(page.find
 
 // Cells (tags stripped) of the first table row of `html` whose text starts with `first_cell`.
 std::vector<std::string> row_cells(const std::string& html, const std::string& first_cell) {
-  static const std::regex row_pattern("<tr>(.*?)</tr>");
-  static const std::regex cell_pattern("<td[^>]*>(.*?)</td>");
+  // Titles may hold line breaks (one line per fact on hover).
+  static const std::regex row_pattern("<tr>([\\s\\S]*?)</tr>");
+  static const std::regex cell_pattern("<td[^>]*>([\\s\\S]*?)</td>");
   static const std::regex tag_pattern("<[^>]*>");
   // The CV line under a figure is checked by its own test; here the cells' figures.
   static const std::regex cv_pattern("<span class=\"cv\">.*?</span>");
@@ -130,8 +131,9 @@ TEST(ReportHtml, HeaderHasHostThenDeviceThenModeLevels) {
   EXPECT_NE(page.find("<th colspan=\"2\">host-a</th><th colspan=\"2\">host-b</th></tr>"), std::string::npos) << page;
   EXPECT_NE(page.find("<tr><th colspan=\"2\">CPU / FP32</th><th colspan=\"2\">CPU / FP32</th></tr>"),
             std::string::npos);
-  const std::regex modes(">Latency mode</th><th[^>]*>Throughput mode</th><th[^>]*>Latency mode</th><th[^>]*>"
-                         "Throughput mode</th></tr>");
+  const std::string fps = "<span class=\"unit\">FPS \u2191</span>";
+  const std::regex modes(">Latency mode" + fps + "</th><th[^>]*>Throughput mode" + fps + "</th><th[^>]*>Latency mode" +
+                         fps + "</th><th[^>]*>Throughput mode" + fps + "</th></tr>");
   EXPECT_TRUE(std::regex_search(page, modes)) << page;
   for (const char* key : {">Model<", ">Framework<", ">Input shape<", ">Batch<", ">Threads<", ">Parameters<"}) {
     EXPECT_NE(page.find(key), std::string::npos) << key;
@@ -199,7 +201,9 @@ TEST(ReportHtml, SeveralRequestCountsGetOneThroughputColumnEach) {
       ok(make_spec("host-a", "m", Mode::kAsync, 4), 40),
   }));
   EXPECT_NE(page.find("<th colspan=\"3\">host-a</th>"), std::string::npos);
-  const std::regex modes(">Latency mode</th><th[^>]*>Throughput mode, 2 req</th><th[^>]*>Throughput mode, 4 req</th>");
+  const std::string fps = "<span class=\"unit\">FPS \u2191</span>";
+  const std::regex modes(">Latency mode" + fps + "</th><th[^>]*>Throughput mode, 2 req" + fps +
+                         "</th><th[^>]*>Throughput mode, 4 req" + fps + "</th>");
   EXPECT_TRUE(std::regex_search(page, modes)) << page;
   const std::vector<std::string> expected = {"m onnx", "opencv-dnn", "3x224x224", "1", "2", "", "10.00", "20.00",
                                              "40.00"};
@@ -219,7 +223,7 @@ TEST(ReportHtml, DeviceIsAColumnLevelNotARowKey) {
             std::string::npos)
       << page;
   const std::vector<std::string> expected = {"m onnx", "opencv-dnn", "3x224x224", "1", "2", "hint=latency",
-                                             "1.00", "2.00"};
+                                             "1.00", "\u26052.00"};  // the best of the row's latency columns
   EXPECT_EQ(row_cells(page, "m onnx"), expected);
 }
 
@@ -388,6 +392,29 @@ TEST(ReportHtml, HostsInMaintenanceAreNamedWithTheirReason) {
   EXPECT_NE(out.str().find("<tr><td>resting</td><td class=\"na\">in maintenance</td><td></td><td></td><td></td>"
                            "<td>new &lt;disk&gt;</td></tr>"),
             std::string::npos);
+}
+
+// The reader's first question answered in the table: which host does it best, on what machine.
+TEST(ReportHtml, TheBestFigureOfARowIsMarkedAndEachHostIsDescribedInItsHeader) {
+  ReportContext context{"r", "s", "c", "g"};
+  HostInfo big;
+  big.cpu_model = "AMD EPYC 7B13";
+  big.logical_cpus = 16;
+  big.memory_kb = 64 * 1024 * 1024;
+  context.hosts = {{"host-b", big}};
+  std::ostringstream out;
+  write_html(out, context,
+             {ok(make_spec("host-a", "resnet50", Mode::kSync), 100), ok(make_spec("host-b", "resnet50", Mode::kSync), 150),
+              ok(make_spec("host-a", "resnet50", Mode::kAsync, 2), 90)});
+  const std::string page = out.str();
+  EXPECT_NE(page.find("host-b<span class=\"hw\">AMD EPYC 7B13, 16 logical CPUs, 64.0 GiB</span></th>"),
+            std::string::npos);
+  const auto cells = row_cells(matrix_part(page), "resnet50");
+  ASSERT_EQ(cells.size(), 9u) << "6 keys, host-a's two modes, host-b's latency mode";
+  EXPECT_EQ(cells[6], "100.00");
+  EXPECT_EQ(cells[7], "90.00") << "alone in its mode: no best";
+  EXPECT_EQ(cells[8], "\u2605150.00");
+  EXPECT_NE(page.find("the best of this row&#39;s Latency mode columns"), std::string::npos);
 }
 
 TEST(ReportHtml, EmptyRunStillWritesAPage) {
