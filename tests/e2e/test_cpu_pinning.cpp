@@ -1,8 +1,6 @@
 // End-to-end: measure.pin_cpus through the real integrator, agent and dli-run-command (docs/methodology.md, "The
 // host around a test"). The test's command reads, while it runs, its own CPUs and those of every thread of the agent
 // from /proc, and writes a result only when they are what the plan says; the result's environment records them.
-#include <sched.h>
-
 #include <algorithm>
 #include <filesystem>
 #include <stdexcept>
@@ -12,6 +10,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "../../src/agent/cpu_affinity.hpp"
 #include "dli/agent/cpu_plan.hpp"
 #include "e2e/sweep_fixture.hpp"
 
@@ -47,16 +46,6 @@ const char* const kCannedResult = R"({
   "accuracy": null, "details": {}
 })";
 
-std::vector<int> allowed_here() {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  if (::sched_getaffinity(0, sizeof set, &set) != 0) return {};
-  std::vector<int> cpus;
-  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
-    if (CPU_ISSET(cpu, &set)) cpus.push_back(cpu);
-  }
-  return cpus;
-}
 
 class CpuPinning : public SweepWorkspace {
  protected:
@@ -88,7 +77,7 @@ class CpuPinning : public SweepWorkspace {
 
 // On a 2-CPU machine: the runner on CPU 0, the agent on CPU 1 (threads 2, but one CPU is the agent's).
 TEST_F(CpuPinning, TheRunnerRunsOnItsOwnCpusAndEveryAgentThreadOnOneApart) {
-  const std::vector<int> allowed = allowed_here();
+  const std::vector<int> allowed = allowed_cpus();
   ASSERT_GE(allowed.size(), 2u) << "pinning needs at least two CPUs to keep apart";
   const std::vector<int> runner(allowed.begin(), allowed.begin() + std::min<std::size_t>(2, allowed.size() - 1));
   const int agent = allowed.back();
@@ -100,7 +89,7 @@ TEST_F(CpuPinning, TheRunnerRunsOnItsOwnCpusAndEveryAgentThreadOnOneApart) {
 }
 
 TEST_F(CpuPinning, WithoutItTheRunnerAndTheAgentKeepEveryCpu) {
-  const std::string all = format_cpu_list(allowed_here());
+  const std::string all = format_cpu_list(allowed_cpus());
   const nlohmann::json result = run_checked(false, all, all);
   ASSERT_EQ(result.at("status"), "ok") << result.at("reason") << "\n" << result.at("stderr_tail");
   EXPECT_EQ(result.at("environment").at("runner_cpus"), "");
