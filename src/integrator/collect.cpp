@@ -162,7 +162,10 @@ Result<Collected> collect_known(Store& store, const RunRecord& record) {
       std::vector<TestResult> found;
       for (const TestSpec* task : repeats) {
         const auto result = results.value().find(task_key(*task));
-        if (result == results.value().end()) continue;
+        if (result == results.value().end()) {
+          ++collected.unfinished[host.name];
+          continue;
+        }
         found.push_back(std::move(result->second));
         found.back().spec = *task;  // the planned spec (with its host) is authoritative; the result's copy informs
       }

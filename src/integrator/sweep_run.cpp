@@ -368,9 +368,9 @@ RunOutcome resume_run(const std::string& run_id, const FleetConfig& fleet, const
   auto collected = collect_known(*store, record.value());
   if (!collected) throw StoreFailure("resume: " + collected.error().message);
 
-  std::map<std::string, int> missing;
-  for (const auto& row : collected.value().rows) {
-    if (!row.result || options.redo) ++missing[row.spec.host];
+  std::map<std::string, int> missing = collected.value().unfinished;  // a repeat counts, though its row has a result
+  if (options.redo) {
+    for (const auto& row : collected.value().rows) ++missing[row.spec.host];
   }
   std::vector<HostTrack> tracks;
   std::vector<Diagnostic> unknown;

@@ -96,6 +96,27 @@ TEST_F(Repeats, EachRepeatIsMeasuredInTheSweepsOrderAndTheLineShowsTheMedianRepe
   EXPECT_NE(page.find("median of 3 of 3 repeats"), std::string::npos);
 }
 
+// A repeat that has no result is measured again by `resume`, though its test's line already shows the others.
+TEST_F(Repeats, ResumeMeasuresAMissingRepeatAndOnlyIt) {
+  write_sweep("");
+  const auto run = run_sweep("sweep.yaml");
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  const std::string run_id = run_id_from(run.output);
+  const fs::path host = fs::path(dir.str("store")) / "runs" / run_id / "hosts" / "local";
+  const auto tasks = nlohmann::json::parse(read_file((host / "tasks.json").string())).at("tests");
+  const std::string lost = tasks[1].at("id").get<std::string>() + "-r2";
+  const std::string kept = tasks[0].at("id").get<std::string>() + "-r1";
+  const std::string kept_before = read_file((host / "results" / (kept + ".json")).string());
+  fs::remove(host / "results" / (lost + ".json"));
+  const auto resumed = integrator("resume " + run_id + " --fleet " + shell_quote(dir.str("fleet.yaml")) +
+                                  " --store " + shell_quote(store_url()) + " --out " + shell_quote(out_dir()) +
+                                  " --no-progress");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_NE(resumed.output.find("1 hosts with tests left to measure"), std::string::npos) << resumed.output;
+  EXPECT_TRUE(fs::exists(host / "results" / (lost + ".json")));
+  EXPECT_EQ(read_file((host / "results" / (kept + ".json")).string()), kept_before) << "measured once, not again";
+}
+
 // A shuffled order is drawn from a seed the plan shows, and the same seed gives the same order.
 TEST_F(Repeats, ShuffledOrderIsFixedByItsSeed) {
   write_sweep("order: shuffled\norder_seed: 7\n");

@@ -18,6 +18,8 @@ struct Collected {
   std::vector<std::pair<std::string, HostInfo>> hosts;  // machine descriptions the agents published, in run order
   std::vector<HostStatus> host_states;  // each host's last heartbeat, in run order; absent for hosts never heard of
   int ok = 0, failed = 0, unsupported = 0, not_run = 0;  // unsupported is not a failure
+  // Per host, its tasks without a result (a repeated test's missing repeats included, though its row has one).
+  std::map<std::string, int> unfinished;
 };
 
 // What a run is apart from its results: its manifest, each host's task list and each host's last status. collect
