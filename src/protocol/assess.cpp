@@ -41,7 +41,10 @@ VerdictInputs verdict_inputs(const TestSpec& spec, const Measurement& m, bool ho
   in.latency_bound_s = spec.measure.latency_bound_s;
   in.cv = m.request.cv;
   in.max_cv = spec.measure.max_cv;
-  in.cv_applies = spec.mode != Mode::kServer;  // Server latency includes queueing by design
+  // The CV of request times judges a figure that is a latency statistic (sync, single_stream, multi_stream). Not
+  // Server (its latency includes queueing by design), nor the throughput modes (async, offline), whose figure is
+  // requests over wall time: requests in flight on shared cores vary by design, and the figure does not.
+  in.cv_applies = spec.mode == Mode::kSync || spec.mode == Mode::kSingleStream || spec.mode == Mode::kMultiStream;
   in.host_busy = host_busy;
   in.stream_imbalance = stream_imbalance(m.streams);
   return in;

@@ -2,6 +2,7 @@
 #include "dli/protocol/assess.hpp"
 
 #include <stdexcept>
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -87,7 +88,7 @@ TEST(Assess, ScenariosReportTheirPercentileAndServedThroughput) {
   EXPECT_DOUBLE_EQ(m.throughput.fps, 2 * 20 / 0.050);
 }
 
-TEST(Assess, TheCvRuleSkipsServer) {
+TEST(Assess, TheCvRuleJudgesLatencyFiguresOnly) {
   TestSpec sync = spec_of(Mode::kSync);
   sync.measure.max_cv = 0.45;
   EXPECT_EQ(assess(raw_of(), sync).verdict.reasons, std::vector<std::string>{"cv_above_threshold"});
@@ -95,6 +96,12 @@ TEST(Assess, TheCvRuleSkipsServer) {
   server.measure.max_cv = 0.45;
   server.measure.latency_percentile = 50;
   EXPECT_TRUE(assess(raw_of(), server).verdict.valid);
+  for (const Mode throughput : {Mode::kAsync, Mode::kOffline}) {
+    TestSpec spec = spec_of(throughput);
+    spec.measure.max_cv = 0.45;
+    const auto reasons = assess(raw_of(), spec).verdict.reasons;
+    EXPECT_EQ(std::count(reasons.begin(), reasons.end(), "cv_above_threshold"), 0) << to_string(throughput);
+  }
 }
 
 TEST(Assess, TheHostBusyHookMakesItInvalid) {
