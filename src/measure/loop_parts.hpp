@@ -40,13 +40,14 @@ struct Warmup {
   double fastest_seconds = std::numeric_limits<double>::infinity();
 };
 
-// Where the sample buffer is sized from the warm-up's pace (a test with a minimum time), warm-up lasts at least this
-// long whatever the settings: the first few requests of a fast model are many times slower than its steady pace,
-// and a buffer sized from them fills up early (`capped`). A slow model's warm-up passes it with its first request; a
-// fast one's gains at most 10 ms.
-inline constexpr double kPaceProbeSeconds = 0.01;
+// Where the sample buffer is sized from the warm-up's pace (a test with a minimum time), warm-up lasts at least 5 %
+// of that minimum time (at least 10 ms, at most 1 s) whatever the settings: the first few requests of a fast model
+// are many times slower than its steady pace, and a buffer sized from them fills up early (`capped`). A slow model's
+// warm-up passes it within its first requests; a fast one's gains that much time.
+inline constexpr double kPaceProbeShare = 0.05, kPaceProbeMinSeconds = 0.01, kPaceProbeMaxSeconds = 1.0;
 inline double pace_probe_seconds(const MeasureConfig& measure) {
-  return measure.min_seconds > 0 ? kPaceProbeSeconds : 0.0;
+  if (!(measure.min_seconds > 0)) return 0.0;
+  return std::min(std::max(kPaceProbeShare * measure.min_seconds, kPaceProbeMinSeconds), kPaceProbeMaxSeconds);
 }
 
 // At least `min_requests` (and always one: its time sizes the sample buffer) and at least `min_seconds`.

@@ -66,8 +66,10 @@ TEST_F(History, ADeliberatelySlowedRunIsFlaggedInThePageTheFeedAndTheExitCode) {
     return integrator("run " + shell_quote(dir.str("sweep.yaml")) + " --store " + shell_quote(store_url()) +
                       " --out " + shell_quote(out_dir()) + " --no-progress " + extra);
   };
+  // Two usual nights (without the flag: on a loaded machine the second may differ from the first by more than
+  // their unknown noise allows, and that is not what this test is about).
   for (int i = 0; i < 2; ++i) {
-    const auto usual = night("mobilenet_v2.onnx", "--fail-on-regression");
+    const auto usual = night("mobilenet_v2.onnx", "");
     ASSERT_EQ(usual.exit_code, 0) << usual.output;
   }
   const auto slowed = night("resnet50.onnx", "--fail-on-regression");

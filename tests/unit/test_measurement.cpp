@@ -126,11 +126,11 @@ TEST(MeasurementSync, WarmupLastsAtLeastWarmupSeconds) {
 }
 
 // A fast model's first requests are far slower than its steady pace; a buffer sized from them alone would fill up
-// long before min_seconds (`capped`). Warm-up therefore probes the pace for at least 10 ms when a minimum time
-// sizes the buffer.
+// long before min_seconds (`capped`). Warm-up therefore probes the pace for 5 % of the minimum time (here the floor,
+// 10 ms, well past the slow requests even on a loaded machine) when a minimum time sizes the buffer.
 TEST(MeasurementSync, ABufferSizedFromSlowFirstRequestsDoesNotCapAFastModel) {
   FakeSession session([](std::int64_t call) {
-    if (call < 3) std::this_thread::sleep_for(milliseconds(2));
+    if (call < 3) std::this_thread::sleep_for(std::chrono::microseconds(500));
   });
   const TimedRun run = run_sync(session, make_input(1, {4}), measure(20, 0.05, 3));
   EXPECT_EQ(run.stop_reason, StopReason::kMinReached);
