@@ -77,10 +77,7 @@ std::function<std::string(const ReportRow&)> repeated(std::function<std::string(
   return [field = std::move(field)](const ReportRow& row) { return row.repeats ? field(*row.repeats) : std::string(); };
 }
 
-// A headline figure as the table shows it: FPS or queries/s with 2 decimals, a latency in ms with 3.
-std::string table_figure(const TestSpec& spec, double figure) {
-  return higher_is_better(spec.mode) ? fixed(figure, 2) : fixed(figure * kMs, 3);
-}
+using report::table_figure;
 
 // Each measured repeat's headline as the table shows it (FPS, latency in ms, queries/s), in repeat order.
 std::string repeat_figures(const ReportRow& row) {

@@ -8,8 +8,9 @@ namespace dli {
 
 namespace {
 
+// The table's figure with its unit, for a sentence.
 std::string figure_text(const TestSpec& spec, double figure) {
-  return higher_is_better(spec.mode) ? report::fixed(figure, 2) : report::fixed(figure * 1000.0, 3) + " ms";
+  return report::table_figure(spec, figure) + (higher_is_better(spec.mode) ? "" : " ms");
 }
 
 void write_entry(std::ostream& out, const ReportContext& context, const ReportRow& row) {

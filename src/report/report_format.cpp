@@ -84,6 +84,10 @@ std::string headline(const TestSpec& spec, const Measurement& m) {
   }
 }
 
+std::string table_figure(const TestSpec& spec, double figure) {
+  return higher_is_better(spec.mode) ? fixed(figure, 2) : fixed(figure * 1000.0, 3);
+}
+
 std::string column_label(Mode mode, int samples_per_query, double target_qps) {
   switch (mode) {
     case Mode::kSync: return "Latency mode";

@@ -32,6 +32,9 @@ std::string verdict_text(const Measurement& measurement);
 // The figure the speed table shows for a test: FPS for sync, async and offline; the reported latency percentile
 // in milliseconds for single_stream and multi_stream; the scheduled queries per second for server.
 std::string headline(const TestSpec& spec, const Measurement& measurement);
+// A headline figure (headline_value) as the table writes it: FPS or queries/s with 2 decimals, a latency in ms
+// with 3 (no unit).
+std::string table_figure(const TestSpec& spec, double figure);
 // A speed table column's header and its hover text.
 std::string column_label(Mode mode, int samples_per_query, double target_qps);
 std::string column_title(Mode mode, int requests, int samples_per_query, double target_qps);

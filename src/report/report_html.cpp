@@ -165,10 +165,7 @@ std::string efficiency_text(const ReportRow& row) {
   return text;
 }
 
-// A figure as the table shows it: FPS or queries/s with 2 decimals, a latency in ms with 3.
-std::string table_figure(const TestSpec& spec, double figure) {
-  return higher_is_better(spec.mode) ? fixed(figure, 2) : fixed(figure * kMs, 3);
-}
+using report::table_figure;
 
 // " ▼ -13.0 %" (regressed) or " ▲ +8.2 %" (improved) under the figure; empty otherwise.
 std::string change_mark(const ReportRow& row) {
@@ -196,7 +193,7 @@ std::string repeats_text(const ReportRow& row) {
   const RepeatSummary& r = *row.repeats;
   std::string figures;
   for (const double figure : r.figures) {
-    figures += (figures.empty() ? "" : ", ") + (higher_is_better(row.spec.mode) ? fixed(figure, 2) : fixed(figure * kMs, 3));
+    figures += (figures.empty() ? "" : ", ") + table_figure(row.spec, figure);
   }
   return "\nmedian of " + std::to_string(r.repeats.size()) + " of " + std::to_string(r.planned) +
          " repeats (repeat " + std::to_string(r.median_repeat) + " shown): " + figures + "; repeats' CV " +

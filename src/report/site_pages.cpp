@@ -19,10 +19,6 @@ void page_head(std::ostream& out, const std::string& title) {
       << "</h1>\n";
 }
 
-std::string figure_text(const TestSpec& spec, double figure) {
-  return higher_is_better(spec.mode) ? report::fixed(figure, 2) : report::fixed(figure * 1000.0, 3);
-}
-
 }  // namespace
 
 void write_site_index(std::ostream& out, const std::string& title, const std::vector<SiteRun>& runs) {
@@ -75,11 +71,11 @@ void write_series_page(std::ostream& out, const ReportRow& latest, const std::ve
     const double scale = latency ? 1000.0 : 1.0;
     plot.band = std::make_pair(c.baseline * (1 - c.threshold) * scale, c.baseline * (1 + c.threshold) * scale);
     plot.band_label = "unchanged: within " + report::fixed(100 * c.threshold, 1) + " % of the baseline " +
-                      figure_text(spec, c.baseline) + " (the median of " + std::to_string(c.window) +
+                      report::table_figure(spec, c.baseline) + " (the median of " + std::to_string(c.window) +
                       " earlier runs)";
     out << "<p>Latest: <span class=\"" << (c.kind == ChangeKind::kRegressed ? "regressed" : c.kind == ChangeKind::kImproved ? "improved" : "")
         << "\">" << to_string(c.kind) << " " << (c.relative >= 0 ? "+" : "") << report::fixed(100 * c.relative, 1)
-        << " %</span> against " << figure_text(spec, c.baseline) << " " << unit << "; the shaded band is the range "
+        << " %</span> against " << report::table_figure(spec, c.baseline) << " " << unit << "; the shaded band is the range "
         << "called unchanged (docs/history.md, \"Regressions\").</p>\n";
   }
   out << svg_line_plot(plot);
@@ -93,7 +89,7 @@ void write_series_page(std::ostream& out, const ReportRow& latest, const std::ve
     out << "<tr><td>" << href(runs_link + it->run_id + "/index.html") << html_escape(it->run_id) << "</a></td><td>"
         << html_escape(it->created_at) << "</td><td>" << html_escape(it->status) << "</td><td>"
         << html_escape(it->verdict) << "</td><td class=\"num\">"
-        << (it->figure ? figure_text(spec, *it->figure) : std::string()) << "</td></tr>\n";
+        << (it->figure ? report::table_figure(spec, *it->figure) : std::string()) << "</td></tr>\n";
   }
   out << "</tbody>\n</table>\n</body>\n</html>\n";
 }
