@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "dli/protocol/protocol.hpp"
+#include "report/report_format.hpp"  // the CSV's spelling of parameters
 
 namespace dli {
 
@@ -11,12 +12,6 @@ namespace {
 std::string joined(const std::vector<std::string>& items) {
   std::string text;
   for (const auto& item : items) text += (text.empty() ? "" : ";") + item;
-  return text;
-}
-
-std::string parameters_of(const std::map<std::string, std::string>& params) {
-  std::string text;
-  for (const auto& [key, value] : params) text += (text.empty() ? "" : ";") + key + "=" + value;
   return text;
 }
 
@@ -62,7 +57,7 @@ std::vector<HistoryRow> history_rows(const std::vector<ReportRow>& rows) {
     out.format = spec.model.format;
     out.precision = spec.model.precision;
     out.framework = spec.framework;
-    out.parameters = parameters_of(spec.params);
+    out.parameters = report::format_params(spec.params);
     out.mode = to_string(spec.mode);
     out.device = spec.device;
     out.batch = spec.batch;
