@@ -213,6 +213,14 @@ ReportPaths write_reports(const Collected& collected, const std::string& out_dir
   std::ostringstream html;
   write_html(html, context, collected.rows);
   write_file_atomically(paths.html, html.str());
+  // Each host's test details (docs/site.md, "Host pages"), which the page's cells link to.
+  for (const auto& host : report_hosts(collected.rows)) {
+    std::ostringstream page;
+    write_host_html(page, context, host, collected.rows, "../results.html");
+    const std::filesystem::path path = std::filesystem::path(out_dir) / host_page_path(host);
+    std::filesystem::create_directories(path.parent_path());
+    write_file_atomically(path.string(), page.str());
+  }
   std::ostringstream feed;
   write_atom(feed, context, collected.rows);
   write_file_atomically((std::filesystem::path(out_dir) / "changes.atom").string(), feed.str());

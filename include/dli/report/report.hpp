@@ -46,7 +46,19 @@ struct ReportContext {
 
 std::vector<std::string> csv_columns();
 void write_csv(std::ostream& out, const std::vector<ReportRow>& rows);
+// The run page: its speed table is data (docs/site.md, "The run page's data") its script renders a page at a time;
+// each cell links to its test's section on the host's page (host_page_path).
 void write_html(std::ostream& out, const ReportContext& context, const std::vector<ReportRow>& rows);
+
+// Where the run page links a host's detail page: "hosts/<host>.html" (host names are safe path segments,
+// names.hpp). Each test is a section anchored by its test id.
+std::string host_page_path(const std::string& host);
+// The hosts of `rows`, in order of first appearance: one detail page each.
+std::vector<std::string> report_hosts(const std::vector<ReportRow>& rows);
+// One host's detail page: every test of `rows` planned on `host`, each with its parameters, statistics, verdict,
+// environment and log. `run_page`: the run page, relative to this one ("../results.html").
+void write_host_html(std::ostream& out, const ReportContext& context, const std::string& host,
+                     const std::vector<ReportRow>& rows, const std::string& run_page);
 
 // An Atom feed (RFC 4287) of what moved in this run against earlier runs: one entry per regressed or improved test,
 // regressions first; a feed without entries when nothing moved (or without a history).

@@ -1,0 +1,169 @@
+#include "report_detail.hpp"
+
+#include <fmt/format.h>
+
+#include "dli/report/repeats.hpp"
+#include "dli/report/svg_plot.hpp"
+#include "report_data.hpp"
+#include "report_efficiency.hpp"
+#include "report_format.hpp"
+#include "report_streams.hpp"
+
+namespace dli::report {
+
+namespace {
+
+constexpr double kMs = 1000.0;
+
+// Rows of a two-column table: name, then its value as text (escaped here).
+class Fields {
+ public:
+  explicit Fields(std::ostream& out, const char* caption) : out_(out) {
+    out_ << "<table class=\"fields\"><caption>" << caption << "</caption>\n";
+  }
+  ~Fields() { out_ << "</table>\n"; }
+  Fields(const Fields&) = delete;
+  Fields& operator=(const Fields&) = delete;
+  void add(const std::string& name, const std::string& value) {
+    out_ << "<tr><th>" << html_escape(name) << "</th><td>" << html_escape(value) << "</td></tr>\n";
+  }
+
+ private:
+  std::ostream& out_;
+};
+
+std::string ms(double seconds) { return fixed(seconds * kMs, 3) + " ms"; }
+
+void write_parameters(std::ostream& out, const TestSpec& spec) {
+  Fields fields(out, "Parameters");
+  fields.add("Test id", spec.id);
+  fields.add("Model", spec.model.name + " (" + spec.model.format + ", " + upper(spec.model.precision) + ", " +
+                          spec.model.file_name + ")");
+  fields.add("Input shape", format_shape(spec.model.input_shape));
+  fields.add("Framework", spec.framework);
+  fields.add("Parameters", format_params(spec.params));
+  fields.add("Device", device_precision(spec));
+  fields.add("Mode", to_string(spec.mode));
+  fields.add("Batch", std::to_string(spec.batch));
+  fields.add("Threads", std::to_string(spec.threads));
+  if (uses_streams(spec.mode)) fields.add("Requests in flight", std::to_string(spec.requests));
+  if (spec.mode == Mode::kMultiStream) fields.add("Samples per query", std::to_string(spec.samples_per_query));
+  if (spec.mode == Mode::kServer) fields.add("Target rate", fixed(spec.target_qps, 2) + " queries/s");
+  if (!spec.dataset.name.empty()) fields.add("Dataset", spec.dataset.name);
+}
+
+void write_statistics(std::ostream& out, const ReportRow& row, const Measurement& m) {
+  {
+    Fields fields(out, "Statistics");
+    fields.add("Headline", headline(row.spec, m) + " " + column_unit(row.spec.mode) +
+                               (higher_is_better(row.spec.mode) ? " (higher is better)" : " (lower is better)"));
+    fields.add("FPS", fixed(m.throughput.fps, 2));
+    fields.add("Latency (p" + fmt::format("{:g}", m.latency_percentile) + ")", ms(m.throughput.latency_s));
+    fields.add("Average pass", ms(m.throughput.avg_pass_s));
+    fields.add("Requests", std::to_string(m.request.count) + " timed, " + std::to_string(m.warmup_iterations) +
+                               " warm-up; " + std::to_string(m.iterations) + " iterations");
+    fields.add("Request times", "min " + ms(m.request.min) + ", median " + ms(m.request.median) + ", p90 " +
+                                    ms(m.request.p90) + ", p95 " + ms(m.request.p95) + ", p99 " + ms(m.request.p99) +
+                                    ", max " + ms(m.request.max) + ", mean " + ms(m.request.mean));
+    fields.add("CV", percent(m.request.cv, 1) + " %");
+    fields.add("Wall time", fixed(m.wall_seconds, 3) + " s, stopped by " + to_string(m.stop_reason));
+    fields.add("Load, first inference", fixed(m.load_seconds, 3) + " s, " + ms(m.first_inference_seconds));
+    fields.add("Peak RSS", std::to_string(m.peak_rss_kb) + " KiB");
+    if (m.target_qps > 0) fields.add("Rate run", fixed(m.target_qps, 2) + " queries/s");
+    if (const auto achieved = achieved_gflops(row)) {
+      std::string text = fixed(*achieved, 2) + " GFLOP/s";
+      if (const auto share = peak_share(row)) text += ", " + percent(*share, 2) + " % of the host's GEMM peak";
+      fields.add("Efficiency", text);
+    }
+    if (const std::string streams = streams_tooltip(m); !streams.empty()) fields.add("Streams", streams.substr(1));
+    fields.add("Verdict", verdict_text(m));
+  }
+  if (!m.histogram.buckets.empty()) {
+    out << svg_latency_distribution(m.histogram, "Distribution of " + std::to_string(m.histogram.total()) +
+                                                     " request times", 20);
+  }
+}
+
+void write_history(std::ostream& out, const ReportRow& row) {
+  if (!row.repeats && !row.change) return;
+  Fields fields(out, "Repeats and history");
+  if (row.repeats) {
+    const RepeatSummary& r = *row.repeats;
+    std::string figures;
+    for (const double figure : r.figures) figures += (figures.empty() ? "" : ", ") + table_figure(row.spec, figure);
+    fields.add("Repeats", std::to_string(r.repeats.size()) + " of " + std::to_string(r.planned) + " (repeat " +
+                              std::to_string(r.median_repeat) + " shown): " + figures + "; CV " + percent(r.cv, 1) +
+                              " %");
+  }
+  if (row.change) {
+    const Change& c = *row.change;
+    fields.add("Change", c.kind == ChangeKind::kNew
+                             ? "new: no earlier VALID figure of this test on this host"
+                             : std::string(to_string(c.kind)) + ": " + (c.relative >= 0 ? "+" : "") +
+                                   fixed(100 * c.relative, 1) + " % against " + table_figure(row.spec, c.baseline) +
+                                   ", the median of " + std::to_string(c.window) + " earlier runs (beyond " +
+                                   fixed(100 * c.threshold, 1) + " %)");
+  }
+}
+
+void write_environment(std::ostream& out, const TestEnvironment& e) {
+  Fields fields(out, "Environment");
+  fields.add("Machine", e.cpu_model + ", " + std::to_string(e.sockets) + " sockets, " + std::to_string(e.cores) +
+                            " cores, " + std::to_string(e.logical_cpus) + " logical CPUs");
+  fields.add("System", e.os + ", " + e.kernel + ", build " + e.build_type);
+  fields.add("Governor, boost", (e.governor.empty() ? "unknown" : e.governor) + ", " +
+                                    (e.boost.empty() ? "unknown" : e.boost));
+  fields.add("Load (1 min)", e.load_1m < 0 ? "unknown" : fixed(e.load_1m, 2));
+  fields.add("Other processes' CPU share", e.other_cpu_share < 0 ? "unknown" : percent(e.other_cpu_share, 1) + " %");
+  fields.add("Swap", (e.swap_used_kb < 0 ? "unknown" : std::to_string(e.swap_used_kb) + " KiB used") + ", " +
+                         std::to_string(e.swapped_pages) + " pages swapped during the test");
+  if (!e.runner_cpus.empty()) fields.add("Pinned", "runner on CPUs " + e.runner_cpus);
+  for (const auto& warning : e.warnings) fields.add("Warning", warning);
+}
+
+}  // namespace
+
+void write_test_section(std::ostream& out, const std::string& run_id, const ReportRow& row,
+                        const std::string& series_link) {
+  const TestSpec& spec = row.spec;
+  const std::string status = status_text(row);
+  out << "<section class=\"test\" id=\"" << html_escape(spec.id) << "\">\n<h2>" << html_escape(test_label(spec))
+      << " <span class=\"status " << html_escape(status) << "\">" << html_escape(status) << "</span></h2>\n";
+  if (!series_link.empty()) {
+    out << "<p><a class=\"series\" href=\"" << html_escape(series_link) << "\">Its trend over the runs</a></p>\n";
+  }
+  write_parameters(out, spec);
+  if (!row.result) {
+    out << "<p>Not run: " << html_escape(row.not_run_reason.empty() ? "no result" : row.not_run_reason) << "</p>\n";
+  } else if (row.result->status != TestStatus::kOk) {
+    out << "<p class=\"reason\">" << html_escape(row.result->reason) << "</p>\n";
+  }
+  if (const Measurement* m = measured(row)) write_statistics(out, row, *m);
+  if (const Accuracy* a = accuracy_of(row)) {
+    Fields fields(out, "Accuracy");
+    fields.add("Top-1, top-5", percent(a->top1, 2) + " %, " + percent(a->top5, 2) + " % of " +
+                                   std::to_string(a->samples) + " samples");
+  }
+  write_history(out, row);
+  if (row.result && row.result->environment) write_environment(out, *row.result->environment);
+  if (row.result) {
+    Fields fields(out, "Run");
+    fields.add("Framework version", row.result->framework_version);
+    fields.add("Started, finished", row.result->started_at + ", " + row.result->finished_at + " (" +
+                                        fixed(row.result->elapsed_seconds, 3) + " s)");
+    if (row.result->status != TestStatus::kOk) {
+      fields.add("Exit", "code " + std::to_string(row.result->exit_code) +
+                             (row.result->signal != 0 ? ", signal " + std::to_string(row.result->signal) : ""));
+    }
+    for (const auto& [key, value] : row.result->details) fields.add("Runner: " + key, value);
+  }
+  // The whole log stays in the store (docs/protocol.md, section 2); the output's tail comes with a failed result.
+  out << "<p class=\"log\">Log: <code>runs/" << html_escape(run_id) << "/hosts/" << html_escape(spec.host) << "/logs/"
+      << html_escape(task_key(spec)) << ".log</code></p>\n";
+  if (row.result && !row.result->stderr_tail.empty()) {
+    out << "<pre class=\"log\">" << html_escape(row.result->stderr_tail) << "</pre>\n";
+  }
+  out << "</section>\n";
+}
+
+}  // namespace dli::report
