@@ -57,8 +57,19 @@ async function latestRun() {
   return { page, problems };
 }
 
+// The figures of the table's first figure column as shown, top to bottom ('-' and 'N/A' as written).
+async function firstColumn(page) {
+  const keys = await page.locator('#matrix thead th[rowspan="3"]').count();
+  return (await page.locator(`#matrix tbody tr td:nth-child(${keys + 1})`).allTextContents())
+    .map((text) => text.replace(/CV .*$/, '').replace(/[\u2605\u26a0]/g, '').trim());
+}
+
 test('the run page sorts, filters, draws its plots and keeps markup as text', async () => {
   const { page, problems } = await latestRun();
+  // The hardware is named before the table.
+  const hosts = await page.locator('h2', { hasText: 'Hosts' }).boundingBox();
+  const table = await page.locator('#matrix').boundingBox();
+  assert.ok(hosts.y < table.y, 'the Hosts table above the results');
   // Plots: inline SVG with points, laid out with a size.
   const plots = page.locator('svg.plot');
   assert.ok(await plots.count() >= 2, 'FPS by batch and latency by threads');
@@ -66,38 +77,91 @@ test('the run page sorts, filters, draws its plots and keeps markup as text', as
   assert.ok(box.width > 100 && box.height > 100, JSON.stringify(box));
   assert.ok(await page.locator('svg.plot circle').count() >= 4);
 
-  // Sorting the details table by FPS, both ways.
-  const details = page.locator('table.details');
-  const fpsColumn = 6;
-  const header = details.locator(`th[data-col="${fpsColumn}"]`);
-  const fps = async () => (await details.locator(`tbody tr td:nth-child(${fpsColumn + 1})`).allTextContents())
-    .map((text) => text.trim()).filter((text) => text !== '').map(Number);
-  await header.click();
-  const ascending = await fps();
-  assert.ok(ascending.length >= 4);
+  // Units and direction in the mode headers.
+  const mode = page.locator('#matrix th[data-key="c0"]');
+  assert.match(await mode.textContent(), /Latency mode\s*FPS, higher is better/);
+  // Sorting by the first figure column, both ways; cells without a figure last either way.
+  const rows = await page.locator('#matrix tbody tr').count();
+  assert.ok(rows >= 8, `${rows} rows`);
+  const numbers = (cells) => cells.filter((t) => /^[0-9.]+$/.test(t)).map(Number);
+  await mode.click();
+  assert.equal(await mode.getAttribute('data-dir'), 'asc');
+  const up = await firstColumn(page);
+  const ascending = numbers(up);
+  assert.ok(ascending.length >= 4, JSON.stringify(up));
   assert.deepEqual(ascending, [...ascending].sort((a, b) => a - b));
-  await header.click();
-  const descending = await fps();
-  assert.deepEqual(descending, [...ascending].sort((a, b) => b - a));
+  assert.deepEqual(up.slice(0, ascending.length).map(Number), ascending, 'figures first');
+  await page.locator('#matrix th[data-key="c0"]').click();
+  assert.equal(await page.locator('#matrix th[data-key="c0"]').getAttribute('data-dir'), 'desc');
+  const down = await firstColumn(page);
+  assert.deepEqual(numbers(down), [...ascending].sort((a, b) => b - a));
+  assert.deepEqual(down.slice(0, ascending.length).map(Number), numbers(down), 'figures first');
+  // Sorting by a key column (Batch) both ways.
+  const batches = async () => (await page.locator('#matrix tbody tr td:nth-child(4)').allTextContents()).map(Number);
+  await page.locator('#matrix th[data-key="k4"]').click();
+  const b = await batches();
+  assert.deepEqual(b, [...b].sort((x, y) => x - y));
+  await page.locator('#matrix th[data-key="k4"]').click();
+  assert.deepEqual(await batches(), [...b].sort((x, y) => y - x));
 
-  // Filtering rows by text.
+  // Filters: framework and model choose rows, host and mode choose columns, text chooses rows (or hosts).
+  const shown = () => page.locator('#matrix tbody tr').count();
+  const frameworks = async () => page.locator('#matrix tbody tr td:nth-child(2)').allTextContents();
+  await page.selectOption('#f-framework', 'command');
+  assert.ok(await shown() > 0 && await shown() < rows);
+  assert.deepEqual([...new Set(await frameworks())], ['command']);
+  await page.selectOption('#f-framework', '');
+  await page.selectOption('#f-model', 'digits');
+  assert.equal(await shown(), rows);
+  await page.selectOption('#f-model', '');
+  await page.selectOption('#f-host', 'local');
+  assert.equal(await shown(), rows);
+  assert.equal(await page.locator('#matrix th.host').count(), 1);
+  await page.selectOption('#f-host', '');
+  await page.selectOption('#f-mode', 'Latency mode');
+  assert.equal(await page.locator('#matrix th[data-key^="c"]').count(), 1);
+  await page.selectOption('#f-mode', '');
   await page.fill('#filter', 'command');
-  const visible = await details.locator('tbody tr:visible').count();
-  const all = await details.locator('tbody tr').count();
-  assert.ok(visible > 0 && visible < all, `${visible} of ${all} rows shown`);
+  const byText = await shown();
+  assert.ok(byText > 0 && byText < rows, `${byText} of ${rows} rows shown`);
+  await page.fill('#filter', 'local');
+  assert.equal(await shown(), rows, 'a host name keeps the rows and chooses its columns');
+  await page.fill('#filter', 'no such thing');
+  assert.equal(await shown(), 0);
+  assert.match(await page.locator('#page-info').textContent(), /no rows match/);
   await page.fill('#filter', '');
+  // Filtering leaves the other tables alone.
+  assert.ok(await page.locator('table.hosts tbody tr').count() >= 1);
 
   // The hostile parameter and failure text are shown, never run.
   assert.equal(await page.evaluate(() => window.__pwned), undefined);
-  assert.match(await page.content(), /&lt;img src=x onerror=window.__pwned=1&gt;/);
+  assert.match(await page.locator('#matrix').innerHTML(), /&lt;img src=x onerror=window.__pwned=1&gt;/);
   await page.screenshot({ path: path.join(shots, 'run.png'), fullPage: true });
   assert.deepEqual(problems, []);
   await page.close();
 });
 
-test('a test links to its series, whose trend is drawn', async () => {
+test('a cell opens its test on its host\'s page, which links to the series and its trend', async () => {
   const { page, problems } = await latestRun();
-  await page.locator('table.details tbody a[href*="series/"]').first().click();
+  const link = page.locator('#matrix tbody td.ok a').first();
+  const href = await link.getAttribute('href');
+  assert.match(href, /^hosts\/local\.html#[0-9a-f]{16}$/);
+  await link.click();
+  await page.waitForLoadState();
+  assert.match(await page.title(), /^DLI tests on local/);
+  const section = page.locator(`section[id="${href.split('#')[1]}"]`);
+  assert.equal(await section.count(), 1);
+  const text = await section.textContent();
+  for (const field of ['Parameters', 'Framework', 'opencv-dnn', 'Batch', 'Threads', 'Statistics', 'CV', 'Verdict',
+                       'Environment', 'Log']) {
+    assert.ok(text.includes(field), field);
+  }
+  assert.ok(await section.locator('svg.plot rect').count() >= 1, 'the distribution of its request times');
+  // A failed command test: its hostile output stays text here too.
+  assert.match(await page.content(), /&lt;img src=x onerror=window.__pwned=1&gt;/);
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  await page.screenshot({ path: path.join(shots, 'host.png') });
+  await section.locator('a.series').click();
   await page.waitForLoadState();
   assert.match(await page.title(), / on local$/);
   assert.equal(await page.locator('svg.plot').count(), 2, 'the trend and the latest distribution');
