@@ -73,6 +73,7 @@ void write_statistics(std::ostream& out, const ReportRow& row, const Measurement
     if (const auto achieved = achieved_gflops(row)) {
       std::string text = fixed(*achieved, 2) + " GFLOP/s";
       if (const auto share = peak_share(row)) text += ", " + percent(*share, 2) + " % of the host's GEMM peak";
+      if (!cpu_peak_applies(row.spec)) text += " (the host's GEMM peak is its CPU's: it does not apply to " + row.spec.device + ")";
       fields.add("Efficiency", text);
     }
     if (const std::string streams = streams_tooltip(m); !streams.empty()) fields.add("Streams", streams.substr(1));

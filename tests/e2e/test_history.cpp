@@ -79,7 +79,8 @@ TEST_F(History, ADeliberatelySlowedRunIsFlaggedInThePageTheFeedAndTheExitCode) {
   EXPECT_NE(csv.find(",regressed,-"), std::string::npos) << csv;
   const std::string page = read_file(dir.str("out/results.html"));
   EXPECT_NE(page.find("<h2>Changes since earlier runs</h2>"), std::string::npos);
-  EXPECT_NE(page.find("<span class=\"regressed\">\u25bc -"), std::string::npos);
+  EXPECT_NE(page.find("<td class=\"regressed\">regressed</td>"), std::string::npos);
+  EXPECT_NE(read_file(dir.str("out/hosts/local.html")).find("<tr><th>Change</th><td>regressed: -"), std::string::npos);
   const std::string feed = read_file(dir.str("out/changes.atom"));
   EXPECT_NE(feed.find("<title>regressed -"), std::string::npos) << feed;
   EXPECT_NE(feed.find("net/opencv-dnn/b1/sync/t2 on local"), std::string::npos) << feed;
@@ -110,10 +111,12 @@ TEST_F(History, TwoRunsArePublishedAsASiteWithATrendPerSeries) {
     EXPECT_TRUE(std::filesystem::exists(site + "/runs/" + second_run + "/" + file)) << file;
   }
   const std::string run_page = read_file(site + "/runs/" + second_run + "/index.html");
-  const auto link = run_page.find("href=\"../../series/local/");
+  EXPECT_NE(run_page.find("href=\"hosts/local.html\""), std::string::npos) << "the run page links its host's page";
+  const std::string host_page = read_file(site + "/runs/" + second_run + "/hosts/local.html");
+  const auto link = host_page.find("href=\"../../../series/local/");
   ASSERT_NE(link, std::string::npos) << "each test links to its trend";
-  const std::string target = run_page.substr(link + 6, run_page.find('"', link + 6) - link - 6);
-  const std::string series = read_file(site + "/runs/" + second_run + "/" + target);
+  const std::string target = host_page.substr(link + 6, host_page.find('"', link + 6) - link - 6);
+  const std::string series = read_file(site + "/runs/" + second_run + "/hosts/" + target);
   EXPECT_NE(series.find("<svg"), std::string::npos);
   EXPECT_NE(series.find(first_run), std::string::npos);
   EXPECT_NE(series.find(second_run), std::string::npos);

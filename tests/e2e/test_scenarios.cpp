@@ -87,7 +87,8 @@ TEST_F(Scenarios, EveryScenarioMeasuresARealModelWithAVerdictAndAHistogram) {
   const std::string html = read_file(dir.str("out/results.html"));
   EXPECT_NE(html.find("SingleStream p90, ms"), std::string::npos);
   EXPECT_NE(html.find("Offline, samples/s"), std::string::npos);
-  EXPECT_NE(html.find("<span class=\"cv\">CV "), std::string::npos);
+  EXPECT_NE(html.find("\"unit\":\"ms\""), std::string::npos) << "a latency column names its unit";
+  EXPECT_NE(read_file(dir.str("out/hosts/local.html")).find(" ms (lower is better)"), std::string::npos);
 }
 
 TEST_F(Scenarios, ServerVerdictOnBothSidesOfTheBound) {

@@ -103,8 +103,9 @@ TEST(ReportChanges, ThePageMarksAndListsWhatMovedAndTheFeedHasAnEntryEach) {
   std::ostringstream page;
   write_html(page, context, rows);
   const std::string html = page.str();
-  EXPECT_NE(html.find("<span class=\"regressed\">\u25bc -50.0 %</span>"), std::string::npos);
-  EXPECT_NE(html.find("<span class=\"improved\">\u25b2 +50.0 %</span>"), std::string::npos);
+  // The cells' marks: flags 4 (regressed) and 8 (improved) with the signed change, drawn by the page's script.
+  EXPECT_NE(html.find("\"ok\",50.0,0.0,4,0,-50.0]"), std::string::npos) << html;
+  EXPECT_NE(html.find("\"ok\",150.0,0.0,8,0,50.0]"), std::string::npos);
   const auto section = html.find("<h2>Changes since earlier runs</h2>");
   ASSERT_NE(section, std::string::npos);
   EXPECT_LT(html.find(">regressed</td>", section), html.find(">improved</td>", section)) << "regressions first";

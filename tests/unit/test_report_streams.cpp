@@ -58,13 +58,16 @@ TEST(ReportStreams, CsvHasEachStreamsThreadsMedianAndTheNotes) {
   EXPECT_EQ(csv.at(2, "stream_imbalance_pct"), "");
 }
 
-TEST(ReportStreams, TooltipShowsTheStreamsAndTheNote) {
+TEST(ReportStreams, TheTestsPageShowsTheStreamsAndTheNote) {
   std::ostringstream page;
-  write_html(page, ReportContext{},
-             {async_row({8, 8}, {{50, 0.002, 0.002, 0.002}, {50, 0.0067, 0.02, 0.008}}, {"streams_imbalanced"})});
+  write_host_html(page, ReportContext{}, "h",
+                  {async_row({8, 8}, {{50, 0.002, 0.002, 0.002}, {50, 0.0067, 0.02, 0.008}}, {"streams_imbalanced"})},
+                  "../results.html");
   const std::string html = page.str();
-  EXPECT_NE(html.find("\nstreams: threads 8, 8; medians 2.000, 6.700 ms (imbalance 235.0 %)\nnote: streams_imbalanced"),
-            std::string::npos);
+  EXPECT_NE(html.find("<tr><th>Streams</th><td>streams: threads 8, 8; medians 2.000, 6.700 ms (imbalance 235.0 %)\n"
+                      "note: streams_imbalanced</td></tr>"),
+            std::string::npos)
+      << html;
 }
 
 TEST(ReportStreams, ResultJsonRoundTripsTheStreamsAndOlderResultsReadWithout) {
