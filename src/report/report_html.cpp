@@ -1,4 +1,5 @@
 // results.html: one self-contained page (no external resources) laid out like the DLI website's table.
+#include <algorithm>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -39,6 +40,7 @@ section.test{border-top:2px solid #ccd;margin:1.5em 0;padding-top:.3em}
 .status.failed,.status.crashed,.status.timeout{color:#b00020}
 pre.log{background:#f6f6f6;border:1px solid #ddd;padding:.5em;overflow:auto;max-height:20em}
 th.host a{color:inherit}
+details summary{cursor:pointer;color:#444;margin:0 0 .5em}
 td a{color:inherit;text-decoration:none;display:block}
 td a:hover{text-decoration:underline}
 table{border-collapse:collapse;font-size:.9em}
@@ -209,8 +211,13 @@ void write_accuracy(std::ostream& out, const report::AccuracyTable& table) {
 }
 
 
+// Above this many hosts the Hosts and Host states tables are folded (<details>): a hundred lines each would push the
+// results below the fold, and the browser lays out nothing folded.
+constexpr std::size_t kUnfoldedHosts = 20;
+
 // At most this many lines of changes on the page: a large fleet's thousand moves took the browser seconds to lay out.
 constexpr std::size_t kMaxChanges = 100;
+constexpr std::size_t kUnfoldedChanges = 20;
 
 // What moved since the earlier runs, regressions first: a reader of a nightly table looks here first.
 void write_changes(std::ostream& out, const std::vector<ReportRow>& rows) {
@@ -223,6 +230,15 @@ void write_changes(std::ostream& out, const std::vector<ReportRow>& rows) {
   }
   if (moved.empty()) return;
   out << "<h2>Changes since earlier runs</h2>\n";
+  // Many changes are folded under their count, so the table of results stays near the top.
+  const bool folded = moved.size() > kUnfoldedChanges;
+  if (folded) {
+    const auto regressed = std::count_if(moved.begin(), moved.end(), [](const ReportRow* row) {
+      return row->change->kind == ChangeKind::kRegressed;
+    });
+    out << "<details><summary>" << regressed << " regressed, " << moved.size() - static_cast<std::size_t>(regressed)
+        << " improved</summary>\n";
+  }
   if (moved.size() > kMaxChanges) {
     out << "<p class=\"legend\">The first " << kMaxChanges << " of " << moved.size()
         << " (regressions first); every change is in results.csv (<code>change</code>, <code>change_pct</code>) "
@@ -243,7 +259,7 @@ void write_changes(std::ostream& out, const std::vector<ReportRow>& rows) {
         << "</td><td class=\"num\">" << (c.relative >= 0 ? "+" : "") << fixed(100 * c.relative, 1)
         << "</td><td class=\"num\">" << c.window << "</td></tr>\n";
   }
-  out << "</tbody>\n</table>\n";
+  out << "</tbody>\n</table>\n" << (folded ? "</details>\n" : "");
 }
 
 // FPS by batch size and latency by threads, one line per framework: the seed's "find the best batch".
@@ -299,7 +315,10 @@ void write_host_pages(std::ostream& out, const std::vector<ReportRow>& rows) {
 // The machines behind the columns: a reader choosing hardware needs to know what each host is.
 void write_hosts(std::ostream& out, const std::vector<std::pair<std::string, HostInfo>>& hosts) {
   if (hosts.empty()) return;
-  out << "<h2>Hosts</h2>\n<table class=\"results hosts\">\n<thead>\n<tr><th>Host</th><th>CPU</th><th>Cores</th>"
+  const bool folded = hosts.size() > kUnfoldedHosts;
+  out << "<h2>Hosts</h2>\n";
+  if (folded) out << "<details><summary>" << hosts.size() << " machines (each named in the table's header)</summary>\n";
+  out << "<table class=\"results hosts\">\n<thead>\n<tr><th>Host</th><th>CPU</th><th>Cores</th>"
       << "<th>Memory, GiB</th><th>GPUs</th><th>OS</th><th>Kernel</th><th>Frameworks</th>"
       << "<th>GEMM peak, GFLOP/s</th></tr>\n</thead>\n<tbody>\n";
   for (const auto& [name, info] : hosts) {
@@ -325,7 +344,7 @@ void write_hosts(std::ostream& out, const std::vector<std::pair<std::string, Hos
         << "</td><td>" << html_escape(info.kernel + " " + info.arch) << "</td><td>" << html_escape(frameworks)
         << "</td>" << peak << "</tr>\n";
   }
-  out << "</tbody>\n</table>\n";
+  out << "</tbody>\n</table>\n" << (folded ? "</details>\n" : "");
 }
 
 // How each host's part of the run ended, and why: a reader must see a lost host or unpublished results before
@@ -333,7 +352,13 @@ void write_hosts(std::ostream& out, const std::vector<std::pair<std::string, Hos
 void write_host_states(std::ostream& out, const std::vector<HostStatus>& states,
                        const std::vector<std::pair<std::string, std::string>>& maintenance) {
   if (states.empty() && maintenance.empty()) return;
-  out << "<h2>Host states</h2>\n<table class=\"states\">\n<thead>\n<tr><th>Host</th><th>State</th><th>Tests</th>"
+  // Folded only when many hosts all ended well: a lost host must be seen first.
+  const bool all_done = std::all_of(states.begin(), states.end(),
+                                    [](const HostStatus& host) { return host.state == HostState::kDone; });
+  const bool folded = all_done && maintenance.empty() && states.size() > kUnfoldedHosts;
+  out << "<h2>Host states</h2>\n";
+  if (folded) out << "<details><summary>all " << states.size() << " hosts done</summary>\n";
+  out << "<table class=\"states\">\n<thead>\n<tr><th>Host</th><th>State</th><th>Tests</th>"
       << "<th>Not ok</th><th>Unpublished</th><th>Reason</th></tr>\n</thead>\n<tbody>\n";
   for (const auto& host : states) {
     const bool good = host.state == HostState::kDone;
@@ -346,7 +371,7 @@ void write_host_states(std::ostream& out, const std::vector<HostStatus>& states,
     out << "<tr><td>" << html_escape(name) << "</td><td class=\"na\">in maintenance</td><td></td><td></td><td></td><td>"
         << html_escape(reason) << "</td></tr>\n";
   }
-  out << "</tbody>\n</table>\n";
+  out << "</tbody>\n</table>\n" << (folded ? "</details>\n" : "");
 }
 
 }  // namespace

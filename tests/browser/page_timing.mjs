@@ -73,7 +73,10 @@ async function once(browser, dir, screenshot) {
   await timed(page, `const f=document.getElementById('filter');f.value='';f.dispatchEvent(new Event('input'));`);
   const sortAction = `document.querySelector('#matrix th[data-key="c3"]').click();`;
   const sorts = { ascending: await timed(page, sortAction), descending: await timed(page, sortAction) };
-  if (screenshot) await page.screenshot({ path: path.join(dir, 'page_timing.png') });
+  if (screenshot) {
+    await page.evaluate(() => document.getElementById('controls').scrollIntoView());
+    await page.screenshot({ path: path.join(dir, 'page_timing.png') });
+  }
   const results = await page.evaluate(() => {
     const d = JSON.parse(document.getElementById('data').textContent);
     return d.rows.reduce((n, r) => n + r[7].filter((c) => c !== null).length, 0);
