@@ -454,6 +454,36 @@ TEST(ReportHtml, TheBestFigureOfARowIsMarkedAndEachHostIsDescribedInItsHeader) {
   EXPECT_LT(out.str().find("<h2>Hosts</h2>"), out.str().find("id=\"matrix\""));
 }
 
+// A large fleet's Hosts and Host states tables fold under a count, so the results stay near the top; a host that did
+// not end well keeps its table open.
+TEST(ReportHtml, ManyHostsFoldTheirTablesUnlessOneEndedBadly) {
+  ReportContext context{"r", "s", "c", "g"};
+  for (int i = 0; i < 21; ++i) {
+    const std::string name = "h" + std::to_string(i);
+    context.hosts.emplace_back(name, HostInfo{});
+    HostStatus status;
+    status.host = name;
+    status.state = HostState::kDone;
+    context.host_states.push_back(status);
+  }
+  std::ostringstream out;
+  write_html(out, context, {});
+  EXPECT_NE(out.str().find("<h2>Hosts</h2>\n<details><summary>21 machines (each named in the table's header)"
+                           "</summary>\n<table class=\"results hosts\">"),
+            std::string::npos)
+      << out.str();
+  EXPECT_NE(out.str().find("<h2>Host states</h2>\n<details><summary>all 21 hosts done</summary>\n<table"),
+            std::string::npos);
+  context.host_states.back().state = HostState::kLost;
+  std::ostringstream lost;
+  write_html(lost, context, {});
+  EXPECT_NE(lost.str().find("<h2>Host states</h2>\n<table"), std::string::npos);
+  context.hosts.pop_back();
+  std::ostringstream twenty;
+  write_html(twenty, context, {});
+  EXPECT_NE(twenty.str().find("<h2>Hosts</h2>\n<table"), std::string::npos);
+}
+
 TEST(ReportHtml, EmptyRunStillWritesAPage) {
   const std::string page = page_of({});
   EXPECT_NE(page.find("No tests were planned."), std::string::npos);
