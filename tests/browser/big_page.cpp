@@ -2,7 +2,7 @@
 // issue's goal is 100,000), written by the real writers: OUT/results.html and the first host's detail page
 // (OUT/hosts/<host>.html; --all-host-pages for every host). Figures are deterministic pseudo-random and realistic:
 // FPS falling with the model's size and rising with batch and threads, 1 % failed, 1 % unsupported, 3 % INVALID,
-// a few not run, warned, regressed and improved.
+// a few not run, warned, regressed and improved; one model's name is markup, which the page must show as text.
 // Usage: dli_big_page OUT_DIR [HOSTS [TESTS_PER_HOST]] [--all-host-pages]
 #include <cmath>
 #include <cstdint>
@@ -38,7 +38,9 @@ class Random {
 
 const std::vector<std::string> kModels = {"mobilenet_v2", "resnet50", "squeezenet1.1", "efficientnet_b0",
                                           "googlenet",    "densenet121", "shufflenet_v2", "vgg16",
-                                          "inception_v3", "yolov5s"};
+                                          "inception_v3",
+                                          // Names are validated; the page must keep even one that is not as text.
+                                          "</script><img src=x onerror=window.__pwned=1>"};
 const std::vector<std::string> kFrameworks = {"opencv-dnn", "onnxruntime"};
 const std::vector<int> kSizes = {1, 2, 4, 8, 16};
 

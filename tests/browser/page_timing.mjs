@@ -73,6 +73,16 @@ async function once(browser, dir, screenshot) {
   await timed(page, `const f=document.getElementById('filter');f.value='';f.dispatchEvent(new Event('input'));`);
   const sortAction = `document.querySelector('#matrix th[data-key="c3"]').click();`;
   const sorts = { ascending: await timed(page, sortAction), descending: await timed(page, sortAction) };
+  // The model named with markup: shown as text, never run.
+  await timed(page, `const f=document.getElementById('filter');f.value='onerror';f.dispatchEvent(new Event('input'));`);
+  const hostile = await page.evaluate(() => ({
+    pwned: window.__pwned, images: document.querySelectorAll('#matrix img').length,
+    shown: document.getElementById('matrix').textContent.includes('<img src=x onerror=window.__pwned=1>'),
+  }));
+  if (hostile.pwned !== undefined || hostile.images !== 0 || !hostile.shown) {
+    problems.push('markup in a model name was not kept as text: ' + JSON.stringify(hostile));
+  }
+  await timed(page, `const f=document.getElementById('filter');f.value='';f.dispatchEvent(new Event('input'));`);
   if (screenshot) {
     await page.evaluate(() => document.getElementById('controls').scrollIntoView());
     await page.screenshot({ path: path.join(dir, 'page_timing.png') });
