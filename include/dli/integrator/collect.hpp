@@ -44,7 +44,8 @@ struct ReportPaths {
   std::string csv;
   std::string html;
 };
-// Writes results.csv, results.html and changes.atom (what moved against earlier runs) into `out_dir` (created),
+// Writes results.csv, results.html, hosts/<host>.html (each host's test details, docs/site.md) and changes.atom (what
+// moved against earlier runs) into `out_dir` (created),
 // each atomically. Throws std::runtime_error.
 ReportPaths write_reports(const Collected& collected, const std::string& out_dir);
 
