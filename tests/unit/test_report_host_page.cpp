@@ -91,7 +91,7 @@ TEST(ReportHostPage, APageHoldsItsHostsTestsOnlyEachAnchoredByItsTestId) {
   const std::string page = host_page(ReportContext{"run-1", "nightly", "c", "g"}, "b", rows);
   EXPECT_EQ(page.rfind("<!DOCTYPE html>", 0), 0u);
   EXPECT_NE(page.find("<title>DLI tests on b: nightly (run-1)</title>"), std::string::npos);
-  EXPECT_NE(page.find("<a href=\"../results.html\">The run&#39;s table</a>"), std::string::npos);
+  EXPECT_NE(page.find("<a href=\"../results.html\">The run's table</a>"), std::string::npos);
   EXPECT_NE(section_of(page, "00000000000000b1"), "");
   EXPECT_NE(section_of(page, "00000000000000b2"), "");
   EXPECT_EQ(section_of(page, "00000000000000a1"), "");
