@@ -35,7 +35,7 @@ dl.context dd{margin:0}
 table.fields{margin:.5em 0}
 table.fields caption{text-align:left;font-weight:600;padding:.2em 0}
 table.fields th{text-align:left;font-weight:normal;width:14em}
-section.test{border-top:2px solid #ccd;margin:1.5em 0;padding-top:.3em}
+section.test{border-top:2px solid #ccd;margin:1.5em 0;padding-top:.3em;content-visibility:auto;contain-intrinsic-size:auto 1100px}
 .status.ok{color:#1b7a2f}
 .status.failed,.status.crashed,.status.timeout{color:#b00020}
 pre.log{background:#f6f6f6;border:1px solid #ddd;padding:.5em;overflow:auto;max-height:20em}
