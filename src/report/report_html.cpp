@@ -64,7 +64,8 @@ td.invalid{color:#8a5300;background:#fff4e0;cursor:help}
 .cv{display:block;color:#666;font-size:.8em}
 .unit,.hw{display:block;font-weight:normal;color:#555;font-size:.8em}
 td.best{font-weight:700}
-.plots{display:flex;flex-wrap:wrap;gap:1em}
+.plots{display:flex;flex-wrap:wrap;gap:1em;content-visibility:auto;contain-intrinsic-size:auto 1600px}
+#matrix{contain:layout paint}
 svg.plot{border:1px solid #ddd;background:#fff}
 .regressed{color:#b00020;font-weight:600}
 .improved{color:#1b7a2f;font-weight:600}
