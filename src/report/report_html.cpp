@@ -292,7 +292,7 @@ void write_matrix(std::ostream& out, const report::Matrix& matrix, bool any_test
          "<option>100</option><option>500</option></select></label>\n"
       << "<button id=\"prev\" type=\"button\">\u2190 Previous</button><button id=\"next\" type=\"button\">Next "
          "\u2192</button> <span id=\"page-info\"></span>\n"
-      << "<label>Hosts per page <select id=\"hosts-per-page\"><option>5</option><option selected>10</option>"
+      << "<label>Hosts per page <select id=\"hosts-per-page\"><option selected>5</option><option>10</option>"
          "<option>25</option><option value=\"0\">all</option></select></label>\n"
       << "<button id=\"prev-hosts\" type=\"button\">\u2190 Hosts</button><button id=\"next-hosts\" "
          "type=\"button\">Hosts \u2192</button> <span id=\"host-info\"></span>\n</div>\n"

@@ -103,7 +103,7 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.l
 // Opens DIR/results.html `tries` times, each in a fresh page of one browser, and measures; leaves
 // DIR/page_timing.png. Times are the best of the tries (a shared machine's other load only ever adds) with their
 // median beside; the tab's memory is the peak over all tries.
-export async function measure(dir, tries = 3) {
+export async function measure(dir, tries = 5) {
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: kArgs });
   try {
     const runs = [];
