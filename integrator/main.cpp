@@ -15,6 +15,7 @@
 #include "dli/report/advise.hpp"
 #include "dli/integrator/history_record.hpp"
 #include "dli/integrator/site_publish.hpp"
+#include "dli/integrator/site_upload.hpp"
 #include "dli/history/history.hpp"
 #include "dli/config/config.hpp"
 #include "dli/store/credentials.hpp"
@@ -150,6 +151,25 @@ dli::RunOptions run_options(const dli::FleetConfig& fleet, const std::string& st
   options.parallel_starts = fleet.parallel;
   options.secret_netrc = agent_secret(options.store_url);
   return options;
+}
+
+// `publish URL`: exit 6 when the history cannot be read, 5 when the store cannot be written (docs/site.md).
+int publish_to_store(dli::HistoryDb& history, const std::string& url, const std::string& title) {
+  auto prepared = dli::SiteUpload::prepare(history, title);
+  if (!prepared) {
+    spdlog::error("{}", prepared.error().message);
+    return dli::exit_code::kHistoryFailed;
+  }
+  auto store = dli::open_store(url);
+  if (!store) throw dli::ConfigError({{"SITE", 0, 0, "url", store.error().message}});
+  auto uploaded = prepared.value().upload(*store.value());
+  if (!uploaded) {
+    spdlog::error("cannot publish the site to {}: {}", store.value()->describe(), uploaded.error().message);
+    return dli::exit_code::kStoreFailed;
+  }
+  std::cout << "Site: " << uploaded.value().site << " -> " << uploaded.value().version << " ("
+            << uploaded.value().runs << " runs, " << uploaded.value().series << " series pages)\n";
+  return dli::exit_code::kOk;
 }
 
 int show_status(const std::string& url, const std::string& run_id) {
@@ -311,7 +331,10 @@ int main(int argc, char** argv) {
 
   std::string site_dir, site_title = "dli: deep-learning inference benchmark";
   auto* publish_cmd = app.add_subcommand("publish", "Write the static site of every run in the history (docs/site.md)");
-  publish_cmd->add_option("SITE", site_dir, "The site's folder (a symbolic link to its current version)")->required();
+  publish_cmd->add_option("SITE", site_dir,
+                          "The site's folder (a symbolic link to its current version), or a web root on a store "
+                          "(ftp://, ftps://, sftp://, file://)")
+      ->required();
   publish_cmd->add_option("--history", history_location,
                           "History database (default: --fleet's `history:`, else dli-out/history.sqlite)");
   publish_cmd->add_option("--fleet", fleet_path, "Fleet YAML whose `history:` to use");
@@ -414,8 +437,15 @@ int main(int argc, char** argv) {
     if (*publish_cmd) {
       if (history_location.empty() && !fleet_path.empty()) history_location = dli::load_fleet(fleet_path).history;
       if (history_location.empty()) history_location = "dli-out/history.sqlite";
+      const bool to_store = site_dir.find("://") != std::string::npos;
+      if (to_store) {
+        if (auto checked = dli::check_store_url(site_dir); !checked) {
+          throw dli::ConfigError({{"SITE", 0, 0, "url", checked.error().message}});
+        }
+      }
       auto history = open_existing_history(history_location);
       if (!history) return dli::exit_code::kHistoryFailed;
+      if (to_store) return publish_to_store(*history, site_dir, site_title);
       auto published = dli::publish_site(*history, site_dir, site_title);
       if (!published) {
         spdlog::error("{}", published.error().message);
