@@ -102,7 +102,7 @@ Result<PublishSummary> write_site(HistoryDb& history, const std::string& into, c
       judge_changes(run.value().rows, earlier.value());
       ReportContext context{run.value().run_id, run.value().sweep_name, run.value().created_at, stamp,
                             run.value().hosts, run.value().host_states, "../../index.html", "../../series/",
-                            run.value().maintenance};
+                            run.value().maintenance, run.value().capacity};
       const fs::path folder = version / "runs" / run.value().run_id;
       std::ostringstream html, csv, json, feed;
       write_html(html, context, run.value().rows);

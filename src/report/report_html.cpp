@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "dli/report/advise.hpp"
 #include "dli/report/report.hpp"
 #include "report_efficiency.hpp"
 #include "report_format.hpp"
@@ -573,6 +574,7 @@ void write_html(std::ostream& out, const ReportContext& context, const std::vect
   write_context(out, context, rows);
   write_host_states(out, context.host_states, context.maintenance);
   write_changes(out, rows);
+  write_capacity_section(out, context.capacity, rows);
   out << "<input id=\"filter\" type=\"search\" placeholder=\"Filter rows (model, framework, host, ...)\">\n";
   write_matrix(out, report::build_matrix(rows), !rows.empty(), context.hosts);
   write_plots(out, rows);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "dli/ssh/ssh_target.hpp"
+#include "dli/protocol/capacity_question.hpp"
 #include "dli/protocol/test_spec.hpp"
 
 namespace dli {
@@ -112,6 +113,7 @@ struct SweepConfig {
   MeasureConfig measure;
   TestOrder order = TestOrder::kGrouped;
   std::optional<std::uint64_t> order_seed;  // shuffled: the seed; absent: a new one each run
+  std::vector<CapacityQuestion> capacity;   // questions every page of the run answers (`capacity:`)
 };
 
 // Parse and validate. Throw ConfigError listing every problem (file, line, column, key, expectation).

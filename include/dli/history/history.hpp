@@ -20,6 +20,7 @@ struct HistoryRun {
   std::string created_at;  // UTC ISO 8601, the run's manifest
   std::vector<HistoryHost> hosts;
   std::vector<HistoryRow> rows;
+  std::vector<CapacityQuestion> capacity = {};  // the sweep's capacity questions
 };
 
 // One recorded run, as listed.
