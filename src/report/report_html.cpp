@@ -437,9 +437,11 @@ void write_changes(std::ostream& out, const std::vector<ReportRow>& rows) {
 // FPS by batch size and latency by threads, one line per framework: the seed's "find the best batch".
 void write_plots(std::ostream& out, const std::vector<ReportRow>& rows) {
   const std::vector<LinePlot> plots = report::run_plots(rows);
-  if (plots.empty()) return;
+  const std::vector<BarPlot> across = report::model_plots(rows);
+  if (plots.empty() && across.empty()) return;
   out << "<h2>Plots</h2>\n<p class=\"legend\">VALID figures only; each point's value on hover. Batch sizes and "
          "thread counts are spaced by their doubling.</p>\n<div class=\"plots\">\n";
+  for (const auto& plot : across) out << svg_bar_plot(plot);
   for (const auto& plot : plots) out << svg_line_plot(plot);
   out << "</div>\n";
 }
