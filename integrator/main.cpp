@@ -14,6 +14,7 @@
 #include "dli/integrator/collect.hpp"
 #include "dli/report/advise.hpp"
 #include "dli/integrator/history_record.hpp"
+#include "dli/integrator/notify.hpp"
 #include "dli/integrator/site_publish.hpp"
 #include "dli/integrator/site_upload.hpp"
 #include "dli/history/history.hpp"
@@ -71,6 +72,38 @@ int print_run_outcome(const dli::RunOutcome& outcome) {
               << outcome.regressions << " regressed, " << outcome.improvements << " improved against earlier runs)\n";
   }
   return outcome.exit_code;
+}
+
+// `collect`'s exit code, by the same precedence as a run's (exit_codes.hpp).
+int collect_exit_code(const dli::Collected& result, int history_code, bool fail_on_regression) {
+  for (const auto& host : result.host_states) {
+    if (host.state == dli::HostState::kStoreFailed || host.unpublished > 0) return dli::exit_code::kStoreFailed;
+  }
+  if (result.failed > 0 || result.not_run > 0) return dli::exit_code::kTestsFailed;
+  if (history_code != dli::exit_code::kOk) return history_code;
+  for (const auto& row : result.rows) {
+    if (fail_on_regression && row.change && row.change->kind == dli::ChangeKind::kRegressed) {
+      return dli::exit_code::kRegression;
+    }
+  }
+  return dli::exit_code::kOk;
+}
+
+// Tells the run's events to whoever the fleet's `notify:` names, once each (remembered in the history at
+// `history`, when there is one).
+void tell(const dli::NotifyConfig& config, const std::string& history, const std::vector<dli::NotifyEvent>& events) {
+  if (!config.enabled() || events.empty()) return;
+  std::unique_ptr<dli::HistoryDb> memory;
+  if (!history.empty()) {
+    auto opened = dli::open_history(history);
+    if (opened) {
+      memory = std::move(opened.value());
+    } else {
+      spdlog::warn("notifications without memory (each collect tells again): {}", opened.error().message);
+    }
+  }
+  const int told = dli::notify(config, memory.get(), events);
+  if (told > 0) std::cout << "Notified: " << told << " event" << (told == 1 ? "" : "s") << "\n";
 }
 
 // Records a collected run in the history; the exit code of that alone.
@@ -377,7 +410,10 @@ int main(int argc, char** argv) {
       options.record_history = !no_history;
       options.history = history_location.empty() ? plan.fleet.history : history_location;
       options.fail_on_regression = fail_on_regression;
-      return print_run_outcome(dli::run_sweep(plan, options, std::cout));
+      const dli::RunOutcome outcome = dli::run_sweep(plan, options, std::cout);
+      const int code = print_run_outcome(outcome);
+      tell(plan.fleet.notify, outcome.history_path, outcome.events);
+      return code;
     }
     if (*status_cmd) {
       std::string fleet_store;
@@ -393,7 +429,10 @@ int main(int argc, char** argv) {
       options.record_history = !no_history;
       options.history = history_location.empty() ? fleet.history : history_location;
       options.fail_on_regression = fail_on_regression;
-      return print_run_outcome(dli::resume_run(run_id, fleet, options, std::cout));
+      const dli::RunOutcome outcome = dli::resume_run(run_id, fleet, options, std::cout);
+      const int code = print_run_outcome(outcome);
+      tell(fleet.notify, outcome.history_path, outcome.events);
+      return code;
     }
     if (*check_cmd) {
       const dli::FleetConfig fleet = dli::load_fleet(fleet_path);
@@ -412,18 +451,12 @@ int main(int argc, char** argv) {
       const auto paths = dli::write_reports(collected.value(), reports);
       std::cout << "CSV:  " << std::filesystem::absolute(paths.csv).string()
                 << "\nHTML: " << std::filesystem::absolute(paths.html).string() << "\n";
-      const auto& result = collected.value();
-      for (const auto& host : result.host_states) {
-        if (host.state == dli::HostState::kStoreFailed || host.unpublished > 0) return dli::exit_code::kStoreFailed;
+      const int code = collect_exit_code(collected.value(), history_code, fail_on_regression);
+      if (!fleet_path.empty()) {
+        tell(dli::load_fleet(fleet_path).notify, no_history || history_code != dli::exit_code::kOk ? "" : history,
+             dli::notify_events(collected.value(), code));
       }
-      if (result.failed > 0 || result.not_run > 0) return dli::exit_code::kTestsFailed;
-      if (history_code != dli::exit_code::kOk) return history_code;
-      for (const auto& row : result.rows) {
-        if (fail_on_regression && row.change && row.change->kind == dli::ChangeKind::kRegressed) {
-          return dli::exit_code::kRegression;
-        }
-      }
-      return dli::exit_code::kOk;
+      return code;
     }
     if (*advise_cmd) {
       auto collected = collect_from_store(store_url, fleet_path, run_id);

@@ -23,6 +23,8 @@ const std::vector<Migration>& migrations() {
         "CREATE INDEX results_by_series ON results (host, test_id, run_id)"}},
       // The capacity questions the run's sweep asked (JSON array, protocol's manifest "capacity").
       {2, {"ALTER TABLE runs ADD COLUMN capacity TEXT NOT NULL DEFAULT '[]'"}},
+      // Notifications told, by their event's key ("<kind>:<run id>").
+      {3, {"CREATE TABLE notifications (key TEXT PRIMARY KEY, told_at TEXT NOT NULL)"}},
   };
   return all;
 }

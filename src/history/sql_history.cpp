@@ -161,6 +161,24 @@ class SqlHistory : public HistoryDb {
     }
   }
 
+  Result<bool> notification_sent(const std::string& key) override {
+    try {
+      return !db_->query("SELECT key FROM notifications WHERE key = ?", {key}).empty();
+    } catch (const SqlError& error) {
+      return error_of(error, "cannot read the notifications of " + db_->describe());
+    }
+  }
+
+  Status record_notification(const std::string& key) override {
+    try {
+      db_->query("INSERT INTO notifications (key, told_at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+                 {key, utc_now_iso8601()});
+      return {};
+    } catch (const SqlError& error) {
+      return error_of(error, "cannot record a notification in " + db_->describe());
+    }
+  }
+
   Result<RecordedRun> run(const std::string& run_id) override {
     try {
       const auto found =
