@@ -14,7 +14,9 @@
 #include "dli/integrator/collect.hpp"
 #include "dli/report/advise.hpp"
 #include "dli/integrator/history_record.hpp"
+#include "dli/integrator/notify.hpp"
 #include "dli/integrator/site_publish.hpp"
+#include "dli/integrator/site_upload.hpp"
 #include "dli/history/history.hpp"
 #include "dli/config/config.hpp"
 #include "dli/store/credentials.hpp"
@@ -70,6 +72,38 @@ int print_run_outcome(const dli::RunOutcome& outcome) {
               << outcome.regressions << " regressed, " << outcome.improvements << " improved against earlier runs)\n";
   }
   return outcome.exit_code;
+}
+
+// `collect`'s exit code, by the same precedence as a run's (exit_codes.hpp).
+int collect_exit_code(const dli::Collected& result, int history_code, bool fail_on_regression) {
+  for (const auto& host : result.host_states) {
+    if (host.state == dli::HostState::kStoreFailed || host.unpublished > 0) return dli::exit_code::kStoreFailed;
+  }
+  if (result.failed > 0 || result.not_run > 0) return dli::exit_code::kTestsFailed;
+  if (history_code != dli::exit_code::kOk) return history_code;
+  for (const auto& row : result.rows) {
+    if (fail_on_regression && row.change && row.change->kind == dli::ChangeKind::kRegressed) {
+      return dli::exit_code::kRegression;
+    }
+  }
+  return dli::exit_code::kOk;
+}
+
+// Tells the run's events to whoever the fleet's `notify:` names, once each (remembered in the history at
+// `history`, when there is one).
+void tell(const dli::NotifyConfig& config, const std::string& history, const std::vector<dli::NotifyEvent>& events) {
+  if (!config.enabled() || events.empty()) return;
+  std::unique_ptr<dli::HistoryDb> memory;
+  if (!history.empty()) {
+    auto opened = dli::open_history(history);
+    if (opened) {
+      memory = std::move(opened.value());
+    } else {
+      spdlog::warn("notifications without memory (each collect tells again): {}", opened.error().message);
+    }
+  }
+  const int told = dli::notify(config, memory.get(), events);
+  if (told > 0) std::cout << "Notified: " << told << " event" << (told == 1 ? "" : "s") << "\n";
 }
 
 // Records a collected run in the history; the exit code of that alone.
@@ -150,6 +184,25 @@ dli::RunOptions run_options(const dli::FleetConfig& fleet, const std::string& st
   options.parallel_starts = fleet.parallel;
   options.secret_netrc = agent_secret(options.store_url);
   return options;
+}
+
+// `publish URL`: exit 6 when the history cannot be read, 5 when the store cannot be written (docs/site.md).
+int publish_to_store(dli::HistoryDb& history, const std::string& url, const std::string& title) {
+  auto prepared = dli::SiteUpload::prepare(history, title);
+  if (!prepared) {
+    spdlog::error("{}", prepared.error().message);
+    return dli::exit_code::kHistoryFailed;
+  }
+  auto store = dli::open_store(url);
+  if (!store) throw dli::ConfigError({{"SITE", 0, 0, "url", store.error().message}});
+  auto uploaded = prepared.value().upload(*store.value());
+  if (!uploaded) {
+    spdlog::error("cannot publish the site to {}: {}", store.value()->describe(), uploaded.error().message);
+    return dli::exit_code::kStoreFailed;
+  }
+  std::cout << "Site: " << uploaded.value().site << " -> " << uploaded.value().version << " ("
+            << uploaded.value().runs << " runs, " << uploaded.value().series << " series pages)\n";
+  return dli::exit_code::kOk;
 }
 
 int show_status(const std::string& url, const std::string& run_id) {
@@ -311,7 +364,10 @@ int main(int argc, char** argv) {
 
   std::string site_dir, site_title = "dli: deep-learning inference benchmark";
   auto* publish_cmd = app.add_subcommand("publish", "Write the static site of every run in the history (docs/site.md)");
-  publish_cmd->add_option("SITE", site_dir, "The site's folder (a symbolic link to its current version)")->required();
+  publish_cmd->add_option("SITE", site_dir,
+                          "The site's folder (a symbolic link to its current version), or a web root on a store "
+                          "(ftp://, ftps://, sftp://, file://)")
+      ->required();
   publish_cmd->add_option("--history", history_location,
                           "History database (default: --fleet's `history:`, else dli-out/history.sqlite)");
   publish_cmd->add_option("--fleet", fleet_path, "Fleet YAML whose `history:` to use");
@@ -354,7 +410,10 @@ int main(int argc, char** argv) {
       options.record_history = !no_history;
       options.history = history_location.empty() ? plan.fleet.history : history_location;
       options.fail_on_regression = fail_on_regression;
-      return print_run_outcome(dli::run_sweep(plan, options, std::cout));
+      const dli::RunOutcome outcome = dli::run_sweep(plan, options, std::cout);
+      const int code = print_run_outcome(outcome);
+      tell(plan.fleet.notify, outcome.history_path, outcome.events);
+      return code;
     }
     if (*status_cmd) {
       std::string fleet_store;
@@ -370,7 +429,10 @@ int main(int argc, char** argv) {
       options.record_history = !no_history;
       options.history = history_location.empty() ? fleet.history : history_location;
       options.fail_on_regression = fail_on_regression;
-      return print_run_outcome(dli::resume_run(run_id, fleet, options, std::cout));
+      const dli::RunOutcome outcome = dli::resume_run(run_id, fleet, options, std::cout);
+      const int code = print_run_outcome(outcome);
+      tell(fleet.notify, outcome.history_path, outcome.events);
+      return code;
     }
     if (*check_cmd) {
       const dli::FleetConfig fleet = dli::load_fleet(fleet_path);
@@ -389,18 +451,12 @@ int main(int argc, char** argv) {
       const auto paths = dli::write_reports(collected.value(), reports);
       std::cout << "CSV:  " << std::filesystem::absolute(paths.csv).string()
                 << "\nHTML: " << std::filesystem::absolute(paths.html).string() << "\n";
-      const auto& result = collected.value();
-      for (const auto& host : result.host_states) {
-        if (host.state == dli::HostState::kStoreFailed || host.unpublished > 0) return dli::exit_code::kStoreFailed;
+      const int code = collect_exit_code(collected.value(), history_code, fail_on_regression);
+      if (!fleet_path.empty()) {
+        tell(dli::load_fleet(fleet_path).notify, no_history || history_code != dli::exit_code::kOk ? "" : history,
+             dli::notify_events(collected.value(), code));
       }
-      if (result.failed > 0 || result.not_run > 0) return dli::exit_code::kTestsFailed;
-      if (history_code != dli::exit_code::kOk) return history_code;
-      for (const auto& row : result.rows) {
-        if (fail_on_regression && row.change && row.change->kind == dli::ChangeKind::kRegressed) {
-          return dli::exit_code::kRegression;
-        }
-      }
-      return dli::exit_code::kOk;
+      return code;
     }
     if (*advise_cmd) {
       auto collected = collect_from_store(store_url, fleet_path, run_id);
@@ -414,8 +470,15 @@ int main(int argc, char** argv) {
     if (*publish_cmd) {
       if (history_location.empty() && !fleet_path.empty()) history_location = dli::load_fleet(fleet_path).history;
       if (history_location.empty()) history_location = "dli-out/history.sqlite";
+      const bool to_store = site_dir.find("://") != std::string::npos;
+      if (to_store) {
+        if (auto checked = dli::check_store_url(site_dir); !checked) {
+          throw dli::ConfigError({{"SITE", 0, 0, "url", checked.error().message}});
+        }
+      }
       auto history = open_existing_history(history_location);
       if (!history) return dli::exit_code::kHistoryFailed;
+      if (to_store) return publish_to_store(*history, site_dir, site_title);
       auto published = dli::publish_site(*history, site_dir, site_title);
       if (!published) {
         spdlog::error("{}", published.error().message);

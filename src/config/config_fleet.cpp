@@ -9,6 +9,7 @@
 
 #include "config_files.hpp"
 #include "config_host_kinds.hpp"
+#include "config_notify.hpp"
 #include "dli/config/config.hpp"
 #include "dli/config/config_limits.hpp"
 #include "dli/store/store.hpp"
@@ -36,7 +37,7 @@ const std::vector<HostKind>& host_kinds() {
   return kinds;
 }
 
-const std::vector<std::string> kFleetKeys = {"store", "parallel", "hosts", "history"};
+const std::vector<std::string> kFleetKeys = {"store", "parallel", "hosts", "history", "notify"};
 const std::vector<std::string> kCommonHostKeys = {"name", "kind", "labels", "limits", "work_dir", "maintenance"};
 const std::vector<std::string> kLimitKeys = {"max_threads", "test_timeout"};
 
@@ -254,6 +255,7 @@ FleetConfig parse_fleet(const std::string& yaml_text, const std::string& path) {
   if (const auto value = top.optional("parallel")) {
     if (const auto number = read_integer(*value, problems, {1, 1024})) fleet.parallel = static_cast<int>(*number);
   }
+  if (const auto value = top.optional("notify")) read_notify(*value, fleet.notify, problems);
   if (const auto value = top.required("hosts")) {
     if (const auto items = read_list(*value, problems, "hosts")) {
       UniqueNames names("host name");

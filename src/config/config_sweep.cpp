@@ -20,7 +20,7 @@ using namespace config_yaml;
 const std::vector<std::string> kSweepKeys = {"name",    "fleet",          "hosts",   "models",   "launchers",
                                              "batch_sizes", "modes", "threads", "async_requests", "devices",
                                              "accuracy", "measure", "multi_stream_samples", "server_qps",
-                                             "order", "order_seed"};
+                                             "order", "order_seed", "capacity"};
 const std::vector<std::string> kAccuracyKeys = {"model", "dataset", "classes"};
 constexpr IntRange kClassRange{1, 1000000};
 constexpr int kMaxCudaIndex = 63;
@@ -322,6 +322,7 @@ SweepConfig parse_sweep(const std::string& yaml_text, const std::string& path) {
       if (sweep.order != TestOrder::kShuffled) problems.add(*value, "order_seed is only used with order: shuffled");
     }
   }
+  if (const auto value = top.optional("capacity")) sweep.capacity = read_capacity(*value, sweep.models, problems);
   check_scenarios(document->mark, sweep, has_rates, problems);
   const double tests = max_tests_per_host(sweep);
   if (tests > config_limits::kMaxTestsPerHost) {

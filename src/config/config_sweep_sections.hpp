@@ -1,5 +1,5 @@
 #pragma once
-// Private to the sweep loader: the two sections of a sweep with structure of their own.
+// Private to the sweep loader: the sections of a sweep with structure of their own.
 #include <string>
 #include <vector>
 
@@ -12,5 +12,8 @@ namespace dli::config_yaml {
 std::vector<ModelConfig> read_models(const Field& field, const std::string& base_folder, Problems& problems);
 // `launchers:`; names must be registered launchers and params known to them.
 std::vector<LauncherConfig> read_launchers(const Field& field, Problems& problems);
+// `capacity:`; each question names a model of `models`.
+std::vector<CapacityQuestion> read_capacity(const Field& field, const std::vector<ModelConfig>& models,
+                                            Problems& problems);
 
 }  // namespace dli::config_yaml

@@ -21,6 +21,10 @@ const std::vector<Migration>& migrations() {
         "repeats INTEGER NOT NULL, repeat_cv DOUBLE PRECISION, started_at TEXT NOT NULL, finished_at TEXT NOT NULL, "
         "result TEXT NOT NULL, row TEXT NOT NULL, PRIMARY KEY (run_id, host, test_id))",
         "CREATE INDEX results_by_series ON results (host, test_id, run_id)"}},
+      // The capacity questions the run's sweep asked (JSON array, protocol's manifest "capacity").
+      {2, {"ALTER TABLE runs ADD COLUMN capacity TEXT NOT NULL DEFAULT '[]'"}},
+      // Notifications told, by their event's key ("<kind>:<run id>").
+      {3, {"CREATE TABLE notifications (key TEXT PRIMARY KEY, told_at TEXT NOT NULL)"}},
   };
   return all;
 }

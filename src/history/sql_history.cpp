@@ -78,6 +78,19 @@ std::vector<Value> result_values(const std::string& run_id, const HistoryRow& r)
           r.finished_at, r.result_json, r.row_json};
 }
 
+std::string capacity_json(const std::vector<CapacityQuestion>& questions) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& question : questions) list.push_back(to_json(question));
+  return list.dump();
+}
+
+std::vector<CapacityQuestion> capacity_from_json(const std::string& text) {
+  std::vector<CapacityQuestion> questions;
+  const auto list = nlohmann::json::parse(text);
+  for (const auto& question : list) questions.push_back(capacity_question_from_json(question, "history capacity"));
+  return questions;
+}
+
 class SqlHistory : public HistoryDb {
  public:
   explicit SqlHistory(std::unique_ptr<Session> db) : db_(std::move(db)) { migrate(*db_); }
@@ -87,9 +100,10 @@ class SqlHistory : public HistoryDb {
       Transaction transaction(*db_);
       // A run recorded before keeps its first recorded_at; its hosts and rows are replaced.
       db_->query(
-          "INSERT INTO runs (run_id, sweep_name, created_at, recorded_at) VALUES (?, ?, ?, ?) "
-          "ON CONFLICT (run_id) DO UPDATE SET sweep_name = excluded.sweep_name, created_at = excluded.created_at",
-          {run.run_id, run.sweep_name, run.created_at, utc_now_iso8601()});
+          "INSERT INTO runs (run_id, sweep_name, created_at, recorded_at, capacity) VALUES (?, ?, ?, ?, ?) "
+          "ON CONFLICT (run_id) DO UPDATE SET sweep_name = excluded.sweep_name, created_at = excluded.created_at, "
+          "capacity = excluded.capacity",
+          {run.run_id, run.sweep_name, run.created_at, utc_now_iso8601(), capacity_json(run.capacity)});
       db_->query("DELETE FROM results WHERE run_id = ?", {run.run_id});
       db_->query("DELETE FROM hosts WHERE run_id = ?", {run.run_id});
       std::vector<std::vector<Value>> hosts;
@@ -147,15 +161,35 @@ class SqlHistory : public HistoryDb {
     }
   }
 
+  Result<bool> notification_sent(const std::string& key) override {
+    try {
+      return !db_->query("SELECT key FROM notifications WHERE key = ?", {key}).empty();
+    } catch (const SqlError& error) {
+      return error_of(error, "cannot read the notifications of " + db_->describe());
+    }
+  }
+
+  Status record_notification(const std::string& key) override {
+    try {
+      db_->query("INSERT INTO notifications (key, told_at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+                 {key, utc_now_iso8601()});
+      return {};
+    } catch (const SqlError& error) {
+      return error_of(error, "cannot record a notification in " + db_->describe());
+    }
+  }
+
   Result<RecordedRun> run(const std::string& run_id) override {
     try {
-      const auto found = db_->query("SELECT run_id, sweep_name, created_at FROM runs WHERE run_id = ?", {run_id});
+      const auto found =
+          db_->query("SELECT run_id, sweep_name, created_at, capacity FROM runs WHERE run_id = ?", {run_id});
       if (found.empty()) {
         Error missing{"run " + run_id + " is not recorded in " + db_->describe()};
         missing.kind = ErrorKind::kNotFound;
         return missing;
       }
       RecordedRun run{text_of(found[0][0]), text_of(found[0][1]), text_of(found[0][2]), {}, {}, {}, {}};
+      run.capacity = capacity_from_json(text_of(found[0][3]));
       for (const Row& row : db_->query("SELECT row, result FROM results WHERE run_id = ? ORDER BY position", {run_id})) {
         run.rows.push_back(row_from_json(text_of(row[0]), text_of(row[1])));
       }

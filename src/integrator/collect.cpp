@@ -210,6 +210,7 @@ ReportPaths write_reports(const Collected& collected, const std::string& out_dir
   ReportContext context{collected.manifest.run_id, collected.manifest.sweep_name, collected.manifest.created_at,
                         utc_now_iso8601(), collected.hosts, collected.host_states};
   context.maintenance = collected.manifest.maintenance;
+  context.capacity = collected.manifest.capacity;
   std::ostringstream html;
   write_html(html, context, collected.rows);
   write_file_atomically(paths.html, html.str());

@@ -47,6 +47,7 @@ Result<int> record_history(Collected& collected, const std::string& location) {
   }
   for (const auto& [name, reason] : collected.manifest.maintenance) run.hosts.push_back({name, "maintenance", reason});
   run.rows = history_rows(collected.rows);
+  run.capacity = collected.manifest.capacity;
   auto history = open_history(location);
   if (!history) return history.error();
   if (auto recorded = history.value()->record(run); !recorded) return recorded.error();

@@ -64,6 +64,7 @@ Result<Manifest> publish_run(Store& store, const Plan& plan, const std::string& 
   manifest.sweep_name = plan.sweep.name;
   manifest.created_at = utc_now_iso8601();
   manifest.maintenance = plan.maintenance;
+  manifest.capacity = plan.sweep.capacity;
   for (const auto& host : plan.hosts) {
     TaskList tasks;
     tasks.run_id = run_id;

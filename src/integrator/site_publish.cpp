@@ -59,16 +59,38 @@ Result<PublishSummary> publish_site(HistoryDb& history, const std::string& site_
   }
   const fs::path previous = fs::is_symlink(status) ? fs::read_symlink(site, error) : fs::path();
   const fs::path versions = site.string() + ".versions";
-  const std::string stamp = utc_now_iso8601();
-  const fs::path version = versions / fmt::format("{}-{}", stamp, ::getpid());
+  const fs::path version = versions / fmt::format("{}-{}", utc_now_iso8601(), ::getpid());
   fs::create_directories(version, error);
   if (error) return Error{"cannot create " + version.string() + ": " + error.message()};
 
+  auto written = write_site(history, version.string(), title);
+  if (!written) {
+    fs::remove_all(version, error);
+    return written.error();
+  }
+  PublishSummary summary = written.value();
+  summary.site = site.string();
+  summary.version = version.string();
+  // The swap: a new link renamed over the old one is atomic; a reader follows one or the other.
+  const fs::path link = site.string() + fmt::format(".new-{}", ::getpid());
+  fs::remove(link, error);
+  fs::create_symlink(version, link, error);
+  if (!error) fs::rename(link, site, error);
+  if (error) {
+    fs::remove(link, error);
+    fs::remove_all(version, error);
+    return Error{"cannot point " + site.string() + " at the new version: " + error.message()};
+  }
+  prune_versions(versions, version, previous);
+  return summary;
+}
+
+Result<PublishSummary> write_site(HistoryDb& history, const std::string& into, const std::string& title) {
+  const fs::path version = into;
+  const std::string stamp = utc_now_iso8601();
   auto runs = history.runs();
   if (!runs) return runs.error();
   PublishSummary summary;
-  summary.site = site.string();
-  summary.version = version.string();
   std::vector<SiteRun> index;
   std::vector<std::pair<ReportContext, std::vector<ReportRow>>> published;
   try {
@@ -80,7 +102,7 @@ Result<PublishSummary> publish_site(HistoryDb& history, const std::string& site_
       judge_changes(run.value().rows, earlier.value());
       ReportContext context{run.value().run_id, run.value().sweep_name, run.value().created_at, stamp,
                             run.value().hosts, run.value().host_states, "../../index.html", "../../series/",
-                            run.value().maintenance};
+                            run.value().maintenance, run.value().capacity};
       const fs::path folder = version / "runs" / run.value().run_id;
       std::ostringstream html, csv, json, feed;
       write_html(html, context, run.value().rows);
@@ -128,20 +150,8 @@ Result<PublishSummary> publish_site(HistoryDb& history, const std::string& site_
       }
     }
   } catch (const std::exception& failure) {
-    fs::remove_all(version, error);
     return Error{"cannot write the site into " + version.string() + ": " + failure.what()};
   }
-  // The swap: a new link renamed over the old one is atomic; a reader follows one or the other.
-  const fs::path link = site.string() + fmt::format(".new-{}", ::getpid());
-  fs::remove(link, error);
-  fs::create_symlink(version, link, error);
-  if (!error) fs::rename(link, site, error);
-  if (error) {
-    fs::remove(link, error);
-    fs::remove_all(version, error);
-    return Error{"cannot point " + site.string() + " at the new version: " + error.message()};
-  }
-  prune_versions(versions, version, previous);
   return summary;
 }
 

@@ -309,6 +309,7 @@ RunOutcome drive_run(Store& store, RunRecord record, std::vector<HostTrack>& tra
                         : options.fail_on_regression && outcome.regressions > 0 ? exit_code::kRegression
                                                                                  : exit_code::kOk;
   }
+  outcome.events = notify_events(collected.value(), outcome.exit_code);
   return outcome;
 }
 

@@ -71,6 +71,11 @@ nlohmann::json to_json(const Manifest& manifest) {
     for (const auto& [name, reason] : manifest.maintenance) resting.push_back({{"name", name}, {"reason", reason}});
     json["maintenance"] = resting;
   }
+  if (!manifest.capacity.empty()) {  // optional (docs/protocol.md 4.2)
+    nlohmann::json questions = nlohmann::json::array();
+    for (const auto& question : manifest.capacity) questions.push_back(to_json(question));
+    json["capacity"] = questions;
+  }
   return json;
 }
 
@@ -86,6 +91,13 @@ Manifest manifest_from_json(const nlohmann::json& json) {
   if (fields.has("maintenance")) {
     for (const auto& host : fields.objects("maintenance")) {
       manifest.maintenance.emplace_back(host.string("name"), host.string("reason"));
+    }
+  }
+  if (fields.has("capacity")) {
+    const auto& questions = json.at("capacity");
+    if (!questions.is_array()) fields.fail("capacity", "array");
+    for (std::size_t i = 0; i < questions.size(); ++i) {
+      manifest.capacity.push_back(capacity_question_from_json(questions[i], "manifest capacity[" + std::to_string(i) + "]"));
     }
   }
   return manifest;

@@ -54,12 +54,16 @@ std::vector<CapacityAnswer> advise(const std::vector<ReportRow>& rows, const Cap
   return answers;
 }
 
+std::string question_text(const CapacityQuestion& question) {
+  return fmt::format("{} stream{} at {:g} frames/s each of {} ({:g} frames/s){}", question.streams,
+                     question.streams == 1 ? "" : "s", question.fps_per_stream, question.model,
+                     question.streams * question.fps_per_stream,
+                     question.p99_s ? fmt::format(", p99 latency at most {:g} ms", *question.p99_s * 1e3) : "");
+}
+
 void write_advice(std::ostream& out, const CapacityQuestion& question, const std::vector<CapacityAnswer>& answers,
                   const std::vector<ReportRow>& rows) {
-  const double demand = question.streams * question.fps_per_stream;
-  out << fmt::format("{} stream{} at {:g} frames/s each of {} ({:g} frames/s){}\n", question.streams,
-                     question.streams == 1 ? "" : "s", question.fps_per_stream, question.model, demand,
-                     question.p99_s ? fmt::format(", p99 latency at most {:g} ms", *question.p99_s * 1e3) : "");
+  out << question_text(question) << "\n";
   if (answers.empty()) {
     std::set<std::string> models;
     for (const auto& row : rows) {

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "dli/report/advise.hpp"
 #include "dli/report/report.hpp"
 #include "report_data.hpp"
 #include "report_format.hpp"
@@ -266,9 +267,11 @@ void write_changes(std::ostream& out, const std::vector<ReportRow>& rows) {
 // FPS by batch size and latency by threads, one line per framework: the seed's "find the best batch".
 void write_plots(std::ostream& out, const std::vector<ReportRow>& rows) {
   const std::vector<LinePlot> plots = report::run_plots(rows);
-  if (plots.empty()) return;
+  const std::vector<BarPlot> across = report::model_plots(rows);
+  if (plots.empty() && across.empty()) return;
   out << "<h2>Plots</h2>\n<p class=\"legend\">VALID figures only; each point's value on hover. Batch sizes and "
          "thread counts are spaced by their doubling.</p>\n<div class=\"plots\">\n";
+  for (const auto& plot : across) out << svg_bar_plot(plot);
   for (const auto& plot : plots) out << svg_line_plot(plot);
   out << "</div>\n";
 }
@@ -419,6 +422,7 @@ void write_html(std::ostream& out, const ReportContext& context, const std::vect
   write_host_pages(out, rows);
   write_host_states(out, context.host_states, context.maintenance);
   write_changes(out, rows);
+  write_capacity_section(out, context.capacity, rows);
   write_matrix(out, matrix, !rows.empty());
   write_plots(out, rows);
   write_accuracy(out, report::build_accuracy_table(rows));

@@ -130,6 +130,69 @@ std::string svg_line_plot(const LinePlot& plot) {
   return svg + "</svg>\n";
 }
 
+std::string svg_bar_plot(const BarPlot& plot) {
+  double y_max = 0;
+  for (const auto& group : plot.groups) {
+    for (const auto& value : group.values) {
+      if (value) y_max = std::max(y_max, *value);
+    }
+  }
+  const std::vector<double> y_ticks = nice_ticks(0, y_max > 0 ? y_max : 1);
+  const double y_top = y_ticks.back();
+  const double plot_width = kWidth - kLeft - kRight, plot_height = kHeight - kTop - kBottom;
+  const auto sy = [&](double y) { return kTop + plot_height - y / y_top * plot_height; };
+  const double group_width = plot_width / static_cast<double>(std::max<std::size_t>(plot.groups.size(), 1));
+  const double bar_width = group_width * 0.8 / static_cast<double>(std::max<std::size_t>(plot.series.size(), 1));
+
+  std::string svg = fmt::format(
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"plot\" width=\"{0:g}\" height=\"{1:g}\" "
+      "viewBox=\"0 0 {0:g} {1:g}\" role=\"img\" aria-label=\"{2}\">\n"
+      "<text x=\"{3:g}\" y=\"18\" font-size=\"13\" font-weight=\"600\">{2}</text>\n",
+      kWidth, kHeight, html_escape(plot.title), kLeft);
+  for (const double tick : y_ticks) {
+    svg += fmt::format(
+        "<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"#ddd\"/><text x=\"{3}\" y=\"{4}\" "
+        "font-size=\"11\" text-anchor=\"end\">{5}</text>\n",
+        coordinate(kLeft), coordinate(sy(tick)), coordinate(kLeft + plot_width), coordinate(kLeft - 6),
+        coordinate(sy(tick) + 4), number(tick));
+  }
+  for (std::size_t g = 0; g < plot.groups.size(); ++g) {
+    const BarGroup& group = plot.groups[g];
+    const double left = kLeft + group_width * static_cast<double>(g) + group_width * 0.1;
+    for (std::size_t i = 0; i < plot.series.size() && i < group.values.size(); ++i) {
+      if (!group.values[i]) continue;
+      const double value = *group.values[i];
+      const std::string note = i < group.notes.size() && !group.notes[i].empty() ? " (" + group.notes[i] + ")" : "";
+      svg += fmt::format(
+          "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"><title>{} on {}: {}{}</title></rect>\n",
+          coordinate(left + bar_width * static_cast<double>(i)), coordinate(sy(value)), coordinate(bar_width),
+          coordinate(sy(0) - sy(value)), kColours[i % (sizeof kColours / sizeof kColours[0])],
+          html_escape(plot.series[i]), html_escape(group.name), number(value), html_escape(note));
+    }
+    svg += fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\">{}</text>\n",
+                       coordinate(kLeft + group_width * (static_cast<double>(g) + 0.5)),
+                       coordinate(kTop + plot_height + 16), html_escape(group.name));
+  }
+  svg += fmt::format(
+      "<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"#333\"/>"
+      "<line x1=\"{0}\" y1=\"{3}\" x2=\"{0}\" y2=\"{1}\" stroke=\"#333\"/>\n",
+      coordinate(kLeft), coordinate(kTop + plot_height), coordinate(kLeft + plot_width), coordinate(kTop));
+  svg += fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"12\" text-anchor=\"middle\">{}</text>\n",
+                     coordinate(kLeft + plot_width / 2), coordinate(kHeight - 10), html_escape(plot.x_label));
+  svg += fmt::format(
+      "<text x=\"14\" y=\"{0}\" font-size=\"12\" text-anchor=\"middle\" transform=\"rotate(-90 14 {0})\">{1}</text>\n",
+      coordinate(kTop + plot_height / 2), html_escape(plot.y_label));
+  for (std::size_t i = 0; i < plot.series.size(); ++i) {
+    const double ly = kTop + 8 + 18 * static_cast<double>(i);
+    svg += fmt::format(
+        "<rect x=\"{}\" y=\"{}\" width=\"14\" height=\"10\" fill=\"{}\"/>"
+        "<text x=\"{}\" y=\"{}\" font-size=\"11\">{}</text>\n",
+        coordinate(kWidth - kRight + 12), coordinate(ly - 5), kColours[i % (sizeof kColours / sizeof kColours[0])],
+        coordinate(kWidth - kRight + 32), coordinate(ly + 4), html_escape(plot.series[i]));
+  }
+  return svg + "</svg>\n";
+}
+
 std::string svg_latency_distribution(const Histogram& histogram, const std::string& title, int bars) {
   if (histogram.buckets.empty() || bars < 1) return "";
   const std::int32_t first = histogram.buckets.front().index, last = histogram.buckets.back().index;

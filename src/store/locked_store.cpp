@@ -53,6 +53,11 @@ Status LockedStore::remove(const std::string& key) {
   return shared_->store->remove(key);
 }
 
+Status LockedStore::remove_folder(const std::string& folder) {
+  std::lock_guard<std::mutex> lock(shared_->mutex);
+  return shared_->store->remove_folder(folder);
+}
+
 void LockedStore::disconnect() {
   std::lock_guard<std::mutex> lock(shared_->mutex);
   shared_->store->disconnect();

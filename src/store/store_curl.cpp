@@ -340,6 +340,37 @@ struct CurlStore::Impl {
     if (present.ok() && !error.transient) error.kind = ErrorKind::kDenied;
     return error;
   }
+
+  Status remove_folder_attempt(const std::string& folder) {
+    Transfer drop;
+    drop.nobody = true;
+    Outcome outcome;
+    if (sftp()) {
+      drop.url = curl_store::curl_url(url, "/", true);
+      drop.quote = {"rmdir " + sftp_quoted(path(folder))};
+      outcome = session->perform(drop);
+    } else {
+      outcome = ftp->commands({"RMD " + path(folder)});
+    }
+    const Failure failed = curl_store::classify(outcome, url.scheme);
+    if (failed == Failure::kNone || failed == Failure::kNotFound) return {};
+    if (outcome.code != CURLE_QUOTE_ERROR) return failure(outcome);
+    // The reply does not say whether the folder was missing, still holds something, or was refused: look.
+    std::string names;
+    Transfer listing;
+    listing.url = folder_url(folder);
+    listing.list_only = true;
+    listing.sink = &names;
+    const Outcome listed = transfer(listing);
+    if (curl_store::classify(listed, url.scheme) == Failure::kNotFound) return {};
+    Error error = failure(outcome);
+    if (!error.transient) {
+      error.message = fmt::format("cannot remove the folder {}: {}", folder,
+                                  names.empty() ? "refused: " + error.message : "it is not empty");
+      if (names.empty()) error.kind = ErrorKind::kDenied;
+    }
+    return error;
+  }
 };
 
 CurlStore::CurlStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -583,6 +614,12 @@ Status CurlStore::remove(const std::string& key) {
   if (auto valid = check_key(key); !valid) return valid;
   std::lock_guard<std::mutex> lock(impl_->mutex);
   return impl_->retrying<void>("remove " + key, [&] { return impl_->remove_attempt(key); });
+}
+
+Status CurlStore::remove_folder(const std::string& folder) {
+  if (auto valid = check_key(folder); !valid) return valid;
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  return impl_->retrying<void>("remove folder " + folder, [&] { return impl_->remove_folder_attempt(folder); });
 }
 
 void CurlStore::disconnect() {

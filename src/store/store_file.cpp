@@ -276,6 +276,15 @@ class FileStore : public Store {
     return {};
   }
 
+  Status remove_folder(const std::string& folder) override {
+    if (auto valid = check_store_key(folder); !valid) return valid;
+    if (::rmdir(path_of(folder).c_str()) != 0 && errno != ENOENT) {
+      const int code = errno;
+      return errno_error(fmt::format("cannot remove the folder {}: {}", folder, errno_text(code)), code);
+    }
+    return {};
+  }
+
   std::string describe() const override { return "file://" + root_; }
 
  private:

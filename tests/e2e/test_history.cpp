@@ -19,7 +19,8 @@ class History : public SweepWorkspace {
                                 model("digits_cnn.onnx") +
                                 "\n    format: onnx\n    input_shape: [1, 8, 8]\nlaunchers: [opencv-dnn]\n"
                                 "batch_sizes: [1, 2]\nmodes: [sync]\nthreads: [1]\n"
-                                "measure: {iterations: 50, min_seconds: 0.05, max_cv: 0, timeout_seconds: 120}\n");
+                                "measure: {iterations: 50, min_seconds: 0.05, max_cv: 0, timeout_seconds: 120}\n"
+                                "capacity:\n  - {model: digits, streams: 2, fps: 5}\n");
   }
   std::string history_file() const { return dir.str("history.sqlite"); }
 };
@@ -111,6 +112,10 @@ TEST_F(History, TwoRunsArePublishedAsASiteWithATrendPerSeries) {
     EXPECT_TRUE(std::filesystem::exists(site + "/runs/" + second_run + "/" + file)) << file;
   }
   const std::string run_page = read_file(site + "/runs/" + second_run + "/index.html");
+  // The sweep's capacity question, answered on the run's page from the history and on the page beside the reports.
+  const std::string question = "<h3>2 streams at 5 frames/s each of digits (10 frames/s)</h3>\n<p>";
+  EXPECT_NE(run_page.find(question), std::string::npos) << run_page;
+  EXPECT_NE(read_file(out_dir() + "/results.html").find(question), std::string::npos);
   EXPECT_NE(run_page.find("href=\"hosts/local.html\""), std::string::npos) << "the run page links its host's page";
   const std::string host_page = read_file(site + "/runs/" + second_run + "/hosts/local.html");
   const auto link = host_page.find("href=\"../../../series/local/");

@@ -80,6 +80,13 @@ TEST_F(HistoryPostgres, RunsAreRecordedOnTheServerAndImportingAgainChangesNothin
   ASSERT_EQ(series.value().size(), 2u);
   EXPECT_TRUE(series.value()[0].figure.has_value());
   EXPECT_EQ(series.value()[1].run_id, second_run);
+  // Notifications are remembered on the server too (docs/notifications.md), once per key.
+  const std::string key = "tests_failed:" + second_run;
+  EXPECT_FALSE(history.value()->notification_sent(key).value());
+  ASSERT_TRUE(history.value()->record_notification(key));
+  ASSERT_TRUE(history.value()->record_notification(key)) << "telling it twice is not an error";
+  EXPECT_TRUE(history.value()->notification_sent(key).value());
+  EXPECT_EQ(server.psql("SELECT count(*) FROM notifications;", "dli"), "1\n");
 }
 
 TEST_F(HistoryPostgres, ARefusedLoginCostsOnlyTheHistoryAndNeverShowsThePassword) {

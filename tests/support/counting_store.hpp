@@ -24,6 +24,7 @@ class CountingStore : public Store {
     return ++lists, ++operations, inner_.list(folder);
   }
   Status remove(const std::string& key) override { return ++operations, inner_.remove(key); }
+  Status remove_folder(const std::string& folder) override { return ++operations, inner_.remove_folder(folder); }
   std::string describe() const override { return inner_.describe(); }
 
   std::atomic<long> operations{0}, gets{0}, lists{0};

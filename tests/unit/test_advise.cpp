@@ -96,3 +96,48 @@ TEST(Advise, TheAnswerNamesHostsTestsHeadroomAndWhyNot) {
 
 }  // namespace
 }  // namespace dli
+
+namespace dli {
+namespace {
+
+std::string section(const std::vector<CapacityQuestion>& questions, const std::vector<ReportRow>& rows) {
+  std::ostringstream out;
+  write_capacity_section(out, questions, rows);
+  return out.str();
+}
+
+const char* kSectionHead =
+    "<h2 id=\"capacity\">Capacity</h2>\n<p class=\"legend\">The sweep's questions, answered from this run's VALID "
+    "measurements only. Latency: the test's p99 request time plus the wait for a batch to fill at the asked rate; "
+    "queueing at high load is included only where a server test measured it.</p>\n";
+const char* kTableHead =
+    "<table class=\"capacity\">\n<thead><tr><th>Fits</th><th>Host</th><th>Framework</th><th>Parameters</th>"
+    "<th>Mode</th><th>Batch</th><th>Threads</th><th>Capacity, frames/s (higher is better)</th><th>Headroom</th>"
+    "<th>p99, ms (lower is better)</th><th>Note</th></tr></thead>\n<tbody>\n";
+
+TEST(CapacitySection, EachQuestionIsAnsweredFittingFirstOrWithTheClosestOrWhyNot) {
+  const std::vector<ReportRow> rows = {measured("small", Mode::kSync, 1, 60, 0.020),
+                                       measured("big", Mode::kSync, 1, 200, 0.006)};
+  const std::vector<CapacityQuestion> questions = {
+      kEightCameras, {"mobilenet_v2", 100, 10, std::nullopt}, {"<resnet>", 1, 1, std::nullopt}};
+  EXPECT_EQ(section(questions, rows),
+            std::string(kSectionHead) +
+                "<h3>8 streams at 10 frames/s each of mobilenet_v2 (80 frames/s), p99 latency at most 150 ms</h3>\n"
+                "<p>1 configuration can do it, most headroom first:</p>\n" + kTableHead +
+                "<tr><td>yes</td><td>big</td><td>opencv-dnn</td><td></td><td>sync</td><td>1</td><td>2</td>"
+                "<td>200.0</td><td>150%</td><td>6.00</td><td></td></tr>\n</tbody>\n</table>\n"
+                "<h3>100 streams at 10 frames/s each of mobilenet_v2 (1000 frames/s)</h3>\n"
+                "<p>No measured configuration can do it; the closest:</p>\n" + kTableHead +
+                "<tr><td>no</td><td>big</td><td>opencv-dnn</td><td></td><td>sync</td><td>1</td><td>2</td>"
+                "<td>200.0</td><td>-80%</td><td>6.00</td><td>capacity 200.0 &lt; 1000.0 frames/s</td></tr>\n"
+                "<tr><td>no</td><td>small</td><td>opencv-dnn</td><td></td><td>sync</td><td>1</td><td>2</td>"
+                "<td>60.0</td><td>-94%</td><td>20.00</td><td>capacity 60.0 &lt; 1000.0 frames/s</td></tr>\n"
+                "</tbody>\n</table>\n"
+                "<h3>1 stream at 1 frames/s each of &lt;resnet&gt; (1 frames/s)</h3>\n"
+                "<p>The measurements do not cover this question: the run has no VALID speed measurement of "
+                "&lt;resnet&gt; (measured: mobilenet_v2).</p>\n");
+  EXPECT_EQ(section({}, rows), "") << "no question, no section";
+}
+
+}  // namespace
+}  // namespace dli

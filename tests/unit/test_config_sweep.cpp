@@ -200,7 +200,7 @@ TEST_F(ConfigSweep, UnknownKeySuggestsTheClosestInsteadOfReportingItMissing) {
   ASSERT_EQ(diagnostics.size(), 1u) << testing::listing(diagnostics);
   EXPECT_EQ(diagnostics[0].str(),
             sweep_path + ":9:1: batchsize: unknown key 'batchsize' (did you mean 'batch_sizes'? known keys: name, "
-                         "fleet, hosts, models, launchers, batch_sizes, modes, threads, async_requests, devices, accuracy, measure, multi_stream_samples, server_qps, order, order_seed)");
+                         "fleet, hosts, models, launchers, batch_sizes, modes, threads, async_requests, devices, accuracy, measure, multi_stream_samples, server_qps, order, order_seed, capacity)");
 }
 
 TEST_F(ConfigSweep, DuplicateKey) {
@@ -213,7 +213,7 @@ TEST_F(ConfigSweep, UnrelatedUnknownKeyDoesNotHideAMissingOne) {
   EXPECT_EQ(diagnostics[0].str(), sweep_path + ":1:1: batch_sizes: missing required key 'batch_sizes'");
   EXPECT_EQ(diagnostics[1].str(), sweep_path + ":9:1: sizes: unknown key 'sizes' (known keys: name, fleet, hosts, "
                                                "models, launchers, batch_sizes, modes, threads, async_requests, devices, "
-                                               "accuracy, measure, multi_stream_samples, server_qps, order, order_seed)");
+                                               "accuracy, measure, multi_stream_samples, server_qps, order, order_seed, capacity)");
 }
 
 TEST_F(ConfigSweep, MissingRequiredTopLevelKey) {
@@ -601,6 +601,52 @@ TEST_F(ConfigSweep, UnknownHostIsReportedWhereTheSweepNamesIt) {
 TEST_F(ConfigSweep, KnownHostsPassTheFleetCheck) {
   const SweepConfig sweep = parse_sweep(sweep_with({}, "hosts: [local]\n"), sweep_path);
   EXPECT_NO_THROW(check_sweep_against_fleet(sweep, load_fleet(sweep.fleet_path)));
+}
+
+}  // namespace
+}  // namespace dli
+
+namespace dli {
+namespace {
+
+class ConfigCapacity : public ::testing::Test {
+ protected:
+  testing::TempDir dir;
+  std::string sweep_path = dir.str("sweeps/sweep.yaml");
+  void SetUp() override {
+    dir.write("models/m.onnx", "model bytes");
+    dir.write("sweeps/fleet.yaml", "hosts:\n  - {name: local, kind: local}\n");
+  }
+  std::vector<Diagnostic> diagnostics_of(const std::string& yaml) const {
+    return testing::diagnostics_of([&] { parse_sweep(yaml, sweep_path); }, yaml);
+  }
+};
+
+TEST_F(ConfigCapacity, QuestionsAreReadWithTheLatencyOptional) {
+  const SweepConfig sweep = parse_sweep(sweep_with({}, "capacity:\n  - {model: m, streams: 8, fps: 10, p99_ms: 200}\n"
+                                                       "  - {model: m, streams: 1, fps: 2.5}\n"),
+                                        sweep_path);
+  ASSERT_EQ(sweep.capacity.size(), 2u);
+  EXPECT_EQ(sweep.capacity[0], (CapacityQuestion{"m", 8, 10, 0.2}));
+  EXPECT_EQ(sweep.capacity[1], (CapacityQuestion{"m", 1, 2.5, std::nullopt}));
+  EXPECT_TRUE(parse_sweep(sweep_with({}), sweep_path).capacity.empty());
+}
+
+TEST_F(ConfigCapacity, BadQuestionsNameTheirPlaceAndKey) {
+  testing::expect_single_problem(diagnostics_of(sweep_with({}, "capacity:\n  - {model: n, streams: 8, fps: 10}\n")),
+                                 sweep_path, 13, 13, "capacity[0].model", "unknown model 'n'");
+  testing::expect_single_problem(diagnostics_of(sweep_with({}, "capacity:\n  - {model: m, streams: 0, fps: 10}\n")),
+                                 sweep_path, 13, 25, "capacity[0].streams", "expected");
+  testing::expect_single_problem(diagnostics_of(sweep_with({}, "capacity:\n  - {model: m, streams: 8, fps: 0}\n")),
+                                 sweep_path, 13, 33, "capacity[0].fps", "expected");
+  testing::expect_single_problem(
+      diagnostics_of(sweep_with({}, "capacity:\n  - {model: m, streams: 8, fps: 1, p99_ms: -5}\n")), sweep_path, 13,
+      44, "capacity[0].p99_ms", "expected");
+  testing::expect_single_problem(diagnostics_of(sweep_with({}, "capacity:\n  - {model: m, streams: 8}\n")),
+                                 sweep_path, 13, 5, "capacity[0].fps", "missing required key 'fps'");
+  testing::expect_single_problem(
+      diagnostics_of(sweep_with({}, "capacity:\n  - {model: m, streams: 8, fps: 1, p99: 5}\n")), sweep_path, 13, 36,
+      "capacity[0].p99", "unknown key 'p99'");
 }
 
 }  // namespace

@@ -206,7 +206,7 @@ TEST(HistorySqlite, ANewerSchemaIsRefusedAndAnUnknownKindOfDatabaseToo) {
   execute(path, "UPDATE dli_schema SET version = 99");
   const auto newer = open_history(path);
   ASSERT_FALSE(newer);
-  EXPECT_NE(newer.error().message.find("history schema version 99 is newer than this build's 1"), std::string::npos)
+  EXPECT_NE(newer.error().message.find("history schema version 99 is newer than this build's 3"), std::string::npos)
       << newer.error().message;
   const auto secret = open_history("postgresql://dli:hunter2@db.lab/dli");
   ASSERT_FALSE(secret);
@@ -228,7 +228,36 @@ TEST(HistorySqlite, OpeningAgainKeepsTheDataAndTheSchemaVersion) {
   const std::string before = dump(path);
   ASSERT_TRUE(open_history(path));
   EXPECT_EQ(dump(path), before);
-  EXPECT_EQ(before.substr(0, 3), "1|\n");
+  EXPECT_EQ(before.substr(0, 3), "3|\n");
+}
+
+// Version 2 added the runs' capacity questions (3 the notifications): a version-1 database keeps its runs and gains
+// the column.
+TEST(HistorySqlite, AVersionOneDatabaseIsMigratedKeepingItsRunsAndRunsCarryTheirCapacityQuestions) {
+  testing::TempDir dir;
+  const std::string path = dir.str("history.sqlite");
+  {
+    auto history = open_history(path);
+    ASSERT_TRUE(history);
+    ASSERT_TRUE(history.value()->record(run_of("20261129-010000-nightly", "2026-11-29T01:00:00Z", 200)));
+  }
+  execute(path, "ALTER TABLE runs DROP COLUMN capacity");  // as version 1 made it
+  execute(path, "DROP TABLE notifications");
+  execute(path, "UPDATE dli_schema SET version = 1");
+  auto history = open_history(path);
+  ASSERT_TRUE(history) << history.error().message;
+  EXPECT_EQ(dump(path).substr(0, 3), "3|\n");
+  auto old = history.value()->run("20261129-010000-nightly");
+  ASSERT_TRUE(old) << old.error().message;
+  EXPECT_EQ(old.value().rows.size(), 2u);
+  EXPECT_TRUE(old.value().capacity.empty());
+
+  HistoryRun asked = run_of("20261130-010000-nightly", "2026-11-30T01:00:00Z", 200);
+  asked.capacity = {{"mobilenet_v2", 8, 10, 0.2}};
+  ASSERT_TRUE(history.value()->record(asked));
+  auto read = history.value()->run("20261130-010000-nightly");
+  ASSERT_TRUE(read) << read.error().message;
+  EXPECT_EQ(read.value().capacity, asked.capacity);
 }
 
 }  // namespace

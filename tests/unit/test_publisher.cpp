@@ -35,6 +35,7 @@ class FailingStore : public Store {
   Result<bool> exists(const std::string& key) override { return inner_->exists(key); }
   Result<std::vector<std::string>> list(const std::string& folder) override { return inner_->list(folder); }
   Status remove(const std::string& key) override { return inner_->remove(key); }
+  Status remove_folder(const std::string& folder) override { return inner_->remove_folder(folder); }
   void disconnect() override { ++disconnects; }
   std::string describe() const override { return "failing " + inner_->describe(); }
 

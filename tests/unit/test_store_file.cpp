@@ -218,3 +218,32 @@ TEST(RedactUrl, HidesPasswordsOnly) {
 
 }  // namespace
 }  // namespace dli
+
+namespace dli {
+namespace {
+
+class FileStoreFolders : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto opened = open_store("file://" + dir.str("store"));
+    ASSERT_TRUE(opened.ok()) << opened.error().message;
+    store = std::move(opened.value());
+  }
+  testing::TempDir dir;
+  std::unique_ptr<Store> store;
+};
+
+TEST_F(FileStoreFolders, RemoveFolderTakesAnEmptyFolderOnlyAndAnAbsentOneIsFine) {
+  ASSERT_TRUE(store->put("site/versions/v1/index.html", "page").ok());
+  const auto refused = store->remove_folder("site/versions/v1");
+  ASSERT_FALSE(refused.ok()) << "never recursive";
+  EXPECT_TRUE(std::filesystem::exists(dir.str("store/site/versions/v1/index.html")));
+  ASSERT_TRUE(store->remove("site/versions/v1/index.html").ok());
+  ASSERT_TRUE(store->remove_folder("site/versions/v1").ok());
+  EXPECT_FALSE(std::filesystem::exists(dir.str("store/site/versions/v1")));
+  EXPECT_TRUE(store->remove_folder("site/versions/v1").ok()) << "already gone";
+  EXPECT_FALSE(store->remove_folder("../outside").ok()) << "keys are checked";
+}
+
+}  // namespace
+}  // namespace dli

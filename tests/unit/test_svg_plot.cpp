@@ -98,5 +98,63 @@ TEST(RunPlots, ThePageHasFpsByBatchAndLatencyByThreadsWhereThereAreTwoPoints) {
   EXPECT_EQ(single.str().find("<h2>Plots</h2>"), std::string::npos);
 }
 
+TEST(SvgBarPlot, BarsPerGroupAndSeriesWithValuesOnHoverAndMarkupAsText) {
+  BarPlot plot;
+  plot.title = "m <x>";
+  plot.x_label = "host";
+  plot.y_label = "FPS";
+  plot.series = {"a", "b"};
+  plot.groups = {{"h1", {10.0, std::nullopt}, {"batch 1", ""}}, {"h<2>", {5.0, 20.0}, {"", "batch 4"}}};
+  EXPECT_EQ(svg_bar_plot(plot),
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"plot\" width=\"560\" height=\"320\" "
+            "viewBox=\"0 0 560 320\" role=\"img\" aria-label=\"m &lt;x&gt;\">\n"
+            "<text x=\"64\" y=\"18\" font-size=\"13\" font-weight=\"600\">m &lt;x&gt;</text>\n"
+            "<line x1=\"64.0\" y1=\"272.0\" x2=\"410.0\" y2=\"272.0\" stroke=\"#ddd\"/><text x=\"58.0\" "
+            "y=\"276.0\" font-size=\"11\" text-anchor=\"end\">0</text>\n"
+            "<line x1=\"64.0\" y1=\"211.5\" x2=\"410.0\" y2=\"211.5\" stroke=\"#ddd\"/><text x=\"58.0\" "
+            "y=\"215.5\" font-size=\"11\" text-anchor=\"end\">5</text>\n"
+            "<line x1=\"64.0\" y1=\"151.0\" x2=\"410.0\" y2=\"151.0\" stroke=\"#ddd\"/><text x=\"58.0\" "
+            "y=\"155.0\" font-size=\"11\" text-anchor=\"end\">10</text>\n"
+            "<line x1=\"64.0\" y1=\"90.5\" x2=\"410.0\" y2=\"90.5\" stroke=\"#ddd\"/><text x=\"58.0\" "
+            "y=\"94.5\" font-size=\"11\" text-anchor=\"end\">15</text>\n"
+            "<line x1=\"64.0\" y1=\"30.0\" x2=\"410.0\" y2=\"30.0\" stroke=\"#ddd\"/><text x=\"58.0\" "
+            "y=\"34.0\" font-size=\"11\" text-anchor=\"end\">20</text>\n"
+            "<rect x=\"81.3\" y=\"151.0\" width=\"69.2\" height=\"121.0\" fill=\"#0072B2\"><title>a on h1: 10 "
+            "(batch 1)</title></rect>\n"
+            "<text x=\"150.5\" y=\"288.0\" font-size=\"11\" text-anchor=\"middle\">h1</text>\n"
+            "<rect x=\"254.3\" y=\"211.5\" width=\"69.2\" height=\"60.5\" fill=\"#0072B2\"><title>a on h&lt;2&gt;: "
+            "5</title></rect>\n"
+            "<rect x=\"323.5\" y=\"30.0\" width=\"69.2\" height=\"242.0\" fill=\"#D55E00\"><title>b on h&lt;2&gt;: "
+            "20 (batch 4)</title></rect>\n"
+            "<text x=\"323.5\" y=\"288.0\" font-size=\"11\" text-anchor=\"middle\">h&lt;2&gt;</text>\n"
+            "<line x1=\"64.0\" y1=\"272.0\" x2=\"410.0\" y2=\"272.0\" stroke=\"#333\"/><line x1=\"64.0\" "
+            "y1=\"30.0\" x2=\"64.0\" y2=\"272.0\" stroke=\"#333\"/>\n"
+            "<text x=\"237.0\" y=\"310.0\" font-size=\"12\" text-anchor=\"middle\">host</text>\n"
+            "<text x=\"14\" y=\"151.0\" font-size=\"12\" text-anchor=\"middle\" transform=\"rotate(-90 14 "
+            "151.0)\">FPS</text>\n"
+            "<rect x=\"422.0\" y=\"33.0\" width=\"14\" height=\"10\" fill=\"#0072B2\"/><text x=\"442.0\" "
+            "y=\"42.0\" font-size=\"11\">a</text>\n"
+            "<rect x=\"422.0\" y=\"51.0\" width=\"14\" height=\"10\" fill=\"#D55E00\"/><text x=\"442.0\" "
+            "y=\"60.0\" font-size=\"11\">b</text>\n</svg>\n");
+}
+
+TEST(RunPlots, OneModelAcrossHostsAndFrameworksShowsEachHostsBestFpsPerFramework) {
+  ReportRow other_host = valid("opencv-dnn", 1, 2, 30);
+  other_host.spec.host = other_host.result->spec.host = "node-b";
+  const std::vector<ReportRow> rows = {valid("opencv-dnn", 1, 2, 40), valid("opencv-dnn", 4, 2, 87),
+                                       valid("onnxruntime", 1, 2, 50), other_host};
+  std::ostringstream page;
+  write_html(page, ReportContext{"r", "s", "c", "g"}, rows);
+  const std::string html = page.str();
+  EXPECT_NE(html.find("resnet50, CPU: best FPS per host and framework</text>"), std::string::npos);
+  EXPECT_NE(html.find("<title>opencv-dnn on node-a: 87 (batch 4, 2 threads, sync)</title>"), std::string::npos);
+  EXPECT_NE(html.find("<title>onnxruntime on node-a: 50 (batch 1, 2 threads, sync)</title>"), std::string::npos);
+  EXPECT_NE(html.find("<title>opencv-dnn on node-b: 30 (batch 1, 2 threads, sync)</title>"), std::string::npos);
+  EXPECT_LT(html.find(">node-a</text>"), html.find(">node-b</text>")) << "the fastest host first";
+  std::ostringstream single;
+  write_html(single, ReportContext{"r", "s", "c", "g"}, {valid("opencv-dnn", 1, 2, 40)});
+  EXPECT_EQ(single.str().find("best FPS per host"), std::string::npos) << "one bar: nothing to compare";
+}
+
 }  // namespace
 }  // namespace dli

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "dli/ssh/ssh_target.hpp"
+#include "dli/protocol/capacity_question.hpp"
 #include "dli/protocol/test_spec.hpp"
 
 namespace dli {
@@ -55,6 +56,18 @@ struct HostConfig {
   std::string maintenance;
 };
 
+// Who hears of a run that needs attention (`notify:`, docs/notifications.md): a hook command given each event as
+// JSON on its standard input, and/or mail through the local sendmail. Empty: nobody.
+struct NotifyConfig {
+  std::vector<std::string> hook;     // argv; hook[0] an absolute path
+  std::vector<std::string> mail_to;  // addresses
+  std::string mail_from;
+  std::string sendmail = "/usr/sbin/sendmail";
+  std::vector<std::string> events;   // kinds to report; empty: every kind
+  bool enabled() const { return !hook.empty() || !mail_to.empty(); }
+  bool wants(const std::string& kind) const;
+};
+
 struct FleetConfig {
   std::string path;       // absolute path of the YAML file
   std::string store_url;  // optional `store:` URL; empty means the command line or the built-in default decides
@@ -63,6 +76,7 @@ struct FleetConfig {
   std::string history;
   std::vector<HostConfig> hosts;
   int parallel = 16;  // hosts started at once
+  NotifyConfig notify;
   const HostConfig* find(const std::string& name) const;
 };
 
@@ -112,6 +126,7 @@ struct SweepConfig {
   MeasureConfig measure;
   TestOrder order = TestOrder::kGrouped;
   std::optional<std::uint64_t> order_seed;  // shuffled: the seed; absent: a new one each run
+  std::vector<CapacityQuestion> capacity;   // questions every page of the run answers (`capacity:`)
 };
 
 // Parse and validate. Throw ConfigError listing every problem (file, line, column, key, expectation).

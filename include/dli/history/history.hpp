@@ -20,6 +20,7 @@ struct HistoryRun {
   std::string created_at;  // UTC ISO 8601, the run's manifest
   std::vector<HistoryHost> hosts;
   std::vector<HistoryRow> rows;
+  std::vector<CapacityQuestion> capacity = {};  // the sweep's capacity questions
 };
 
 // One recorded run, as listed.
@@ -55,6 +56,10 @@ class HistoryDb {
   // For each series (host, test id) of `run_id`: its VALID figures in the runs created before it, oldest first.
   virtual Result<std::map<std::pair<std::string, std::string>, std::vector<double>>> earlier_figures(
       const std::string& run_id) = 0;
+  // Notifications told (docs/notifications.md): an event's key, once told, is remembered so that collecting the run
+  // again does not tell it again.
+  virtual Result<bool> notification_sent(const std::string& key) = 0;
+  virtual Status record_notification(const std::string& key) = 0;
   virtual std::string describe() const = 0;  // for messages: the file or server, never a password
 };
 

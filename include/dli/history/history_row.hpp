@@ -54,6 +54,7 @@ struct RecordedRun {
   std::vector<std::pair<std::string, HostInfo>> hosts;  // those that described themselves
   std::vector<HostStatus> host_states;                  // state and host only
   std::vector<std::pair<std::string, std::string>> maintenance;  // hosts left out: name and reason
+  std::vector<CapacityQuestion> capacity = {};                    // the sweep's capacity questions
 };
 
 }  // namespace dli

@@ -18,4 +18,7 @@ struct PublishSummary {
 // older versions but the previous one are removed. Refuses a `site_dir` that exists and is not such a link.
 Result<PublishSummary> publish_site(HistoryDb& history, const std::string& site_dir, const std::string& title);
 
+// Writes every page of the site into `folder` (which exists), as one version; `site` and `version` stay empty.
+Result<PublishSummary> write_site(HistoryDb& history, const std::string& folder, const std::string& title);
+
 }  // namespace dli

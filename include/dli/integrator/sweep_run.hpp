@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "dli/integrator/notify.hpp"
 #include "dli/integrator/plan.hpp"
 #include "dli/protocol/agent_command.hpp"
 #include "dli/store/store.hpp"
@@ -44,6 +45,7 @@ struct RunOutcome {
   int hosts_store_failed = 0;   // agents that ended because the store refused or did not take their results
   int results_unpublished = 0;  // measured results still waiting in the agents' spools
   int exit_code = 0;  // per exit_codes.hpp
+  std::vector<NotifyEvent> events = {};  // what needs someone's attention (docs/notifications.md)
 };
 
 // Throws StoreFailure when the store cannot be used.

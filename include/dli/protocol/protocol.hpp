@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "dli/protocol/capacity_question.hpp"
+
 #include "dli/protocol/test_result.hpp"
 #include "dli/protocol/test_spec.hpp"
 
@@ -44,6 +46,8 @@ struct Manifest {
   std::vector<HostEntry> hosts;
   // Hosts of the fleet the sweep selected but left out because they are in maintenance: name and reason.
   std::vector<std::pair<std::string, std::string>> maintenance;
+  // The capacity questions the sweep asks (`capacity:`), answered on every page of the run.
+  std::vector<CapacityQuestion> capacity;
 };
 
 struct TaskList {

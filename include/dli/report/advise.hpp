@@ -7,16 +7,10 @@
 #include <string>
 #include <vector>
 
+#include "dli/protocol/capacity_question.hpp"
 #include "dli/report/report.hpp"
 
 namespace dli {
-
-struct CapacityQuestion {
-  std::string model;
-  int streams = 1;
-  double fps_per_stream = 1;
-  std::optional<double> p99_s;  // absent: any latency
-};
 
 struct CapacityAnswer {
   const ReportRow* row = nullptr;
@@ -33,8 +27,19 @@ struct CapacityAnswer {
 // first). An empty list means the run has no VALID speed result of the model.
 std::vector<CapacityAnswer> advise(const std::vector<ReportRow>& rows, const CapacityQuestion& question);
 
+// "8 streams at 10 frames/s each of mobilenet_v2 (80 frames/s), p99 latency at most 200 ms".
+std::string question_text(const CapacityQuestion& question);
+
 // The answer for people: the question, then a table, or why the run cannot answer it.
 void write_advice(std::ostream& out, const CapacityQuestion& question, const std::vector<CapacityAnswer>& answers,
                   const std::vector<ReportRow>& rows);
+
+// The run page's "Capacity" section: each question the sweep asked (`capacity:`) answered from the run's VALID
+// results, those that fit first (at most kMaxCapacityAnswers), or the closest few when none fits, or why the run
+// cannot answer. Nothing when the sweep asked no question.
+inline constexpr std::size_t kMaxCapacityAnswers = 10;
+inline constexpr std::size_t kMaxClosestAnswers = 3;
+void write_capacity_section(std::ostream& out, const std::vector<CapacityQuestion>& questions,
+                            const std::vector<ReportRow>& rows);
 
 }  // namespace dli

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "dli/protocol/capacity_question.hpp"
 #include "dli/protocol/host_info.hpp"
 #include "dli/protocol/protocol.hpp"
 #include "dli/protocol/test_result.hpp"
@@ -42,6 +43,8 @@ struct ReportContext {
   std::string series_links = {};
   // Hosts left out of the run because they are in maintenance: name and reason.
   std::vector<std::pair<std::string, std::string>> maintenance = {};
+  // The capacity questions the sweep asked (`capacity:`): the page answers each from the run's results.
+  std::vector<CapacityQuestion> capacity = {};
 };
 
 std::vector<std::string> csv_columns();

@@ -25,10 +25,25 @@ struct LinePlot {
   std::string band_label = {};
 };
 
+// Grouped bars: one group per category along x (e.g. hosts), one bar per series in each (e.g. frameworks).
+struct BarGroup {
+  std::string name;
+  std::vector<std::optional<double>> values;  // one per series, in the plot's order; absent: no bar
+  std::vector<std::string> notes;             // one per series (may be empty): shown on hover with the value
+};
+
+struct BarPlot {
+  std::string title;
+  std::string x_label, y_label;  // with their units
+  std::vector<std::string> series;
+  std::vector<BarGroup> groups;
+};
+
 // Ticks for [low, high]: 1, 2 or 5 times a power of ten apart, about `wanted` of them, covering the range.
 std::vector<double> nice_ticks(double low, double high, int wanted = 5);
 
 std::string svg_line_plot(const LinePlot& plot);
+std::string svg_bar_plot(const BarPlot& plot);
 
 // The distribution of one test's request times from its stored histogram (docs/methodology.md, "The histogram"):
 // the log-spaced buckets merged into at most `bars` bars of equal width on a log time axis, each bar's height the

@@ -28,6 +28,7 @@ class LockedStore final : public Store {
   Result<bool> exists(const std::string& key) override;
   Result<std::vector<std::string>> list(const std::string& folder) override;
   Status remove(const std::string& key) override;
+  Status remove_folder(const std::string& folder) override;
   Status make_folders(const std::vector<std::string>& folders) override;
   void disconnect() override;
   std::string describe() const override;

@@ -31,6 +31,9 @@ class Store {
   // Names (not full keys) of the objects and folders directly inside `folder`; empty when it does not exist.
   virtual Result<std::vector<std::string>> list(const std::string& folder) = 0;
   virtual Status remove(const std::string& key) = 0;
+  // Removes an empty folder (its objects removed first); an absent one is fine. Never recursive: a folder that still
+  // holds something is an error, so a wrong key cannot take a tree with it.
+  virtual Status remove_folder(const std::string& folder) = 0;
   // Makes these folders and their parents ahead of writes into them (existing ones are fine), so that a writer
   // does not first learn of a missing folder from a refused upload. Writes make their folders anyway: a store
   // where that costs nothing does nothing here.

@@ -69,6 +69,7 @@ class CurlStore final : public Store {
   Result<bool> exists(const std::string& key) override;
   Result<std::vector<std::string>> list(const std::string& folder) override;
   Status remove(const std::string& key) override;
+  Status remove_folder(const std::string& folder) override;
   Status make_folders(const std::vector<std::string>& folders) override;
   // Closes the kept connection (FTP: QUIT) and the SFTP posix-rename side channel, freeing the server's slots
   // (vsftpd's max_clients); the next operation logs in again.
