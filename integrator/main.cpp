@@ -388,6 +388,7 @@ int main(int argc, char** argv) {
       const int history_code = no_history ? dli::exit_code::kOk : record_run(collected.value(), history);
       const auto paths = dli::write_reports(collected.value(), reports);
       std::cout << "CSV:  " << std::filesystem::absolute(paths.csv).string()
+                << "\nJSON: " << std::filesystem::absolute(paths.json).string()
                 << "\nHTML: " << std::filesystem::absolute(paths.html).string() << "\n";
       const auto& result = collected.value();
       for (const auto& host : result.host_states) {

@@ -276,6 +276,8 @@ class FileStore : public Store {
     return {};
   }
 
+  bool concurrent_gets() const override { return true; }  // each get opens its own descriptor; nothing is shared
+
   std::string describe() const override { return "file://" + root_; }
 
  private:
