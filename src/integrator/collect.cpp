@@ -3,6 +3,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <future>
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -169,9 +170,8 @@ Result<Collected> collect_known(Store& store, const RunRecord& record) {
     }
     for (const auto& id : order) {
       const std::vector<const TestSpec*>& repeats = tasks_of[id];
-      TestSpec spec = *repeats.front();
-      spec.repeat = 0;  // the row is the test, not one of its repeats
-      ReportRow row{spec, std::nullopt};
+      ReportRow row{*repeats.front(), std::nullopt};
+      row.spec.repeat = 0;  // the row is the test, not one of its repeats
       row.host_peak_gflops = peak;
       std::vector<TestResult> found;
       for (const TestSpec* task : repeats) {
@@ -183,8 +183,8 @@ Result<Collected> collect_known(Store& store, const RunRecord& record) {
         found.push_back(std::move(result->second));
         found.back().spec = *task;  // the planned spec (with its host) is authoritative; the result's copy informs
       }
-      if (spec.measure.repeats > 1) {
-        CombinedRepeats combined = combine_repeats(std::move(found), spec.measure.repeats);
+      if (row.spec.measure.repeats > 1) {
+        CombinedRepeats combined = combine_repeats(std::move(found), row.spec.measure.repeats);
         row.result = std::move(combined.result);
         row.repeats = std::move(combined.summary);
       } else if (!found.empty()) {
@@ -228,10 +228,17 @@ ReportPaths write_reports(const Collected& collected, const std::string& out_dir
     write_file_atomically(path, body);
     spdlog::debug("collect timing: {} {:.3f} s", step, seconds_since(start));
   };
-  write("csv", paths.csv, [&](std::ostream& file) { write_csv(file, collected.rows); });
-  write("json", paths.json, [&](std::ostream& file) { stream_rows_json(file, context, collected.rows); });
+  // They only read the rows: the CSV and the JSON are written on threads of their own beside the page.
+  auto csv = std::async(std::launch::async, [&] {
+    write("csv", paths.csv, [&](std::ostream& file) { write_csv(file, collected.rows); });
+  });
+  auto json = std::async(std::launch::async, [&] {
+    write("json", paths.json, [&](std::ostream& file) { stream_rows_json(file, context, collected.rows); });
+  });
   write("page", paths.html, [&](std::ostream& file) { write_html(file, context, collected.rows); });
   write("feed", (out / "changes.atom").string(), [&](std::ostream& file) { write_atom(file, context, collected.rows); });
+  csv.get();  // rethrows a failure
+  json.get();
   return paths;
 }
 
