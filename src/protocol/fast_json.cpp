@@ -49,7 +49,8 @@ bool FastJson::get<bool>() const {
 // that every array's and object's elements lie side by side.
 class FastJsonParser {
  public:
-  FastJsonParser(std::string_view text, std::vector<FastJson>& nodes) : text_(text), nodes_(nodes) {}
+  FastJsonParser(std::string_view text, std::vector<FastJson>& nodes, std::vector<FastJson>& stack)
+      : text_(text), nodes_(nodes), stack_(stack) {}
 
   bool parse() {
     FastJson root;
@@ -206,13 +207,14 @@ class FastJsonParser {
   std::string_view text_;
   std::size_t at_ = 0;
   std::vector<FastJson>& nodes_;
-  std::vector<FastJson> stack_;
+  std::vector<FastJson>& stack_;
 };
 
 bool parse_fast_json(std::string_view text, FastJsonDocument& document) {
   document.nodes.clear();
+  document.stack.clear();
   document.nodes.reserve(text.size() / 16 + 16);  // dli's pretty-printed documents: a node per 20-30 bytes or more
-  return FastJsonParser(text, document.nodes).parse();
+  return FastJsonParser(text, document.nodes, document.stack).parse();
 }
 
 }  // namespace dli::protocol_detail

@@ -77,6 +77,7 @@ bool FastJson::get<bool>() const;
 // A parsed document: its nodes view `text`, which must outlive it.
 struct FastJsonDocument {
   std::vector<FastJson> nodes;  // the root last
+  std::vector<FastJson> stack;  // the parser's, kept with the document so that its memory serves the next parse
   const FastJson& root() const { return nodes.back(); }
 };
 
