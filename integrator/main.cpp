@@ -288,7 +288,8 @@ int main(int argc, char** argv) {
   check_cmd->add_option("--store", store_url, "Store URL (default: the fleet's `store:`, else file://$PWD/dli-store)");
   check_cmd->add_option("--agent", agent_exe, "dli-agent for local hosts (default: beside this program)");
 
-  auto* collect_cmd = app.add_subcommand("collect", "Rebuild results.csv and results.html of a run from the store");
+  auto* collect_cmd =
+      app.add_subcommand("collect", "Rebuild results.csv, results.json and results.html of a run from the store");
   collect_cmd->add_option("RUN", run_id, "Run id")->required();
   collect_cmd->add_option("--store", store_url, "Store URL (default: --fleet's `store:`, else file://$PWD/dli-store)");
   collect_cmd->add_option("--fleet", fleet_path, "Fleet YAML whose `store:` to use");
