@@ -341,7 +341,8 @@ int main(int argc, char** argv) {
   check_cmd->add_option("--store", store_url, "Store URL (default: the fleet's `store:`, else file://$PWD/dli-store)");
   check_cmd->add_option("--agent", agent_exe, "dli-agent for local hosts (default: beside this program)");
 
-  auto* collect_cmd = app.add_subcommand("collect", "Rebuild results.csv and results.html of a run from the store");
+  auto* collect_cmd =
+      app.add_subcommand("collect", "Rebuild results.csv, results.json and results.html of a run from the store");
   collect_cmd->add_option("RUN", run_id, "Run id")->required();
   collect_cmd->add_option("--store", store_url, "Store URL (default: --fleet's `store:`, else file://$PWD/dli-store)");
   collect_cmd->add_option("--fleet", fleet_path, "Fleet YAML whose `store:` to use");
@@ -450,6 +451,7 @@ int main(int argc, char** argv) {
       const int history_code = no_history ? dli::exit_code::kOk : record_run(collected.value(), history);
       const auto paths = dli::write_reports(collected.value(), reports);
       std::cout << "CSV:  " << std::filesystem::absolute(paths.csv).string()
+                << "\nJSON: " << std::filesystem::absolute(paths.json).string()
                 << "\nHTML: " << std::filesystem::absolute(paths.html).string() << "\n";
       const int code = collect_exit_code(collected.value(), history_code, fail_on_regression);
       if (!fleet_path.empty()) {

@@ -1,28 +1,43 @@
 #include "dli/integrator/collect.hpp"
 
+#include <chrono>
 #include <filesystem>
+#include <functional>
+#include <future>
 #include <map>
-#include <sstream>
+#include <optional>
 #include <stdexcept>
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
+#include "dli/integrator/result_files.hpp"
+#include "dli/report/rows_json.hpp"
 #include "dli/status/status_board.hpp"
 #include "dli/util/clock.hpp"
 #include "dli/util/local_file.hpp"
+#include "dli/util/parallel.hpp"
 
 namespace dli {
 
 namespace {
 
-Result<nlohmann::json> get_json(Store& store, const std::string& key) {
-  auto text = store.get(key);
-  if (!text) return text.error();
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+Result<nlohmann::json> parse_json(const std::string& key, const std::string& text) {
   try {
-    return nlohmann::json::parse(text.value());
+    return nlohmann::json::parse(text);
   } catch (const nlohmann::json::exception& error) {
     return Error{fmt::format("{}: not valid JSON: {}", key, error.what())};
   }
+}
+
+Result<nlohmann::json> get_json(Store& store, const std::string& key) {
+  auto text = store.get(key);
+  if (!text) return text.error();
+  return parse_json(key, text.value());
 }
 
 // Results present for a host, by task key (an absent results folder simply means none yet).
@@ -30,47 +45,40 @@ Result<std::map<std::string, TestResult>> read_results(Store& store, const std::
                                                        std::vector<std::string>& problems) {
   auto names = store.list(layout::results_dir(run, host));
   if (!names) return names.error();
-  std::map<std::string, TestResult> results;
+  std::vector<ResultFile> files;
   for (const auto& name : names.value()) {
     const std::string suffix = ".json";
     if (name.size() <= suffix.size() || name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0) {
       continue;
     }
     const std::string id = name.substr(0, name.size() - suffix.size());
-    const std::string key = layout::result(run, host, id);
-    auto json = get_json(store, key);
-    if (!json) {
-      problems.push_back(json.error().message);
-      continue;
-    }
-    try {
-      results.emplace(id, test_result_from_json(json.value()));
-    } catch (const std::exception& error) {
-      problems.push_back(fmt::format("{}: {}", key, error.what()));
-    }
+    files.push_back({id, layout::result(run, host, id)});
   }
-  return results;
+  return read_result_files(store, files, false, problems);
 }
 
 // A host that ended `done` with nothing unpublished has a result for each test it did not skip: each is read by its
 // key, without listing the folder; one that is missing after all is simply not found.
 Result<std::map<std::string, TestResult>> read_planned_results(Store& store, const TaskList& tasks,
                                                                std::vector<std::string>& problems) {
-  std::map<std::string, TestResult> results;
+  std::vector<ResultFile> files;
   for (const auto& spec : tasks.tests) {
-    const std::string key = layout::result(tasks.run_id, tasks.host, task_key(spec));
-    auto json = get_json(store, key);
-    if (!json) {
-      if (json.error().kind != ErrorKind::kNotFound) problems.push_back(json.error().message);
-      continue;
-    }
-    try {
-      results.emplace(task_key(spec), test_result_from_json(json.value()));
-    } catch (const std::exception& error) {
-      problems.push_back(fmt::format("{}: {}", key, error.what()));
-    }
+    files.push_back({task_key(spec), layout::result(tasks.run_id, tasks.host, task_key(spec))});
   }
-  return results;
+  return read_result_files(store, files, true, problems);
+}
+
+Result<TaskList> read_task_list(Store& store, const std::string& run_id, const std::string& host) {
+  auto text = store.get(layout::tasks(run_id, host));
+  if (!text) return text.error();
+  if (auto quick = quick_task_list(text.value())) return std::move(*quick);
+  auto tasks_json = parse_json(layout::tasks(run_id, host), text.value());
+  if (!tasks_json) return tasks_json.error();
+  try {
+    return task_list_from_json(tasks_json.value());
+  } catch (const std::exception& error) {
+    return Error{fmt::format("{}: {}", layout::tasks(run_id, host), error.what())};
+  }
 }
 
 bool all_published(const HostStatus* last) {
@@ -111,14 +119,18 @@ Result<RunRecord> read_run_record(Store& store, const std::string& run_id, std::
   auto statuses = StatusBoard(store, run_id).read_all(problems);
   if (!statuses) return statuses.error();
   record.statuses = std::move(statuses).value();
-  for (const auto& host : record.manifest.hosts) {
-    auto tasks_json = get_json(store, layout::tasks(run_id, host.name));
-    if (!tasks_json) return tasks_json.error();
-    try {
-      record.tasks[host.name] = task_list_from_json(tasks_json.value());
-    } catch (const std::exception& error) {
-      return Error{fmt::format("{}: {}", layout::tasks(run_id, host.name), error.what())};
-    }
+  // A large run's task lists weigh as much as a tenth of its results: read on every core where the store allows.
+  const auto& hosts = record.manifest.hosts;
+  std::vector<std::optional<Result<TaskList>>> lists(hosts.size());
+  const auto read_tasks = [&](std::size_t i) { lists[i] = read_task_list(store, run_id, hosts[i].name); };
+  if (store.concurrent_gets()) {
+    parallel_for(hosts.size(), 0, read_tasks);
+  } else {
+    for (std::size_t i = 0; i < hosts.size(); ++i) read_tasks(i);
+  }
+  for (std::size_t i = 0; i < hosts.size(); ++i) {
+    if (!*lists[i]) return lists[i]->error();  // the first host's error, as reading them in turn would stop at
+    record.tasks[hosts[i].name] = std::move(*lists[i]).value();
   }
   return record;
 }
@@ -127,6 +139,9 @@ Result<Collected> collect_known(Store& store, const RunRecord& record) {
   Collected collected;
   collected.manifest = record.manifest;
   const std::string& run_id = record.manifest.run_id;
+  std::size_t planned = 0;  // rows at most: growing a vector of 100,000 rows costs more than reading them
+  for (const auto& [host, tasks] : record.tasks) planned += tasks.tests.size();
+  collected.rows.reserve(planned);
   for (const auto& host : collected.manifest.hosts) {
     const auto status_of = record.statuses.find(host.name);
     const HostStatus* last = status_of == record.statuses.end() ? nullptr : &status_of->second;
@@ -155,9 +170,8 @@ Result<Collected> collect_known(Store& store, const RunRecord& record) {
     }
     for (const auto& id : order) {
       const std::vector<const TestSpec*>& repeats = tasks_of[id];
-      TestSpec spec = *repeats.front();
-      spec.repeat = 0;  // the row is the test, not one of its repeats
-      ReportRow row{spec, std::nullopt};
+      ReportRow row{*repeats.front(), std::nullopt};
+      row.spec.repeat = 0;  // the row is the test, not one of its repeats
       row.host_peak_gflops = peak;
       std::vector<TestResult> found;
       for (const TestSpec* task : repeats) {
@@ -169,8 +183,8 @@ Result<Collected> collect_known(Store& store, const RunRecord& record) {
         found.push_back(std::move(result->second));
         found.back().spec = *task;  // the planned spec (with its host) is authoritative; the result's copy informs
       }
-      if (spec.measure.repeats > 1) {
-        CombinedRepeats combined = combine_repeats(std::move(found), spec.measure.repeats);
+      if (row.spec.measure.repeats > 1) {
+        CombinedRepeats combined = combine_repeats(std::move(found), row.spec.measure.repeats);
         row.result = std::move(combined.result);
         row.repeats = std::move(combined.summary);
       } else if (!found.empty()) {
@@ -190,41 +204,52 @@ Result<Collected> collect_known(Store& store, const RunRecord& record) {
 }
 
 Result<Collected> collect_run(Store& store, const std::string& run_id) {
+  const auto start = std::chrono::steady_clock::now();
   std::vector<std::string> problems;
   auto record = read_run_record(store, run_id, problems);
   if (!record) return record.error();
   auto collected = collect_known(store, record.value());
   if (!collected) return collected.error();
   collected.value().problems.insert(collected.value().problems.begin(), problems.begin(), problems.end());
+  spdlog::debug("collect timing: read+parse {:.3f} s ({} rows)", seconds_since(start), collected.value().rows.size());
   return collected;
 }
 
 ReportPaths write_reports(const Collected& collected, const std::string& out_dir) {
   std::filesystem::create_directories(out_dir);
-  ReportPaths paths{(std::filesystem::path(out_dir) / "results.csv").string(),
-                    (std::filesystem::path(out_dir) / "results.html").string()};
-  std::ostringstream csv;
-  write_csv(csv, collected.rows);
-  write_file_atomically(paths.csv, csv.str());
-
+  const std::filesystem::path out(out_dir);
+  ReportPaths paths{(out / "results.csv").string(), (out / "results.html").string(), (out / "results.json").string()};
   ReportContext context{collected.manifest.run_id, collected.manifest.sweep_name, collected.manifest.created_at,
                         utc_now_iso8601(), collected.hosts, collected.host_states};
   context.maintenance = collected.manifest.maintenance;
   context.capacity = collected.manifest.capacity;
-  std::ostringstream html;
-  write_html(html, context, collected.rows);
-  write_file_atomically(paths.html, html.str());
+  // Each report streams into its file (never whole in memory); -v logs each one's time (docs/benchmarks.md).
+  const auto write = [](const char* step, const std::string& path, const std::function<void(std::ostream&)>& body) {
+    const auto start = std::chrono::steady_clock::now();
+    write_file_atomically(path, body);
+    spdlog::debug("collect timing: {} {:.3f} s", step, seconds_since(start));
+  };
+  // They only read the rows: the CSV and the JSON are written on threads of their own beside the page.
+  auto csv = std::async(std::launch::async, [&] {
+    write("csv", paths.csv, [&](std::ostream& file) { write_csv(file, collected.rows); });
+  });
+  auto json = std::async(std::launch::async, [&] {
+    write("json", paths.json, [&](std::ostream& file) { stream_rows_json(file, context, collected.rows); });
+  });
+  write("page", paths.html, [&](std::ostream& file) { write_html(file, context, collected.rows); });
   // Each host's test details (docs/site.md, "Host pages"), which the page's cells link to.
+  const auto hosts_start = std::chrono::steady_clock::now();
   for (const auto& host : report_hosts(collected.rows)) {
-    std::ostringstream page;
-    write_host_html(page, context, host, collected.rows, "../results.html");
-    const std::filesystem::path path = std::filesystem::path(out_dir) / host_page_path(host);
+    const std::filesystem::path path = out / host_page_path(host);
     std::filesystem::create_directories(path.parent_path());
-    write_file_atomically(path.string(), page.str());
+    write_file_atomically(path.string(), [&](std::ostream& file) {
+      write_host_html(file, context, host, collected.rows, "../results.html");
+    });
   }
-  std::ostringstream feed;
-  write_atom(feed, context, collected.rows);
-  write_file_atomically((std::filesystem::path(out_dir) / "changes.atom").string(), feed.str());
+  spdlog::debug("collect timing: hosts {:.3f} s", seconds_since(hosts_start));
+  write("feed", (out / "changes.atom").string(), [&](std::ostream& file) { write_atom(file, context, collected.rows); });
+  csv.get();  // rethrows a failure
+  json.get();
   return paths;
 }
 

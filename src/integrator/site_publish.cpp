@@ -10,6 +10,7 @@
 
 #include "dli/integrator/history_record.hpp"
 #include "dli/report/report.hpp"
+#include "dli/report/rows_json.hpp"
 #include "dli/report/site.hpp"
 #include "dli/util/clock.hpp"
 #include "dli/util/local_file.hpp"
@@ -107,7 +108,7 @@ Result<PublishSummary> write_site(HistoryDb& history, const std::string& into, c
       std::ostringstream html, csv, json, feed;
       write_html(html, context, run.value().rows);
       write_csv(csv, run.value().rows);
-      write_rows_json(json, context, run.value().rows);
+      stream_rows_json(json, context, run.value().rows);
       write_atom(feed, context, run.value().rows);
       write_page(folder / "index.html", html.str());
       write_page(folder / "results.csv", csv.str());

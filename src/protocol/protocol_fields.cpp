@@ -13,7 +13,8 @@ namespace dli::protocol_detail {
 namespace {
 
 // JSON's names for the kinds a reader may find, in the words a person expects.
-std::string kind_of(const nlohmann::json& value) {
+template <typename Json>
+std::string kind_of(const Json& value) {
   if (value.is_null()) return "null";
   if (value.is_boolean()) return "boolean";
   if (value.is_number_integer()) return "integer";
@@ -25,42 +26,50 @@ std::string kind_of(const nlohmann::json& value) {
 
 }  // namespace
 
-FieldReader::FieldReader(std::string document, const nlohmann::json& object, std::string prefix)
+template <typename Json>
+BasicFieldReader<Json>::BasicFieldReader(std::string document, const Json& object, std::string prefix)
     : document_(std::move(document)), json_(object), prefix_(std::move(prefix)) {}
 
-bool FieldReader::has(const std::string& name) const { return json_.contains(name); }
+template <typename Json>
+bool BasicFieldReader<Json>::has(const std::string& name) const { return json_.contains(name); }
 
-bool FieldReader::is_null(const std::string& name) const { return at(name).is_null(); }
+template <typename Json>
+bool BasicFieldReader<Json>::is_null(const std::string& name) const { return at(name).is_null(); }
 
-const nlohmann::json& FieldReader::at(const std::string& name) const {
+template <typename Json>
+const Json& BasicFieldReader<Json>::at(const std::string& name) const {
   const auto found = json_.find(name);
   if (found == json_.end()) throw std::runtime_error(fmt::format("{}: missing field '{}'", document_, path(name)));
   return *found;
 }
 
-void FieldReader::fail(const std::string& name, const std::string& expected) const {
+template <typename Json>
+void BasicFieldReader<Json>::fail(const std::string& name, const std::string& expected) const {
   const auto found = json_.find(name);
   const std::string got = found == json_.end() ? "nothing" : kind_of(*found);
   throw std::runtime_error(fmt::format("{}: field '{}' expected {}, got {}", document_, path(name), expected, got));
 }
 
-std::string FieldReader::string(const std::string& name) const {
+template <typename Json>
+std::string BasicFieldReader<Json>::string(const std::string& name) const {
   const auto& value = at(name);
   if (!value.is_string()) fail(name, "string");
-  return value.get<std::string>();
+  return value.template get<std::string>();
 }
 
-std::int64_t FieldReader::int64(const std::string& name) const {
+template <typename Json>
+std::int64_t BasicFieldReader<Json>::int64(const std::string& name) const {
   const auto& value = at(name);
   if (!value.is_number_integer()) fail(name, "integer");
   if (value.is_number_unsigned() &&
-      value.get<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+      value.template get<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
     fail(name, "integer within 64-bit range");
   }
-  return value.get<std::int64_t>();
+  return value.template get<std::int64_t>();
 }
 
-int FieldReader::integer(const std::string& name) const {
+template <typename Json>
+int BasicFieldReader<Json>::integer(const std::string& name) const {
   const std::int64_t value = int64(name);
   if (value < std::numeric_limits<int>::min() || value > std::numeric_limits<int>::max()) {
     throw std::runtime_error(fmt::format("{}: field '{}' expected integer within 32-bit range, got {}", document_,
@@ -69,29 +78,33 @@ int FieldReader::integer(const std::string& name) const {
   return static_cast<int>(value);
 }
 
-double FieldReader::number(const std::string& name) const {
+template <typename Json>
+double BasicFieldReader<Json>::number(const std::string& name) const {
   const auto& value = at(name);
   if (value.is_null()) return std::numeric_limits<double>::quiet_NaN();
   if (!value.is_number()) fail(name, "number");
-  return value.get<double>();
+  return value.template get<double>();
 }
 
-double FieldReader::seconds(const std::string& name, double max) const {
+template <typename Json>
+double BasicFieldReader<Json>::seconds(const std::string& name, double max) const {
   const double value = number(name);
   if (!(value >= 0 && value <= max)) fail(name, fmt::format("seconds from 0 to {}", max));
   return value;
 }
 
-FieldReader FieldReader::object(const std::string& name) const {
+template <typename Json>
+BasicFieldReader<Json> BasicFieldReader<Json>::object(const std::string& name) const {
   const auto& value = at(name);
   if (!value.is_object()) fail(name, "object");
-  return FieldReader(document_, value, path(name) + ".");
+  return BasicFieldReader(document_, value, path(name) + ".");
 }
 
-std::vector<FieldReader> FieldReader::objects(const std::string& name) const {
+template <typename Json>
+std::vector<BasicFieldReader<Json>> BasicFieldReader<Json>::objects(const std::string& name) const {
   const auto& value = at(name);
   if (!value.is_array()) fail(name, "array");
-  std::vector<FieldReader> elements;
+  std::vector<BasicFieldReader> elements;
   for (std::size_t i = 0; i < value.size(); ++i) {
     const std::string element = fmt::format("{}[{}]", path(name), i);
     if (!value[i].is_object()) {
@@ -103,22 +116,24 @@ std::vector<FieldReader> FieldReader::objects(const std::string& name) const {
   return elements;
 }
 
-std::vector<std::int64_t> FieldReader::int64s(const std::string& name) const {
+template <typename Json>
+std::vector<std::int64_t> BasicFieldReader<Json>::int64s(const std::string& name) const {
   const auto& value = at(name);
   if (!value.is_array()) fail(name, "array");
   std::vector<std::int64_t> numbers;
   for (std::size_t i = 0; i < value.size(); ++i) {
-    if (!value[i].is_number_integer() || (value[i].is_number_unsigned() && value[i].get<std::uint64_t>() >
+    if (!value[i].is_number_integer() || (value[i].is_number_unsigned() && value[i].template get<std::uint64_t>() >
                                           static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))) {
       throw std::runtime_error(
           fmt::format("{}: field '{}[{}]' expected integer, got {}", document_, path(name), i, kind_of(value[i])));
     }
-    numbers.push_back(value[i].get<std::int64_t>());
+    numbers.push_back(value[i].template get<std::int64_t>());
   }
   return numbers;
 }
 
-std::vector<double> FieldReader::numbers(const std::string& name) const {
+template <typename Json>
+std::vector<double> BasicFieldReader<Json>::numbers(const std::string& name) const {
   const auto& value = at(name);
   if (!value.is_array()) fail(name, "array");
   std::vector<double> numbers;
@@ -128,12 +143,13 @@ std::vector<double> FieldReader::numbers(const std::string& name) const {
       throw std::runtime_error(
           fmt::format("{}: field '{}[{}]' expected number, got {}", document_, path(name), i, kind_of(value[i])));
     }
-    numbers.push_back(value[i].get<double>());
+    numbers.push_back(value[i].template get<double>());
   }
   return numbers;
 }
 
-std::vector<std::string> FieldReader::strings(const std::string& name) const {
+template <typename Json>
+std::vector<std::string> BasicFieldReader<Json>::strings(const std::string& name) const {
   const auto& value = at(name);
   if (!value.is_array()) fail(name, "array");
   std::vector<std::string> texts;
@@ -142,12 +158,13 @@ std::vector<std::string> FieldReader::strings(const std::string& name) const {
       throw std::runtime_error(
           fmt::format("{}: field '{}[{}]' expected string, got {}", document_, path(name), i, kind_of(value[i])));
     }
-    texts.push_back(value[i].get<std::string>());
+    texts.push_back(value[i].template get<std::string>());
   }
   return texts;
 }
 
-std::vector<std::int64_t> FieldReader::int64_pairs(const std::string& name) const {
+template <typename Json>
+std::vector<std::int64_t> BasicFieldReader<Json>::int64_pairs(const std::string& name) const {
   const auto& value = at(name);
   if (!value.is_array()) fail(name, "array of [integer, integer]");
   std::vector<std::int64_t> flat;
@@ -156,19 +173,21 @@ std::vector<std::int64_t> FieldReader::int64_pairs(const std::string& name) cons
     if (!pair.is_array() || pair.size() != 2 || !pair[0].is_number_integer() || !pair[1].is_number_integer()) {
       fail(name, "array of [integer, integer]");
     }
-    flat.push_back(pair[0].get<std::int64_t>());
-    flat.push_back(pair[1].get<std::int64_t>());
+    flat.push_back(pair[0].template get<std::int64_t>());
+    flat.push_back(pair[1].template get<std::int64_t>());
   }
   return flat;
 }
 
-bool FieldReader::boolean(const std::string& name) const {
+template <typename Json>
+bool BasicFieldReader<Json>::boolean(const std::string& name) const {
   const auto& value = at(name);
   if (!value.is_boolean()) fail(name, "boolean");
-  return value.get<bool>();
+  return value.template get<bool>();
 }
 
-std::map<std::string, std::string> FieldReader::string_map(const std::string& name) const {
+template <typename Json>
+std::map<std::string, std::string> BasicFieldReader<Json>::string_map(const std::string& name) const {
   const auto& value = at(name);
   if (!value.is_object()) fail(name, "object");
   std::map<std::string, std::string> entries;
@@ -177,16 +196,17 @@ std::map<std::string, std::string> FieldReader::string_map(const std::string& na
       throw std::runtime_error(
           fmt::format("{}: field '{}.{}' expected string, got {}", document_, path(name), key, kind_of(entry)));
     }
-    entries.emplace(key, entry.get<std::string>());
+    entries.emplace(key, entry.template get<std::string>());
   }
   return entries;
 }
 
-FieldReader open_document(const std::string& document, const nlohmann::json& json) {
+template <typename Json>
+BasicFieldReader<Json> open_document(const std::string& document, const Json& json) {
   if (!json.is_object()) {
     throw std::runtime_error(fmt::format("{}: expected a JSON object, got {}", document, kind_of(json)));
   }
-  FieldReader fields(document, json);
+  BasicFieldReader<Json> fields(document, json);
   const int version = fields.integer("protocol");
   if (version != kProtocolVersion) {
     throw std::runtime_error(fmt::format("{}: protocol version {} is not supported (this build reads version {})",
@@ -194,6 +214,11 @@ FieldReader open_document(const std::string& document, const nlohmann::json& jso
   }
   return fields;
 }
+
+template class BasicFieldReader<nlohmann::json>;
+template class BasicFieldReader<FastJson>;
+template FieldReader open_document(const std::string&, const nlohmann::json&);
+template FastFieldReader open_document(const std::string&, const FastJson&);
 
 nlohmann::json finite_or_null(double value) {
   if (!std::isfinite(value)) return nullptr;

@@ -67,11 +67,12 @@ nlohmann::json encode_spec(const TestSpec& spec) {
   return json;
 }
 
-TestSpec decode_spec(const FieldReader& fields) {
+template <typename Json>
+TestSpec decode_spec(const BasicFieldReader<Json>& fields) {
   TestSpec spec;
   spec.id = fields.string("id");
   spec.host = fields.string("host");
-  const FieldReader model = fields.object("model");
+  const auto model = fields.object("model");
   spec.model.name = model.string("name");
   spec.model.format = model.string("format");
   spec.model.precision = model.string("precision");
@@ -95,10 +96,10 @@ TestSpec decode_spec(const FieldReader& fields) {
   spec.threads = fields.integer("threads");
   spec.requests = fields.integer("requests");
   spec.device = fields.string("device");
-  const FieldReader dataset = fields.object("dataset");
+  const auto dataset = fields.object("dataset");
   spec.dataset.name = dataset.string("name");
   spec.dataset.sha256 = dataset.string("sha256");
-  const FieldReader measure = fields.object("measure");
+  const auto measure = fields.object("measure");
   spec.measure.iterations = measure.integer("iterations");
   // Bounded as in a sweep: an agent turns them into clock durations, which a huge value would overflow.
   spec.measure.min_seconds = measure.seconds("min_s", kMaxMeasureSeconds);
@@ -135,6 +136,9 @@ TestSpec decode_spec(const FieldReader& fields) {
   return spec;
 }
 
+template TestSpec decode_spec(const FieldReader&);
+template TestSpec decode_spec(const FastFieldReader&);
+
 }  // namespace protocol_detail
 
 namespace protocol_detail {
@@ -149,7 +153,8 @@ nlohmann::json encode_histogram(const Histogram& histogram) {
   return {{"base_s", kHistogramBase}, {"growth", kHistogramGrowth}, {"buckets", buckets}};
 }
 
-Histogram decode_histogram(const FieldReader& fields) {
+template <typename Json>
+Histogram decode_histogram(const BasicFieldReader<Json>& fields) {
   if (fields.number("base_s") != kHistogramBase) fields.fail("base_s", fmt::format("{:g}", kHistogramBase));
   if (fields.number("growth") != kHistogramGrowth) fields.fail("growth", fmt::format("{:g}", kHistogramGrowth));
   Histogram histogram;
@@ -223,7 +228,8 @@ nlohmann::json encode_measurement(const Measurement& m) {
   };
 }
 
-Measurement decode_measurement(const FieldReader& fields) {
+template <typename Json>
+Measurement decode_measurement(const BasicFieldReader<Json>& fields) {
   Measurement m;
   m.framework_version = fields.string("framework_version");
   m.load_seconds = fields.number("load_s");
@@ -231,7 +237,7 @@ Measurement decode_measurement(const FieldReader& fields) {
   m.warmup_iterations = fields.int64("warmup_iterations");
   m.iterations = fields.int64("iterations");
   m.wall_seconds = fields.number("wall_s");
-  const FieldReader request = fields.object("request");
+  const auto request = fields.object("request");
   m.request.count = request.int64("count");
   m.request.min = request.number("min_s");
   m.request.max = request.number("max_s");
@@ -243,7 +249,7 @@ Measurement decode_measurement(const FieldReader& fields) {
   m.request.p99 = request.number("p99_s");
   m.request.p999 = request.number("p999_s");
   m.request.cv = request.number("cv");
-  const FieldReader throughput = fields.object("throughput");
+  const auto throughput = fields.object("throughput");
   m.throughput.latency_s = throughput.number("latency_s");
   m.throughput.avg_pass_s = throughput.number("avg_pass_s");
   m.throughput.fps = throughput.number("fps");
@@ -260,7 +266,7 @@ Measurement decode_measurement(const FieldReader& fields) {
   for (const auto& trial : fields.objects("search")) {
     m.search.push_back({trial.number("rate"), trial.number("latency_s"), trial.boolean("valid")});
   }
-  const FieldReader verdict = fields.object("verdict");
+  const auto verdict = fields.object("verdict");
   m.verdict.valid = verdict.boolean("valid");
   m.verdict.reasons = verdict.strings("reasons");
   // Added within protocol 4: absent from older results.
@@ -284,13 +290,19 @@ nlohmann::json encode_accuracy(const Accuracy& a) {
   return {{"samples", a.samples}, {"top1", finite_or_null(a.top1)}, {"top5", finite_or_null(a.top5)}};
 }
 
-Accuracy decode_accuracy(const FieldReader& fields) {
+template <typename Json>
+Accuracy decode_accuracy(const BasicFieldReader<Json>& fields) {
   Accuracy a;
   a.samples = fields.int64("samples");
   a.top1 = fields.number("top1");
   a.top5 = fields.number("top5");
   return a;
 }
+
+template Measurement decode_measurement(const FieldReader&);
+template Measurement decode_measurement(const FastFieldReader&);
+template Accuracy decode_accuracy(const FieldReader&);
+template Accuracy decode_accuracy(const FastFieldReader&);
 
 nlohmann::json encode_details(const std::map<std::string, std::string>& details) {
   nlohmann::json json = nlohmann::json::object();
@@ -347,10 +359,12 @@ nlohmann::json to_json(const TestResult& result) {
   };
 }
 
-TestResult test_result_from_json(const nlohmann::json& json) {
-  const FieldReader fields = protocol_detail::open_document("result", json);
+namespace protocol_detail {
+
+template <typename Json>
+TestResult decode_result(const BasicFieldReader<Json>& fields) {
   TestResult result;
-  result.spec = protocol_detail::decode_spec(fields.object("spec"));
+  result.spec = decode_spec(fields.object("spec"));
   const std::string status = fields.string("status");
   try {
     result.status = test_status_from_string(status);
@@ -371,9 +385,18 @@ TestResult test_result_from_json(const nlohmann::json& json) {
   result.framework_version = fields.string("framework_version");
   // Optional (added in protocol 3): results of older agents have none.
   if (fields.has("environment") && !fields.is_null("environment")) {
-    result.environment = protocol_detail::decode_environment(fields.object("environment"));
+    result.environment = decode_environment(fields.object("environment"));
   }
   return result;
+}
+
+template TestResult decode_result(const FieldReader&);
+template TestResult decode_result(const FastFieldReader&);
+
+}  // namespace protocol_detail
+
+TestResult test_result_from_json(const nlohmann::json& json) {
+  return protocol_detail::decode_result(protocol_detail::open_document("result", json));
 }
 
 }  // namespace dli

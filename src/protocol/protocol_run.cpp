@@ -109,13 +109,30 @@ nlohmann::json to_json(const TaskList& tasks) {
   return {{"protocol", kProtocolVersion}, {"run_id", tasks.run_id}, {"host", tasks.host}, {"tests", tests}};
 }
 
-TaskList task_list_from_json(const nlohmann::json& json) {
-  const FieldReader fields = open_document("tasks", json);
+namespace {
+
+template <typename Json>
+TaskList decode_task_list(const Json& json) {
+  const auto fields = open_document("tasks", json);
   TaskList tasks;
   tasks.run_id = fields.string("run_id");
   tasks.host = fields.string("host");
   for (const auto& test : fields.objects("tests")) tasks.tests.push_back(protocol_detail::decode_spec(test));
   return tasks;
+}
+
+}  // namespace
+
+TaskList task_list_from_json(const nlohmann::json& json) { return decode_task_list(json); }
+
+std::optional<TaskList> quick_task_list(std::string_view text) {
+  thread_local protocol_detail::FastJsonDocument document;  // as quick_test_result's
+  if (!protocol_detail::parse_fast_json(text, document)) return std::nullopt;
+  try {
+    return decode_task_list(document.root());
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
 }
 
 nlohmann::json to_json(const HostStatus& status) {

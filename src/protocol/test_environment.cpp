@@ -59,7 +59,8 @@ nlohmann::json encode_environment(const TestEnvironment& environment) {
           {"agent_cpu", environment.agent_cpu}};
 }
 
-TestEnvironment decode_environment(const FieldReader& fields) {
+template <typename Json>
+TestEnvironment decode_environment(const BasicFieldReader<Json>& fields) {
   TestEnvironment environment;
   environment.cpu_model = fields.string("cpu_model");
   environment.sockets = fields.integer("sockets");
@@ -84,6 +85,9 @@ TestEnvironment decode_environment(const FieldReader& fields) {
   if (fields.has("agent_cpu")) environment.agent_cpu = fields.integer("agent_cpu");
   return environment;
 }
+
+template TestEnvironment decode_environment(const FieldReader&);
+template TestEnvironment decode_environment(const FastFieldReader&);
 
 }  // namespace protocol_detail
 

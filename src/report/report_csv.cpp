@@ -1,4 +1,5 @@
 // results.csv: one line per planned test, columns documented in docs/results-csv.md.
+#include <charconv>
 #include <cstddef>
 #include <functional>
 #include <optional>
@@ -28,8 +29,16 @@ struct Column {
 // "index:count index:count ..." (docs/results-csv.md, "histogram"): compact enough for a cell, exact.
 std::string format_histogram(const Histogram& histogram) {
   std::string text;
-  for (const auto& bucket : histogram.buckets) {
-    text += (text.empty() ? "" : " ") + std::to_string(bucket.index) + ":" + std::to_string(bucket.count);
+  text.reserve(histogram.buckets.size() * 12);
+  char number[24];
+  const auto append = [&](long long value) {
+    text.append(number, static_cast<std::size_t>(std::to_chars(number, number + sizeof number, value).ptr - number));
+  };
+  for (const auto& bucket : histogram.buckets) {  // appended in place: a run's CSV has millions of buckets
+    if (!text.empty()) text += ' ';
+    append(bucket.index);
+    text += ':';
+    append(bucket.count);
   }
   return text;
 }
@@ -197,9 +206,19 @@ const std::vector<Column>& columns() {
   return table;
 }
 
-void write_record(std::ostream& out, const std::vector<std::string>& fields) {
-  for (std::size_t i = 0; i < fields.size(); ++i) out << (i == 0 ? "" : ",") << csv_escape(fields[i]);
-  out << '\n';
+// One line assembled, then written: a stream insertion per field costs more than the field.
+void write_record(std::ostream& out, const std::vector<std::string>& fields, std::string& line) {
+  line.clear();
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    if (i > 0) line += ',';
+    if (fields[i].find_first_of(",\"\r\n") == std::string::npos) {
+      line += fields[i];  // csv_escape would return it unchanged; no copy
+    } else {
+      line += csv_escape(fields[i]);
+    }
+  }
+  line += '\n';
+  out.write(line.data(), static_cast<std::streamsize>(line.size()));
 }
 
 }  // namespace
@@ -218,12 +237,13 @@ std::vector<std::string> csv_columns() {
 }
 
 void write_csv(std::ostream& out, const std::vector<ReportRow>& rows) {
-  write_record(out, csv_columns());
+  std::string line;
+  write_record(out, csv_columns(), line);
   std::vector<std::string> fields;
   for (const auto& row : rows) {
     fields.clear();
     for (const auto& column : columns()) fields.push_back(column.value(row));
-    write_record(out, fields);
+    write_record(out, fields, line);
   }
 }
 

@@ -1,7 +1,5 @@
 #include "dli/report/site.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include "dli/protocol/protocol.hpp"
 #include "dli/report/svg_plot.hpp"
 #include "report_format.hpp"
@@ -92,20 +90,6 @@ void write_series_page(std::ostream& out, const ReportRow& latest, const std::ve
         << (it->figure ? report::table_figure(spec, *it->figure) : std::string()) << "</td></tr>\n";
   }
   out << "</tbody>\n</table>\n</body>\n</html>\n";
-}
-
-void write_rows_json(std::ostream& out, const ReportContext& context, const std::vector<ReportRow>& rows) {
-  nlohmann::json list = nlohmann::json::array();
-  for (const auto& row : rows) {
-    list.push_back({{"spec", to_json(row.spec)},
-                    {"result", row.result ? to_json(*row.result) : nlohmann::json(nullptr)},
-                    {"not_run_reason", row.not_run_reason}});
-  }
-  const nlohmann::json document = {{"run_id", context.run_id},
-                                   {"sweep_name", context.sweep_name},
-                                   {"created_at", context.created_at},
-                                   {"rows", list}};
-  out << document.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
 }
 
 }  // namespace dli

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
+#include <vector>
 
 namespace dli {
 
@@ -25,6 +26,24 @@ void write_file_atomically(const std::string& path, const std::string& content) 
     std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
     out << content;
     if (!out.flush()) throw std::runtime_error("cannot write " + temporary);
+  }
+  std::filesystem::rename(temporary, path);
+}
+
+void write_file_atomically(const std::string& path, const std::function<void(std::ostream&)>& write) {
+  const std::string temporary = path + ".tmp." + std::to_string(::getpid());
+  try {
+    std::vector<char> buffer(1 << 20);  // fewer, larger writes than the stream's default few kilobytes
+    std::ofstream out;
+    out.rdbuf()->pubsetbuf(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+    out.open(temporary, std::ios::binary | std::ios::trunc);
+    if (!out) throw std::runtime_error("cannot create " + temporary);
+    write(out);
+    if (!out.flush()) throw std::runtime_error("cannot write " + temporary);
+  } catch (...) {
+    std::error_code ignored;
+    std::filesystem::remove(temporary, ignored);
+    throw;
   }
   std::filesystem::rename(temporary, path);
 }

@@ -46,6 +46,18 @@ TEST_F(FileStoreTest, PutThenGetReturnsTheSameBytesAndCreatesFolders) {
   EXPECT_EQ(hidden_files(), 0) << "no temporary file is left behind";
 }
 
+TEST_F(FileStoreTest, GetReturnsEmptyAndLargeObjectsWhole) {
+  std::string large(300000, 'x');
+  for (std::size_t i = 0; i < large.size(); i += 7) large[i] = static_cast<char>(i % 251);
+  for (const std::string& data : {std::string(), std::string("1"), large}) {
+    ASSERT_TRUE(store->put("runs/r1/object", data).ok());
+    auto got = store->get("runs/r1/object");
+    ASSERT_TRUE(got.ok()) << got.error().message;
+    EXPECT_EQ(got.value(), data) << data.size();
+  }
+  EXPECT_TRUE(store->concurrent_gets());
+}
+
 TEST_F(FileStoreTest, PutReplacesAnExistingObject) {
   ASSERT_TRUE(store->put("a/b.json", "first, longer content").ok());
   ASSERT_TRUE(store->put("a/b.json", "second").ok());

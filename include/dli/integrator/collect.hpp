@@ -1,5 +1,5 @@
 #pragma once
-// Merges a run's task lists and results from the store into report rows, and writes CSV and HTML.
+// Merges a run's task lists and results from the store into report rows, and writes CSV, JSON and HTML.
 #include <map>
 #include <string>
 #include <vector>
@@ -43,10 +43,11 @@ std::string not_run_reason(const HostStatus* host);
 struct ReportPaths {
   std::string csv;
   std::string html;
+  std::string json;  // results.json: every row's spec and result (rows_json.hpp)
 };
-// Writes results.csv, results.html, hosts/<host>.html (each host's test details, docs/site.md) and changes.atom (what
-// moved against earlier runs) into `out_dir` (created),
-// each atomically. Throws std::runtime_error.
+// Writes results.csv, results.json, results.html, hosts/<host>.html (each host's test details, docs/site.md) and
+// changes.atom (what moved against earlier runs) into `out_dir` (created), each streamed into its file and renamed
+// into place. Throws std::runtime_error.
 ReportPaths write_reports(const Collected& collected, const std::string& out_dir);
 
 }  // namespace dli

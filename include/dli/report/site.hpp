@@ -29,7 +29,4 @@ struct SeriesEntry {
 void write_series_page(std::ostream& out, const ReportRow& latest, const std::vector<SeriesEntry>& points,
                        const std::string& index_link, const std::string& runs_link);
 
-// results.json: {"run_id", "sweep_name", "created_at", "rows": [{"spec", "result" or null, "not_run_reason"}]}.
-void write_rows_json(std::ostream& out, const ReportContext& context, const std::vector<ReportRow>& rows);
-
 }  // namespace dli

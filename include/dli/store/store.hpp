@@ -44,6 +44,9 @@ class Store {
   // Drops any connection kept for reuse; the next operation connects again. Callers that will not need the store
   // for a while call it, so that a crowded server's connection slots go to those who need them.
   virtual void disconnect() {}
+  // Whether get() may run on several threads at once: true for a local folder, false for a connection (the
+  // default), which callers then use from one thread. Collecting a large run reads its results in parallel.
+  virtual bool concurrent_gets() const { return false; }
   // URL with any credentials removed, for logs and messages.
   virtual std::string describe() const = 0;
 };
