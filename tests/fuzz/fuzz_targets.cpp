@@ -75,12 +75,30 @@ void json_document(const std::uint8_t* data, std::size_t size, Decode decode) {
   }
 }
 
+// The quick reader collect uses (protocol.hpp) must read a document exactly as the usual one does, or decline it:
+// whatever it accepts, nlohmann's reader and the same decoder accept too, with the same value.
+template <class Quick, class Usual>
+void same_as_usual(const std::uint8_t* data, std::size_t size, Quick quick, Usual usual, const char* what) {
+  const std::string text = text_of(data, size);
+  const auto fast = quick(text);
+  if (!fast) return;
+  try {
+    if (to_json(*fast).dump() != to_json(usual(nlohmann::json::parse(text))).dump()) {
+      finding(std::string("the quick reader read another ") + what + " than the usual one");
+    }
+  } catch (const std::exception& error) {
+    finding(std::string("the quick reader accepted a ") + what + " the usual one refuses: " + error.what());
+  }
+}
+
 void task_list(const std::uint8_t* data, std::size_t size) {
   json_document(data, size, [](const nlohmann::json& json) { task_list_from_json(json); });
+  same_as_usual(data, size, quick_task_list, task_list_from_json, "task list");
 }
 
 void result(const std::uint8_t* data, std::size_t size) {
   json_document(data, size, [](const nlohmann::json& json) { test_result_from_json(json); });
+  same_as_usual(data, size, quick_test_result, test_result_from_json, "result");
 }
 
 void status(const std::uint8_t* data, std::size_t size) {

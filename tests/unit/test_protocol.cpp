@@ -481,14 +481,14 @@ TEST(ManifestCapacity, QuestionsRoundTripAndAManifestWithoutThemReadsAsNone) {
   manifest.sweep_name = "s";
   manifest.created_at = "2026-11-30T10:00:00Z";
   manifest.capacity = {{"mobilenet_v2", 8, 10, 0.2}, {"digits", 1, 2.5, std::nullopt}};
-  const nlohmann::json json = to_json(manifest);
-  EXPECT_EQ(json.at("capacity").dump(),
+  const nlohmann::json encoded = to_json(manifest);
+  EXPECT_EQ(encoded.at("capacity").dump(),
             R"([{"fps":10.0,"model":"mobilenet_v2","p99_ms":200.0,"streams":8},{"fps":2.5,"model":"digits","streams":1}])");
-  EXPECT_EQ(manifest_from_json(json).capacity, manifest.capacity);
+  EXPECT_EQ(manifest_from_json(encoded).capacity, manifest.capacity);
   manifest.capacity.clear();
   EXPECT_FALSE(to_json(manifest).contains("capacity"));
   EXPECT_TRUE(manifest_from_json(to_json(manifest)).capacity.empty());
-  nlohmann::json bad = json;
+  nlohmann::json bad = encoded;
   bad["capacity"][0]["streams"] = 0;
   EXPECT_THROW(manifest_from_json(bad), std::runtime_error);
 }

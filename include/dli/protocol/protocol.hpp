@@ -49,7 +49,7 @@ struct Manifest {
   // Hosts of the fleet the sweep selected but left out because they are in maintenance: name and reason.
   std::vector<std::pair<std::string, std::string>> maintenance;
   // The capacity questions the sweep asks (`capacity:`), answered on every page of the run.
-  std::vector<CapacityQuestion> capacity;
+  std::vector<CapacityQuestion> capacity = {};
 };
 
 struct TaskList {

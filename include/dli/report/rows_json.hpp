@@ -1,7 +1,7 @@
 #pragma once
 // results.json of a run (docs/site.md), row by row: what nlohmann would write of the whole document, byte for
-// byte, without the document in memory and without to_json's trees (protocol/json_writer.hpp), so that a run of 100,000 results costs one
-// row's memory and seconds rather than minutes (docs/benchmarks.md, "Collect").
+// byte, without the document in memory and without to_json's trees (protocol/json_writer.hpp), so that a run of
+// 100,000 results costs one row's memory and seconds rather than minutes (docs/benchmarks.md, dli_collect_bench).
 #include <ostream>
 #include <vector>
 
