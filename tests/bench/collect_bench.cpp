@@ -148,12 +148,12 @@ bool bench_size(int results, int rounds, const fs::path& folder) {
             << fmt::format("  dli-integrator collect (all):    {:7.3f} s   max RSS {:6.0f} MiB\n", dli_median,
                            dli_rss / 1024.0);
   std::string breakdown;
-  for (const char* step : {"read+parse", "csv", "json", "page", "feed"}) {  // as collect takes them
+  for (const char* step : {"read+parse", "csv", "json", "page", "hosts", "feed"}) {  // as collect takes them
     const auto found = steps.find(step);
     if (found == steps.end()) continue;
     breakdown += fmt::format("{}{} {:.3f} s", breakdown.empty() ? "" : ", ", step, median(found->second));
   }
-  std::cout << "  dli steps (median; csv and json are written while the page is): "
+  std::cout << "  dli steps (median; csv and json are written while the page and the host pages are): "
             << (breakdown.empty() ? "(none logged)" : breakdown) << "\n";
   std::cout << fmt::format("  outputs: results.csv {:.1f} MiB, results.json {:.1f} MiB, results.html {:.1f} MiB\n",
                            mib(fs::file_size(out / "results.csv")),
