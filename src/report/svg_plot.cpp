@@ -26,6 +26,46 @@ std::string number(double value) {
 
 std::string coordinate(double value) { return fmt::format("{:.1f}", value); }
 
+constexpr double kPlotWidth = kWidth - kLeft - kRight, kPlotHeight = kHeight - kTop - kBottom;
+
+const char* series_colour(std::size_t series) { return kColours[series % (sizeof kColours / sizeof kColours[0])]; }
+
+// The <svg> element's opening and the plot's title.
+std::string svg_head(const std::string& title) {
+  return fmt::format(
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"plot\" width=\"{0:g}\" height=\"{1:g}\" "
+      "viewBox=\"0 0 {0:g} {1:g}\" role=\"img\" aria-label=\"{2}\">\n"
+      "<text x=\"{3:g}\" y=\"18\" font-size=\"13\" font-weight=\"600\">{2}</text>\n",
+      kWidth, kHeight, html_escape(title), kLeft);
+}
+
+// Horizontal grid lines at `ticks` of a y axis from 0 to `y_top`, each labelled.
+std::string y_grid(const std::vector<double>& ticks, double y_top) {
+  std::string svg;
+  for (const double tick : ticks) {
+    const double y = kTop + kPlotHeight - tick / y_top * kPlotHeight;
+    svg += fmt::format(
+        "<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"#ddd\"/><text x=\"{3}\" y=\"{4}\" "
+        "font-size=\"11\" text-anchor=\"end\">{5}</text>\n",
+        coordinate(kLeft), coordinate(y), coordinate(kLeft + kPlotWidth), coordinate(kLeft - 6), coordinate(y + 4),
+        number(tick));
+  }
+  return svg;
+}
+
+// The two axes and their labels.
+std::string axes(const std::string& x_label, const std::string& y_label) {
+  return fmt::format(
+             "<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"#333\"/>"
+             "<line x1=\"{0}\" y1=\"{3}\" x2=\"{0}\" y2=\"{1}\" stroke=\"#333\"/>\n",
+             coordinate(kLeft), coordinate(kTop + kPlotHeight), coordinate(kLeft + kPlotWidth), coordinate(kTop)) +
+         fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"12\" text-anchor=\"middle\">{}</text>\n",
+                     coordinate(kLeft + kPlotWidth / 2), coordinate(kHeight - 10), html_escape(x_label)) +
+         fmt::format("<text x=\"14\" y=\"{0}\" font-size=\"12\" text-anchor=\"middle\" "
+                     "transform=\"rotate(-90 14 {0})\">{1}</text>\n",
+                     coordinate(kTop + kPlotHeight / 2), html_escape(y_label));
+}
+
 }  // namespace
 
 std::vector<double> nice_ticks(double low, double high, int wanted) {
@@ -60,18 +100,14 @@ std::string svg_line_plot(const LinePlot& plot) {
   if (x_max == x_min) x_max = x_min + 1;
   const std::vector<double> y_ticks = nice_ticks(0, y_max > 0 ? y_max : 1);
   const double y_top = y_ticks.back();
-  const double plot_width = kWidth - kLeft - kRight, plot_height = kHeight - kTop - kBottom;
+  const double plot_width = kPlotWidth, plot_height = kPlotHeight;
   const auto sx = [&](double x) {
     const double px = plot.log2_x ? std::log2(x) : x;
     return kLeft + (px - x_min) / (x_max - x_min) * plot_width;
   };
   const auto sy = [&](double y) { return kTop + plot_height - y / y_top * plot_height; };
 
-  std::string svg = fmt::format(
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"plot\" width=\"{0:g}\" height=\"{1:g}\" "
-      "viewBox=\"0 0 {0:g} {1:g}\" role=\"img\" aria-label=\"{2}\">\n"
-      "<text x=\"{3:g}\" y=\"18\" font-size=\"13\" font-weight=\"600\">{2}</text>\n",
-      kWidth, kHeight, html_escape(plot.title), kLeft);
+  std::string svg = svg_head(plot.title);
   if (plot.band) {
     const double top = sy(plot.band->second), bottom = sy(std::max(plot.band->first, 0.0));
     svg += fmt::format(
@@ -80,13 +116,7 @@ std::string svg_line_plot(const LinePlot& plot) {
         html_escape(plot.band_label));
   }
   // Axes, grid and ticks.
-  for (const double tick : y_ticks) {
-    svg += fmt::format(
-        "<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"#ddd\"/><text x=\"{3}\" y=\"{4}\" "
-        "font-size=\"11\" text-anchor=\"end\">{5}</text>\n",
-        coordinate(kLeft), coordinate(sy(tick)), coordinate(kLeft + plot_width), coordinate(kLeft - 6),
-        coordinate(sy(tick) + 4), number(tick));
-  }
+  svg += y_grid(y_ticks, y_top);
   std::vector<double> x_values;
   for (const auto& series : plot.series) {
     for (const auto& point : series.points) x_values.push_back(point.first);
@@ -100,19 +130,11 @@ std::string svg_line_plot(const LinePlot& plot) {
     svg += fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\">{}</text>\n",
                        coordinate(sx(tick)), coordinate(kTop + plot_height + 16), number(tick));
   }
-  svg += fmt::format(
-      "<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"#333\"/>"
-      "<line x1=\"{0}\" y1=\"{3}\" x2=\"{0}\" y2=\"{1}\" stroke=\"#333\"/>\n",
-      coordinate(kLeft), coordinate(kTop + plot_height), coordinate(kLeft + plot_width), coordinate(kTop));
-  svg += fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"12\" text-anchor=\"middle\">{}</text>\n",
-                     coordinate(kLeft + plot_width / 2), coordinate(kHeight - 10), html_escape(plot.x_label));
-  svg += fmt::format(
-      "<text x=\"14\" y=\"{0}\" font-size=\"12\" text-anchor=\"middle\" transform=\"rotate(-90 14 {0})\">{1}</text>\n",
-      coordinate(kTop + plot_height / 2), html_escape(plot.y_label));
+  svg += axes(plot.x_label, plot.y_label);
   // Series and legend.
   for (std::size_t i = 0; i < plot.series.size(); ++i) {
     const PlotSeries& series = plot.series[i];
-    const char* colour = kColours[i % (sizeof kColours / sizeof kColours[0])];
+    const char* colour = series_colour(i);
     std::string points;
     for (const auto& [x, y] : series.points) points += (points.empty() ? "" : " ") + coordinate(sx(x)) + "," + coordinate(sy(y));
     svg += fmt::format("<polyline fill=\"none\" stroke=\"{}\" stroke-width=\"2\" points=\"{}\"/>\n", colour, points);
@@ -139,23 +161,13 @@ std::string svg_bar_plot(const BarPlot& plot) {
   }
   const std::vector<double> y_ticks = nice_ticks(0, y_max > 0 ? y_max : 1);
   const double y_top = y_ticks.back();
-  const double plot_width = kWidth - kLeft - kRight, plot_height = kHeight - kTop - kBottom;
+  const double plot_width = kPlotWidth, plot_height = kPlotHeight;
   const auto sy = [&](double y) { return kTop + plot_height - y / y_top * plot_height; };
   const double group_width = plot_width / static_cast<double>(std::max<std::size_t>(plot.groups.size(), 1));
   const double bar_width = group_width * 0.8 / static_cast<double>(std::max<std::size_t>(plot.series.size(), 1));
 
-  std::string svg = fmt::format(
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"plot\" width=\"{0:g}\" height=\"{1:g}\" "
-      "viewBox=\"0 0 {0:g} {1:g}\" role=\"img\" aria-label=\"{2}\">\n"
-      "<text x=\"{3:g}\" y=\"18\" font-size=\"13\" font-weight=\"600\">{2}</text>\n",
-      kWidth, kHeight, html_escape(plot.title), kLeft);
-  for (const double tick : y_ticks) {
-    svg += fmt::format(
-        "<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"#ddd\"/><text x=\"{3}\" y=\"{4}\" "
-        "font-size=\"11\" text-anchor=\"end\">{5}</text>\n",
-        coordinate(kLeft), coordinate(sy(tick)), coordinate(kLeft + plot_width), coordinate(kLeft - 6),
-        coordinate(sy(tick) + 4), number(tick));
-  }
+  std::string svg = svg_head(plot.title);
+  svg += y_grid(y_ticks, y_top);
   for (std::size_t g = 0; g < plot.groups.size(); ++g) {
     const BarGroup& group = plot.groups[g];
     const double left = kLeft + group_width * static_cast<double>(g) + group_width * 0.1;
@@ -166,28 +178,20 @@ std::string svg_bar_plot(const BarPlot& plot) {
       svg += fmt::format(
           "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"><title>{} on {}: {}{}</title></rect>\n",
           coordinate(left + bar_width * static_cast<double>(i)), coordinate(sy(value)), coordinate(bar_width),
-          coordinate(sy(0) - sy(value)), kColours[i % (sizeof kColours / sizeof kColours[0])],
+          coordinate(sy(0) - sy(value)), series_colour(i),
           html_escape(plot.series[i]), html_escape(group.name), number(value), html_escape(note));
     }
     svg += fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\">{}</text>\n",
                        coordinate(kLeft + group_width * (static_cast<double>(g) + 0.5)),
                        coordinate(kTop + plot_height + 16), html_escape(group.name));
   }
-  svg += fmt::format(
-      "<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"#333\"/>"
-      "<line x1=\"{0}\" y1=\"{3}\" x2=\"{0}\" y2=\"{1}\" stroke=\"#333\"/>\n",
-      coordinate(kLeft), coordinate(kTop + plot_height), coordinate(kLeft + plot_width), coordinate(kTop));
-  svg += fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"12\" text-anchor=\"middle\">{}</text>\n",
-                     coordinate(kLeft + plot_width / 2), coordinate(kHeight - 10), html_escape(plot.x_label));
-  svg += fmt::format(
-      "<text x=\"14\" y=\"{0}\" font-size=\"12\" text-anchor=\"middle\" transform=\"rotate(-90 14 {0})\">{1}</text>\n",
-      coordinate(kTop + plot_height / 2), html_escape(plot.y_label));
+  svg += axes(plot.x_label, plot.y_label);
   for (std::size_t i = 0; i < plot.series.size(); ++i) {
     const double ly = kTop + 8 + 18 * static_cast<double>(i);
     svg += fmt::format(
         "<rect x=\"{}\" y=\"{}\" width=\"14\" height=\"10\" fill=\"{}\"/>"
         "<text x=\"{}\" y=\"{}\" font-size=\"11\">{}</text>\n",
-        coordinate(kWidth - kRight + 12), coordinate(ly - 5), kColours[i % (sizeof kColours / sizeof kColours[0])],
+        coordinate(kWidth - kRight + 12), coordinate(ly - 5), series_colour(i),
         coordinate(kWidth - kRight + 32), coordinate(ly + 4), html_escape(plot.series[i]));
   }
   return svg + "</svg>\n";
