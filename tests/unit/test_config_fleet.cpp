@@ -407,26 +407,13 @@ TEST(ConfigDiagnostic, FormatsFileLineColumnKeyMessage) {
   EXPECT_EQ(error.diagnostics().size(), 2u);
 }
 
-}  // namespace
-}  // namespace dli
-
-namespace dli {
-namespace {
-
-class ConfigNotify : public ::testing::Test {
- protected:
-  testing::TempDir dir;
-  std::string fleet_path = dir.str("fleet.yaml");
-  std::vector<Diagnostic> diagnostics_of(const std::string& yaml) const {
-    return testing::diagnostics_of([&] { parse_fleet(yaml, fleet_path); }, yaml);
-  }
-};
-
-TEST_F(ConfigNotify, AHookAndMailAreReadWithTheEventsChosen) {
-  const FleetConfig fleet = parse_fleet(
-      fleet_with({}, "notify:\n  hook: [/bin/cat, --flag]\n  mail: {to: [admin@lab.example, ops@lab.example], "
-                     "from: dli@lab.example, sendmail: /bin/cat}\n  events: [regression, store_error]\n"),
-      fleet_path);
+TEST_F(ConfigFleet, NotifyAHookAndMailAreReadWithTheEventsChosen) {
+  const FleetConfig fleet = parse_fleet(fleet_with({},
+                                                   "notify:\n  hook: [/bin/cat, --flag]\n  mail: "
+                                                   "{to: [admin@lab.example, ops@lab.example], "
+                                                   "from: dli@lab.example, sendmail: /bin/cat}\n "
+                                                   " events: [regression, store_error]\n"),
+                                        fleet_path);
   EXPECT_EQ(fleet.notify.hook, (std::vector<std::string>{"/bin/cat", "--flag"}));
   EXPECT_EQ(fleet.notify.mail_to, (std::vector<std::string>{"admin@lab.example", "ops@lab.example"}));
   EXPECT_EQ(fleet.notify.mail_from, "dli@lab.example");
@@ -438,18 +425,17 @@ TEST_F(ConfigNotify, AHookAndMailAreReadWithTheEventsChosen) {
   EXPECT_EQ(quiet.notify.sendmail, "/usr/sbin/sendmail");
 }
 
-TEST_F(ConfigNotify, BadEntriesNameTheirPlace) {
-  testing::expect_single_problem(diagnostics_of(fleet_with({}, "notify:\n  hook: [notify-send]\n")), fleet_path, 9,
-                                 10, "notify.hook[0]", "expected an absolute path to a program");
-  testing::expect_single_problem(diagnostics_of(fleet_with({}, "notify:\n  hook: [/nonexistent/hook]\n")),
-                                 fleet_path, 9, 10, "notify.hook[0]", "cannot execute /nonexistent/hook");
-  testing::expect_single_problem(
-      diagnostics_of(fleet_with({}, "notify:\n  mail: {to: [\"a@b\\nBcc: x@y\"], from: d@l}\n")), fleet_path, 9, 15,
-      "notify.mail.to[0]", "expected a mail address");
-  testing::expect_single_problem(diagnostics_of(fleet_with({}, "notify:\n  mail: {to: [a@b]}\n")), fleet_path, 9,
-                                 9, "notify.mail.from", "missing required key 'from'");
-  testing::expect_single_problem(diagnostics_of(fleet_with({}, "notify:\n  events: [regresion]\n")), fleet_path, 9,
-                                 12, "notify.events[0]", "expected one of regression, host_failed");
+TEST_F(ConfigFleet, NotifyBadEntriesNameTheirPlace) {
+  expect_problem(fleet_with({}, "notify:\n  hook: [notify-send]\n"), 9, 10, "notify.hook[0]",
+                 "expected an absolute path to a program");
+  expect_problem(fleet_with({}, "notify:\n  hook: [/nonexistent/hook]\n"), 9, 10, "notify.hook[0]",
+                 "cannot execute /nonexistent/hook");
+  expect_problem(fleet_with({}, "notify:\n  mail: {to: [\"a@b\\nBcc: x@y\"], from: d@l}\n"), 9, 15, "notify.mail.to[0]",
+                 "expected a mail address");
+  expect_problem(fleet_with({}, "notify:\n  mail: {to: [a@b]}\n"), 9, 9, "notify.mail.from",
+                 "missing required key 'from'");
+  expect_problem(fleet_with({}, "notify:\n  events: [regresion]\n"), 9, 12, "notify.events[0]",
+                 "expected one of regression, host_failed");
 }
 
 }  // namespace

@@ -603,28 +603,10 @@ TEST_F(ConfigSweep, KnownHostsPassTheFleetCheck) {
   EXPECT_NO_THROW(check_sweep_against_fleet(sweep, load_fleet(sweep.fleet_path)));
 }
 
-}  // namespace
-}  // namespace dli
-
-namespace dli {
-namespace {
-
-class ConfigCapacity : public ::testing::Test {
- protected:
-  testing::TempDir dir;
-  std::string sweep_path = dir.str("sweeps/sweep.yaml");
-  void SetUp() override {
-    dir.write("models/m.onnx", "model bytes");
-    dir.write("sweeps/fleet.yaml", "hosts:\n  - {name: local, kind: local}\n");
-  }
-  std::vector<Diagnostic> diagnostics_of(const std::string& yaml) const {
-    return testing::diagnostics_of([&] { parse_sweep(yaml, sweep_path); }, yaml);
-  }
-};
-
-TEST_F(ConfigCapacity, QuestionsAreReadWithTheLatencyOptional) {
-  const SweepConfig sweep = parse_sweep(sweep_with({}, "capacity:\n  - {model: m, streams: 8, fps: 10, p99_ms: 200}\n"
-                                                       "  - {model: m, streams: 1, fps: 2.5}\n"),
+TEST_F(ConfigSweep, CapacityQuestionsAreReadWithTheLatencyOptional) {
+  const SweepConfig sweep = parse_sweep(sweep_with({},
+                                                   "capacity:\n  - {model: m, streams: 8, fps: 10, p99_ms: 200}\n"
+                                                   "  - {model: m, streams: 1, fps: 2.5}\n"),
                                         sweep_path);
   ASSERT_EQ(sweep.capacity.size(), 2u);
   EXPECT_EQ(sweep.capacity[0], (CapacityQuestion{"m", 8, 10, 0.2}));
@@ -632,21 +614,19 @@ TEST_F(ConfigCapacity, QuestionsAreReadWithTheLatencyOptional) {
   EXPECT_TRUE(parse_sweep(sweep_with({}), sweep_path).capacity.empty());
 }
 
-TEST_F(ConfigCapacity, BadQuestionsNameTheirPlaceAndKey) {
-  testing::expect_single_problem(diagnostics_of(sweep_with({}, "capacity:\n  - {model: n, streams: 8, fps: 10}\n")),
-                                 sweep_path, 13, 13, "capacity[0].model", "unknown model 'n'");
-  testing::expect_single_problem(diagnostics_of(sweep_with({}, "capacity:\n  - {model: m, streams: 0, fps: 10}\n")),
-                                 sweep_path, 13, 25, "capacity[0].streams", "expected");
-  testing::expect_single_problem(diagnostics_of(sweep_with({}, "capacity:\n  - {model: m, streams: 8, fps: 0}\n")),
-                                 sweep_path, 13, 33, "capacity[0].fps", "expected");
-  testing::expect_single_problem(
-      diagnostics_of(sweep_with({}, "capacity:\n  - {model: m, streams: 8, fps: 1, p99_ms: -5}\n")), sweep_path, 13,
-      44, "capacity[0].p99_ms", "expected");
-  testing::expect_single_problem(diagnostics_of(sweep_with({}, "capacity:\n  - {model: m, streams: 8}\n")),
-                                 sweep_path, 13, 5, "capacity[0].fps", "missing required key 'fps'");
-  testing::expect_single_problem(
-      diagnostics_of(sweep_with({}, "capacity:\n  - {model: m, streams: 8, fps: 1, p99: 5}\n")), sweep_path, 13, 36,
-      "capacity[0].p99", "unknown key 'p99'");
+TEST_F(ConfigSweep, CapacityBadQuestionsNameTheirPlaceAndKey) {
+  expect_problem(sweep_with({}, "capacity:\n  - {model: n, streams: 8, fps: 10}\n"), 13, 13, "capacity[0].model",
+                 "unknown model 'n'");
+  expect_problem(sweep_with({}, "capacity:\n  - {model: m, streams: 0, fps: 10}\n"), 13, 25, "capacity[0].streams",
+                 "expected");
+  expect_problem(sweep_with({}, "capacity:\n  - {model: m, streams: 8, fps: 0}\n"), 13, 33, "capacity[0].fps",
+                 "expected");
+  expect_problem(sweep_with({}, "capacity:\n  - {model: m, streams: 8, fps: 1, p99_ms: -5}\n"), 13, 44,
+                 "capacity[0].p99_ms", "expected");
+  expect_problem(sweep_with({}, "capacity:\n  - {model: m, streams: 8}\n"), 13, 5, "capacity[0].fps",
+                 "missing required key 'fps'");
+  expect_problem(sweep_with({}, "capacity:\n  - {model: m, streams: 8, fps: 1, p99: 5}\n"), 13, 36, "capacity[0].p99",
+                 "unknown key 'p99'");
 }
 
 }  // namespace
