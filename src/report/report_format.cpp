@@ -1,6 +1,7 @@
 #include "report_format.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cctype>
 #include <cmath>
 
@@ -26,8 +27,12 @@ std::string format_params(const std::map<std::string, std::string>& params, cons
 
 std::string fixed(double value, int decimals) {
   if (!std::isfinite(value)) return "";
-  // fmt ignores the global locale, so a German desktop still gets "12.50".
-  return fmt::format("{:.{}f}", value, decimals);
+  // to_chars ignores the locale, so a German desktop still gets "12.50"; exact like fmt, at half its cost (a
+  // run's CSV and pages write millions of these). fmt for what does not fit the buffer.
+  char text[128];
+  const auto written = std::to_chars(text, text + sizeof text, value, std::chars_format::fixed, decimals);
+  if (written.ec != std::errc()) return fmt::format("{:.{}f}", value, decimals);
+  return std::string(text, written.ptr);
 }
 
 std::string percent(double share, int decimals) { return fixed(share * 100.0, decimals); }

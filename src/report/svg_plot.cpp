@@ -2,10 +2,16 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <limits>
+#include <string_view>
+#include <type_traits>
+#include <utility>
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
+#include "dli/report/plot_number.hpp"
 #include "dli/report/report.hpp"
 
 namespace dli {
@@ -17,53 +23,71 @@ constexpr double kLeft = 64, kRight = 150, kTop = 30, kBottom = 48;  // margins:
 // Colours that stay apart for readers with the common colour-vision deficiencies (Okabe and Ito's palette).
 const char* const kColours[] = {"#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"};
 
-std::string number(double value) {
-  if (value == 0) return "0";
-  const double magnitude = std::fabs(value);
-  if (magnitude >= 1e5 || magnitude < 1e-3) return fmt::format("{:.2g}", value);
-  return fmt::format("{:g}", std::round(value * 1e4) / 1e4);
+// Every piece is formatted straight into the plot's buffer (a page of a thousand tests draws a thousand plots), and
+// every double given to `append` is a position in the drawing, written with one decimal (plot_number.hpp).
+using Svg = fmt::memory_buffer;
+
+std::string finished(Svg& svg) {
+  svg.append(std::string_view("</svg>\n"));
+  return fmt::to_string(svg);
 }
 
-std::string coordinate(double value) { return fmt::format("{:.1f}", value); }
+template <typename T>
+constexpr bool kIsDouble = std::is_same_v<std::decay_t<T>, double>;
+
+template <typename T>
+decltype(auto) drawn(T&& value) {
+  if constexpr (kIsDouble<T>) {
+    return PlotCoordinate{value};
+  } else {
+    return std::forward<T>(value);
+  }
+}
+
+template <typename Format, typename... Args>
+void append(Svg& svg, const Format& format, Args&&... args) {  // format: FMT_COMPILE("..."), checked when compiled
+  fmt::format_to(fmt::appender(svg), format, drawn(std::forward<Args>(args))...);
+}
 
 constexpr double kPlotWidth = kWidth - kLeft - kRight, kPlotHeight = kHeight - kTop - kBottom;
 
 const char* series_colour(std::size_t series) { return kColours[series % (sizeof kColours / sizeof kColours[0])]; }
 
 // The <svg> element's opening and the plot's title.
-std::string svg_head(const std::string& title) {
-  return fmt::format(
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"plot\" width=\"{0:g}\" height=\"{1:g}\" "
-      "viewBox=\"0 0 {0:g} {1:g}\" role=\"img\" aria-label=\"{2}\">\n"
-      "<text x=\"{3:g}\" y=\"18\" font-size=\"13\" font-weight=\"600\">{2}</text>\n",
-      kWidth, kHeight, html_escape(title), kLeft);
+void svg_head(Svg& svg, const std::string& title) {
+  fmt::format_to(fmt::appender(svg),
+                 "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"plot\" width=\"{0:g}\" height=\"{1:g}\" "
+                 "viewBox=\"0 0 {0:g} {1:g}\" role=\"img\" aria-label=\"{2}\">\n"
+                 "<text x=\"{3:g}\" y=\"18\" font-size=\"13\" font-weight=\"600\">{2}</text>\n",
+                 kWidth, kHeight, html_escape(title), kLeft);
 }
 
-// Horizontal grid lines at `ticks` of a y axis from 0 to `y_top`, each labelled.
-std::string y_grid(const std::vector<double>& ticks, double y_top) {
-  std::string svg;
+// Horizontal grid lines at `ticks` of a y axis from 0 to `y_top`, each labelled (`unit` after the number).
+void y_grid(Svg& svg, const std::vector<double>& ticks, double y_top, double plot_width, double scale = 1,
+            const char* unit = "") {
   for (const double tick : ticks) {
     const double y = kTop + kPlotHeight - tick / y_top * kPlotHeight;
-    svg += fmt::format(
-        "<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"#ddd\"/><text x=\"{3}\" y=\"{4}\" "
-        "font-size=\"11\" text-anchor=\"end\">{5}</text>\n",
-        coordinate(kLeft), coordinate(y), coordinate(kLeft + kPlotWidth), coordinate(kLeft - 6), coordinate(y + 4),
-        number(tick));
+    append(svg,
+           FMT_COMPILE("<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"#ddd\"/><text x=\"{3}\" "
+                       "y=\"{4}\" font-size=\"11\" text-anchor=\"end\">{5}{6}</text>\n"),
+           kLeft, y, kLeft + plot_width, kLeft - 6, y + 4, PlotNumber{tick * scale}, unit);
   }
-  return svg;
 }
 
-// The two axes and their labels.
-std::string axes(const std::string& x_label, const std::string& y_label) {
-  return fmt::format(
-             "<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"#333\"/>"
-             "<line x1=\"{0}\" y1=\"{3}\" x2=\"{0}\" y2=\"{1}\" stroke=\"#333\"/>\n",
-             coordinate(kLeft), coordinate(kTop + kPlotHeight), coordinate(kLeft + kPlotWidth), coordinate(kTop)) +
-         fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"12\" text-anchor=\"middle\">{}</text>\n",
-                     coordinate(kLeft + kPlotWidth / 2), coordinate(kHeight - 10), html_escape(x_label)) +
-         fmt::format("<text x=\"14\" y=\"{0}\" font-size=\"12\" text-anchor=\"middle\" "
-                     "transform=\"rotate(-90 14 {0})\">{1}</text>\n",
-                     coordinate(kTop + kPlotHeight / 2), html_escape(y_label));
+// The x axis and the axis labels (and the y axis, unless `y_axis` is false).
+void axes(Svg& svg, const std::string& x_label, const std::string& y_label, double plot_width = kPlotWidth,
+          bool y_axis = true) {
+  append(svg, FMT_COMPILE("<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"#333\"/>"), kLeft,
+         kTop + kPlotHeight, kLeft + plot_width);
+  if (y_axis) {
+    append(svg, FMT_COMPILE("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" stroke=\"#333\"/>"), kLeft, kTop,
+           kTop + kPlotHeight);
+  }
+  append(svg,
+         FMT_COMPILE("\n<text x=\"{0}\" y=\"{1}\" font-size=\"12\" text-anchor=\"middle\">{2}</text>\n"
+                     "<text x=\"14\" y=\"{3}\" font-size=\"12\" text-anchor=\"middle\" "
+                     "transform=\"rotate(-90 14 {3})\">{4}</text>\n"),
+         kLeft + plot_width / 2, kHeight - 10, html_escape(x_label), kTop + kPlotHeight / 2, html_escape(y_label));
 }
 
 }  // namespace
@@ -107,16 +131,17 @@ std::string svg_line_plot(const LinePlot& plot) {
   };
   const auto sy = [&](double y) { return kTop + plot_height - y / y_top * plot_height; };
 
-  std::string svg = svg_head(plot.title);
+  Svg svg;
+  svg_head(svg, plot.title);
   if (plot.band) {
     const double top = sy(plot.band->second), bottom = sy(std::max(plot.band->first, 0.0));
-    svg += fmt::format(
-        "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"#e8f0e8\"><title>{}</title></rect>\n",
-        coordinate(kLeft), coordinate(top), coordinate(plot_width), coordinate(bottom - top),
-        html_escape(plot.band_label));
+    append(
+        svg,
+        FMT_COMPILE("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"#e8f0e8\"><title>{}</title></rect>\n"),
+        kLeft, top, plot_width, bottom - top, html_escape(plot.band_label));
   }
   // Axes, grid and ticks.
-  svg += y_grid(y_ticks, y_top);
+  y_grid(svg, y_ticks, y_top, plot_width);
   std::vector<double> x_values;
   for (const auto& series : plot.series) {
     for (const auto& point : series.points) x_values.push_back(point.first);
@@ -127,29 +152,32 @@ std::string svg_line_plot(const LinePlot& plot) {
   const std::vector<double> x_ticks =
       x_values.size() <= 12 || plot.log2_x ? x_values : nice_ticks(x_values.front(), x_values.back());
   for (const double tick : x_ticks) {
-    svg += fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\">{}</text>\n",
-                       coordinate(sx(tick)), coordinate(kTop + plot_height + 16), number(tick));
+    append(svg, FMT_COMPILE("<text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\">{}</text>\n"), sx(tick),
+           kTop + plot_height + 16, PlotNumber{tick});
   }
-  svg += axes(plot.x_label, plot.y_label);
+  axes(svg, plot.x_label, plot.y_label);
   // Series and legend.
   for (std::size_t i = 0; i < plot.series.size(); ++i) {
     const PlotSeries& series = plot.series[i];
     const char* colour = series_colour(i);
-    std::string points;
-    for (const auto& [x, y] : series.points) points += (points.empty() ? "" : " ") + coordinate(sx(x)) + "," + coordinate(sy(y));
-    svg += fmt::format("<polyline fill=\"none\" stroke=\"{}\" stroke-width=\"2\" points=\"{}\"/>\n", colour, points);
+    append(svg, FMT_COMPILE("<polyline fill=\"none\" stroke=\"{}\" stroke-width=\"2\" points=\""), colour);
+    for (std::size_t p = 0; p < series.points.size(); ++p) {
+      const auto& [x, y] = series.points[p];
+      append(svg, FMT_COMPILE("{}{},{}"), p == 0 ? "" : " ", sx(x), sy(y));
+    }
+    append(svg, FMT_COMPILE("\"/>\n"));
+    const std::string name = html_escape(series.name);
     for (const auto& [x, y] : series.points) {
-      svg += fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"3\" fill=\"{}\"><title>{}: {}, {}</title></circle>\n",
-                         coordinate(sx(x)), coordinate(sy(y)), colour, html_escape(series.name), number(x), number(y));
+      append(svg, FMT_COMPILE("<circle cx=\"{}\" cy=\"{}\" r=\"3\" fill=\"{}\"><title>{}: {}, {}</title></circle>\n"),
+             sx(x), sy(y), colour, name, PlotNumber{x}, PlotNumber{y});
     }
     const double ly = kTop + 8 + 18 * static_cast<double>(i);
-    svg += fmt::format(
-        "<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"{3}\" stroke-width=\"2\"/>"
-        "<text x=\"{4}\" y=\"{5}\" font-size=\"11\">{6}</text>\n",
-        coordinate(kWidth - kRight + 12), coordinate(ly), coordinate(kWidth - kRight + 30), colour,
-        coordinate(kWidth - kRight + 34), coordinate(ly + 4), html_escape(series.name));
+    append(svg,
+           FMT_COMPILE("<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"{3}\" stroke-width=\"2\"/>"
+                       "<text x=\"{4}\" y=\"{5}\" font-size=\"11\">{6}</text>\n"),
+           kWidth - kRight + 12, ly, kWidth - kRight + 30, colour, kWidth - kRight + 34, ly + 4, name);
   }
-  return svg + "</svg>\n";
+  return finished(svg);
 }
 
 std::string svg_bar_plot(const BarPlot& plot) {
@@ -166,8 +194,9 @@ std::string svg_bar_plot(const BarPlot& plot) {
   const double group_width = plot_width / static_cast<double>(std::max<std::size_t>(plot.groups.size(), 1));
   const double bar_width = group_width * 0.8 / static_cast<double>(std::max<std::size_t>(plot.series.size(), 1));
 
-  std::string svg = svg_head(plot.title);
-  svg += y_grid(y_ticks, y_top);
+  Svg svg;
+  svg_head(svg, plot.title);
+  y_grid(svg, y_ticks, y_top, plot_width);
   for (std::size_t g = 0; g < plot.groups.size(); ++g) {
     const BarGroup& group = plot.groups[g];
     const double left = kLeft + group_width * static_cast<double>(g) + group_width * 0.1;
@@ -175,26 +204,25 @@ std::string svg_bar_plot(const BarPlot& plot) {
       if (!group.values[i]) continue;
       const double value = *group.values[i];
       const std::string note = i < group.notes.size() && !group.notes[i].empty() ? " (" + group.notes[i] + ")" : "";
-      svg += fmt::format(
-          "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"><title>{} on {}: {}{}</title></rect>\n",
-          coordinate(left + bar_width * static_cast<double>(i)), coordinate(sy(value)), coordinate(bar_width),
-          coordinate(sy(0) - sy(value)), series_colour(i),
-          html_escape(plot.series[i]), html_escape(group.name), number(value), html_escape(note));
+      append(
+          svg,
+          FMT_COMPILE(
+              "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"><title>{} on {}: {}{}</title></rect>\n"),
+          left + bar_width * static_cast<double>(i), sy(value), bar_width, sy(0) - sy(value), series_colour(i),
+          html_escape(plot.series[i]), html_escape(group.name), PlotNumber{value}, html_escape(note));
     }
-    svg += fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\">{}</text>\n",
-                       coordinate(kLeft + group_width * (static_cast<double>(g) + 0.5)),
-                       coordinate(kTop + plot_height + 16), html_escape(group.name));
+    append(svg, FMT_COMPILE("<text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\">{}</text>\n"),
+           kLeft + group_width * (static_cast<double>(g) + 0.5), kTop + plot_height + 16, html_escape(group.name));
   }
-  svg += axes(plot.x_label, plot.y_label);
+  axes(svg, plot.x_label, plot.y_label);
   for (std::size_t i = 0; i < plot.series.size(); ++i) {
     const double ly = kTop + 8 + 18 * static_cast<double>(i);
-    svg += fmt::format(
-        "<rect x=\"{}\" y=\"{}\" width=\"14\" height=\"10\" fill=\"{}\"/>"
-        "<text x=\"{}\" y=\"{}\" font-size=\"11\">{}</text>\n",
-        coordinate(kWidth - kRight + 12), coordinate(ly - 5), series_colour(i),
-        coordinate(kWidth - kRight + 32), coordinate(ly + 4), html_escape(plot.series[i]));
+    append(svg,
+           FMT_COMPILE("<rect x=\"{}\" y=\"{}\" width=\"14\" height=\"10\" fill=\"{}\"/>"
+                       "<text x=\"{}\" y=\"{}\" font-size=\"11\">{}</text>\n"),
+           kWidth - kRight + 12, ly - 5, series_colour(i), kWidth - kRight + 32, ly + 4, html_escape(plot.series[i]));
   }
-  return svg + "</svg>\n";
+  return finished(svg);
 }
 
 std::string svg_latency_distribution(const Histogram& histogram, const std::string& title, int bars) {
@@ -209,56 +237,41 @@ std::string svg_latency_distribution(const Histogram& histogram, const std::stri
     shares[static_cast<std::size_t>((bucket.index - first) / per_bar)] += static_cast<double>(bucket.count) / total;
   }
   const double top = nice_ticks(0, *std::max_element(shares.begin(), shares.end())).back();
-  const double plot_width = kWidth - kLeft - 20, plot_height = kHeight - kTop - kBottom;
+  const double plot_width = kWidth - kLeft - 20, plot_height = kPlotHeight;
   const double bar_width = plot_width / static_cast<double>(count);
   const double low = histogram_lower_bound(first), high = histogram_lower_bound(first + count * per_bar);
   const auto sx = [&](double seconds) { return kLeft + std::log(seconds / low) / std::log(high / low) * plot_width; };
   const auto sy = [&](double share) { return kTop + plot_height - share / top * plot_height; };
-  std::string svg = fmt::format(
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"plot\" width=\"{0:g}\" height=\"{1:g}\" "
-      "viewBox=\"0 0 {0:g} {1:g}\" role=\"img\" aria-label=\"{2}\">\n"
-      "<text x=\"{3:g}\" y=\"18\" font-size=\"13\" font-weight=\"600\">{2}</text>\n",
-      kWidth, kHeight, html_escape(title), kLeft);
-  for (const double tick : nice_ticks(0, top)) {
-    svg += fmt::format(
-        "<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"#ddd\"/><text x=\"{3}\" y=\"{4}\" "
-        "font-size=\"11\" text-anchor=\"end\">{5}%</text>\n",
-        coordinate(kLeft), coordinate(sy(tick)), coordinate(kLeft + plot_width), coordinate(kLeft - 6),
-        coordinate(sy(tick) + 4), number(100 * tick));
-  }
+  Svg svg;
+  svg_head(svg, title);
+  y_grid(svg, nice_ticks(0, top), top, plot_width, 100, "%");
   for (std::int32_t bar = 0; bar < count; ++bar) {
     const double share = shares[static_cast<std::size_t>(bar)];
     if (share <= 0) continue;
-    const double from = histogram_lower_bound(first + bar * per_bar), to = histogram_lower_bound(first + (bar + 1) * per_bar);
-    svg += fmt::format(
-        "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"><title>{} to {} ms: {}% of requests</title></rect>\n",
-        coordinate(kLeft + bar * bar_width), coordinate(sy(share)), coordinate(std::max(bar_width - 1, 1.0)),
-        coordinate(kTop + plot_height - sy(share)), kColours[0], number(from * 1e3), number(to * 1e3),
-        number(100 * share));
+    const double from = histogram_lower_bound(first + bar * per_bar),
+                 to = histogram_lower_bound(first + (bar + 1) * per_bar);
+    append(svg,
+           FMT_COMPILE("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"><title>{} to {} ms: {}% of "
+                       "requests</title></rect>\n"),
+           kLeft + bar * bar_width, sy(share), std::max(bar_width - 1, 1.0), kTop + plot_height - sy(share),
+           kColours[0], PlotNumber{from * 1e3}, PlotNumber{to * 1e3}, PlotNumber{100 * share});
   }
   // Ticks of the time axis at the bar edges, every few bars; the median and the p99 as lines.
   const std::int32_t every = std::max<std::int32_t>(1, count / 5);
   for (std::int32_t bar = 0; bar <= count; bar += every) {
-    svg += fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\">{}</text>\n",
-                       coordinate(kLeft + bar * bar_width), coordinate(kTop + plot_height + 16),
-                       number(histogram_lower_bound(first + bar * per_bar) * 1e3));
+    append(svg, FMT_COMPILE("<text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\">{}</text>\n"),
+           kLeft + bar * bar_width, kTop + plot_height + 16,
+           PlotNumber{histogram_lower_bound(first + bar * per_bar) * 1e3});
   }
   for (const auto& [p, name] : {std::pair<double, const char*>{50, "median"}, {99, "p99"}}) {
     const double at = sx(histogram_percentile(histogram, p));
-    svg += fmt::format(
-        "<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" stroke=\"{3}\" stroke-dasharray=\"4 3\"/>"
-        "<text x=\"{4}\" y=\"{5}\" font-size=\"11\" fill=\"{3}\">{6}</text>\n",
-        coordinate(at), coordinate(kTop), coordinate(kTop + plot_height), kColours[1], coordinate(at + 3),
-        coordinate(kTop + 10), name);
+    append(svg,
+           FMT_COMPILE("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" stroke=\"{3}\" stroke-dasharray=\"4 3\"/>"
+                       "<text x=\"{4}\" y=\"{5}\" font-size=\"11\" fill=\"{3}\">{6}</text>\n"),
+           at, kTop, kTop + plot_height, kColours[1], at + 3, kTop + 10, name);
   }
-  svg += fmt::format(
-      "<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"#333\"/>\n"
-      "<text x=\"{3}\" y=\"{4}\" font-size=\"12\" text-anchor=\"middle\">request time (ms, log scale)</text>\n"
-      "<text x=\"14\" y=\"{5}\" font-size=\"12\" text-anchor=\"middle\" transform=\"rotate(-90 14 {5})\">share of "
-      "requests</text>\n",
-      coordinate(kLeft), coordinate(kTop + plot_height), coordinate(kLeft + plot_width),
-      coordinate(kLeft + plot_width / 2), coordinate(kHeight - 10), coordinate(kTop + plot_height / 2));
-  return svg + "</svg>\n";
+  axes(svg, "request time (ms, log scale)", "share of requests", plot_width, false);
+  return finished(svg);
 }
 
 }  // namespace dli
