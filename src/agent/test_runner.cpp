@@ -70,6 +70,18 @@ std::string read_file(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
+// The log a result carries (docs/protocol.md 4.5): whole up to 16 KiB, else its first 4 KiB and last 12 KiB
+// around a note; the whole log is published beside the result.
+std::string log_for_result(const std::string& log_path, const std::string& key) {
+  FileExcerpt excerpt = excerpt_of_file(log_path, 4096, 12288);
+  if (excerpt.left_out == 0 && excerpt.tail.empty()) return std::move(excerpt.head);
+  return excerpt.head +
+         fmt::format("[dli-agent] {} bytes of this log left out here: the whole log is logs/{}.log in the host's "
+                     "folder of the run\n",
+                     excerpt.left_out, key) +
+         excerpt.tail + "\n";
+}
+
 std::string last_line(const std::string& path) {
   std::string line = tail_of_file(path, 1, 400);
   if (line.size() > 300) line = line.substr(0, 300) + "...";
@@ -177,6 +189,7 @@ TestResult TestRunner::run(const TestSpec& spec, const std::function<void(double
     // The agent's own word closes the test's log, so the published log explains even a test that never started.
     append_line(log_path, fmt::format("[dli-agent] {} {}: {}{}", result.finished_at, key, to_string(status),
                                       result.reason.empty() ? "" : " (" + result.reason + ")"));
+    result.log = log_for_result(log_path, key);
     return result;
   };
 

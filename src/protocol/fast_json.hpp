@@ -3,8 +3,8 @@
 // "Collect"): one pass over the text into a flat array of nodes viewing it, no allocation per value. nlohmann's
 // DOM costs several times more than a run's results are worth reading.
 //
-// It only vouches for what it reads exactly as nlohmann::json::parse would: plain-ASCII strings without escapes,
-// numbers by JSON's grammar, no duplicate keys. Anything else (and any malformed text) makes parse_fast_json
+// It only vouches for what it reads exactly as nlohmann::json::parse would: strings of printable ASCII and
+// well-formed UTF-8 with JSON's escapes (keys: plain ASCII only), numbers by JSON's grammar, no duplicate keys. Anything else (and any malformed text) makes parse_fast_json
 // return false, and the caller reads the text with nlohmann as before, errors and all. Its nodes offer the part of
 // nlohmann::json's interface BasicFieldReader uses (protocol_fields.hpp), with the same meanings: integers without
 // a sign are unsigned, get<double>() of an integer converts it.
@@ -50,11 +50,12 @@ class FastJson {
  private:
   friend class FastJsonParser;
   Kind kind_ = Kind::kNull;
+  bool escaped_ = false;  // a string whose text_ holds escapes, decoded by get<std::string>()
   std::uint32_t count_ = 0;
   std::uint32_t first_ = 0;  // while parsing: the index of the first child in the document's nodes
   const FastJson* children_ = nullptr;
   std::string_view key_;   // a member's key
-  std::string_view text_;  // a string's content
+  std::string_view text_;  // a string's content as written (escapes decoded on reading)
   union {
     std::int64_t integer_ = 0;
     std::uint64_t unsigned_;

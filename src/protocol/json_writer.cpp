@@ -409,6 +409,8 @@ void append_json(std::string& out, const TestResult& result) {
   append_json_string(out, result.finished_at);
   key(out, "framework_version");
   append_cleaned(out, result.framework_version);
+  key(out, "log");
+  append_cleaned(out, result.log);
   key(out, "measurement");
   if (result.measurement) {
     append_measurement(out, *result.measurement);

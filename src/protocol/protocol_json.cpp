@@ -354,6 +354,7 @@ nlohmann::json to_json(const TestResult& result) {
       {"accuracy", result.accuracy ? encode_accuracy(*result.accuracy) : nlohmann::json(nullptr)},
       {"details", encode_details(result.details)},
       {"framework_version", valid_utf8(result.framework_version)},
+      {"log", valid_utf8(result.log)},
       {"environment", result.environment ? protocol_detail::encode_environment(*result.environment)
                                          : nlohmann::json(nullptr)},
   };
@@ -383,6 +384,7 @@ TestResult decode_result(const BasicFieldReader<Json>& fields) {
   if (!fields.is_null("accuracy")) result.accuracy = decode_accuracy(fields.object("accuracy"));
   result.details = fields.string_map("details");
   result.framework_version = fields.string("framework_version");
+  if (fields.has("log")) result.log = fields.string("log");  // optional (within protocol 4)
   // Optional (added in protocol 3): results of older agents have none.
   if (fields.has("environment") && !fields.is_null("environment")) {
     result.environment = decode_environment(fields.object("environment"));

@@ -158,11 +158,13 @@ void write_test_section(std::ostream& out, const std::string& run_id, const Repo
     }
     for (const auto& [key, value] : row.result->details) fields.add("Runner: " + key, value);
   }
-  // The whole log stays in the store (docs/protocol.md, section 2); the output's tail comes with a failed result.
+  // The log comes with the result (docs/protocol.md 4.5), whole up to 16 KiB; results of agents older than that
+  // carry only a failed test's output tail. The whole log stays in the store under this key.
   out << "<p class=\"log\">Log: <code>runs/" << html_escape(run_id) << "/hosts/" << html_escape(spec.host) << "/logs/"
       << html_escape(task_key(spec)) << ".log</code></p>\n";
-  if (row.result && !row.result->stderr_tail.empty()) {
-    out << "<pre class=\"log\">" << html_escape(row.result->stderr_tail) << "</pre>\n";
+  if (row.result) {
+    const std::string& log = row.result->log.empty() ? row.result->stderr_tail : row.result->log;
+    if (!log.empty()) out << "<pre class=\"log\">" << html_escape(log) << "</pre>\n";
   }
   out << "</section>\n";
 }

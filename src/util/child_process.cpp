@@ -17,6 +17,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <limits>
 #include <thread>
 
 #include <fmt/format.h>
@@ -347,6 +348,34 @@ std::string tail_of_file(const std::string& path, int max_lines, std::size_t max
   }
   text.erase(0, begin);
   return text;
+}
+
+FileExcerpt excerpt_of_file(const std::string& path, std::size_t head_bytes, std::size_t tail_bytes) {
+  FileExcerpt excerpt;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return excerpt;
+  struct stat info {};
+  const std::size_t size = ::fstat(fd, &info) == 0 ? static_cast<std::size_t>(info.st_size) : 0;
+  const bool whole = size <= head_bytes + tail_bytes;
+  excerpt.head.resize(whole ? size : head_bytes);
+  std::size_t filled = 0;
+  while (filled < excerpt.head.size()) {
+    const ssize_t got =
+        ::pread(fd, excerpt.head.data() + filled, excerpt.head.size() - filled, static_cast<off_t>(filled));
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) break;
+    filled += static_cast<std::size_t>(got);
+  }
+  ::close(fd);
+  excerpt.head.resize(filled);
+  if (whole) return excerpt;
+  // The head ends with its last whole line; the tail starts with a whole line (tail_of_file).
+  const auto newline = excerpt.head.rfind('\n');
+  if (newline != std::string::npos) excerpt.head.resize(newline + 1);
+  excerpt.tail = tail_of_file(path, std::numeric_limits<int>::max(), tail_bytes);
+  const std::size_t kept = excerpt.head.size() + excerpt.tail.size();
+  excerpt.left_out = size > kept ? size - kept : 0;
+  return excerpt;
 }
 
 }  // namespace dli

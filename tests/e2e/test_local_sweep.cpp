@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "e2e/sweep_fixture.hpp"
 #include "support/csv_table.hpp"
@@ -64,6 +65,16 @@ TEST_F(LocalSweep, RealOpenCvSweepMeasuresEveryTestIntoCsvAndHtml) {
   for (const auto& entry : fs::directory_iterator(host_dir / "logs")) logs += entry.path().extension() == ".log";
   EXPECT_EQ(results, 4);
   EXPECT_EQ(logs, 4);
+  // Each result carries its log as published, and the host page shows it as text with the test's details.
+  const std::string host_page = read_file(dir.str("out/hosts/local.html"));
+  for (const auto& entry : fs::directory_iterator(host_dir / "results")) {
+    const auto result = nlohmann::json::parse(read_file(entry.path().string()));
+    const std::string log = read_file((host_dir / "logs" / entry.path().stem()).string() + ".log");
+    EXPECT_EQ(result.at("log"), log);
+    EXPECT_NE(log.find("[dli-agent] "), std::string::npos) << log;
+    const std::string shown = log.substr(0, log.find('\n'));  // the runner's first line (no character to escape)
+    EXPECT_NE(host_page.find("<pre class=\"log\">" + shown), std::string::npos) << shown;
+  }
 }
 
 TEST_F(LocalSweep, CollectRebuildsTheSameCsvFromTheStore) {

@@ -163,6 +163,23 @@ TestEnvironment environment_of(Draw& draw) {
   return e;
 }
 
+// What the agent would have logged (docs/protocol.md 4.6): a few runner lines, then its own closing line.
+std::string log_of(const TestResult& result) {
+  const TestSpec& spec = result.spec;
+  std::string log = fmt::format("{} info runner {} test {}/{}/b{} ({})\n", result.started_at, spec.framework,
+                                spec.model.name, spec.framework, spec.batch, spec.id);
+  if (result.measurement) {
+    log += fmt::format("{} info loaded in {:.3f} s, first inference {:.3f} ms\n", result.started_at,
+                       result.measurement->load_seconds, result.measurement->first_inference_seconds * 1e3);
+    log += fmt::format("{} info {} timed requests in {:.3f} s, stopped by min_reached\n", result.finished_at,
+                       result.measurement->request.count, result.measurement->wall_seconds);
+  }
+  log += result.stderr_tail;
+  log += fmt::format("[dli-agent] {} {}: {}{}\n", result.finished_at, spec.id, to_string(result.status),
+                     result.reason.empty() ? "" : " (" + result.reason + ")");
+  return log;
+}
+
 TestResult result_of(const TestSpec& spec, Draw& draw) {
   TestResult result;
   result.spec = spec;
@@ -175,6 +192,7 @@ TestResult result_of(const TestSpec& spec, Draw& draw) {
     result.reason = "opencv-dnn cannot run this model: layer 'Resize' of mode 'cubic' is not supported";
     result.exit_code = 3;
     result.elapsed_seconds = draw.between(0.1, 0.5);
+    result.log = log_of(result);
     return result;
   }
   result.framework_version = spec.framework == std::string("onnxruntime") ? "onnxruntime 1.17.1" : "OpenCV 4.6.0";
@@ -184,6 +202,7 @@ TestResult result_of(const TestSpec& spec, Draw& draw) {
     result.stderr_tail = "terminate called after throwing an instance of 'Ort::Exception'\n  what():  bad allocation\n";
     result.exit_code = 1;
     result.elapsed_seconds = draw.between(0.1, 2);
+    result.log = log_of(result);
     return result;
   }
   result.status = TestStatus::kOk;
@@ -197,6 +216,7 @@ TestResult result_of(const TestSpec& spec, Draw& draw) {
                     {"intra_op_threads", std::to_string(spec.threads)},
                     {"inter_op_threads", "default"},
                     {"streams", fmt::format("{} worker threads, one session each", spec.requests)}};
+  result.log = log_of(result);
   return result;
 }
 

@@ -282,6 +282,21 @@ TEST(TailOfFile, KeepsTheLastBytesWithoutAPartialFirstLine) {
   EXPECT_EQ(tail_of_file(long_line, 5, 7), "\xc3\xa9tail");
 }
 
+TEST(ExcerptOfFile, ASmallFileIsWholeALargeOneItsHeadAndTailInWholeLines) {
+  TempDir dir;
+  const FileExcerpt small = excerpt_of_file(dir.write("small", "one\ntwo\n"), 8, 8);
+  EXPECT_EQ(small.head, "one\ntwo\n");
+  EXPECT_EQ(small.tail, "");
+  EXPECT_EQ(small.left_out, 0u);
+  std::string text;
+  for (int i = 0; i < 100; ++i) text += "line " + std::to_string(i) + "\n";  // 890 bytes
+  const FileExcerpt large = excerpt_of_file(dir.write("large", text), 20, 20);
+  EXPECT_EQ(large.head, "line 0\nline 1\n");  // "line 2\n" would pass 20 bytes
+  EXPECT_EQ(large.tail, "line 98\nline 99");  // "line 97\n" would pass 20 bytes
+  EXPECT_EQ(large.left_out, text.size() - large.head.size() - large.tail.size());
+  EXPECT_EQ(excerpt_of_file(dir.str("missing"), 8, 8).head, "");
+}
+
 }  // namespace
 // The waiting agent must not disturb the test it waits for: it sleeps until the child ends, a tick or a deadline
 // (a pidfd in poll()), instead of waking up every few milliseconds to ask.

@@ -55,6 +55,7 @@ TestResult unusual_result() {
   r.status = TestStatus::kTimeout;
   r.reason = "bad byte \xFF here, \xE2\x82 cut, \"quoted\"\n";
   r.stderr_tail = std::string("nul \0 inside", 12) + "\x7F";
+  r.log = "runner \xC3\xA9\tline\n\xFF bad byte\n";
   r.exit_code = -1;
   r.signal = 9;
   r.started_at = "2026-11-30T01:02:03Z";

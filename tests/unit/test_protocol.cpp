@@ -48,6 +48,7 @@ TestResult full_result() {
   result.status = TestStatus::kCrashed;
   result.reason = "killed by signal 11 (SIGSEGV)";
   result.stderr_tail = "line 1\nline 2";
+  result.log = "runner line\nline 1\nline 2\n[dli-agent] 2026-11-21T19:30:05Z 0123: crashed\n";
   result.exit_code = 7;
   result.signal = 11;
   result.started_at = "2026-11-21T19:30:00Z";
@@ -208,6 +209,19 @@ TEST(ProtocolJson, TestResultRoundTripsWithItsSpecAndMeasurement) {
   EXPECT_EQ(to_json(decoded), encoded);
   ASSERT_TRUE(decoded.measurement.has_value());
   EXPECT_EQ(decoded.measurement->iterations, 1000);
+}
+
+TEST(ProtocolJson, TheLogRoundTripsAndAResultWithoutOneReadsAsEmpty) {
+  const TestResult result = full_result();
+  json encoded = to_json(result);
+  EXPECT_EQ(encoded.at("log"), result.log);
+  EXPECT_EQ(test_result_from_json(encoded).log, result.log);
+  encoded.erase("log");  // an agent older than the field
+  EXPECT_EQ(test_result_from_json(encoded).log, "");
+  const auto quick = quick_test_result(encoded.dump());
+  ASSERT_TRUE(quick.has_value());
+  EXPECT_EQ(quick->log, "");
+  EXPECT_EQ(quick_test_result(to_json(result).dump())->log, result.log);
 }
 
 TEST(ProtocolJson, AbsentMeasurementIsNull) {

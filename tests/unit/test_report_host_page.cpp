@@ -156,6 +156,20 @@ TEST(ReportHostPage, ASectionStatesParametersStatisticsVerdictEnvironmentAndLogE
   EXPECT_EQ(section_of(page, "00000000000000b1"), expected);
 }
 
+TEST(ReportHostPage, ATestShowsTheLogItsResultCarriesAsTextRatherThanTheTail) {
+  ReportRow row{spec_of("b", "00000000000000c1"), TestResult{}};
+  row.result->spec = row.spec;
+  row.result->status = TestStatus::kFailed;
+  row.result->stderr_tail = "the tail only\n";
+  row.result->log = "runner loaded <model>\nthe tail only\n[dli-agent] 2026-11-30T01:00:02Z 00000000000000c1: failed\n";
+  const std::string section = section_of(host_page(ReportContext{"run-1", "n", "c", "g"}, "b", {row}), "00000000000000c1");
+  EXPECT_NE(section.find("<pre class=\"log\">runner loaded &lt;model&gt;\nthe tail only\n[dli-agent] "
+                         "2026-11-30T01:00:02Z 00000000000000c1: failed\n</pre>"),
+            std::string::npos)
+      << section;
+  EXPECT_EQ(section.find("<pre class=\"log\">the tail only"), std::string::npos);
+}
+
 TEST(ReportHostPage, AFailedTestShowsItsReasonExitAndTheTailOfItsOutputAsText) {
   ReportRow row{spec_of("b", "00000000000000f1"), TestResult{}};
   row.result->spec = row.spec;

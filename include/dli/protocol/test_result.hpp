@@ -73,6 +73,9 @@ struct TestResult {
   std::optional<Accuracy> accuracy;        // present when status is ok in accuracy mode
   std::map<std::string, std::string> details;  // how the runner set the framework up (docs/runners.md)
   std::string framework_version;  // as the runner reports it; empty when no runner answered
+  // The test's log as published (docs/protocol.md 4.5): whole up to 16 KiB, else its head and tail with a note of
+  // what lies between; empty from agents older than the field.
+  std::string log;
   std::optional<TestEnvironment> environment;  // the host around the test, when the agent could read it
 };
 

@@ -41,4 +41,13 @@ ChildOutcome run_child(const ChildOptions& options);
 // Last `max_lines` lines (at most `max_bytes`) of a text file; empty if unreadable.
 std::string tail_of_file(const std::string& path, int max_lines = 20, std::size_t max_bytes = 4096);
 
+// A text file whole when it has at most head_bytes + tail_bytes, otherwise its first lines (at most head_bytes)
+// and its last (at most tail_bytes), and how many bytes lie between them. Empty if unreadable.
+struct FileExcerpt {
+  std::string head;  // the whole file when left_out is 0
+  std::string tail;
+  std::size_t left_out = 0;
+};
+FileExcerpt excerpt_of_file(const std::string& path, std::size_t head_bytes, std::size_t tail_bytes);
+
 }  // namespace dli
