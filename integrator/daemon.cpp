@@ -52,6 +52,11 @@ std::time_t now_seconds() { return std::time(nullptr); }
 class Daemon {
  public:
   Daemon(LabConfig lab, const DaemonOptions& options) : lab_(std::move(lab)), options_(options) {}
+  ~Daemon() {
+    if (lock_fd_ >= 0) ::close(lock_fd_);
+  }
+  Daemon(const Daemon&) = delete;
+  Daemon& operator=(const Daemon&) = delete;
 
   int run() {
     fs::create_directories(fs::path(lab_.state_dir) / "logs");

@@ -204,13 +204,30 @@ TEST_F(DaemonSchedule, ABadLabFileIsRefusedWithItsPlaceAndExitCode2) {
   EXPECT_FALSE(fs::exists(dir.str("state"))) << "nothing is written";
 }
 
+TEST_F(DaemonSchedule, RunTakesTheIdTheDaemonChoseAndNeverOneTheStoreHas) {
+  const std::string sweep = shell_quote(dir.str("alpha.yaml"));
+  const std::string options = " --store " + shell_quote(store_url()) + " --out " + shell_quote(out_dir()) + " --no-progress";
+  const auto first = integrator("run " + sweep + " --run-id 20261121-020000-alpha" + options);
+  EXPECT_EQ(first.exit_code, 0) << first.output;
+  EXPECT_EQ(runs_in_store(), std::vector<std::string>{"20261121-020000-alpha"});
+  const auto again = integrator("run " + sweep + " --run-id 20261121-020000-alpha" + options);
+  EXPECT_EQ(again.exit_code, 2) << again.output;
+  EXPECT_NE(again.output.find("the store already has run 20261121-020000-alpha: `resume` it"), std::string::npos)
+      << again.output;
+  const auto bad = integrator("run " + sweep + " --run-id ../x" + options);
+  EXPECT_EQ(bad.exit_code, 2) << bad.output;
+}
+
 TEST_F(DaemonSchedule, OneDaemonPerStateFolder) {
   write_lab({"alpha"}, "0 3 1 1 *");
   auto first = start_daemon("first.log");
   ASSERT_FALSE(wait_mid_run("alpha").empty()) << first->output();
-  const auto second = integrator("daemon " + shell_quote(dir.str("lab.yaml")));
+  // Under systemd (JOURNAL_STREAM set) a line starts with its syslog priority for journald: <3> is an error.
+  const auto second = run_command("JOURNAL_STREAM=8:12345 " + std::string(DLI_INTEGRATOR_EXE) + " daemon " +
+                                  shell_quote(dir.str("lab.yaml")));
   EXPECT_EQ(second.exit_code, 8) << second.output;
-  EXPECT_NE(second.output.find("another daemon uses the state folder"), std::string::npos) << second.output;
+  EXPECT_EQ(second.output.rfind("<3>daemon: another daemon uses the state folder " + dir.str("state"), 0), 0u)
+      << second.output;
   ::kill(first->pid(), SIGTERM);
   EXPECT_EQ(first->wait_for_exit(20s), 0) << first->output();
   const std::string run_id = state().active.empty() ? "" : state().active[0].run_id;
