@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "commands.hpp"
+#include "daemon.hpp"
 #include "dli/integrator/history_record.hpp"
 #include "dli/integrator/site_publish.hpp"
 #include "dli/integrator/site_upload.hpp"
@@ -66,6 +67,9 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--store", store_url, "Store URL (default: the fleet's `store:`, else file://$PWD/dli-store)");
   run_cmd->add_option("--agent", agent_exe, "dli-agent for local hosts (default: beside this program)");
   run_cmd->add_flag("--redo", redo, "Rerun tests that already have a result");
+  std::string chosen_run_id;
+  run_cmd->add_option("--run-id", chosen_run_id,
+                      "The run's id, chosen beforehand (default: YYYYMMDD-HHMMSS-<sweep>); the store must not have it");
   run_cmd->add_flag("--no-progress", no_progress, "Plain log lines even on a terminal");
   follow_options(run_cmd);
   history_options(run_cmd);
@@ -140,6 +144,17 @@ int main(int argc, char** argv) {
   list_cmd->add_option("--history", history_location, "History database file (default dli-out/history.sqlite)");
   list_cmd->add_option("--fleet", fleet_path, "Fleet YAML whose `history:` to use");
 
+  dli::cli::DaemonOptions daemon_options;
+  std::string status_lab;
+  auto* daemon_cmd = app.add_subcommand(
+      "daemon", "Run a lab's sweeps on their schedules; collect, record and publish each run (docs/daemon.md)");
+  daemon_cmd->require_subcommand(0, 1);
+  daemon_cmd->add_option("LAB", daemon_options.lab_path, "Lab YAML file");
+  daemon_cmd->add_flag("--once", daemon_options.once,
+                       "Run what is due now and resume what was interrupted, wait for those runs, then exit");
+  auto* daemon_status_cmd = daemon_cmd->add_subcommand("status", "What the lab's daemon does and what is due next");
+  daemon_status_cmd->add_option("LAB", status_lab, "Lab YAML file")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -159,6 +174,7 @@ int main(int argc, char** argv) {
       const dli::Plan plan = dli::make_plan(sweep_path);
       dli::RunOptions options = run_options(plan.fleet, store_url, out_dir, agent_exe, no_progress);
       options.redo = redo;
+      options.run_id = chosen_run_id;
       options.lost_after_seconds = lost_after;
       options.heartbeat_seconds = heartbeat;
       options.store_patience_seconds = store_patience;
@@ -243,6 +259,11 @@ int main(int argc, char** argv) {
       std::cout << "Site: " << published.value().site << " -> " << published.value().version << " ("
                 << published.value().runs << " runs, " << published.value().series << " series pages)\n";
       return dli::exit_code::kOk;
+    }
+    if (*daemon_status_cmd) return dli::cli::show_daemon_status(status_lab);
+    if (*daemon_cmd) {
+      if (daemon_options.lab_path.empty()) throw dli::ConfigError({{"LAB", 0, 0, "LAB", "a lab file is required"}});
+      return dli::cli::run_daemon(daemon_options);
     }
     if (*list_cmd) {
       if (history_location.empty() && !fleet_path.empty()) history_location = dli::load_fleet(fleet_path).history;

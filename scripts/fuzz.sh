@@ -9,7 +9,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 seconds="${1:-15}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(sweep fleet task_list result status runner_result dataset)
+[ ${#targets[@]} -gt 0 ] || targets=(sweep fleet task_list result status runner_result dataset lab)
 build="$root/build-fuzz"
 
 if [ ! -f "$build/build.ninja" ]; then

@@ -9,10 +9,10 @@
 
 #include "config_files.hpp"
 #include "config_host_kinds.hpp"
+#include "config_locations.hpp"
 #include "config_notify.hpp"
 #include "dli/config/config.hpp"
 #include "dli/config/config_limits.hpp"
-#include "dli/store/store.hpp"
 #include "yaml_reader.hpp"
 
 namespace dli {
@@ -72,64 +72,6 @@ const HostKind* read_kind(const Field& field, Problems& problems) {
     return nullptr;
   }
   return &*kind;
-}
-
-// A URL with a scheme, checked as the store will read it (check_store_url), without connecting.
-void read_store_url(const Field& field, FleetConfig& fleet, Problems& problems) {
-  const auto text = read_string(field, problems);
-  if (!text) return;
-  const auto scheme_end = text->find("://");
-  const bool has_scheme =
-      scheme_end != std::string::npos && scheme_end > 0 &&
-      std::all_of(text->begin(), text->begin() + static_cast<std::ptrdiff_t>(scheme_end),
-                  [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.'; });
-  if (!has_scheme) {
-    problems.add(field, "expected a store URL such as file:///var/lib/dli-store, got " + describe(field.node));
-    return;
-  }
-  // The store's own rules (options, their values, the files they name), so that `plan` refuses what `run` would.
-  if (auto checked = check_store_url(*text); !checked) {
-    problems.add(field, checked.error().message);
-    return;
-  }
-  fleet.store_url = *text;
-}
-
-// The history database (docs/history.md): a file (relative to the fleet file), sqlite:///path, or a PostgreSQL URL
-// without a password (libpq reads it from ~/.pgpass).
-void read_history_location(const Field& field, const std::string& base_folder, FleetConfig& fleet,
-                           Problems& problems) {
-  const auto text = read_string(field, problems);
-  if (!text) return;
-  const bool postgres = text->rfind("postgresql://", 0) == 0 || text->rfind("postgres://", 0) == 0;
-  if (postgres) {
-    const std::string rest = text->substr(text->find("://") + 3);
-    const std::string authority = rest.substr(0, rest.find('/'));
-    const auto at = authority.rfind('@');
-    if (at != std::string::npos && authority.substr(0, at).find(':') != std::string::npos) {
-      problems.add(field, "a password does not belong in a YAML file: write postgresql://USER@HOST/DATABASE and put "
-                          "the password in ~/.pgpass (docs/history.md)");
-      return;
-    }
-    if (text->find("password=") != std::string::npos) {
-      problems.add(field, "a password does not belong in a YAML file: put it in ~/.pgpass (docs/history.md)");
-      return;
-    }
-    fleet.history = *text;
-    return;
-  }
-  if (text->find("://") != std::string::npos && text->rfind("sqlite://", 0) != 0) {
-    problems.add(field, "expected a database file, sqlite:///path or postgresql://USER@HOST/DATABASE, got " +
-                            describe(field.node));
-    return;
-  }
-  const std::string path = text->rfind("sqlite://", 0) == 0 ? text->substr(9) : *text;
-  if (path.empty()) {
-    problems.add(field, "expected a database file, sqlite:///path or postgresql://USER@HOST/DATABASE, got " +
-                            describe(field.node));
-    return;
-  }
-  fleet.history = config_files::resolve(path, base_folder);
 }
 
 void read_limits(const Field& field, HostLimits& limits, Problems& problems) {
@@ -248,9 +190,9 @@ FleetConfig parse_fleet(const std::string& yaml_text, const std::string& path) {
 
   MapReader top(*document, problems, "a map of fleet settings (" + join(kFleetKeys) + ")");
   top.reject_unknown_keys(kFleetKeys);
-  if (const auto value = top.optional("store")) read_store_url(*value, fleet, problems);
+  if (const auto value = top.optional("store")) fleet.store_url = read_store_url(*value, problems).value_or("");
   if (const auto value = top.optional("history")) {
-    read_history_location(*value, config_files::folder_of(fleet.path), fleet, problems);
+    fleet.history = read_history_location(*value, config_files::folder_of(fleet.path), problems).value_or("");
   }
   if (const auto value = top.optional("parallel")) {
     if (const auto number = read_integer(*value, problems, {1, 1024})) fleet.parallel = static_cast<int>(*number);

@@ -19,6 +19,7 @@
 #include "dli/remote/host_shell.hpp"
 #include "dli/integrator/progress.hpp"
 #include "dli/integrator/run_publish.hpp"
+#include "dli/protocol/names.hpp"
 #include "dli/status/status_board.hpp"
 
 namespace dli {
@@ -329,6 +330,18 @@ std::unique_ptr<Store> open_or_throw(const std::string& url) {
   return std::move(opened.value());
 }
 
+// A run id the caller chose (RunOptions::run_id): a valid id that no published run of the store has. Throws
+// ConfigError when it is not usable.
+Result<std::string> chosen_run_id(Store& store, const std::string& run_id) {
+  if (const auto problem = run_id_problem(run_id)) throw ConfigError({{"--run-id", 0, 0, "run-id", *problem}});
+  auto taken = store.exists(layout::manifest(run_id));
+  if (!taken) return taken.error();
+  if (taken.value()) {
+    throw ConfigError({{"--run-id", 0, 0, "run-id", "the store already has run " + run_id + ": `resume` it"}});
+  }
+  return run_id;
+}
+
 }  // namespace
 
 RunOutcome run_sweep(const Plan& plan, const RunOptions& options, std::ostream& out) {
@@ -341,7 +354,7 @@ RunOutcome run_sweep(const Plan& plan, const RunOptions& options, std::ostream& 
     tracks[i].prepared = std::async(std::launch::async, [shell] { shell->prepare_start(); });
   }
   auto store = open_or_throw(options.store_url);
-  auto run_id = new_run_id(*store, plan.sweep.name);
+  auto run_id = options.run_id.empty() ? new_run_id(*store, plan.sweep.name) : chosen_run_id(*store, options.run_id);
   if (!run_id) throw StoreFailure("store: " + run_id.error().message);
   auto published = publish_run(*store, plan, run_id.value());
   if (!published) throw StoreFailure("store: " + published.error().message);

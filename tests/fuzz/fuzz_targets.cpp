@@ -10,6 +10,7 @@
 
 #include "dli/config/config.hpp"
 #include "dli/config/config_limits.hpp"
+#include "dli/config/lab.hpp"
 #include "dli/protocol/dataset.hpp"
 #include "dli/protocol/protocol.hpp"
 #include "dli/protocol/runner_protocol.hpp"
@@ -51,6 +52,15 @@ void sweep(const std::uint8_t* data, std::size_t size) {
 void fleet(const std::uint8_t* data, std::size_t size) {
   try {
     parse_fleet(text_of(data, size), kConfigPath);
+  } catch (const ConfigError& error) {
+    check_refusal(error);
+  }
+}
+
+// The lab file of `daemon` (its schedules, time zones and locations; the fleet and sweeps it names are not there).
+void lab(const std::uint8_t* data, std::size_t size) {
+  try {
+    parse_lab(text_of(data, size), kConfigPath);
   } catch (const ConfigError& error) {
     check_refusal(error);
   }
@@ -125,7 +135,7 @@ void dataset(const std::uint8_t* data, std::size_t size) {
 const std::vector<Target>& targets() {
   static const std::vector<Target> all = {
       {"sweep", sweep},   {"fleet", fleet},   {"task_list", task_list},         {"result", result},
-      {"status", status}, {"runner_result", runner_result}, {"dataset", dataset},
+      {"status", status}, {"runner_result", runner_result}, {"dataset", dataset}, {"lab", lab},
   };
   return all;
 }

@@ -23,6 +23,9 @@ struct RunOptions {
   std::string agent_exe;  // dli-agent for local hosts
   bool interactive = false;  // live progress board (stdout is a terminal)
   bool redo = false;
+  // `run --run-id`: the id the run gets, chosen by the caller (the daemon records it before the run starts); it
+  // must not name a run the store already has. Empty: a new id from the time and the sweep's name.
+  std::string run_id;
   double poll_seconds = 0.5;
   double heartbeat_seconds = kDefaultHeartbeatSeconds;  // the agents' heartbeat interval
   double start_timeout_seconds = 60;  // a host with no heartbeat this long after start is lost

@@ -13,4 +13,6 @@ inline constexpr int kHistoryFailed = 6;
 // --fail-on-regression: a VALID figure regressed against the same test's earlier runs (docs/history.md); reported
 // only when no code above applies.
 inline constexpr int kRegression = 7;
+// `daemon`: another daemon holds the lab's state folder (docs/daemon.md).
+inline constexpr int kDaemonBusy = 8;
 }  // namespace dli::exit_code
