@@ -71,6 +71,20 @@ void Publisher::kept(const std::string& test_id) {
   wake_.notify_all();
 }
 
+void Publisher::publish_document(std::string key, std::string text, std::string what) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    documents_.push_back({std::move(key), std::move(text), std::move(what)});
+  }
+  wake_.notify_all();
+}
+
+void Publisher::put_document(const Document& document) {
+  if (auto sent = store_->put(document.key, document.text); !sent) {
+    spdlog::warn("cannot publish {}: {}", document.what, sent.error().message);
+  }
+}
+
 void Publisher::store_used() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -100,7 +114,8 @@ void Publisher::set_measuring(bool measuring) {
 
 bool Publisher::drain(Clock::time_point deadline) {
   std::unique_lock<std::mutex> lock(mutex_);
-  wake_.wait_until(lock, deadline, [&] { return queue_.empty() || refused_.has_value(); });
+  wake_.wait_until(lock, deadline,
+                   [&] { return (queue_.empty() && documents_.empty()) || refused_.has_value(); });
   return queue_.empty();
 }
 
@@ -137,6 +152,18 @@ void Publisher::loop() {
     const auto next_beat =
         last_beat_ + seconds(measuring_ ? options_.test_heartbeat_seconds : options_.heartbeat_seconds);
     const bool beat_due = beat_now_ || now >= next_beat;
+    if (!documents_.empty() && !beat_now_) {
+      // After the first heartbeat (the host is seen running), before the results.
+      const Document document = std::move(documents_.front());
+      documents_.pop_front();
+      lock.unlock();
+      put_document(document);
+      lock.lock();
+      last_use_ = Clock::now();
+      connected_ = true;
+      wake_.notify_all();  // drain() may be waiting
+      continue;
+    }
     if (results_due) {
       const std::string id = queue_.front();
       lock.unlock();
@@ -216,6 +243,11 @@ bool Publisher::finish(const HostStatus& last, std::chrono::seconds patience) {
   }
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
+  // Whatever the thread had no time for (an agent that ended at once) goes before the last heartbeat.
+  while (!documents_.empty()) {
+    put_document(documents_.front());
+    documents_.pop_front();
+  }
   const auto deadline = Clock::now() + patience;
   for (int attempt = 0;; ++attempt) {
     auto written = write_heartbeat(last);
