@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <mutex>
 #include <optional>
 #include <utility>
@@ -141,7 +142,7 @@ class SshShell : public HostShell {
     } else {
       std::lock_guard<std::mutex> lock(watch_mutex_);
       watch_.emplace(std::move(session).value());
-      watched_pid_ = std::stoi(pid);
+      watched_pid_ = static_cast<int>(std::strtol(pid.c_str(), nullptr, 10));  // digits only, checked above
       watch_state_ = kWatching;
     }
     return {};
@@ -149,6 +150,11 @@ class SshShell : public HostShell {
 
   std::optional<bool> wait_agent_exit(Clock::time_point until) override {
     std::lock_guard<std::mutex> lock(watch_mutex_);
+    return watch_until(until);
+  }
+
+  // wait_agent_exit() with watch_mutex_ held.
+  std::optional<bool> watch_until(Clock::time_point until) {
     if (!watch_) return std::nullopt;
     auto closed = watch_->wait_output_closed(until);
     if (!closed) {
@@ -182,6 +188,11 @@ class SshShell : public HostShell {
   std::optional<bool> agent_alive(int pid) override {
     if (pid <= 0) return std::nullopt;
     // The agent this shell started is watched through its start command's channel: no need to ask the host.
+    if (pid == watched_pid_ && watch_state_ == kWatching) {
+      // Nobody waiting on the channel (no AgentExitWatch): look at it now. Otherwise the waiter is current.
+      std::unique_lock<std::mutex> watching(watch_mutex_, std::try_to_lock);
+      if (watching.owns_lock()) (void)watch_until(Clock::now());
+    }
     if (pid == watched_pid_ && watch_state_ != kUnwatched) return watch_state_ == kWatching;
     std::lock_guard<std::mutex> lock(mutex_);
     const auto now = Clock::now();

@@ -653,11 +653,11 @@ void print_report(const Settings& settings, const Bed& bed, const std::vector<Ro
   }
   std::cout << "  launch:   integrator start -> the agent's first log line (config, publish, SSH, agent exec)\n"
                "  (ssh):    integrator start -> its last 'agent started' line (part of launch)\n"
-               "  init:     agent's first line -> its first test starts (store login, task list, heartbeat)\n"
-               "  in tests: each test's 'running' -> 'ok' lines less its elapsed_s (first: model fetch)\n"
+               "  init:     agent's first line -> its first test starts (task list, runners, host description)\n"
+               "  in tests: each test's 'running' -> 'ok' lines less its elapsed_s (model fetch if not cached)\n"
                "  between:  'ok' -> next 'running' (log and result published, next result looked up, heartbeat)\n"
                "  end:      last 'ok' -> agent's last line (log and result published, final heartbeat)\n"
-               "  tail:     agent's last line -> integrator exit (until the next status poll, then collect, reports)\n"
+               "  tail:     agent's last line -> integrator exit (agent log, exit seen, last poll, collect, reports)\n"
                "  (collect): `dli-integrator collect` of the same run on its own (part of tail)\n"
                "  agent ms/test: (agent log's span - its tests' elapsed_s) / tests, worst host\n";
 

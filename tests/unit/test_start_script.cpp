@@ -15,7 +15,9 @@ namespace {
 // Runs the start script of `launch` with `input` as its stdin; waits for the stand-in agent's record of its
 // arguments and environment.
 std::string start_and_wait(const AgentLaunch& launch, const std::string& input, const std::string& record) {
-  auto ran = make_local_shell()->run({"/bin/sh", "-c", remote_start_script(launch)}, input, 10);
+  // `wait`: the local shell ends the command's process group when it exits, which sshd does not; the stand-in
+  // agent ends at once anyway.
+  auto ran = make_local_shell()->run({"/bin/sh", "-c", remote_start_script(launch) + "wait\n"}, input, 10);
   EXPECT_TRUE(ran.ok() && ran.value().exit_code == 0) << (ran.ok() ? ran.value().output : ran.error().message);
   std::string seen;
   for (int i = 0; i < 100 && seen.empty(); ++i) {

@@ -50,7 +50,7 @@ struct AgentRunArgs {
   // A copy of the host's tasks.json on the host, written by whoever started the agent (the SSH start command,
   // from its stdin): the agent starts its first test without waiting for a store login. Empty, missing or not
   // this run's and host's: the agent reads its task list from the store (docs/protocol.md 6, "Start").
-  std::string tasks_file;
+  std::string tasks_file = {};
   bool operator==(const AgentRunArgs& other) const;
 };
 
