@@ -101,13 +101,19 @@ PublishState Publisher::state() const {
 
 void Publisher::settle(Clock::time_point deadline) {
   std::unique_lock<std::mutex> lock(mutex_);
-  wake_.wait_until(lock, deadline, [&] { return queue_.empty() || refused_.has_value() || failures_in_a_row_ > 0; });
+  // Not for the first store contact (the login, which the agent's start left to this thread): the results wait
+  // in the spool until this test has ended instead, so neither the test's start nor its measurement meets them.
+  wake_.wait_until(lock, deadline, [&] {
+    return queue_.empty() || refused_.has_value() || failures_in_a_row_ > 0 || !first_contact_done_;
+  });
+  hold_results_ = !queue_.empty() && !first_contact_done_;
 }
 
 void Publisher::set_measuring(bool measuring) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     measuring_ = measuring;
+    if (!measuring) hold_results_ = false;
   }
   wake_.notify_all();  // the next beat's time moved
 }
@@ -148,17 +154,18 @@ void Publisher::loop() {
   std::unique_lock<std::mutex> lock(mutex_);
   while (!stopping_) {
     const auto now = Clock::now();
-    const bool results_due = !queue_.empty() && !refused_ && now >= retry_at_;
+    const bool held = hold_results_ && measuring_;
+    const bool results_due = !queue_.empty() && !refused_ && now >= retry_at_ && !held;
     const auto next_beat =
         last_beat_ + seconds(measuring_ ? options_.test_heartbeat_seconds : options_.heartbeat_seconds);
     const bool beat_due = beat_now_ || now >= next_beat;
-    if (!documents_.empty() && !beat_now_) {
+    if (!documents_.empty() && !beat_now_ && !held) {
       // After the first heartbeat (the host is seen running), before the results.
-      const Document document = std::move(documents_.front());
-      documents_.pop_front();
+      const Document document = documents_.front();  // taken off once written: drain() waits for it
       lock.unlock();
       put_document(document);
       lock.lock();
+      documents_.pop_front();
       last_use_ = Clock::now();
       connected_ = true;
       wake_.notify_all();  // drain() may be waiting
@@ -212,12 +219,14 @@ void Publisher::loop() {
         store_->disconnect();
       }
       lock.lock();
+      first_contact_done_ = true;
+      wake_.notify_all();  // settle() may be waiting
       last_use_ = Clock::now();
       connected_ = true;
       continue;
     }
     Clock::time_point wake = next_beat;
-    if (!queue_.empty() && !refused_) wake = std::min(wake, retry_at_);
+    if (!queue_.empty() && !refused_ && !held) wake = std::min(wake, retry_at_);  // held: set_measuring() wakes
     if (connected_) {
       const auto release_at = last_use_ + seconds(options_.linger_seconds);
       if (now >= release_at) {

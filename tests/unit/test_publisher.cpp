@@ -188,6 +188,9 @@ TEST_F(PublisherTest, SettleLetsAPublishFinishButNeverWaitsForAFailingStore) {
   first.host = "h";
   first.state = HostState::kRunning;
   publisher->start(first);
+  // Once the first heartbeat is out: settle() does not wait for the first contact (the login).
+  for (int i = 0; i < 200 && store->heartbeats == 0; ++i) std::this_thread::sleep_for(10ms);
+  std::this_thread::sleep_for(50ms);
   keep("a1");
   publisher->settle(std::chrono::steady_clock::now() + 5s);
   EXPECT_TRUE(in_store("a1"));

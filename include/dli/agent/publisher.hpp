@@ -91,6 +91,8 @@ class Publisher {
   HostStatus status_;
   bool beat_now_ = false;
   bool measuring_ = false;
+  bool first_contact_done_ = false;  // the first heartbeat was attempted (the store's login with it)
+  bool hold_results_ = false;        // settle() did not wait for that contact: no result goes until the test ends
   std::chrono::steady_clock::time_point last_beat_{};
   std::deque<std::string> queue_;
   struct Document {
