@@ -161,6 +161,7 @@ int command_run(AgentRunArgs args) {
   options.runner_search_path = search_path();
   options.redo = args.redo;
   options.first_attempt = args.first_attempt;
+  options.tasks_file = args.tasks_file;
   options.heartbeat_seconds = args.heartbeat_seconds;
   options.test_heartbeat_seconds = std::max(args.heartbeat_seconds, args.test_heartbeat_seconds);
   if (args.publish_deadline_seconds > 0) options.publish_deadline_seconds = args.publish_deadline_seconds;

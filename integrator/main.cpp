@@ -10,6 +10,7 @@
 
 #include "commands.hpp"
 #include "daemon.hpp"
+#include "dli/integrator/early_store.hpp"
 #include "dli/integrator/history_record.hpp"
 #include "dli/integrator/site_publish.hpp"
 #include "dli/integrator/site_upload.hpp"
@@ -171,6 +172,8 @@ int main(int argc, char** argv) {
       return dli::exit_code::kOk;
     }
     if (*run_cmd) {
+      // A --store is known before any file is read: its login goes on while the sweep and fleet are.
+      dli::EarlyStore early_store(store_url);
       const dli::Plan plan = dli::make_plan(sweep_path);
       dli::RunOptions options = run_options(plan.fleet, store_url, out_dir, agent_exe, no_progress);
       options.redo = redo;
@@ -181,7 +184,8 @@ int main(int argc, char** argv) {
       options.record_history = !no_history;
       options.history = history_location.empty() ? plan.fleet.history : history_location;
       options.fail_on_regression = fail_on_regression;
-      const dli::RunOutcome outcome = dli::run_sweep(plan, options, std::cout);
+      const dli::RunOutcome outcome =
+          dli::run_sweep(plan, options, std::cout, early_store.take(options.store_url));
       const int code = print_run_outcome(outcome);
       tell(plan.fleet.notify, outcome.history_path, outcome.events);
       return code;

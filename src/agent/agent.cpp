@@ -82,6 +82,27 @@ TaskList read_tasks(Store& store, const AgentOptions& options) {
   return tasks;
 }
 
+// The task list its start left on this host (AgentOptions::tasks_file), when it is this run's and host's: with
+// it the first test starts at once, while the publisher logs into the store. nullopt: the store's copy is read.
+std::optional<TaskList> local_tasks(const AgentOptions& options) {
+  if (options.tasks_file.empty()) return std::nullopt;
+  std::ifstream in(options.tasks_file, std::ios::binary);
+  if (!in) {
+    spdlog::warn("no task list at {}; reading it from the store", options.tasks_file);
+    return std::nullopt;
+  }
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  try {
+    TaskList tasks = task_list_from_json(nlohmann::json::parse(text));
+    if (tasks.run_id == options.run_id && tasks.host == options.host) return tasks;
+    spdlog::warn("{} is for run {} host {}; reading the task list from the store", options.tasks_file, tasks.run_id,
+                 tasks.host);
+  } catch (const std::exception& error) {
+    spdlog::warn("unreadable task list {}: {}; reading it from the store", options.tasks_file, error.what());
+  }
+  return std::nullopt;
+}
+
 std::optional<TestResult> decode_result(const std::string& where, const std::string& text) {
   try {
     return test_result_from_json(nlohmann::json::parse(text));
@@ -154,9 +175,15 @@ AgentSummary run_agent(Store& connection, const AgentOptions& input) {
   status.pid = static_cast<int>(::getpid());
   status.agent_version = kVersion;
 
+  // Before anything waits on the connection's lock: the publisher's first heartbeat logs in meanwhile.
+  const std::string store_description = store->describe();
   TaskList tasks;
   try {
-    tasks = read_tasks(*store, options);
+    if (auto local = local_tasks(options)) {
+      tasks = std::move(*local);
+    } else {
+      tasks = read_tasks(*store, options);
+    }
   } catch (const std::exception& error) {
     status.state = HostState::kFailed;
     status.reason = std::string("cannot read the task list: ") + error.what();
@@ -190,11 +217,10 @@ AgentSummary run_agent(Store& connection, const AgentOptions& input) {
   HostInfo host = describe_this_host(runners);
   // Before the first test, so that no test is timed while the benchmark loads every core (once per boot).
   host.gemm_peak = host_gemm_peak();
-  if (auto described = store->put(layout::host_info(options.run_id, options.host), to_json(host).dump(1));
-      !described) {
-    spdlog::warn("cannot publish the host description: {}", described.error().message);
-  }
-  spdlog::info("run {} host {}: {} tests, store {}", options.run_id, options.host, summary.total, store->describe());
+  // Published by the publisher, after its first heartbeat: the first test need not wait for the store.
+  publisher.publish_document(layout::host_info(options.run_id, options.host), to_json(host).dump(1),
+                             "the host description");
+  spdlog::info("run {} host {}: {} tests, store {}", options.run_id, options.host, summary.total, store_description);
   const auto measured = options.redo ? std::map<std::string, TestStatus>{} : already_measured(*store, spool, options, options.first_attempt);
 
   TestRunner runner(*store, options, runners, host, [&] { publisher.store_used(); }, [&](bool measuring) {

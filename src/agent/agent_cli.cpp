@@ -33,6 +33,9 @@ AgentSubcommands define_agent_cli(CLI::App& app, AgentRunArgs& run, AgentDescrib
                            "Seconds the agent waits, after its last test, for the store to take its spooled results "
                            "(default 21600)")
       ->check(CLI::Range(1.0, 7 * 24 * 3600.0));
+  commands.run->add_option(kTasksFile, run.tasks_file,
+                           "This host's task list as a local file (the start command writes it); missing or not "
+                           "this run's: read from the store");
 
   commands.describe =
       app.add_subcommand(kDescribeCommand, "Describe this host: CPU, cores, memory, OS, frameworks");

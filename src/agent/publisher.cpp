@@ -71,6 +71,20 @@ void Publisher::kept(const std::string& test_id) {
   wake_.notify_all();
 }
 
+void Publisher::publish_document(std::string key, std::string text, std::string what) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    documents_.push_back({std::move(key), std::move(text), std::move(what)});
+  }
+  wake_.notify_all();
+}
+
+void Publisher::put_document(const Document& document) {
+  if (auto sent = store_->put(document.key, document.text); !sent) {
+    spdlog::warn("cannot publish {}: {}", document.what, sent.error().message);
+  }
+}
+
 void Publisher::store_used() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -87,20 +101,27 @@ PublishState Publisher::state() const {
 
 void Publisher::settle(Clock::time_point deadline) {
   std::unique_lock<std::mutex> lock(mutex_);
-  wake_.wait_until(lock, deadline, [&] { return queue_.empty() || refused_.has_value() || failures_in_a_row_ > 0; });
+  // Not for the first store contact (the login, which the agent's start left to this thread): the results wait
+  // in the spool until this test has ended instead, so neither the test's start nor its measurement meets them.
+  wake_.wait_until(lock, deadline, [&] {
+    return queue_.empty() || refused_.has_value() || failures_in_a_row_ > 0 || !first_contact_done_;
+  });
+  hold_results_ = !queue_.empty() && !first_contact_done_;
 }
 
 void Publisher::set_measuring(bool measuring) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     measuring_ = measuring;
+    if (!measuring) hold_results_ = false;
   }
   wake_.notify_all();  // the next beat's time moved
 }
 
 bool Publisher::drain(Clock::time_point deadline) {
   std::unique_lock<std::mutex> lock(mutex_);
-  wake_.wait_until(lock, deadline, [&] { return queue_.empty() || refused_.has_value(); });
+  wake_.wait_until(lock, deadline,
+                   [&] { return (queue_.empty() && documents_.empty()) || refused_.has_value(); });
   return queue_.empty();
 }
 
@@ -133,10 +154,23 @@ void Publisher::loop() {
   std::unique_lock<std::mutex> lock(mutex_);
   while (!stopping_) {
     const auto now = Clock::now();
-    const bool results_due = !queue_.empty() && !refused_ && now >= retry_at_;
+    const bool held = hold_results_ && measuring_;
+    const bool results_due = !queue_.empty() && !refused_ && now >= retry_at_ && !held;
     const auto next_beat =
         last_beat_ + seconds(measuring_ ? options_.test_heartbeat_seconds : options_.heartbeat_seconds);
     const bool beat_due = beat_now_ || now >= next_beat;
+    if (!documents_.empty() && !beat_now_ && !held) {
+      // After the first heartbeat (the host is seen running), before the results.
+      const Document document = documents_.front();  // taken off once written: drain() waits for it
+      lock.unlock();
+      put_document(document);
+      lock.lock();
+      documents_.pop_front();
+      last_use_ = Clock::now();
+      connected_ = true;
+      wake_.notify_all();  // drain() may be waiting
+      continue;
+    }
     if (results_due) {
       const std::string id = queue_.front();
       lock.unlock();
@@ -185,12 +219,14 @@ void Publisher::loop() {
         store_->disconnect();
       }
       lock.lock();
+      first_contact_done_ = true;
+      wake_.notify_all();  // settle() may be waiting
       last_use_ = Clock::now();
       connected_ = true;
       continue;
     }
     Clock::time_point wake = next_beat;
-    if (!queue_.empty() && !refused_) wake = std::min(wake, retry_at_);
+    if (!queue_.empty() && !refused_ && !held) wake = std::min(wake, retry_at_);  // held: set_measuring() wakes
     if (connected_) {
       const auto release_at = last_use_ + seconds(options_.linger_seconds);
       if (now >= release_at) {
@@ -216,6 +252,11 @@ bool Publisher::finish(const HostStatus& last, std::chrono::seconds patience) {
   }
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
+  // Whatever the thread had no time for (an agent that ended at once) goes before the last heartbeat.
+  while (!documents_.empty()) {
+    put_document(documents_.front());
+    documents_.pop_front();
+  }
   const auto deadline = Clock::now() + patience;
   for (int attempt = 0;; ++attempt) {
     auto written = write_heartbeat(last);

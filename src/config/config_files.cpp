@@ -68,11 +68,14 @@ std::string read_config_file(const std::string& path) {
   if (!error && size > config_limits::kMaxFileBytes) throw too_big(std::to_string(size) + " bytes");
   std::ifstream in(path, std::ios::binary);
   if (!in.is_open()) throw ConfigError({Diagnostic{path, 0, 0, "", "cannot open the file"}});
-  // At most one byte beyond the limit, in case the file grows between the check and the read.
-  std::string text(config_limits::kMaxFileBytes + 1, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<std::size_t>(in.gcount()));
-  if (text.size() > config_limits::kMaxFileBytes) throw too_big("more than that");
+  // In pieces, stopping past the limit in case the file grows between the check and the read. Not into a buffer
+  // of the limit's size: zeroing 16 MiB (and faulting its pages in) cost each run 0.05-0.2 s per file.
+  std::string text;
+  char piece[64 * 1024];
+  while (in.read(piece, sizeof piece) || in.gcount() > 0) {
+    text.append(piece, static_cast<std::size_t>(in.gcount()));
+    if (text.size() > config_limits::kMaxFileBytes) throw too_big("more than that");
+  }
   return text;
 }
 

@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "dli/util/clock.hpp"
+#include "dli/integrator/agent_exit_watch.hpp"
 #include "dli/integrator/collect.hpp"
 #include "dli/integrator/history_record.hpp"
 #include "dli/util/exit_codes.hpp"
@@ -66,8 +67,9 @@ Status record_host_state(Store& store, const std::string& run_id, HostTrack& tra
 }
 
 // Starts the agents concurrently, at most `parallel` at a time: a slow or dead host must not delay the others.
+// `tasks`: the run's task lists by host, handed to each agent with its start so that it begins without the store.
 void start_hosts(std::vector<HostTrack*>& tracks, const RunOptions& options, const std::string& run_id,
-                 Store& store) {
+                 const std::map<std::string, TaskList>& tasks, Store& store) {
   const std::size_t batch = static_cast<std::size_t>(std::max(1, options.parallel_starts));
   for (std::size_t first = 0; first < tracks.size(); first += batch) {
     const std::size_t last = std::min(tracks.size(), first + batch);
@@ -86,6 +88,10 @@ void start_hosts(std::vector<HostTrack*>& tracks, const RunOptions& options, con
       // Quiet while a test measures, yet four beats within the silence that makes a host lost.
       launch.args.test_heartbeat_seconds = std::max(options.heartbeat_seconds, options.lost_after_seconds / 4);
       launch.secret_netrc = options.secret_netrc;
+      if (const auto list = tasks.find(track.host.name); list != tasks.end() && !launch.args.work_dir.empty()) {
+        launch.tasks_json = to_json(list->second).dump(1);
+        launch.args.tasks_file = launch.args.work_dir + "/" + tasks_file_name(run_id);
+      }
       HostShell* shell = track.shell.get();
       std::future<void>* prepared = &track.prepared;
       starts.push_back(std::async(std::launch::async, [shell, launch, prepared] {
@@ -226,7 +232,10 @@ RunOutcome drive_run(Store& store, RunRecord record, std::vector<HostTrack>& tra
     if (track.first_attempt) track.starting_entry = track.entry.name;
     to_start.push_back(&track);
   }
-  start_hosts(to_start, options, run_id, store);
+  start_hosts(to_start, options, run_id, record.tasks, store);
+  std::vector<HostShell*> watched;
+  for (HostTrack* track : to_start) watched.push_back(track->shell.get());
+  AgentExitWatch exits(watched);  // an agent's exit cuts the poll's sleep short: its final status is in the store
 
   const auto started = Clock::now();
   ProgressView view(out, options.interactive);
@@ -261,7 +270,7 @@ RunOutcome drive_run(Store& store, RunRecord record, std::vector<HostTrack>& tra
     }
     view.update(statuses(tracks), seconds_between(started, Clock::now()));
     if (std::all_of(tracks.begin(), tracks.end(), [](const HostTrack& track) { return track.finished; })) break;
-    std::this_thread::sleep_for(near_the_end(tracks) ? poll / 5 : poll);
+    exits.sleep(near_the_end(tracks) ? poll / 5 : poll);
   }
 
   RunOutcome outcome;
@@ -273,8 +282,10 @@ RunOutcome drive_run(Store& store, RunRecord record, std::vector<HostTrack>& tra
   }
   // Each followed host's last status as this attempt saw it; the results are the only thing left to read.
   for (const HostTrack* track : to_start) record.statuses[track->host.name] = track->status;
+  spdlog::debug("every host finished: collecting");
   auto collected = collect_known(store, record);
   if (!collected) throw StoreFailure("collect: " + collected.error().message);
+  spdlog::debug("collected {} rows", collected.value().rows.size());
   for (const auto& problem : collected.value().problems) spdlog::warn("{}", problem);
   const std::string out_dir = options.out_dir.empty() ? "dli-out/" + run_id : options.out_dir;
   // The history first: its comparison with earlier runs goes into the reports.
@@ -344,7 +355,7 @@ Result<std::string> chosen_run_id(Store& store, const std::string& run_id) {
 
 }  // namespace
 
-RunOutcome run_sweep(const Plan& plan, const RunOptions& options, std::ostream& out) {
+RunOutcome run_sweep(const Plan& plan, const RunOptions& options, std::ostream& out, std::unique_ptr<Store> store) {
   std::vector<HostTrack> tracks;
   for (const auto& host : plan.hosts) tracks.push_back(make_track(host.host, static_cast<int>(host.tests.size())));
   // The first hosts' connections open while the run is published: their handshakes and the store's login overlap.
@@ -353,9 +364,11 @@ RunOutcome run_sweep(const Plan& plan, const RunOptions& options, std::ostream& 
     HostShell* shell = tracks[i].shell.get();
     tracks[i].prepared = std::async(std::launch::async, [shell] { shell->prepare_start(); });
   }
-  auto store = open_or_throw(options.store_url);
+  spdlog::debug("plan ready: reaching the store");
+  if (!store) store = open_or_throw(options.store_url);
   auto run_id = options.run_id.empty() ? new_run_id(*store, plan.sweep.name) : chosen_run_id(*store, options.run_id);
   if (!run_id) throw StoreFailure("store: " + run_id.error().message);
+  spdlog::debug("store reached: run {}", run_id.value());
   auto published = publish_run(*store, plan, run_id.value());
   if (!published) throw StoreFailure("store: " + published.error().message);
   RunRecord record;

@@ -8,7 +8,7 @@ bool AgentRunArgs::operator==(const AgentRunArgs& other) const {
   return store_url == other.store_url && run_id == other.run_id && host == other.host &&
          work_dir == other.work_dir && redo == other.redo && first_attempt == other.first_attempt && heartbeat_seconds == other.heartbeat_seconds &&
          test_heartbeat_seconds == other.test_heartbeat_seconds &&
-         publish_deadline_seconds == other.publish_deadline_seconds;
+         publish_deadline_seconds == other.publish_deadline_seconds && tasks_file == other.tasks_file;
 }
 
 bool AgentDescribeArgs::operator==(const AgentDescribeArgs& other) const {
@@ -33,6 +33,7 @@ std::vector<std::string> agent_argv(const std::string& agent_exe, const AgentRun
   if (args.publish_deadline_seconds != AgentRunArgs{}.publish_deadline_seconds) {
     argv.insert(argv.end(), {kPublishDeadline, fmt::format("{}", args.publish_deadline_seconds)});
   }
+  if (!args.tasks_file.empty()) argv.insert(argv.end(), {kTasksFile, args.tasks_file});
   return argv;
 }
 

@@ -33,6 +33,10 @@ class LocalShell : public HostShell {
     if (error) return Error{fmt::format("cannot create work dir {}: {}", launch.args.work_dir, error.message())};
     const std::string output = fmt::format("{}/agent-{}.out", launch.args.work_dir, launch.args.run_id);
 
+    if (!launch.tasks_json.empty() && !launch.args.tasks_file.empty()) {
+      // Best effort: without it the agent reads its task list from the store.
+      std::ofstream(launch.args.tasks_file, std::ios::binary | std::ios::trunc) << launch.tasks_json;
+    }
     std::vector<std::string> args = launch.argv();
     std::vector<char*> argv;
     for (auto& arg : args) argv.push_back(arg.data());
@@ -141,6 +145,8 @@ class LocalShell : public HostShell {
 }  // namespace
 
 std::string credentials_file_name(const std::string& run_id) { return "store-" + run_id + ".netrc"; }
+
+std::string tasks_file_name(const std::string& run_id) { return "tasks-" + run_id + ".json"; }
 
 std::unique_ptr<HostShell> make_local_shell() { return std::make_unique<LocalShell>(); }
 

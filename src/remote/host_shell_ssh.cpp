@@ -1,9 +1,11 @@
 // HostShell over SSH. The agent is started by one command: check it exists, make the work dir, write the secret
-// file from stdin, then `setsid nohup` it with every stream redirected so the SSH channel closes at once and the
-// agent outlives the connection.
+// file and the task list from stdin, then `setsid nohup` it with its streams redirected so that it outlives the
+// connection. It keeps only the channel's output open (fd 3), so the channel closes when the agent exits.
 #include "dli/remote/host_shell_ssh.hpp"
 
+#include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <mutex>
 #include <optional>
 #include <utility>
@@ -53,11 +55,23 @@ std::string remote_start_script(const AgentLaunch& launch) {
     // One file per run, removed by its agent when it ends. rm first: an existing file would keep its old,
     // possibly wider, mode. The subshell scopes the umask.
     script += fmt::format("secret=\"$work\"/{}\n", quote_for_remote_shell(credentials_file_name(launch.args.run_id)));
-    script += "rm -f -- \"$secret\" && (umask 077 && cat > \"$secret\") || exit 125\n";
+    // The secret is the first secret_netrc.size() bytes of stdin, the task list (if any) the rest. dd bs=1 reads
+    // byte by byte, so it never takes the task list's bytes with it (head -c may read ahead on a pipe).
+    const std::string copy = launch.tasks_json.empty()
+                                 ? std::string("cat")
+                                 : fmt::format("dd bs=1 count={} 2>/dev/null", launch.secret_netrc.size());
+    script += fmt::format("rm -f -- \"$secret\" && (umask 077 && {} > \"$secret\") || exit 125\n", copy);
     // The agent's credential lookup reads $DLI_CREDENTIALS_FILE first (include/dli/credentials.hpp).
     script += "DLI_CREDENTIALS_FILE=\"$secret\"; export DLI_CREDENTIALS_FILE\n";
   }
-  script += fmt::format("setsid nohup \"$agent\" {} >> {} 2>&1 < /dev/null &\n", remote_command_line(args),
+  if (!launch.tasks_json.empty() && !launch.args.tasks_file.empty()) {
+    // Not atomic, and need not be: an agent reads it once as it starts, and one that reads a torn copy (another
+    // start of the same run writing it) finds it unreadable and reads the store's.
+    script += fmt::format("cat > {} || exit 124\n", quote_for_remote_shell(launch.args.tasks_file));
+  }
+  // fd 3 is the SSH channel's output, which the agent holds (unused) until it exits: the channel closes then and
+  // the integrator learns of the agent's end at once (HostShell::wait_agent_exit). Its children never inherit it.
+  script += fmt::format("setsid nohup \"$agent\" {} 3>&1 >> {} 2>&1 < /dev/null &\n", remote_command_line(args),
                         quote_for_remote_shell(fmt::format("{}/agent-{}.out", work, launch.args.run_id)));
   script += "echo \"$!\"\n";
   return script;
@@ -100,7 +114,12 @@ class SshShell : public HostShell {
     prepared_.reset();
     if (!session) return session.error();
     const std::string command = "/bin/sh -c " + quote_for_remote_shell(remote_start_script(launch));
-    auto ran = session.value().exec(command, launch.secret_netrc, options_.start_timeout_seconds);
+    // The pid's line is all there is to wait for: the agent holds the output open until it exits.
+    const auto pid_line = [](const std::string& out) {
+      return !out.empty() && out.back() == '\n' && out.find_first_not_of("0123456789\n") == std::string::npos;
+    };
+    auto ran = session.value().exec_until(command, launch.secret_netrc + launch.tasks_json,
+                                          options_.start_timeout_seconds, pid_line);
     if (!ran) return ran.error();
     const SshExecResult& result = ran.value();
     if (result.exit_status == kAgentMissingExit && result.err.find(kAgentMissingMark) != std::string::npos) {
@@ -118,8 +137,37 @@ class SshShell : public HostShell {
                                target_.address, result.out)};
     }
     spdlog::debug("host {}: agent started over SSH on {} as pid {}", launch.args.host, target_.address, pid);
-    keep(std::move(session).value());
+    if (session.value().usable()) {
+      keep(std::move(session).value());  // the output closed already: the agent has ended, or never held it
+    } else {
+      std::lock_guard<std::mutex> lock(watch_mutex_);
+      watch_.emplace(std::move(session).value());
+      watched_pid_ = static_cast<int>(std::strtol(pid.c_str(), nullptr, 10));  // digits only, checked above
+      watch_state_ = kWatching;
+    }
     return {};
+  }
+
+  std::optional<bool> wait_agent_exit(Clock::time_point until) override {
+    std::lock_guard<std::mutex> lock(watch_mutex_);
+    return watch_until(until);
+  }
+
+  // wait_agent_exit() with watch_mutex_ held.
+  std::optional<bool> watch_until(Clock::time_point until) {
+    if (!watch_) return std::nullopt;
+    auto closed = watch_->wait_output_closed(until);
+    if (!closed) {
+      spdlog::debug("cannot watch the agent on {} any more: {}", target_.address, closed.error().message);
+      watch_.reset();
+      watch_state_ = kUnwatched;
+      return std::nullopt;
+    }
+    if (!closed.value()) return false;
+    watch_state_ = kExited;
+    keep(std::move(*watch_));  // usable again: the alive checks may use it
+    watch_.reset();
+    return true;
   }
 
   Result<CommandOutput> run(const std::vector<std::string>& argv, const std::string& stdin_data,
@@ -139,6 +187,13 @@ class SshShell : public HostShell {
   // be reached (the integrator's heartbeat timeout then decides).
   std::optional<bool> agent_alive(int pid) override {
     if (pid <= 0) return std::nullopt;
+    // The agent this shell started is watched through its start command's channel: no need to ask the host.
+    if (pid == watched_pid_ && watch_state_ == kWatching) {
+      // Nobody waiting on the channel (no AgentExitWatch): look at it now. Otherwise the waiter is current.
+      std::unique_lock<std::mutex> watching(watch_mutex_, std::try_to_lock);
+      if (watching.owns_lock()) (void)watch_until(Clock::now());
+    }
+    if (pid == watched_pid_ && watch_state_ != kUnwatched) return watch_state_ == kWatching;
     std::lock_guard<std::mutex> lock(mutex_);
     const auto now = Clock::now();
     if (pid == last_pid_ && now < next_check_) return last_alive_;
@@ -176,6 +231,13 @@ class SshShell : public HostShell {
   }
 
   std::optional<SshSession> prepared_;  // prepare_start()'s connection, taken by start_agent()
+
+  // The start's connection while the agent holds its channel's output (wait_agent_exit).
+  enum WatchState { kUnwatched, kWatching, kExited };
+  std::mutex watch_mutex_;  // guards watch_; the state and pid are read by agent_alive() without it
+  std::optional<SshSession> watch_;
+  std::atomic<int> watched_pid_{0};
+  std::atomic<int> watch_state_{kUnwatched};
   Clock::time_point prepared_at_;
 
   void keep(SshSession session) {

@@ -42,6 +42,7 @@ struct SshSession::Impl {
   ssh_detail::Socket socket;
   LIBSSH2_SESSION* session = nullptr;
   bool usable = false;
+  LIBSSH2_CHANNEL* lingering = nullptr;  // exec_until's channel, its output still open (wait_output_closed)
 
   Impl() = default;
   Impl(const Impl&) = delete;

@@ -18,6 +18,12 @@ constexpr std::size_t kMaxCapture = 16u << 20;  // per stream; a runaway command
 
 Result<SshExecResult> SshSession::exec(const std::string& command, const std::string& stdin_data,
                                        double timeout_seconds) {
+  return exec_until(command, stdin_data, timeout_seconds, {});
+}
+
+Result<SshExecResult> SshSession::exec_until(const std::string& command, const std::string& stdin_data,
+                                             double timeout_seconds,
+                                             const std::function<bool(const std::string&)>& enough) {
   if (!usable()) return fail(ErrorKind::kProtocol, "the SSH session is closed after an earlier failure");
   Impl& self = *impl_;
   LIBSSH2_SESSION* session = self.session;
@@ -77,6 +83,11 @@ Result<SshExecResult> SshSession::exec(const std::string& command, const std::st
     }
     const ssize_t out = libssh2_channel_read(channel, buffer, sizeof buffer);
     if (out > 0) capture(result.out, out);
+    if (out > 0 && input_closed && enough && enough(result.out)) {
+      self.lingering = channel;  // freed by wait_output_closed(), or with the session
+      result.exit_status = 0;
+      return result;
+    }
     const ssize_t err = libssh2_channel_read_stderr(channel, buffer, sizeof buffer);
     if (err > 0) capture(result.err, err);
     if ((out < 0 && out != LIBSSH2_ERROR_EAGAIN) || (err < 0 && err != LIBSSH2_ERROR_EAGAIN)) {
@@ -118,6 +129,45 @@ Result<SshExecResult> SshSession::exec(const std::string& command, const std::st
   }
   self.usable = true;
   return result;
+}
+
+Result<bool> SshSession::wait_output_closed(std::chrono::steady_clock::time_point until) {
+  if (!impl_ || impl_->lingering == nullptr) return fail(ErrorKind::kProtocol, "no command output is left open");
+  Impl& self = *impl_;
+  LIBSSH2_CHANNEL* channel = self.lingering;
+  char buffer[4096];
+  int idle_zero_reads = 0;
+  for (;;) {
+    // Whatever still comes is not wanted, but must be read for the EOF behind it to be seen.
+    const ssize_t out = libssh2_channel_read(channel, buffer, sizeof buffer);
+    const ssize_t err = libssh2_channel_read_stderr(channel, buffer, sizeof buffer);
+    if ((out < 0 && out != LIBSSH2_ERROR_EAGAIN) || (err < 0 && err != LIBSSH2_ERROR_EAGAIN)) {
+      return self.io_error("cannot read the command's output");
+    }
+    if (out > 0 || err > 0) {
+      idle_zero_reads = 0;
+      continue;
+    }
+    if (libssh2_channel_eof(channel)) break;
+    if ((out == 0 || err == 0) && ++idle_zero_reads < 64) continue;  // another packet was handled: read again
+    idle_zero_reads = 0;
+    if (!self.wait(until)) return false;
+  }
+  // Closed: the channel goes, and the session may run commands again.
+  const auto deadline = deadline_after(10);
+  int rc = 0;
+  while ((rc = libssh2_channel_close(channel)) == LIBSSH2_ERROR_EAGAIN) {
+    if (!self.wait(deadline)) return self.timed_out("closing the channel", 10);
+  }
+  while ((rc = libssh2_channel_wait_closed(channel)) == LIBSSH2_ERROR_EAGAIN) {
+    if (!self.wait(deadline)) return self.timed_out("closing the channel", 10);
+  }
+  while (libssh2_channel_free(channel) == LIBSSH2_ERROR_EAGAIN) {
+    if (!self.wait(deadline)) return self.timed_out("closing the channel", 10);
+  }
+  self.lingering = nullptr;
+  self.usable = rc == 0;
+  return true;
 }
 
 }  // namespace dli

@@ -71,6 +71,9 @@ struct Settings {
   bool strict = false;                      // exit 1 when a sweep misses the goal
   bool verbose = false;                     // FTP commands by verb, integrator output, an agent's log
   std::string ftp_log;                      // --ftp-log: the server's protocol log is copied there at the end
+  // --cold-models: every sweep's hosts start with an empty work dir (no model cached: a host's first run). By
+  // default a host keeps its work dir from sweep to sweep, as on a fleet, and the warm-up sweep fills its cache.
+  bool cold_models = false;
 };
 
 // A test makes one untimed first request, then `iterations` timed ones (src/runner.cpp): together test_ms.
@@ -79,7 +82,7 @@ int iterations_for(const Settings& settings, int test_ms) { return std::max(1, t
 void usage(std::ostream& out) {
   out << "usage: dli_fleet_bench [--hosts 1,2,4,8] [--test-ms 200,1000] [--tests K] [--sleep-ms S] [--strict] "
          "[--verbose]\n"
-         "                       [--integrator PATH] [--agent PATH] [--ftp-log FILE]\n"
+         "                       [--integrator PATH] [--agent PATH] [--ftp-log FILE] [--cold-models]\n"
          "  Fans a sweep of K null tests per host (each test_ms of requests of S ms, plus its process's start)\n"
          "  out over namespace hosts through SSH and an FTP store, and compares the sweep's wall time with the\n"
          "  busiest host's own work. Needs root. Defaults: --hosts 1,2,4,8 --test-ms 200,1000 --tests 8\n"
@@ -134,6 +137,8 @@ Settings parse_settings(int argc, char** argv) {
       settings.strict = true;
     } else if (arg == "--verbose") {
       settings.verbose = true;
+    } else if (arg == "--cold-models") {
+      settings.cold_models = true;
     } else if (arg == "--help" || arg == "-h") {
       usage(std::cout);
       std::exit(0);
@@ -368,7 +373,7 @@ void write_configs(const Bed& bed, const Settings& settings, const Round& round,
         "    work_dir: {}\n",
         host_name(i), bed.net().host(i).address, bed.sshd(i).port(), yaml_quoted(bed.sshd(i).user()),
         yaml_quoted(bed.key().private_key), yaml_quoted(bed.known_hosts()), yaml_quoted(settings.agent),
-        yaml_quoted(folder + "/work/" + host_name(i)));
+        yaml_quoted(settings.cold_models ? folder + "/work/" + host_name(i) : bed.dir().str("work/" + host_name(i))));
   }
   bed.dir().write(fs::path(folder).filename().string() + "/fleet.yaml", fleet);
 
@@ -648,11 +653,11 @@ void print_report(const Settings& settings, const Bed& bed, const std::vector<Ro
   }
   std::cout << "  launch:   integrator start -> the agent's first log line (config, publish, SSH, agent exec)\n"
                "  (ssh):    integrator start -> its last 'agent started' line (part of launch)\n"
-               "  init:     agent's first line -> its first test starts (store login, task list, heartbeat)\n"
-               "  in tests: each test's 'running' -> 'ok' lines less its elapsed_s (first: model fetch)\n"
+               "  init:     agent's first line -> its first test starts (task list, runners, host description)\n"
+               "  in tests: each test's 'running' -> 'ok' lines less its elapsed_s (model fetch if not cached)\n"
                "  between:  'ok' -> next 'running' (log and result published, next result looked up, heartbeat)\n"
                "  end:      last 'ok' -> agent's last line (log and result published, final heartbeat)\n"
-               "  tail:     agent's last line -> integrator exit (until the next status poll, then collect, reports)\n"
+               "  tail:     agent's last line -> integrator exit (agent log, exit seen, last poll, collect, reports)\n"
                "  (collect): `dli-integrator collect` of the same run on its own (part of tail)\n"
                "  agent ms/test: (agent log's span - its tests' elapsed_s) / tests, worst host\n";
 
@@ -722,12 +727,14 @@ int main(int argc, char** argv) {
     // Other work on this machine shows up in every figure: the report says how busy it was.
     std::string load_before = dli::testing::read_file("/proc/loadavg");
     load_before = load_before.substr(0, load_before.find(' '));
-    // Nights after the first: the store holds the model already. An untimed sweep of one test uploads it (and
-    // brings the binaries into the page cache), so that no row pays a one-time upload.
+    // Nights after the first: the store holds the model already, and every host has it in its cache. An untimed
+    // sweep of one test per host uploads it, fetches it into each host's cache (kept from sweep to sweep unless
+    // --cold-models) and brings the binaries into the page cache, so that no row pays a one-time cost.
     {
       Settings warm_up = settings;
       warm_up.tests_per_host = 1;
-      const Round round = run_round(bed, warm_up, settings.test_ms.front(), 1);
+      const int all = *std::max_element(settings.host_counts.begin(), settings.host_counts.end());
+      const Round round = run_round(bed, warm_up, settings.test_ms.front(), all);
       std::cout << fmt::format("  warm-up sweep (uploads the model): {:.2f} s{}\n", round.wall_s,
                                round.problem.empty() ? "" : " (" + round.problem + ")");
     }

@@ -100,6 +100,17 @@ TEST_F(PublisherTest, TransientFailuresAreRetriedUntilEveryResultAndLogIsInTheSt
   EXPECT_TRUE(publisher->state().last_error.empty());
 }
 
+TEST_F(PublisherTest, ADocumentIsWrittenAfterTheFirstHeartbeatAndDrainWaitsForIt) {
+  HostStatus first;
+  first.host = "h";
+  first.state = HostState::kRunning;
+  publisher->publish_document("runs/r/hosts/h/host.json", "{}", "the host description");
+  publisher->start(first);
+  ASSERT_TRUE(publisher->drain(std::chrono::steady_clock::now() + 10s));
+  EXPECT_EQ(reader->get("runs/r/hosts/h/host.json").value(), "{}");
+  EXPECT_GE(store->heartbeats, 1);
+}
+
 TEST_F(PublisherTest, WhileResultsWaitTheHeartbeatSaysHowManyAndWhy) {
   store->failures_left = 1000000;
   HostStatus first;
@@ -177,6 +188,9 @@ TEST_F(PublisherTest, SettleLetsAPublishFinishButNeverWaitsForAFailingStore) {
   first.host = "h";
   first.state = HostState::kRunning;
   publisher->start(first);
+  // Once the first heartbeat is out: settle() does not wait for the first contact (the login).
+  for (int i = 0; i < 200 && store->heartbeats == 0; ++i) std::this_thread::sleep_for(10ms);
+  std::this_thread::sleep_for(50ms);
   keep("a1");
   publisher->settle(std::chrono::steady_clock::now() + 5s);
   EXPECT_TRUE(in_store("a1"));

@@ -22,6 +22,7 @@ struct AgentOptions {
   // up on the run or the test), and after its last test for its spool to empty (then it ends store-failed).
   double store_patience_seconds = 600;
   double publish_deadline_seconds = 6 * 3600;
+  std::string tasks_file;  // AgentRunArgs::tasks_file: the task list, when its start left it on this host
 };
 
 struct AgentSummary {

@@ -55,6 +55,9 @@ class Publisher {
   // Changes the heartbeat's content; `at_once` writes it without waiting for the interval (a state change).
   void update(const std::function<void(HostStatus&)>& change, bool at_once = false);
   void kept(const std::string& test_id);  // a result entered the spool
+  // A document written once, after the first heartbeat and before any result (the host description): one
+  // attempt, a failure is logged as `what` and costs the report a line, not the run. drain() waits for it.
+  void publish_document(std::string key, std::string text, std::string what);
   // Another user of the same connection (the test loop's downloads) just used it: let it go after the linger
   // like after the publisher's own use, so no slot is held through a long test.
   void store_used();
@@ -88,8 +91,15 @@ class Publisher {
   HostStatus status_;
   bool beat_now_ = false;
   bool measuring_ = false;
+  bool first_contact_done_ = false;  // the first heartbeat was attempted (the store's login with it)
+  bool hold_results_ = false;        // settle() did not wait for that contact: no result goes until the test ends
   std::chrono::steady_clock::time_point last_beat_{};
   std::deque<std::string> queue_;
+  struct Document {
+    std::string key, text, what;
+  };
+  std::deque<Document> documents_;
+  void put_document(const Document& document);
   std::chrono::steady_clock::time_point retry_at_{};
   int failures_in_a_row_ = 0;
   std::string last_error_;

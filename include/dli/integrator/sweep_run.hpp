@@ -51,8 +51,10 @@ struct RunOutcome {
   std::vector<NotifyEvent> events = {};  // what needs someone's attention (docs/notifications.md)
 };
 
-// Throws StoreFailure when the store cannot be used.
-RunOutcome run_sweep(const Plan& plan, const RunOptions& options, std::ostream& out);
+// Throws StoreFailure when the store cannot be used. `store`: options.store_url already opened (EarlyStore), or
+// null to open it here.
+RunOutcome run_sweep(const Plan& plan, const RunOptions& options, std::ostream& out,
+                     std::unique_ptr<Store> store = nullptr);
 
 // Starts again the agents of the hosts whose tests lack results (each agent skips what is measured), follows
 // them and collects. `fleet` tells how to reach the hosts named in the run's manifest. Throws StoreFailure, and

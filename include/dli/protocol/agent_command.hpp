@@ -21,6 +21,7 @@ inline constexpr char kFirstAttempt[] = "--first-attempt";
 inline constexpr char kHeartbeat[] = "--heartbeat";
 inline constexpr char kTestHeartbeat[] = "--test-heartbeat";
 inline constexpr char kPublishDeadline[] = "--publish-deadline";
+inline constexpr char kTasksFile[] = "--tasks-file";
 inline constexpr char kJson[] = "--json";
 inline constexpr char kProbe[] = "--probe";
 inline constexpr char kCredentialsStdin[] = "--credentials-stdin";
@@ -46,6 +47,10 @@ struct AgentRunArgs {
   double heartbeat_seconds = kDefaultHeartbeatSeconds;
   double test_heartbeat_seconds = kDefaultTestHeartbeatSeconds;  // at least heartbeat_seconds
   double publish_deadline_seconds = 0;  // 0: the agent's default (docs/protocol.md 6)
+  // A copy of the host's tasks.json on the host, written by whoever started the agent (the SSH start command,
+  // from its stdin): the agent starts its first test without waiting for a store login. Empty, missing or not
+  // this run's and host's: the agent reads its task list from the store (docs/protocol.md 6, "Start").
+  std::string tasks_file = {};
   bool operator==(const AgentRunArgs& other) const;
 };
 

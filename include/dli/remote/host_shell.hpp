@@ -1,5 +1,6 @@
 #pragma once
 // How the integrator reaches a host to start its agent and run short commands there: local machine or SSH.
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -18,6 +19,10 @@ struct AgentLaunch {
   // command's stdin on SSH hosts), never on a command line or in the agent's environment; the agent gets
   // DLI_CREDENTIALS_FILE pointing at it and removes the file when it ends. Empty: no file.
   std::string secret_netrc = {};
+  // The host's tasks.json, written to args.tasks_file before the agent starts (through the start command's
+  // stdin, after the secret, on SSH hosts), so that the agent needs no store login to start its first test.
+  // Empty: no file (the agent reads its task list from the store).
+  std::string tasks_json = {};
   std::vector<std::string> argv() const { return agent_argv(agent_exe, args); }  // never carries a secret
 };
 
@@ -28,6 +33,8 @@ struct CommandOutput {
 
 // "store-<run>.netrc": the name the agent recognises as its own credentials file to remove (agent/main.cpp).
 std::string credentials_file_name(const std::string& run_id);
+// "tasks-<run>.json": the start's copy of the host's task list in the work dir (AgentRunArgs::tasks_file).
+std::string tasks_file_name(const std::string& run_id);
 
 class HostShell {
  public:
@@ -45,6 +52,13 @@ class HostShell {
   // timeout; a non-zero exit is a CommandOutput, not an Error.
   virtual Result<CommandOutput> run(const std::vector<std::string>& argv, const std::string& stdin_data,
                                     double timeout_seconds) = 0;
+  // Waits until the agent this shell started has exited (true) or `until` has passed (false); nullopt when this
+  // shell cannot tell (no agent started by it, a local host, the connection lost): then only the store says.
+  // One caller at a time.
+  virtual std::optional<bool> wait_agent_exit(std::chrono::steady_clock::time_point until) {
+    (void)until;
+    return std::nullopt;
+  }
   // Whether the agent process `pid` (as reported in its status) is still alive; nullopt when unknowable.
   virtual std::optional<bool> agent_alive(int pid) = 0;
 };

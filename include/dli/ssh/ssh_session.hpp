@@ -6,6 +6,8 @@
 // Errors carry their kind (include/dli/util/result.hpp): kUnreachable, kHostKeyRefused, kAuthFailed, kTimedOut
 // (exec, channel I/O), kProtocol (anything else).
 #include <memory>
+#include <chrono>
+#include <functional>
 #include <string>
 
 #include "dli/ssh/ssh_target.hpp"
@@ -36,6 +38,16 @@ class SshSession {
   // Runs `command` through the remote user's shell, writes `stdin_data` then EOF to it, and waits for it to end.
   // A non-zero exit is a result, not an error. After a timeout or a connection error the session is unusable.
   Result<SshExecResult> exec(const std::string& command, const std::string& stdin_data, double timeout_seconds);
+  // Like exec, but returns as soon as `enough(stdout so far)` is true (exit_status 0), leaving the channel open:
+  // a process the command started in the background may hold its output open after the command itself ended (the
+  // agent's start: the agent keeps it until it exits). The session is then unusable until wait_output_closed()
+  // has seen that output close. When `enough` never holds, this is exec.
+  Result<SshExecResult> exec_until(const std::string& command, const std::string& stdin_data, double timeout_seconds,
+                                   const std::function<bool(const std::string&)>& enough);
+  // After exec_until returned early: true once every holder of the command's output has closed it (the channel is
+  // closed then and the session usable again), false while it is still open at `until` (call again). An Error
+  // when the connection failed, or when no output is left open.
+  Result<bool> wait_output_closed(std::chrono::steady_clock::time_point until);
   // Starts the server's subsystem `name` ("sftp") on a new channel, which must not outlive this session.
   Result<SshChannel> open_subsystem(const std::string& name, double timeout_seconds);
   bool usable() const;
