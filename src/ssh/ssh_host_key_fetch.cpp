@@ -29,6 +29,11 @@ Result<ServerHostKey> fetch_host_key(const SshTarget& target) {
   std::unique_ptr<LIBSSH2_SESSION, SessionFree> session(libssh2_session_init());
   if (!session) return fail(ErrorKind::kProtocol, "libssh2_session_init failed");
   libssh2_session_set_blocking(session.get(), 1);
+  // The key a person can compare: the type known_hosts already holds for the host, else ed25519, whose .pub file is
+  // the one docs/onboarding.md names (libssh2 would otherwise pick ECDSA first). Methods libssh2 lacks are ignored.
+  std::string methods = preferred_hostkey_methods(session.get(), target);
+  if (methods.empty()) methods = "ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,ssh-rsa";
+  libssh2_session_method_pref(session.get(), LIBSSH2_METHOD_HOSTKEY, methods.c_str());
   libssh2_session_set_timeout(session.get(), std::max(1, remaining_ms(deadline)));
   if (const int rc = libssh2_session_handshake(session.get(), socket.value().fd); rc != 0) {
     return fail(ErrorKind::kUnreachable,
