@@ -11,6 +11,7 @@
 #include "commands.hpp"
 #include "daemon.hpp"
 #include "dli/integrator/early_store.hpp"
+#include "hosts_add.hpp"
 #include "dli/integrator/history_record.hpp"
 #include "dli/integrator/site_publish.hpp"
 #include "dli/integrator/site_upload.hpp"
@@ -99,6 +100,35 @@ int main(int argc, char** argv) {
   check_cmd->add_option("NAME", host_name, "Only this host (default: every host)");
   check_cmd->add_option("--store", store_url, "Store URL (default: the fleet's `store:`, else file://$PWD/dli-store)");
   check_cmd->add_option("--agent", agent_exe, "dli-agent for local hosts (default: beside this program)");
+
+  HostsAddOptions add;
+  auto* add_cmd = hosts_cmd->add_subcommand(
+      "add", "Onboard an SSH host: confirm its key, deploy the agent, check it, add it to the fleet (docs/onboarding.md)");
+  add_cmd->add_option("NAME", add.host.name, "The new host's name")->required();
+  add_cmd->add_option("--fleet", add.fleet_path, "Fleet YAML to add it to")->required();
+  add_cmd->add_option("--address", add.host.address, "DNS name or IP address")->required();
+  add_cmd->add_option("--user", add.host.user, "User to log in as")->required();
+  add_cmd->add_option("--port", add.host.port, "SSH port")->check(CLI::Range(1, 65535))->capture_default_str();
+  auto* key_option = add_cmd->add_option("--key", add.host.key_file, "Private key file (ed25519 or ECDSA)");
+  add_cmd->add_flag("--use-agent", add.host.use_agent, "Log in with ssh-agent's identities")->excludes(key_option);
+  add_cmd->add_option("--known-hosts", add.host.known_hosts, "known_hosts file (default ~/.ssh/known_hosts)");
+  add_cmd->add_option("--agent-path", add.host.agent_path, "dli-agent on the host (default /usr/local/bin/dli-agent)");
+  add_cmd->add_option("--work-dir", add.host.work_dir, "The agent's folder on the host (default /tmp/dli-agent-NAME)");
+  add_cmd->add_option("--connect-timeout", add.host.connect_timeout, "Seconds to connect and log in (default 10)")
+      ->check(CLI::Range(0.1, 3600.0));
+  add_cmd->add_option("--fingerprint", add.fingerprint,
+                      "SHA256:... the host key must have (without it: asked on the terminal)");
+  add_cmd->add_flag("--deploy", add.deploy, "Copy this build's agent and runners when the host lacks them");
+  add_cmd->add_option("--store", store_url, "Store URL to check (default: the fleet's `store:`, else file://$PWD/dli-store)");
+  add_cmd->add_option("--agent", agent_exe, "dli-agent to deploy (default: beside this program)");
+
+  bool force_deploy = false;
+  auto* deploy_cmd = hosts_cmd->add_subcommand(
+      "deploy", "Copy this build's dli-agent and runners to an SSH host that lacks them or has another version");
+  deploy_cmd->add_option("FLEET", fleet_path, "Fleet YAML")->required();
+  deploy_cmd->add_option("NAME", host_name, "The host")->required();
+  deploy_cmd->add_option("--agent", agent_exe, "dli-agent to deploy (default: beside this program)");
+  deploy_cmd->add_flag("--force", force_deploy, "Copy even when the host has this version");
 
   auto* collect_cmd =
       app.add_subcommand("collect", "Rebuild results.csv, results.json and results.html of a run from the store");
@@ -213,6 +243,17 @@ int main(int argc, char** argv) {
       const dli::FleetConfig fleet = dli::load_fleet(fleet_path);
       return check_hosts(fleet, host_name, resolve_store(store_url, fleet.store_url),
                          agent_exe.empty() ? sibling_agent_exe() : agent_exe);
+    }
+    if (*add_cmd) {
+      add.store_url = store_url;
+      add.local_agent = agent_exe.empty() ? sibling_agent_exe() : agent_exe;
+      return add_host(add);
+    }
+    if (*deploy_cmd) {
+      const dli::FleetConfig fleet = dli::load_fleet(fleet_path);
+      const dli::HostConfig* host = fleet.find(host_name);
+      if (host == nullptr) throw dli::ConfigError({{fleet.path, 0, 0, "hosts", "no host named '" + host_name + "'"}});
+      return deploy_to_host(*host, agent_exe.empty() ? sibling_agent_exe() : agent_exe, force_deploy);
     }
     if (*collect_cmd || *import_cmd) {
       if (!fleet_path.empty() && history_location.empty()) history_location = dli::load_fleet(fleet_path).history;

@@ -47,7 +47,7 @@ Socket::~Socket() {
 
 using namespace ssh_detail;
 
-namespace {
+namespace ssh_detail {
 
 // libssh2_init is not thread-safe; a function-local static makes the one call so.
 void init_libssh2_once() {
@@ -107,7 +107,7 @@ Result<Socket> connect_tcp(const SshTarget& target, Clock::time_point deadline) 
   return fail(ErrorKind::kUnreachable, fmt::format("cannot connect to {}: {}", where(target), reason), true);
 }
 
-}  // namespace
+}  // namespace ssh_detail
 
 SshSession::Impl::~Impl() {
   if (session == nullptr) return;

@@ -35,6 +35,10 @@ struct Socket {
   ~Socket();
 };
 
+void init_libssh2_once();
+// TCP connect bounded by `deadline` (non-blocking connect + poll); kUnreachable when it fails.
+Result<Socket> connect_tcp(const SshTarget& target, Clock::time_point deadline);
+
 }  // namespace ssh_detail
 
 struct SshSession::Impl {

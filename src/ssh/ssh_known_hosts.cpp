@@ -14,6 +14,9 @@
 
 #include <fmt/format.h>
 
+#include "dli/ssh/host_key_scan.hpp"
+#include "dli/ssh/host_key_text.hpp"
+
 namespace dli::ssh_detail {
 namespace {
 
@@ -35,11 +38,6 @@ KnownHosts load(LIBSSH2_SESSION* session, const std::string& path) {
     (void)libssh2_knownhost_readline(hosts.get(), line.data(), line.size(), LIBSSH2_KNOWNHOST_FILE_OPENSSH);
   }
   return hosts;
-}
-
-// How OpenSSH names the host in known_hosts: bare for port 22, "[addr]:port" otherwise.
-std::string entry_name(const SshTarget& target) {
-  return target.port == 22 ? target.address : fmt::format("[{}]:{}", target.address, target.port);
 }
 
 std::string host_and_port(const SshTarget& target) { return fmt::format("{}:{}", target.address, target.port); }
@@ -65,33 +63,30 @@ const KeyType* by_hostkey_type(int type) {
   return nullptr;
 }
 
-std::string base64_unpadded(const unsigned char* data, std::size_t size) {
-  static const char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string text;
-  for (std::size_t i = 0; i < size; i += 3) {
-    const unsigned chunk = (unsigned{data[i]} << 16) | (i + 1 < size ? unsigned{data[i + 1]} << 8 : 0u) |
-                           (i + 2 < size ? unsigned{data[i + 2]} : 0u);
-    text += kAlphabet[(chunk >> 18) & 63];
-    text += kAlphabet[(chunk >> 12) & 63];
-    if (i + 1 < size) text += kAlphabet[(chunk >> 6) & 63];
-    if (i + 2 < size) text += kAlphabet[chunk & 63];
+const KeyType* by_method(const std::string& method) {
+  for (const auto& key_type : kKeyTypes) {
+    if (method == key_type.method) return &key_type;
   }
-  return text;
+  return nullptr;
+}
+
+int typemask_of(const KeyType& type) {
+  return LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_RAW | type.knownhost_bit;
 }
 
 // As `ssh-keygen -lf` prints it, so a person can compare it with the host's own key.
 std::string fingerprint(LIBSSH2_SESSION* session) {
   const char* hash = libssh2_hostkey_hash(session, LIBSSH2_HOSTKEY_HASH_SHA256);
   if (hash == nullptr) return "(no fingerprint)";
-  return "SHA256:" + base64_unpadded(reinterpret_cast<const unsigned char*>(hash), 32);
+  return "SHA256:" + base64_encode(std::string_view(hash, 32), false);
 }
 
 Error refused(std::string message) { return Error{std::move(message), false, ErrorKind::kHostKeyRefused}; }
 
 // Appends one entry under an exclusive lock, re-checking first: parallel sessions (threads or integrators)
-// may be recording the same host at the same moment.
-Status record(LIBSSH2_SESSION* session, const SshTarget& target, const char* key, std::size_t key_size,
-              int typemask, const std::string& shown_key) {
+// may be recording the same host at the same moment. `comment` says who recorded it.
+Status record(LIBSSH2_SESSION* session, const SshTarget& target, std::string_view key, const KeyType& type,
+              const std::string& comment) {
   const std::filesystem::path path(target.known_hosts);
   std::error_code ignored;
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ignored);
@@ -106,29 +101,15 @@ Status record(LIBSSH2_SESSION* session, const SshTarget& target, const char* key
 
   KnownHosts current = load(session, target.known_hosts);
   if (!current) return refused("libssh2_knownhost_init failed");
-  const int check = libssh2_knownhost_checkp(current.get(), target.address.c_str(), target.port, key, key_size,
-                                             typemask, nullptr);
+  const int check = libssh2_knownhost_checkp(current.get(), target.address.c_str(), target.port, key.data(),
+                                             key.size(), typemask_of(type), nullptr);
   if (check == LIBSSH2_KNOWNHOST_CHECK_MATCH) return {};
   if (check == LIBSSH2_KNOWNHOST_CHECK_MISMATCH) {
     return refused(fmt::format("host key for {} changed (possible man-in-the-middle); known_hosts: {}",
                                host_and_port(target), target.known_hosts));
   }
-
-  KnownHosts fresh(libssh2_knownhost_init(session));
-  libssh2_knownhost* added = nullptr;
-  const std::string name = entry_name(target);
-  static const char kComment[] = "dli-trust-on-first-use";
-  if (!fresh || libssh2_knownhost_addc(fresh.get(), name.c_str(), nullptr, key, key_size, kComment,
-                                       sizeof kComment - 1, typemask, &added) != 0) {
-    return refused(fmt::format("cannot add host key of {} ({})", host_and_port(target), shown_key));
-  }
-  std::vector<char> line(16384);
-  std::size_t length = 0;
-  if (libssh2_knownhost_writeline(fresh.get(), added, line.data(), line.size(), &length,
-                                  LIBSSH2_KNOWNHOST_FILE_OPENSSH) != 0) {
-    return refused(fmt::format("cannot format host key of {} ({})", host_and_port(target), shown_key));
-  }
-  std::string text(line.data(), length);
+  std::string text = known_hosts_line(target.address, target.port, type.method, key);
+  text.insert(text.size() - 1, " " + comment);
   // Keep the file's last line intact when it lacks a final newline.
   const off_t size = ::lseek(fd, 0, SEEK_END);
   char last = '\n';
@@ -138,6 +119,12 @@ Status record(LIBSSH2_SESSION* session, const SshTarget& target, const char* key
   }
   return {};
 }
+
+struct SessionFree {
+  void operator()(LIBSSH2_SESSION* session) const { libssh2_session_free(session); }
+};
+// libssh2 parses known_hosts only through a session's object; an unconnected one serves.
+using BareSession = std::unique_ptr<LIBSSH2_SESSION, SessionFree>;
 
 }  // namespace
 
@@ -196,7 +183,9 @@ Status verify_host_key(LIBSSH2_SESSION* session, const SshTarget& target) {
                                  "the host now offers {}",
                                  host_and_port(target), target.known_hosts, shown_key));
     case LIBSSH2_KNOWNHOST_CHECK_NOTFOUND:
-      if (target.trust_on_first_use) return record(session, target, key, key_size, typemask, shown_key);
+      if (target.trust_on_first_use) {
+        return record(session, target, std::string_view(key, key_size), *type, "dli-trust-on-first-use");
+      }
       return refused(fmt::format("unknown host key for {} ({}) (add it to known_hosts {}, or allow trust on first "
                                  "use for this host)",
                                  host_and_port(target), shown_key, target.known_hosts));
@@ -205,4 +194,37 @@ Status verify_host_key(LIBSSH2_SESSION* session, const SshTarget& target) {
   return refused(fmt::format("cannot check the host key of {} against {}", host_and_port(target), target.known_hosts));
 }
 
+const char* hostkey_method_name(int hostkey_type) {
+  const KeyType* type = by_hostkey_type(hostkey_type);
+  return type == nullptr ? nullptr : type->method;
+}
+
 }  // namespace dli::ssh_detail
+
+namespace dli {
+
+using namespace ssh_detail;
+
+KnownHostState known_host_state(const SshTarget& target, const ServerHostKey& key) {
+  const KeyType* type = by_method(key.type);
+  BareSession session(libssh2_session_init());
+  if (type == nullptr || !session) return KnownHostState::kUnknown;
+  KnownHosts hosts = load(session.get(), target.known_hosts);
+  if (!hosts) return KnownHostState::kUnknown;
+  switch (libssh2_knownhost_checkp(hosts.get(), target.address.c_str(), target.port, key.blob.data(),
+                                   key.blob.size(), typemask_of(*type), nullptr)) {
+    case LIBSSH2_KNOWNHOST_CHECK_MATCH: return KnownHostState::kKnown;
+    case LIBSSH2_KNOWNHOST_CHECK_MISMATCH: return KnownHostState::kChanged;
+    default: return KnownHostState::kUnknown;
+  }
+}
+
+Status record_host_key(const SshTarget& target, const ServerHostKey& key) {
+  const KeyType* type = by_method(key.type);
+  if (type == nullptr) return refused(fmt::format("host key of unknown type {}", key.type));
+  BareSession session(libssh2_session_init());
+  if (!session) return refused("libssh2_session_init failed");
+  return record(session.get(), target, key.blob, *type, "dli-hosts-add");
+}
+
+}  // namespace dli

@@ -19,4 +19,7 @@ std::string preferred_hostkey_methods(LIBSSH2_SESSION* session, const SshTarget&
 // allows trust on first use; a changed key is always refused. Errors are ErrorKind::kHostKeyRefused.
 Status verify_host_key(LIBSSH2_SESSION* session, const SshTarget& target);
 
+// OpenSSH's name of a LIBSSH2_HOSTKEY_TYPE_* ("ssh-ed25519"), or nullptr for a type we do not know.
+const char* hostkey_method_name(int hostkey_type);
+
 }  // namespace dli::ssh_detail
