@@ -10,8 +10,8 @@
 
 #include "commands.hpp"
 #include "daemon.hpp"
-#include "dli/integrator/early_store.hpp"
 #include "hosts_add.hpp"
+#include "dli/integrator/early_store.hpp"
 #include "dli/integrator/history_record.hpp"
 #include "dli/integrator/site_publish.hpp"
 #include "dli/integrator/site_upload.hpp"
