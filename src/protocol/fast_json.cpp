@@ -298,6 +298,7 @@ class FastJsonParser {
     const char close = object ? '}' : ']';
     ++at_;
     const std::size_t mark = stack_.size();
+    bool sorted = true;  // the object's keys so far, each above the one before
     skip_space();
     if (at_ < text_.size() && text_[at_] == close) {
       ++at_;
@@ -307,8 +308,13 @@ class FastJsonParser {
         if (object) {
           skip_space();
           if (at_ >= text_.size() || text_[at_] != '"' || !string(element.key_)) return false;
-          for (std::size_t i = mark; i < stack_.size(); ++i) {
-            if (stack_[i].key_ == element.key_) return false;  // nlohmann keeps the last; left to it
+          // A duplicate key is left to nlohmann (it keeps the last). dli writes keys sorted: while each key is
+          // above the one before, none can repeat, so only an unsorted object pays for the search.
+          if (stack_.size() > mark && !(sorted && element.key_ > stack_.back().key_)) {
+            sorted = false;
+            for (std::size_t i = mark; i < stack_.size(); ++i) {
+              if (stack_[i].key_ == element.key_) return false;
+            }
           }
           skip_space();
           if (at_ >= text_.size() || text_[at_] != ':') return false;
