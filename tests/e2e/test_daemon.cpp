@@ -17,6 +17,7 @@
 #include "dli/daemon/daemon_state.hpp"
 #include "e2e/sweep_fixture.hpp"
 #include "support/background_command.hpp"
+#include "support/daemon_lab.hpp"
 #include "support/csv_table.hpp"
 
 namespace dli::testing {
@@ -42,28 +43,15 @@ class DaemonSchedule : public SweepWorkspace {
     }
   }
 
-  // A lab of the named sweeps, each due once a year (so at once, for a lab the daemon has not seen yet).
   void write_lab(const std::vector<std::string>& sweeps, const std::string& schedule = "0 3 1 1 *") const {
-    std::string yaml = "fleet: fleet.yaml\nstore: " + store_url() + "\npublish: site\nstate: state\nsweeps:\n";
-    for (const auto& name : sweeps) {
-      yaml += "  - {name: " + name + ", sweep: " + name + ".yaml, schedule: \"" + schedule +
-              "\", time_zone: Europe/Berlin}\n";
-    }
-    dir.write("lab.yaml", yaml);
+    dir.write("lab.yaml", daemon_lab_yaml(store_url(), "site", sweeps, schedule, "Europe/Berlin"));
   }
 
   std::unique_ptr<BackgroundCommand> start_daemon(const std::string& log) const {
-    return std::make_unique<BackgroundCommand>(
-        std::vector<std::string>{DLI_INTEGRATOR_EXE, "daemon", dir.str("lab.yaml")}, dir.str(log));
+    return testing::start_daemon(dir.str("lab.yaml"), dir.str(log));
   }
 
-  DaemonState state() const {
-    try {
-      return read_daemon_state(dir.str("state/daemon-state.json"));
-    } catch (const std::runtime_error&) {
-      return {};
-    }
-  }
+  DaemonState state() const { return daemon_state_or_empty(dir.str("state/daemon-state.json")); }
 
   int results_of(const std::string& run_id) const {
     int count = 0;
@@ -74,13 +62,7 @@ class DaemonSchedule : public SweepWorkspace {
     return count;
   }
 
-  std::vector<std::string> runs_in_store() const {
-    std::vector<std::string> runs;
-    std::error_code error;
-    for (const auto& entry : fs::directory_iterator(dir.str("store/runs"), error)) runs.push_back(entry.path().filename());
-    std::sort(runs.begin(), runs.end());
-    return runs;
-  }
+  std::vector<std::string> runs_in_store() const { return run_ids_in(dir.str("store/runs")); }
 
   // The run of `sweep` once its process runs and has published a result; empty after `limit`.
   std::string wait_mid_run(const std::string& sweep, std::chrono::seconds limit = 60s) const {

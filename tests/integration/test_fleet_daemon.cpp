@@ -15,6 +15,7 @@
 
 #include "dli/daemon/daemon_state.hpp"
 #include "integration/fault_fixture.hpp"
+#include "support/daemon_lab.hpp"
 
 namespace dli::testing {
 namespace {
@@ -36,26 +37,14 @@ class DaemonFleet : public FleetFaults {
 
   // Each sweep due once a year: at once for a lab the daemon does not know yet.
   void write_lab(const std::vector<std::string>& sweeps, const std::string& schedule = "0 3 1 1 *") const {
-    std::string yaml = "fleet: fleet.yaml\nstore: " + ftp_url() + "\npublish: " + ftp->url("site") +
-                       "\nstate: state\nsweeps:\n";
-    for (const auto& name : sweeps) {
-      yaml += "  - {name: " + name + ", sweep: " + name + ".yaml, schedule: \"" + schedule + "\", time_zone: UTC}\n";
-    }
-    work.write("lab.yaml", yaml);
+    work.write("lab.yaml", daemon_lab_yaml(ftp_url(), ftp->url("site"), sweeps, schedule, "UTC"));
   }
 
   std::unique_ptr<BackgroundCommand> start_daemon(const std::string& log) const {
-    return std::make_unique<BackgroundCommand>(
-        std::vector<std::string>{DLI_INTEGRATOR_EXE, "daemon", work.str("lab.yaml")}, work.str(log));
+    return testing::start_daemon(work.str("lab.yaml"), work.str(log));
   }
 
-  DaemonState state() const {
-    try {
-      return read_daemon_state(work.str("state/daemon-state.json"));
-    } catch (const std::runtime_error&) {
-      return {};
-    }
-  }
+  DaemonState state() const { return daemon_state_or_empty(work.str("state/daemon-state.json")); }
 
   std::size_t results_in(const std::string& run_id) const {
     std::size_t count = 0;
@@ -63,13 +52,7 @@ class DaemonFleet : public FleetFaults {
     return count;
   }
 
-  std::vector<std::string> runs_in_store() const {
-    std::vector<std::string> runs;
-    std::error_code error;
-    for (const auto& entry : fs::directory_iterator(runs_dir(), error)) runs.push_back(entry.path().filename());
-    std::sort(runs.begin(), runs.end());
-    return runs;
-  }
+  std::vector<std::string> runs_in_store() const { return run_ids_in(runs_dir()); }
 
   // The run of `sweep` once its process runs and a result of it is in the store; empty after `limit`.
   std::string wait_mid_run(const std::string& sweep) const {
