@@ -93,12 +93,6 @@ class DaemonSchedule : public SweepWorkspace {
     ASSERT_EQ(csv.size(), static_cast<std::size_t>(kTestsPerRun)) << run_id;
     for (std::size_t row = 0; row < csv.size(); ++row) EXPECT_EQ(csv.at(row, "status"), "ok") << run_id;
   }
-
-  static int count_of(const std::string& text, const std::string& what) {
-    int count = 0;
-    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++count;
-    return count;
-  }
 };
 
 TEST_F(DaemonSchedule, RunsTwoSweepsSurvivesAKillReloadsAndDrains) {
@@ -127,7 +121,7 @@ TEST_F(DaemonSchedule, RunsTwoSweepsSurvivesAKillReloadsAndDrains) {
   expect_measured_once(alpha);
   expect_measured_once(beta);
   EXPECT_NE(daemon->output().find("resumed run " + alpha), std::string::npos) << daemon->output();
-  EXPECT_EQ(count_of(daemon->output(), "daemon: published"), 2) << daemon->output();
+  EXPECT_EQ(occurrences(daemon->output(), "daemon: published"), 2) << daemon->output();
   EXPECT_TRUE(fs::is_symlink(dir.str("site")));
   EXPECT_TRUE(fs::exists(dir.str("site/index.html")));
 

@@ -77,12 +77,6 @@ class DaemonFleet : public FleetFaults {
     EXPECT_EQ(csv.size(), static_cast<std::size_t>(kTestHosts * tests_per_host())) << run_id;
     for (std::size_t row = 0; row < csv.size(); ++row) EXPECT_EQ(csv.at(row, "status"), "ok") << run_id;
   }
-
-  static int count_of(const std::string& text, const std::string& what) {
-    int count = 0;
-    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++count;
-    return count;
-  }
 };
 
 TEST_F(DaemonFleet, TwoScheduledSweepsSurviveAKillAReloadAndADrain) {
@@ -112,7 +106,7 @@ TEST_F(DaemonFleet, TwoScheduledSweepsSurviveAKillAReloadAndADrain) {
   expect_measured_once(alpha);
   expect_measured_once(beta);
   EXPECT_NE(daemon->output().find("resumed run " + alpha), std::string::npos) << daemon->output();
-  EXPECT_EQ(count_of(daemon->output(), "daemon: published"), 2) << "published after each run\n" << daemon->output();
+  EXPECT_EQ(occurrences(daemon->output(), "daemon: published"), 2) << "published after each run\n" << daemon->output();
   EXPECT_TRUE(fs::exists(ftp->home() + "/site/index.html"));
 
   // A broken lab file is refused, the old one keeps running; a changed one is taken.

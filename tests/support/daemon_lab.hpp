@@ -51,4 +51,11 @@ inline std::vector<std::string> run_ids_in(const std::string& runs_folder) {
   return runs;
 }
 
+// How many times `what` stands in `text` (a line of the daemon's log, say).
+inline int occurrences(const std::string& text, const std::string& what) {
+  int count = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++count;
+  return count;
+}
+
 }  // namespace dli::testing
