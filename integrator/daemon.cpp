@@ -199,8 +199,19 @@ class Daemon {
     return (fs::path(lab_.state_dir) / "logs" / (run_id + ".log")).string();
   }
 
-  // Counts of the run from the store; a failure to read it is a store error of the run.
+  // Counts of the run from the history its process has just recorded it in, so that no result is read from the
+  // store twice; from the store when the history lacks the run (one that ended before it was recorded). A store
+  // that cannot be read is a store error of the run.
   void count(const std::string& run_id, SweepRecord& record) {
+    try {
+      if (auto history = open_existing_history(lab_.history)) {
+        if (auto recorded = history->run(run_id)) {
+          tally(recorded.value().rows, recorded.value().host_states, record);
+          return;
+        }
+      }
+    } catch (const ConfigError&) {  // no history database yet
+    }
     auto store = open_store(lab_.store_url);
     auto collected = store ? collect_run(*store.value(), run_id) : Result<Collected>(store.error());
     if (!collected) {
@@ -208,9 +219,20 @@ class Daemon {
       ++record.store_errors;
       return;
     }
-    record.tests_ok += collected.value().ok;
-    record.tests_failed += collected.value().failed + collected.value().not_run;
-    for (const auto& host : collected.value().host_states) record.hosts_lost += host_not_reached(host.state) ? 1 : 0;
+    tally(collected.value().rows, collected.value().host_states, record);
+  }
+
+  static void tally(const std::vector<ReportRow>& rows, const std::vector<HostStatus>& hosts, SweepRecord& record) {
+    for (const auto& row : rows) {
+      if (!row.result) {
+        ++record.tests_failed;  // not run
+      } else if (row.result->status == TestStatus::kOk) {
+        ++record.tests_ok;
+      } else if (is_failure(row.result->status)) {
+        ++record.tests_failed;
+      }
+    }
+    for (const auto& host : hosts) record.hosts_lost += host_not_reached(host.state) ? 1 : 0;
   }
 
   void finish(const ActiveRun& run, int code) {
