@@ -238,14 +238,14 @@ ReportPaths write_reports(const Collected& collected, const std::string& out_dir
   });
   jobs.emplace_back([&] { write("csv", paths.csv, [&](std::ostream& file) { write_csv(file, collected.rows); }); });
   std::atomic<std::int64_t> host_pages_us{0};
-  for (const auto& host : report_hosts(collected.rows)) {
-    jobs.emplace_back([&, host] {
+  const std::vector<HostRows> hosts = rows_by_host(collected.rows);
+  for (const HostRows& host : hosts) {
+    jobs.emplace_back([&, group = &host] {
       const auto start = std::chrono::steady_clock::now();
-      const std::filesystem::path path = out / host_page_path(host);
+      const std::filesystem::path path = out / host_page_path(group->host);
       std::filesystem::create_directories(path.parent_path());
-      write_file_atomically(path.string(), [&](std::ostream& file) {
-        write_host_html(file, context, host, collected.rows, "../results.html");
-      });
+      write_file_atomically(path.string(),
+                            [&](std::ostream& file) { write_host_html(file, context, *group, "../results.html"); });
       host_pages_us += static_cast<std::int64_t>(seconds_since(start) * 1e6);
     });
   }

@@ -114,10 +114,10 @@ Result<PublishSummary> write_site(HistoryDb& history, const std::string& into, c
       write_page(folder / "results.csv", csv.str());
       write_page(folder / "results.json", json.str());
       write_page(folder / "changes.atom", feed.str());
-      for (const auto& host : report_hosts(run.value().rows)) {  // the test details its page's cells link to
+      for (const HostRows& host : rows_by_host(run.value().rows)) {  // the test details its page's cells link to
         std::ostringstream page;
-        write_host_html(page, context, host, run.value().rows, "../index.html");
-        write_page(folder / host_page_path(host), page.str());
+        write_host_html(page, context, host, "../index.html");
+        write_page(folder / host_page_path(host.host), page.str());
       }
       index.push_back(summary_of(run.value()));
       published.emplace_back(std::move(context), std::move(run.value().rows));

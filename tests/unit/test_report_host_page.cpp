@@ -85,6 +85,21 @@ TEST(ReportHostPage, HostPagesLieBesideTheRunPageOnePerHostInOrderOfAppearance) 
   EXPECT_EQ(report_hosts({}), std::vector<std::string>{});
 }
 
+TEST(ReportHostPage, RowsByHostGroupsEachHostsRowsInOrderInOnePass) {
+  const std::vector<ReportRow> rows = {measured_row("b", "1"), measured_row("a", "2"), measured_row("b", "3")};
+  const std::vector<HostRows> hosts = rows_by_host(rows);
+  ASSERT_EQ(hosts.size(), 2u);
+  EXPECT_EQ(hosts[0].host, "b");
+  EXPECT_EQ(hosts[0].rows, (std::vector<const ReportRow*>{&rows[0], &rows[2]}));
+  EXPECT_EQ(hosts[1].host, "a");
+  EXPECT_EQ(hosts[1].rows, (std::vector<const ReportRow*>{&rows[1]}));
+  EXPECT_TRUE(rows_by_host({}).empty());
+  // The grouped page is the filtered one, byte for byte.
+  std::ostringstream grouped;
+  write_host_html(grouped, ReportContext{"run-1", "nightly", "c", "g"}, hosts[0], "../results.html");
+  EXPECT_EQ(grouped.str(), host_page(ReportContext{"run-1", "nightly", "c", "g"}, "b", rows));
+}
+
 TEST(ReportHostPage, APageHoldsItsHostsTestsOnlyEachAnchoredByItsTestId) {
   const std::vector<ReportRow> rows = {measured_row("b", "00000000000000b1"), measured_row("a", "00000000000000a1"),
                                        measured_row("b", "00000000000000b2")};

@@ -58,8 +58,18 @@ void write_html(std::ostream& out, const ReportContext& context, const std::vect
 std::string host_page_path(const std::string& host);
 // The hosts of `rows`, in order of first appearance: one detail page each.
 std::vector<std::string> report_hosts(const std::vector<ReportRow>& rows);
-// One host's detail page: every test of `rows` planned on `host`, each with its parameters, statistics, verdict,
-// environment and log. `run_page`: the run page, relative to this one ("../results.html").
+// Each host's rows, hosts in order of first appearance, rows in their order: one pass over the rows for all the
+// host pages, where filtering the whole run once per host would read every row as many times as there are hosts.
+struct HostRows {
+  std::string host;
+  std::vector<const ReportRow*> rows;
+};
+std::vector<HostRows> rows_by_host(const std::vector<ReportRow>& rows);
+// One host's detail page: each of its tests, with its parameters, statistics, verdict, environment and log.
+// `run_page`: the run page, relative to this one ("../results.html").
+void write_host_html(std::ostream& out, const ReportContext& context, const HostRows& host,
+                     const std::string& run_page);
+// The same for the tests of `rows` planned on `host`.
 void write_host_html(std::ostream& out, const ReportContext& context, const std::string& host,
                      const std::vector<ReportRow>& rows, const std::string& run_page);
 
