@@ -81,6 +81,11 @@ int main(int argc, char** argv) {
   status_cmd->add_option("--store", store_url, "Store URL (default: --fleet's `store:`, else file://$PWD/dli-store)");
   status_cmd->add_option("--fleet", fleet_path, "Fleet YAML whose `store:` to use");
 
+  auto* cancel_cmd = app.add_subcommand("cancel", "Cancel the batch jobs of a run's slurm hosts (docs/slurm.md)");
+  cancel_cmd->add_option("RUN", run_id, "Run id")->required();
+  cancel_cmd->add_option("--store", store_url, "Store URL (default: --fleet's `store:`, else file://$PWD/dli-store)");
+  cancel_cmd->add_option("--fleet", fleet_path, "Fleet YAML whose `store:` to use");
+
   auto* resume_cmd = app.add_subcommand("resume", "Start again the hosts of a run whose tests lack results, then merge");
   resume_cmd->add_option("RUN", run_id, "Run id")->required();
   resume_cmd->add_option("--fleet", fleet_path, "Fleet YAML that reaches the run's hosts")->required();
@@ -224,6 +229,11 @@ int main(int argc, char** argv) {
       std::string fleet_store;
       if (!fleet_path.empty()) fleet_store = dli::load_fleet(fleet_path).store_url;
       return show_status(resolve_store(store_url, fleet_store), run_id);
+    }
+    if (*cancel_cmd) {
+      std::string fleet_store;
+      if (!fleet_path.empty()) fleet_store = dli::load_fleet(fleet_path).store_url;
+      return cancel_run(resolve_store(store_url, fleet_store), run_id);
     }
     if (*resume_cmd) {
       const dli::FleetConfig fleet = dli::load_fleet(fleet_path);
