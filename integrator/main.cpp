@@ -35,8 +35,14 @@ int main(int argc, char** argv) {
   // How the run is followed (docs/protocol.md 5); bounded so that no clock overflows.
   double lost_after = dli::RunOptions{}.lost_after_seconds, heartbeat = dli::RunOptions{}.heartbeat_seconds;
   double store_patience = dli::RunOptions{}.store_patience_seconds;
+  double start_timeout = dli::RunOptions{}.start_timeout_seconds;
   const auto follow_options = [&](CLI::App* command) {
     command->add_option("--lost-after", lost_after, "Seconds of heartbeat silence after which a host is lost")
+        ->check(CLI::Range(1.0, 86400.0))
+        ->capture_default_str();
+    command->add_option("--start-timeout", start_timeout,
+                        "Seconds from an agent's start (a batch job's: once it leaves the queue) to its first "
+                        "heartbeat, after which its host is lost")
         ->check(CLI::Range(1.0, 86400.0))
         ->capture_default_str();
     command->add_option("--heartbeat", heartbeat, "Seconds between the agents' heartbeats")
@@ -214,6 +220,7 @@ int main(int argc, char** argv) {
       options.redo = redo;
       options.run_id = chosen_run_id;
       options.lost_after_seconds = lost_after;
+      options.start_timeout_seconds = start_timeout;
       options.heartbeat_seconds = heartbeat;
       options.store_patience_seconds = store_patience;
       options.record_history = !no_history;
@@ -239,6 +246,7 @@ int main(int argc, char** argv) {
       const dli::FleetConfig fleet = dli::load_fleet(fleet_path);
       dli::RunOptions options = run_options(fleet, store_url, out_dir, agent_exe, no_progress);
       options.lost_after_seconds = lost_after;
+      options.start_timeout_seconds = start_timeout;
       options.heartbeat_seconds = heartbeat;
       options.store_patience_seconds = store_patience;
       options.record_history = !no_history;
