@@ -39,7 +39,7 @@ struct HostTrack : FollowedHost {
   std::future<void> prepared;  // the shell's prepare_start(), under way while the run is published
 };
 
-// Where a host's agent runs as a batch job, its scheduler's word; the job's id recorded so that `cancel` finds it.
+// A host whose agent runs as a batch job: the job's id goes into the store, so that `cancel` finds it later.
 void record_job(Store& store, const std::string& run_id, HostTrack& track) {
   const std::string job = track.shell->job_id();
   if (job.empty()) return;

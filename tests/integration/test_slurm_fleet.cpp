@@ -2,6 +2,7 @@
 // as batch jobs, followed through the store's heartbeats and the scheduler's word; the real binaries throughout.
 #include <cctype>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -171,7 +172,10 @@ TEST_F(SlurmFleet, AJobCancelledWhileItRunsAndAMissingAgentAreHostStatesWithReas
                   slurm_host("node-bare", "{slurm.partition: bench}", "/nonexistent/dli-agent"),
               "{framework: \"null\", params: {fault: hang}}");
   const std::string run_id = "slurm-cancelled";
+  // Store credentials in the integrator's environment must not reach the job's (sbatch hands its own on).
+  ::setenv("DLI_STORE_PASSWORD", "hunter2-slurm", 1);
   auto run = start_run(run_id);
+  ::unsetenv("DLI_STORE_PASSWORD");
   const auto running = wait_status(run_id, "node-busy", [](const nlohmann::json& s) {
     return s.value("state", "") == "running" && !s.value("current_test", "").empty();
   });
@@ -179,6 +183,9 @@ TEST_F(SlurmFleet, AJobCancelledWhileItRunsAndAMissingAgentAreHostStatesWithReas
   const auto jobs = jobs_of(run_id, "node-busy");
   ASSERT_EQ(jobs.size(), 1u);
   EXPECT_EQ(cluster->job_field(jobs[0], "State"), "RUNNING");
+  const std::string environment = read_file_quietly("/proc/" + std::to_string(running.value("pid", 0)) + "/environ");
+  EXPECT_NE(environment.find("SLURM_JOB_ID=" + jobs[0]), std::string::npos) << "the agent runs as the job";
+  EXPECT_EQ(environment.find("hunter2-slurm"), std::string::npos);
   const auto cancelled = cluster->command("scancel " + jobs[0]);
   ASSERT_EQ(cancelled.exit_code, 0) << cancelled.output;
 
