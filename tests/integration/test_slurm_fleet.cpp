@@ -203,5 +203,13 @@ TEST_F(SlurmFleet, AJobCancelledWhileItRunsAndAMissingAgentAreHostStatesWithReas
   EXPECT_NE(html.find("CANCELLED"), std::string::npos);
 }
 
+TEST_F(SlurmFleet, HostsCheckDescribesANodeThroughSrun) {
+  write_sweep(slurm_host("node-a", "{slurm.partition: bench, slurm.constraint: fast}"));
+  const auto check = run_command(std::string(DLI_INTEGRATOR_EXE) + " hosts check " +
+                                 shell_quote(dir.str("fleet.yaml")) + " --store " + shell_quote(store_url()));
+  ASSERT_EQ(check.exit_code, 0) << check.output;
+  EXPECT_NE(check.output.find("== node-a (slurm): ok"), std::string::npos) << check.output;
+}
+
 }  // namespace
 }  // namespace dli::testing
