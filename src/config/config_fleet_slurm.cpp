@@ -67,7 +67,9 @@ std::optional<std::string> slurm_time_problem(const std::string& text) {
   }
   // Minutes and seconds after the first field are clock digits; the first field may be any number.
   for (std::size_t i = 1; i < parts.size(); ++i) {
-    if (std::stol(parts[i]) > 59) return "minutes and seconds after the first field must be below 60, got '" + text + "'";
+    if (std::stol(parts[i]) > 59) {
+      return "minutes and seconds after the first field must be below 60, got '" + text + "'";
+    }
   }
   if (with_days && std::stol(parts[0]) > 23) return "hours after DAYS- must be below 24, got '" + text + "'";
   bool zero = true;

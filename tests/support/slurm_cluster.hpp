@@ -49,8 +49,9 @@ class SlurmCluster {
     ::chmod(dir_.str().c_str(), 0755);  // munged refuses a socket folder others cannot enter
     for (const char* folder : {"munge", "spool", "state", "log"}) std::filesystem::create_directories(dir_.str(folder));
     ::chmod(dir_.str("munge").c_str(), 0755);
-    const CommandOutput key = run_command("dd if=/dev/urandom of=" + shell_quote(dir_.str("munge.key")) +
-                                          " bs=1024 count=1 status=none && chmod 400 " + shell_quote(dir_.str("munge.key")));
+    const std::string key_file = shell_quote(dir_.str("munge.key"));
+    const CommandOutput key =
+        run_command("dd if=/dev/urandom of=" + key_file + " bs=1024 count=1 status=none && chmod 400 " + key_file);
     if (key.exit_code != 0) throw std::runtime_error("munge key: " + key.output);
     const int first_port = free_tcp_ports("127.0.0.1", "", 1 + static_cast<int>(nodes_.size()));
     char host[256] = {};

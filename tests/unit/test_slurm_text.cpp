@@ -31,8 +31,8 @@ TEST(SlurmText, SbatchArgumentsCarryEverySettingAndNoScript) {
   request.output_path = "/shared/w/agent-run1.out";
   request.settings = {"gpu", "vision", "bench", "1:30:00", "a100|h100", "gpu:1", true};
   EXPECT_EQ(sbatch_arguments(request),
-            (Strings{"--parsable", "--job-name=dli-run1-node-a", "--chdir=/shared/w", "--output=/shared/w/agent-run1.out",
-                     "--nodes=1", "--ntasks=1", "--partition=gpu", "--account=vision", "--qos=bench",
+            (Strings{"--parsable", "--job-name=dli-run1-node-a", "--chdir=/shared/w",
+                     "--output=/shared/w/agent-run1.out", "--nodes=1", "--ntasks=1", "--partition=gpu", "--account=vision", "--qos=bench",
                      "--time=1:30:00", "--constraint=a100|h100", "--gres=gpu:1", "--exclusive"}));
 }
 
@@ -125,7 +125,8 @@ TEST(SlurmText, EndedJobsMapToHostStatesWithReasons) {
       {record("FAILED", "NonZeroExitCode", "n1", 127), HostState::kAgentMissing,
        "slurm job 42 FAILED on n1: dli-agent is not an executable file there (exit code 127; the job's output says "
        "which path)"},
-      {record("COMPLETED"), HostState::kLost, "slurm job 42 COMPLETED on n1: the agent ended without a final heartbeat"},
+      {record("COMPLETED"), HostState::kLost,
+       "slurm job 42 COMPLETED on n1: the agent ended without a final heartbeat"},
   };
   for (const auto& c : cases) {
     const AgentJob job = agent_job_of(c.record);
