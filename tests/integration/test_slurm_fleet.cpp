@@ -19,6 +19,7 @@
 #include "support/run_output.hpp"
 #include "support/slurm_cluster.hpp"
 #include "support/temp_dir.hpp"
+#include "support/vsftpd_server.hpp"
 
 namespace dli::testing {
 namespace {
@@ -88,14 +89,18 @@ class SlurmFleet : public ::testing::Test {
     return status;
   }
 
-  // The batch jobs the run recorded for the host (docs/protocol.md 4.8).
-  std::vector<std::string> jobs_of(const std::string& run_id, const std::string& host) const {
+  // The batch jobs the run recorded for the host (docs/protocol.md 4.7), in the store whose folder is `store`.
+  static std::vector<std::string> jobs_of_store(const std::string& store, const std::string& run_id,
+                                                const std::string& host) {
     std::vector<std::string> ids;
-    const std::string text = read_file(store_dir() + "/runs/" + run_id + "/hosts/" + host + "/jobs.json");
+    const std::string text = read_file(store + "/runs/" + run_id + "/hosts/" + host + "/jobs.json");
     if (text.empty()) return ids;
     const auto document = nlohmann::json::parse(text);
     for (const auto& job : document.at("jobs")) ids.push_back(job.at("id").get<std::string>());
     return ids;
+  }
+  std::vector<std::string> jobs_of(const std::string& run_id, const std::string& host) const {
+    return jobs_of_store(store_dir(), run_id, host);
   }
 };
 
@@ -210,6 +215,31 @@ TEST_F(SlurmFleet, HostsCheckDescribesANodeThroughSrun) {
                                  shell_quote(dir.str("fleet.yaml")) + " --store " + shell_quote(store_url()));
   ASSERT_EQ(check.exit_code, 0) << check.output;
   EXPECT_NE(check.output.find("== node-a (slurm): ok"), std::string::npos) << check.output;
+}
+
+TEST_F(SlurmFleet, AnFtpStoresPasswordReachesTheJobOnlyAsAPrivateFileTheAgentRemoves) {
+  VsftpdServer ftp;
+  write_sweep(slurm_host("node-a", "{slurm.partition: bench}"));
+  // The password in the integrator's environment (docs/stores.md); DLI_MARKER shows where an environment goes.
+  const auto run = run_command("DLI_MARKER=env-marker-77 DLI_STORE_USER=" + shell_quote(ftp.user()) +
+                               " DLI_STORE_PASSWORD=" + shell_quote(ftp.password()) + " " + DLI_INTEGRATOR_EXE +
+                               " run " + shell_quote(dir.str("sweep.yaml")) + " --store " +
+                               shell_quote(ftp.url("store")) + " --out " + shell_quote(dir.str("out")) +
+                               " --no-progress --no-history");
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  const std::string run_id = run_id_from(run.output);
+  EXPECT_EQ(CsvTable(read_file(dir.str("out/results.csv"))).size(), 2u);
+  // The agent removed its credentials file. Slurm keeps each job's script and environment in its state and spool
+  // folders (the marker is there): the password is not, nor in the job's output.
+  EXPECT_FALSE(fs::exists(dir.str("work-node-a/store-" + run_id + ".netrc")));
+  const std::string searched = shell_quote(cluster->folder()) + " " + shell_quote(dir.str("work-node-a"));
+  EXPECT_NE(run_command("grep -rl env-marker-77 " + searched).output, "");
+  EXPECT_EQ(run_command("grep -rl -F " + shell_quote(ftp.password()) + " " + searched).output, "")
+      << "the password is in these files";
+  const auto jobs = jobs_of_store(ftp.home() + "/store", run_id, "node-a");
+  ASSERT_EQ(jobs.size(), 1u);
+  const auto script = cluster->command("scontrol write batch_script " + jobs[0] + " -");
+  EXPECT_NE(script.output.find("export DLI_CREDENTIALS_FILE="), std::string::npos) << script.output;
 }
 
 }  // namespace

@@ -116,6 +116,7 @@ class SlurmCluster {
   SlurmCluster& operator=(const SlurmCluster&) = delete;
 
   std::string conf_path() const { return dir_.str("slurm.conf"); }
+  std::string folder() const { return dir_.str(); }  // the daemons' state, spool (job scripts) and logs
   std::string log(const std::string& name) const { return read_file_quietly(dir_.str("log/" + name)); }
 
   // A Slurm client command line (through the shell) against this cluster.
