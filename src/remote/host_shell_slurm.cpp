@@ -3,6 +3,8 @@
 // integrator and the nodes share (docs/slurm.md), before the job is submitted.
 #include "dli/remote/host_shell_slurm.hpp"
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -27,8 +29,8 @@ class SlurmShell : public HostShell {
     std::error_code error;
     std::filesystem::create_directories(work_dir, error);
     if (error) return Error{fmt::format("cannot create work dir {}: {}", work_dir, error.message())};
+    const std::string secret = work_dir + "/" + credentials_file_name(launch.args.run_id);
     if (!launch.secret_netrc.empty()) {
-      const std::string secret = work_dir + "/" + credentials_file_name(launch.args.run_id);
       if (auto written = write_private_file(secret, launch.secret_netrc); !written) return written.error();
     }
     if (!launch.tasks_json.empty() && !launch.args.tasks_file.empty()) {
@@ -42,7 +44,10 @@ class SlurmShell : public HostShell {
     request.output_path = fmt::format("{}/agent-{}.out", work_dir, launch.args.run_id);
     request.settings = host_.slurm;
     auto submitted = scheduler_->submit(request);
-    if (!submitted) return submitted.error();
+    if (!submitted) {
+      ::unlink(secret.c_str());  // no agent will start to remove it
+      return submitted.error();
+    }
     std::lock_guard<std::mutex> lock(mutex_);
     job_id_ = submitted.value();
     known_.reset();
@@ -53,7 +58,9 @@ class SlurmShell : public HostShell {
   // A short command on a node of the host's kind: srun with the job's settings, waiting in the queue like any job.
   Result<CommandOutput> run(const std::vector<std::string>& argv, const std::string& stdin_data,
                             double timeout_seconds) override {
-    std::vector<std::string> command = {"srun", "--quiet"};
+    // srun hands its environment to the job: the store's credentials stay out of it (they travel on stdin).
+    std::vector<std::string> command = {"env", "-u", "DLI_STORE_USER", "-u", "DLI_STORE_PASSWORD",
+                                        "-u", "DLI_CREDENTIALS_FILE", "srun", "--quiet"};
     for (auto& arg : job_options(host_.slurm)) command.push_back(std::move(arg));
     command.insert(command.end(), argv.begin(), argv.end());
     return local_->run(command, stdin_data, timeout_seconds);
