@@ -22,10 +22,12 @@
 #include "dli/integrator/notify.hpp"
 #include "dli/integrator/plan.hpp"
 #include "dli/integrator/progress.hpp"
+#include "dli/integrator/scheduler_jobs.hpp"
 #include "dli/integrator/site_publish.hpp"
 #include "dli/integrator/site_upload.hpp"
 #include "dli/integrator/sweep_run.hpp"
 #include "dli/protocol/protocol.hpp"
+#include "dli/remote/job_scheduler.hpp"
 #include "dli/report/advise.hpp"
 #include "dli/status/status_board.hpp"
 #include "dli/store/credentials.hpp"
@@ -232,6 +234,45 @@ int publish_to_store(dli::HistoryDb& history, const std::string& url, const std:
   }
   std::cout << "Site: " << uploaded.value().site << " -> " << uploaded.value().version << " ("
             << uploaded.value().runs << " runs, " << uploaded.value().series << " series pages)\n";
+  return dli::exit_code::kOk;
+}
+
+int cancel_run(const std::string& url, const std::string& run_id) {
+  auto store = dli::open_store(url);
+  if (!store) throw dli::ConfigError({{"--store", 0, 0, "store", store.error().message}});
+  auto jobs = dli::recorded_scheduler_jobs(*store.value(), run_id);
+  if (!jobs) {
+    spdlog::error("{}", jobs.error().message);
+    return dli::exit_code::kStoreFailed;
+  }
+  if (jobs.value().empty()) {
+    std::cout << "run " << run_id << ": no batch jobs recorded (it has no slurm hosts)\n";
+    return dli::exit_code::kOk;
+  }
+  std::vector<std::string> ids;
+  for (const auto& [host, host_jobs] : jobs.value()) ids.insert(ids.end(), host_jobs.begin(), host_jobs.end());
+  if (auto cancelled = dli::make_slurm_scheduler()->cancel(ids); !cancelled) {
+    spdlog::error("{}", cancelled.error().message);
+    return dli::exit_code::kHostsUnreached;
+  }
+  // The agents cannot say so themselves: a host still shown unfinished is marked lost, with who ended it, so that
+  // `status` and a later `collect` tell; an integrator still following the run reads the same.
+  std::vector<std::string> problems;
+  auto known = dli::StatusBoard(*store.value(), run_id).read_all(problems);
+  for (const auto& [host, host_jobs] : jobs.value()) {
+    std::cout << "host " << host << ": slurm job " << host_jobs.back() << " cancelled\n";
+    if (!known) continue;
+    const auto found = known.value().find(host);
+    if (found != known.value().end() && dli::host_finished(found->second.state)) continue;
+    dli::HostStatus status = found != known.value().end() ? found->second : dli::HostStatus{};
+    status.host = host;
+    status.state = dli::HostState::kLost;
+    status.reason = "slurm job " + host_jobs.back() + " cancelled by `dli-integrator cancel`";
+    dli::StatusWriter writer(*store.value(), run_id, host);
+    if (!writer.continue_after_store() || !writer.write(status)) {
+      spdlog::warn("host {}: its cancellation could not be recorded in the store", host);
+    }
+  }
   return dli::exit_code::kOk;
 }
 

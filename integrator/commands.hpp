@@ -57,6 +57,9 @@ int publish_to_store(dli::HistoryDb& history, const std::string& url, const std:
 
 int show_status(const std::string& url, const std::string& run_id);
 
+// `cancel RUN`: the run's batch jobs (slurm hosts) cancelled, their hosts marked lost (docs/slurm.md).
+int cancel_run(const std::string& url, const std::string& run_id);
+
 int check_hosts(const dli::FleetConfig& fleet, const std::string& only, const std::string& store_url,
                 const std::string& local_agent);
 

@@ -228,6 +228,10 @@ int add_host(const HostsAddOptions& options) {
 }
 
 int deploy_to_host(const HostConfig& host, const std::string& local_agent, bool force) {
+  if (host.kind == "slurm") {
+    refuse("NAME", "hosts", "host '" + host.name + "' is a Slurm host: install dli-agent at its agent_path (" +
+                                host.agent_path + "), where the cluster's nodes see it (docs/slurm.md)");
+  }
   if (host.kind != "ssh") refuse("NAME", "hosts", "host '" + host.name + "' is local: it uses the agent beside this program");
   auto shell = make_host_shell(host);
   if (force) {

@@ -35,8 +35,14 @@ int main(int argc, char** argv) {
   // How the run is followed (docs/protocol.md 5); bounded so that no clock overflows.
   double lost_after = dli::RunOptions{}.lost_after_seconds, heartbeat = dli::RunOptions{}.heartbeat_seconds;
   double store_patience = dli::RunOptions{}.store_patience_seconds;
+  double start_timeout = dli::RunOptions{}.start_timeout_seconds;
   const auto follow_options = [&](CLI::App* command) {
     command->add_option("--lost-after", lost_after, "Seconds of heartbeat silence after which a host is lost")
+        ->check(CLI::Range(1.0, 86400.0))
+        ->capture_default_str();
+    command->add_option("--start-timeout", start_timeout,
+                        "Seconds from an agent's start (a batch job's: once it leaves the queue) to its first "
+                        "heartbeat, after which its host is lost")
         ->check(CLI::Range(1.0, 86400.0))
         ->capture_default_str();
     command->add_option("--heartbeat", heartbeat, "Seconds between the agents' heartbeats")
@@ -80,6 +86,11 @@ int main(int argc, char** argv) {
   status_cmd->add_option("RUN", run_id, "Run id")->required();
   status_cmd->add_option("--store", store_url, "Store URL (default: --fleet's `store:`, else file://$PWD/dli-store)");
   status_cmd->add_option("--fleet", fleet_path, "Fleet YAML whose `store:` to use");
+
+  auto* cancel_cmd = app.add_subcommand("cancel", "Cancel the batch jobs of a run's slurm hosts (docs/slurm.md)");
+  cancel_cmd->add_option("RUN", run_id, "Run id")->required();
+  cancel_cmd->add_option("--store", store_url, "Store URL (default: --fleet's `store:`, else file://$PWD/dli-store)");
+  cancel_cmd->add_option("--fleet", fleet_path, "Fleet YAML whose `store:` to use");
 
   auto* resume_cmd = app.add_subcommand("resume", "Start again the hosts of a run whose tests lack results, then merge");
   resume_cmd->add_option("RUN", run_id, "Run id")->required();
@@ -209,6 +220,7 @@ int main(int argc, char** argv) {
       options.redo = redo;
       options.run_id = chosen_run_id;
       options.lost_after_seconds = lost_after;
+      options.start_timeout_seconds = start_timeout;
       options.heartbeat_seconds = heartbeat;
       options.store_patience_seconds = store_patience;
       options.record_history = !no_history;
@@ -225,10 +237,16 @@ int main(int argc, char** argv) {
       if (!fleet_path.empty()) fleet_store = dli::load_fleet(fleet_path).store_url;
       return show_status(resolve_store(store_url, fleet_store), run_id);
     }
+    if (*cancel_cmd) {
+      std::string fleet_store;
+      if (!fleet_path.empty()) fleet_store = dli::load_fleet(fleet_path).store_url;
+      return cancel_run(resolve_store(store_url, fleet_store), run_id);
+    }
     if (*resume_cmd) {
       const dli::FleetConfig fleet = dli::load_fleet(fleet_path);
       dli::RunOptions options = run_options(fleet, store_url, out_dir, agent_exe, no_progress);
       options.lost_after_seconds = lost_after;
+      options.start_timeout_seconds = start_timeout;
       options.heartbeat_seconds = heartbeat;
       options.store_patience_seconds = store_patience;
       options.record_history = !no_history;

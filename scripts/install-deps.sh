@@ -7,7 +7,8 @@ profile="${1:-test}"
 
 # libonnx1 and libprotobuf32: the integrator counts each ONNX model's operations; libsqlite3-0 and libpq5: its
 # history (docs/history.md); libopenblas0-pthread (below): the agent measures its host's GEMM peak
-# (docs/methodology.md, "Efficiency"). postgresql (servers): the history's tests start a real server.
+# (docs/methodology.md, "Efficiency"). postgresql (servers): the history's tests start a real server; slurmctld,
+# slurmd, slurm-client and munge: the Slurm tests start a private cluster (docs/slurm.md).
 runtime=(libcurl4 libyaml-cpp0.7 libfmt9 libspdlog1.10 libssh2-1 libopencv-dnn406 libopencv-core406
          libonnx1 libprotobuf32 libsqlite3-0 libpq5 ca-certificates procps)
 # The frameworks the runners drive (docs/runners.md). OpenBLAS: Debian's libtorch otherwise uses the reference BLAS
@@ -18,7 +19,7 @@ build=(build-essential cmake ninja-build pkg-config git
        libopencv-dnn-dev libgtest-dev libgmock-dev googletest libbenchmark-dev
        libonnx-dev libprotobuf-dev libopenblas-dev libsqlite3-dev libpq-dev)
 models=(python3 python3-torch python3-torchvision python3-sklearn)
-servers=(vsftpd openssh-server openssl iproute2 postgresql)
+servers=(vsftpd openssh-server openssl iproute2 postgresql slurmctld slurmd slurm-client munge)
 # The browser tests (tests/browser): Debian's Chromium, driven by npm's playwright-core (never a downloaded browser).
 browser=(chromium)
 # The bounded fuzzing run of scripts/test.sh (docs/fuzzing.md): clang, and libFuzzer's runtime

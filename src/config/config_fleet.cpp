@@ -33,6 +33,7 @@ const std::vector<HostKind>& host_kinds() {
   static const std::vector<HostKind> kinds = {
       {"local", true, {}, nullptr},
       {"ssh", true, kSshHostKeys, read_ssh_host_keys},
+      {"slurm", true, kSlurmHostKeys, read_slurm_host_keys},
   };
   return kinds;
 }
@@ -95,7 +96,7 @@ class HostPlaces {
       const std::string place = lower(host.ssh.address) + ":" + std::to_string(host.ssh.port);
       check(ssh_, place, entry.optional("address").value_or(entry.field()), host, problems,
             "the same address and port as", "one machine runs one agent at a time; list it once");
-    } else if (host.kind == "local") {
+    } else if (host.kind == "local" || host.kind == "slurm") {
       std::string dir = std::filesystem::path(host.work_dir).lexically_normal().string();
       while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
       check(local_, dir, entry.optional("work_dir").value_or(entry.field()), host, problems, "the same work_dir as",
@@ -152,13 +153,16 @@ void read_host(const Field& field, UniqueNames& names, HostPlaces& places, Fleet
   }
   if (kind && kind->read_keys) kind->read_keys(entry, host, problems);
   if (const auto value = entry.optional("labels")) {
-    for (auto& label : read_text_map(*value, problems, "a map of labels (name: value)")) {
-      host.labels[label.key] = label.value;
-    }
+    const auto labels = read_text_map(*value, problems, "a map of labels (name: value)");
+    for (const auto& label : labels) host.labels[label.key] = label.value;
+    if (host.kind == "slurm") read_slurm_labels(labels, host, problems);
   }
   if (const auto value = entry.optional("limits")) read_limits(*value, host.limits, problems);
   host.work_dir = "/tmp/dli-agent-" + host.name;
-  if (const auto value = entry.optional("work_dir")) {
+  // A batch job runs on a node the integrator does not choose: its work dir must be a folder both see (the
+  // credentials file and task list are written there before the job is submitted), so no default guesses one.
+  const auto work_dir = host.kind == "slurm" ? entry.required("work_dir") : entry.optional("work_dir");
+  if (const auto value = work_dir) {
     if (const auto dir = read_string(*value, problems)) {
       if ((*dir)[0] == '/') {
         host.work_dir = *dir;

@@ -77,6 +77,10 @@ void read_ssh_host_keys(const MapReader& entry, HostConfig& host, Problems& prob
     const NumberRange range{0, true, config_limits::kMaxConnectTimeoutSeconds, "1 hour"};
     if (const auto seconds = read_number(*value, problems, range)) ssh.connect_timeout_seconds = *seconds;
   }
+  read_agent_path(entry, host, problems);
+}
+
+void read_agent_path(const MapReader& entry, HostConfig& host, Problems& problems) {
   host.agent_path = "/usr/local/bin/dli-agent";
   if (const auto value = entry.optional("agent_path")) {
     if (const auto path = read_string(*value, problems)) {

@@ -19,6 +19,7 @@
 #include "dli/integrator/host_check.hpp"
 #include "dli/remote/host_shell.hpp"
 #include "dli/integrator/progress.hpp"
+#include "dli/integrator/scheduler_jobs.hpp"
 #include "dli/integrator/run_publish.hpp"
 #include "dli/protocol/names.hpp"
 #include "dli/status/status_board.hpp"
@@ -37,6 +38,16 @@ struct HostTrack : FollowedHost {
   std::string starting_entry;  // first attempt: our `starting`, removed once the agent has beaten after it
   std::future<void> prepared;  // the shell's prepare_start(), under way while the run is published
 };
+
+// A host whose agent runs as a batch job: the job's id goes into the store, so that `cancel` finds it later.
+void record_job(Store& store, const std::string& run_id, HostTrack& track) {
+  const std::string job = track.shell->job_id();
+  if (job.empty()) return;
+  if (auto recorded = record_scheduler_job(store, run_id, track.host.name, job); !recorded) {
+    spdlog::warn("host {}: job {} not recorded in the store ({}): `dli-integrator cancel {}` will not know it",
+                 track.host.name, job, recorded.error().message, run_id);
+  }
+}
 
 std::vector<FollowedHost*> followed(std::vector<HostTrack>& tracks) {
   std::vector<FollowedHost*> hosts;
@@ -107,6 +118,7 @@ void start_hosts(std::vector<HostTrack*>& tracks, const RunOptions& options, con
         (void)record_host_state(store, run_id, track, host_state_of(started.error()), started.error().message);
       } else {
         spdlog::info("host {}: agent started", track.host.name);
+        record_job(store, run_id, track);
       }
     }
   }
@@ -148,8 +160,46 @@ class OutageReport {
   Clock::time_point next_word_{};
 };
 
+// The host's final status, if the agent wrote one since the last listing: its process or job just ended.
+bool finished_meanwhile(StatusBoard& board, HostTrack& track) {
+  auto listing = board.scan();
+  if (!listing) return false;
+  const auto found = listing.value().latest.find(track.host.name);
+  if (found == listing.value().latest.end() || !host_finished(found->second.state)) return false;
+  track.entry = found->second;
+  if (auto last = board.read(found->second)) track.status = last.value();
+  track.finished = true;
+  return true;
+}
+
+// A batch job that waits in the queue cannot beat: its silence is no sign of loss. Why it waits is recorded as
+// the host's `starting` status, so that `status` and the board show it.
+Status wait_for_job(Store& store, const std::string& run_id, HostTrack& track, const AgentJob& job,
+                    Clock::time_point now) {
+  track.last_change = now;
+  // An agent that beat since our last word runs: the scheduler's answer is older (it is asked every few seconds).
+  if (track.beat_seen()) return {};
+  if (job.reason == track.status.reason && track.status.state == HostState::kStarting) return {};
+  const bool ours_to_retire = !track.starting_entry.empty();
+  if (auto written = record_host_state(store, run_id, track, HostState::kStarting, job.reason); !written) {
+    return written;
+  }
+  track.started_seq = track.entry.seq;
+  if (ours_to_retire) track.starting_entry = track.entry.name;
+  return {};
+}
+
 Status decide_silent(Store& store, StatusBoard& board, const std::string& run_id, HostTrack& track,
                      const RunOptions& options, Clock::time_point now) {
+  if (const auto job = track.shell->agent_job()) {
+    switch (job->phase) {
+      case AgentJob::Phase::kWaiting: return wait_for_job(store, run_id, track, *job, now);
+      case AgentJob::Phase::kRunning: break;  // its heartbeats decide, as for any agent
+      case AgentJob::Phase::kEnded:
+        if (finished_meanwhile(board, track)) return {};
+        return record_host_state(store, run_id, track, job->ended_as, job->reason);
+    }
+  }
   const double silent = seconds_between(track.last_change, now);
   if (!track.beat_seen()) {
     if (silent > options.start_timeout_seconds) {
@@ -167,15 +217,7 @@ Status decide_silent(Store& store, StatusBoard& board, const std::string& run_id
   const auto alive = track.shell->agent_alive(track.status.pid);
   if (!alive.has_value() || *alive) return {};
   // It may have just finished: look again before calling it lost.
-  if (auto listing = board.scan()) {
-    const auto found = listing.value().latest.find(track.host.name);
-    if (found != listing.value().latest.end() && host_finished(found->second.state)) {
-      track.entry = found->second;
-      if (auto last = board.read(found->second)) track.status = last.value();
-      track.finished = true;
-      return {};
-    }
-  }
+  if (finished_meanwhile(board, track)) return {};
   return record_host_state(store, run_id, track, HostState::kLost, "agent process exited without finishing");
 }
 

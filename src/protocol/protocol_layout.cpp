@@ -20,5 +20,8 @@ std::string log(const std::string& run, const std::string& host, const std::stri
 }
 std::string agent_log(const std::string& run, const std::string& host) { return host_dir(run, host) + "/agent.log"; }
 std::string host_info(const std::string& run, const std::string& host) { return host_dir(run, host) + "/host.json"; }
+std::string scheduler_jobs(const std::string& run, const std::string& host) {
+  return host_dir(run, host) + "/jobs.json";
+}
 
 }  // namespace dli::layout

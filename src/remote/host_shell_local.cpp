@@ -15,7 +15,10 @@
 #include <fmt/format.h>
 
 #include "dli/util/child_process.hpp"
+#include "dli/util/local_file.hpp"
 #include "dli/remote/host_shell.hpp"
+#include "dli/remote/host_shell_slurm.hpp"
+#include "dli/remote/job_state_batch.hpp"
 #include "dli/remote/host_shell_ssh.hpp"
 
 namespace dli {
@@ -51,13 +54,7 @@ class LocalShell : public HostShell {
     }
     if (!launch.secret_netrc.empty()) {
       const std::string secret = launch.args.work_dir + "/" + credentials_file_name(launch.args.run_id);
-      ::unlink(secret.c_str());  // an existing file would keep its mode
-      const int fd = ::open(secret.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-      if (fd < 0) return Error{fmt::format("cannot create {}: {}", secret, std::strerror(errno))};
-      const bool written = ::write(fd, launch.secret_netrc.data(), launch.secret_netrc.size()) ==
-                           static_cast<ssize_t>(launch.secret_netrc.size());
-      ::close(fd);
-      if (!written) return Error{"cannot write " + secret};
+      if (auto written = write_private_file(secret, launch.secret_netrc); !written) return written.error();
       environment.push_back("DLI_CREDENTIALS_FILE=" + secret);
     }
     std::vector<char*> envp;
@@ -152,6 +149,7 @@ std::unique_ptr<HostShell> make_local_shell() { return std::make_unique<LocalShe
 
 std::unique_ptr<HostShell> make_host_shell(const HostConfig& host) {
   if (host.kind == "ssh") return make_ssh_shell(host.ssh);
+  if (host.kind == "slurm") return make_slurm_shell(host, shared_slurm_scheduler());
   return make_local_shell();
 }
 

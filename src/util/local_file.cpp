@@ -92,3 +92,17 @@ void write_file_durably(const std::string& path, const std::string& content) {
 }
 
 }  // namespace dli
+
+namespace dli {
+
+Result<void> write_private_file(const std::string& path, const std::string& content) {
+  ::unlink(path.c_str());  // an existing file would keep its mode
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return Error{"cannot create " + path + ": " + std::strerror(errno)};
+  const bool written = ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size());
+  ::close(fd);
+  if (!written) return Error{"cannot write " + path};
+  return {};
+}
+
+}  // namespace dli

@@ -190,7 +190,7 @@ TEST_F(ConfigFleet, SshPasswordKeyIsUnknown) {
 
 TEST_F(ConfigFleet, UnknownKindSuggestsASupportedOne) {
   expect_problem(fleet_with({{4, "    kind: locl"}}), 4, 11, "hosts[0].kind",
-                 "unknown kind 'locl' (did you mean 'local'? kinds: local, ssh)");
+                 "unknown kind 'locl' (did you mean 'local'? kinds: local, ssh, slurm)");
 }
 
 TEST_F(ConfigFleet, KindIsRequired) {

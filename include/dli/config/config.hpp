@@ -43,14 +43,27 @@ struct HostLimits {
   double test_timeout_cap = 0;  // seconds; 0: no cap; caps the sweep's per-test timeout on slow hosts
 };
 
+// Kind slurm: what the agent's batch job asks of the scheduler, from the host's `slurm.*` labels (docs/slurm.md).
+// Empty: the cluster's default.
+struct SlurmJobSettings {
+  std::string partition;   // slurm.partition
+  std::string account;     // slurm.account
+  std::string qos;         // slurm.qos
+  std::string time_limit;  // slurm.time, in one of sbatch's --time forms (checked when the fleet is read)
+  std::string constraint;  // slurm.constraint: node features, sbatch's --constraint expression
+  std::string gres;        // slurm.gres: generic resources such as GPUs ("gpu:1"), sbatch's --gres
+  bool exclusive = true;   // slurm.exclusive: the node to itself, so that no other job disturbs the measurements
+};
+
 struct HostConfig {
   std::string name;
-  std::string kind;  // "local" (this machine) or "ssh" 
+  std::string kind;  // "local" (this machine), "ssh" or "slurm" (a batch job on a cluster node)
   std::map<std::string, std::string> labels;
   HostLimits limits;
   std::string work_dir;  // agent's cache and scratch; default "/tmp/dli-agent-<name>"
   SshTarget ssh;           // kind ssh: how to reach it and which host key to trust
-  std::string agent_path;  // kind ssh: dli-agent on that host; local hosts use the one beside the integrator
+  std::string agent_path;  // kind ssh, slurm: dli-agent on that host; local hosts use the one beside the integrator
+  SlurmJobSettings slurm;  // kind slurm
   // Why the host is in maintenance (`maintenance:`); empty when it is not. A host in maintenance is left out of
   // every sweep, keeps its history, and is named on the run's page.
   std::string maintenance;

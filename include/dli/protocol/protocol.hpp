@@ -32,6 +32,7 @@ std::string logs_dir(const std::string& run, const std::string& host);  // .../l
 std::string log(const std::string& run, const std::string& host, const std::string& test_id);     // .../logs/<id>.log
 std::string agent_log(const std::string& run, const std::string& host);  // .../agent.log
 std::string host_info(const std::string& run, const std::string& host);  // .../host.json (the machine)
+std::string scheduler_jobs(const std::string& run, const std::string& host);  // .../jobs.json (batch jobs, slurm)
 }  // namespace layout
 
 struct HostEntry {

@@ -8,6 +8,7 @@
 
 #include "dli/config/config.hpp"
 #include "dli/protocol/agent_command.hpp"
+#include "dli/protocol/protocol.hpp"
 #include "dli/util/result.hpp"
 
 namespace dli {
@@ -36,6 +37,19 @@ std::string credentials_file_name(const std::string& run_id);
 // "tasks-<run>.json": the start's copy of the host's task list in the work dir (AgentRunArgs::tasks_file).
 std::string tasks_file_name(const std::string& run_id);
 
+// What a batch scheduler says of the job that runs a host's agent (kind slurm, docs/slurm.md).
+struct AgentJob {
+  enum class Phase {
+    kWaiting,  // queued (or suspended, requeued): no heartbeat can come yet, and none is missed
+    kRunning,  // the agent runs: its heartbeats decide
+    kEnded,    // the job is over: the agent's final heartbeat, else `ended_as` with `reason`
+  };
+  Phase phase = Phase::kRunning;
+  std::string id;
+  std::string reason;  // for people, e.g. "slurm job 12 PENDING (Resources)"
+  HostState ended_as = HostState::kLost;
+};
+
 class HostShell {
  public:
   virtual ~HostShell() = default;
@@ -61,6 +75,11 @@ class HostShell {
   }
   // Whether the agent process `pid` (as reported in its status) is still alive; nullopt when unknowable.
   virtual std::optional<bool> agent_alive(int pid) = 0;
+  // The batch job start_agent() submitted (a scheduler's shell): its id, recorded in the store so that a later
+  // `dli-integrator cancel` can end it; empty for shells that start agents directly.
+  virtual std::string job_id() const { return {}; }
+  // That job's state as the scheduler tells it now; nullopt without a job, or when the scheduler cannot say.
+  virtual std::optional<AgentJob> agent_job() { return std::nullopt; }
 };
 
 // Local machine: double-fork + setsid, output to <work_dir>/agent-<run>.out.

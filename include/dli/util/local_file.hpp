@@ -4,6 +4,8 @@
 #include <ostream>
 #include <string>
 
+#include "dli/util/result.hpp"
+
 namespace dli {
 
 // Writes `content` to a temporary name beside `path` (unique to this process), then renames it over `path`.
@@ -18,6 +20,10 @@ void write_file_atomically(const std::string& path, const std::function<void(std
 // The same, and durable: the file and its folder are flushed to stable storage (fsync) before it returns, so a
 // power cut or a killed machine keeps either the old content or the new one. Throws std::runtime_error.
 void write_file_durably(const std::string& path, const std::string& content);
+
+// Writes `content` to a new file `path` readable by its owner only (mode 0600 from its creation, an existing file
+// replaced, never reused with its old mode): credentials handed to an agent. The error says why it failed.
+Result<void> write_private_file(const std::string& path, const std::string& content);
 
 // Flushes a file's content, or a folder's entries after a rename into it, to stable storage. Throws.
 void sync_path(const std::string& path);
