@@ -144,7 +144,8 @@ set(CPACK_COMPONENT_DLI-RUNNER-COMMAND_DESCRIPTION
     "dli runner for a benchmark tool's command line${dli_runner_about}")
 set(CPACK_COMPONENT_DLI-RUNNER-PYTORCH_DESCRIPTION "dli runner for PyTorch (TorchScript)${dli_runner_about}")
 set(CPACK_COMPONENT_DLI-RUNNER-ONNXRUNTIME_DESCRIPTION
-    "dli runner for ONNX Runtime (Node.js)${dli_runner_about}\nIt carries onnxruntime-node 1.30 from npm (its Linux x86-64 build).")
+    "dli runner for ONNX Runtime (Node.js)${dli_runner_about}
+It carries onnxruntime-node 1.30 from npm (its Linux x86-64 build).")
 
 foreach(component IN LISTS CPACK_COMPONENTS_ALL)
   string(TOUPPER ${component} upper)
@@ -161,7 +162,8 @@ set(CPACK_DEBIAN_DLI-RUNNER-ONNXRUNTIME_PACKAGE_SHLIBDEPS OFF)  # npm's prebuilt
 set(CPACK_DEBIAN_DLI-RUNNER-ONNXRUNTIME_PACKAGE_DEPENDS "nodejs (>= 18), libc6 (>= 2.28), libgcc-s1, libstdc++6")
 # Debian links libtorch to the reference BLAS; OpenBLAS makes it several times faster (docs/runners.md).
 set(CPACK_DEBIAN_DLI-RUNNER-TORCH_PACKAGE_RECOMMENDS "libopenblas0-pthread")
-set(CPACK_DEBIAN_DLI-AGENT_PACKAGE_SUGGESTS "dli-runner-opencv, dli-runner-torch, dli-runner-onnxruntime, dli-runner-pytorch, dli-runner-command")
+set(CPACK_DEBIAN_DLI-AGENT_PACKAGE_SUGGESTS
+    "dli-runner-opencv, dli-runner-torch, dli-runner-onnxruntime, dli-runner-pytorch, dli-runner-command")
 set(CPACK_DEBIAN_DLI-INTEGRATOR_PACKAGE_RECOMMENDS "dli-agent")
 
 include(CPack)

@@ -14,7 +14,8 @@ FROM debian:12
 COPY --from=packages /build/packages/dli-integrator_*.deb /build/packages/dli-agent_*.deb /tmp/dli-debs/
 RUN cd /tmp/dli-debs \
  && apt-get update -q \
- && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends ./dli-integrator_*.deb ./dli-agent_*.deb \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+      ./dli-integrator_*.deb ./dli-agent_*.deb \
  && rm -rf /var/lib/apt/lists/* /tmp/dli-debs
 WORKDIR /var/lib/dli
 ENTRYPOINT ["/usr/bin/dli-integrator"]

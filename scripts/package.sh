@@ -9,7 +9,9 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="$(cd "${1:-$root/build}" && pwd)"
 
 [ -f "$build/CPackConfig.cmake" ] || { echo "package.sh: $build is not a configured build folder" >&2; exit 2; }
-command -v dpkg-shlibdeps >/dev/null || { echo "package.sh: dpkg-shlibdeps missing: apt-get install dpkg-dev" >&2; exit 2; }
+for tool in dpkg-shlibdeps file; do
+  command -v "$tool" >/dev/null || { echo "package.sh: $tool missing: scripts/install-deps.sh build" >&2; exit 2; }
+done
 # Only what the packages hold; the tests and benchmarks are not needed for them.
 cmake --build "$build" --target dli-agent dli-integrator dli_runners dli_package_docs
 rm -rf "$build/packages"
