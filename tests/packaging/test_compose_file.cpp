@@ -183,6 +183,9 @@ TEST_F(ComposeFile, SecretsComeFromIgnoredFilesNeverFromValues) {
     EXPECT_EQ(file.rfind("./lab-secrets/", 0), 0U) << name << ": " << file << " outside docker/lab-secrets";
   }
   EXPECT_NE(gitignore.find("/docker/lab-secrets/"), std::string::npos) << "docker/lab-secrets/ is not git-ignored";
+  // Nor sent to docker build, where a COPY . would bake them into an image layer.
+  EXPECT_NE(read_text(kRepo / ".dockerignore").find("\ndocker/lab-secrets/\n"), std::string::npos)
+      << "docker/lab-secrets/ is not in .dockerignore";
 
   const std::regex secret_like("PASS|SECRET|TOKEN|KEY|CREDENTIAL", std::regex::icase);
   for (const auto& service : services) {
