@@ -1,23 +1,41 @@
-# dli-agent image: what a fleet host needs to run tests: the agent and every runner (docs/runners.md) beside it.
-# Built from the repository root:
-#   docker build -f docker/agent.Dockerfile -t dli-agent .
-# Packages come from scripts/install-deps.sh, the same script the set-up runs, so the two cannot drift apart.
-FROM debian:12 AS build
+# dli-agent images, installed from the project's Debian packages (docs/packages.md). From the repository root:
+#   docker build -f docker/agent.Dockerfile -t dli-agent .                      the agent and every runner
+#   docker build -f docker/agent.Dockerfile --target agent-sshd -t dli-agent-sshd .   the same, reached over SSH
+# RUNNERS picks the dli-runner-* packages (torch and pytorch pull in ~1 GB of Debian's torch).
+ARG RUNNERS="opencv torch onnxruntime pytorch command"
+
+# The packages, built as on any Debian 12 machine: scripts/install-deps.sh, npm ci, cmake, scripts/package.sh.
+# Kept identical in integrator.Dockerfile, so one build serves both images from the builder's cache.
+FROM debian:12 AS packages
 COPY . /src
 RUN bash /src/scripts/install-deps.sh build \
  && (cd /src/src/runners/onnxruntime && npm ci --ignore-scripts --no-audit --no-fund) \
  && cmake -S /src -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release -DDLI_BUILD_TESTS=OFF -DDLI_BUILD_BENCH=OFF \
- && cmake --build /build --target dli-agent dli_runners
+ && /src/scripts/package.sh /build
 
-FROM debian:12
-COPY scripts/install-deps.sh /opt/dli/install-deps.sh
-RUN bash /opt/dli/install-deps.sh runtime && rm -rf /var/lib/apt/lists/*
-# The agent looks for runners in its own folder; the script runners keep their packages beside them.
-COPY --from=build /build/dli-agent /build/dli-run-null /build/dli-run-opencv /build/dli-run-torch \
-     /build/dli-run-command /opt/dli/bin/
-COPY --from=build /src/src/runners/onnxruntime /opt/dli/runners/onnxruntime
-COPY --from=build /src/src/runners/pytorch/dli-run-pytorch /opt/dli/bin/dli-run-pytorch
-RUN ln -s /opt/dli/runners/onnxruntime/dli-run-onnxruntime /opt/dli/bin/dli-run-onnxruntime \
- && ln -s /opt/dli/bin/dli-agent /usr/local/bin/dli-agent
-ENTRYPOINT ["/opt/dli/bin/dli-agent"]
+# apt resolves each package's Depends from Debian's archive: nothing is listed by hand here.
+FROM debian:12 AS runtime
+ARG RUNNERS
+COPY --from=packages /build/packages/ /tmp/dli-debs/
+RUN cd /tmp/dli-debs \
+ && debs="./dli-agent_*.deb" && for runner in $RUNNERS; do debs="$debs ./dli-runner-${runner}_*.deb"; done \
+ && apt-get update -q \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $debs \
+ && rm -rf /var/lib/apt/lists/* /tmp/dli-debs
+
+# A fleet host of the demo lab (docker/compose.yaml): sshd in the foreground, user `bench` logging in with the key
+# the lab's secret `lab_ssh_key_pub` holds; no password login.
+FROM runtime AS agent-sshd
+RUN apt-get update -q \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends openssh-server \
+ && rm -rf /var/lib/apt/lists/* /etc/ssh/ssh_host_*_key* \
+ && useradd --create-home --shell /bin/bash bench && usermod -p '*' bench
+COPY docker/agent-sshd.conf /etc/ssh/sshd_config.d/dli.conf
+COPY docker/agent-sshd-entrypoint.sh /usr/local/sbin/agent-sshd-entrypoint
+EXPOSE 22
+ENTRYPOINT ["/usr/local/sbin/agent-sshd-entrypoint"]
+
+# The default image: dli-agent itself (`docker run dli-agent describe`).
+FROM runtime AS agent
+ENTRYPOINT ["/usr/bin/dli-agent"]
 CMD ["--help"]

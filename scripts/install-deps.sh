@@ -17,7 +17,8 @@ frameworks=(libtorch-dev libopenblas0-pthread python3 python3-torch)
 build=(build-essential cmake ninja-build pkg-config git
        libcurl4-openssl-dev libyaml-cpp-dev nlohmann-json3-dev libfmt-dev libspdlog-dev libcli11-dev libssh2-1-dev
        libopencv-dnn-dev libgtest-dev libgmock-dev googletest libbenchmark-dev
-       libonnx-dev libprotobuf-dev libopenblas-dev libsqlite3-dev libpq-dev)
+       libonnx-dev libprotobuf-dev libopenblas-dev libsqlite3-dev libpq-dev
+       dpkg-dev file)  # scripts/package.sh: CPack's Depends come from dpkg-shlibdeps, which needs `file` to find ELF
 models=(python3 python3-torch python3-torchvision python3-sklearn)
 servers=(vsftpd openssh-server openssl iproute2 postgresql slurmctld slurmd slurm-client munge)
 # The browser tests (tests/browser): Debian's Chromium, driven by npm's playwright-core (never a downloaded browser).
@@ -25,12 +26,14 @@ browser=(chromium)
 # The bounded fuzzing run of scripts/test.sh (docs/fuzzing.md): clang, and libFuzzer's runtime
 # (libclang_rt.fuzzer*.a), which Debian 12 ships in libclang-rt-14-dev, only recommended by clang-14.
 fuzz=(clang libclang-rt-14-dev)
+# The packages' test (tests/packaging, docs/packages.md): lintian, and mmdebstrap for a clean Debian 12 root.
+packaging=(lintian mmdebstrap)
 
 case "$profile" in
   runtime) want=("${runtime[@]}" "${frameworks[@]}") ;;
   build) want=("${runtime[@]}" "${frameworks[@]}" "${build[@]}" "${models[@]}") ;;
   test) want=("${runtime[@]}" "${frameworks[@]}" "${build[@]}" "${models[@]}" "${servers[@]}" "${fuzz[@]}"
-              "${browser[@]}") ;;
+              "${browser[@]}" "${packaging[@]}") ;;
   *) echo "usage: $0 [build|runtime|test]" >&2; exit 2 ;;
 esac
 
