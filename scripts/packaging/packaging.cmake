@@ -10,7 +10,7 @@ include(GNUInstallDirs)
 
 set(DLI_RUNNER_INSTALL_DIR lib/dli/runners)  # not CMAKE_INSTALL_LIBDIR: Debian's multiarch lib/x86_64-linux-gnu
                                              # would break the agent's ../lib/dli/runners rule
-set(DLI_PACKAGING_DIR ${PROJECT_SOURCE_DIR}/packaging)
+set(DLI_PACKAGING_DIR ${PROJECT_SOURCE_DIR}/scripts/packaging)
 set(DLI_PACKAGE_RELEASE 1)
 set(DLI_PACKAGE_MAINTAINER "dli maintainers <dli-maintainers@example.org>" CACHE STRING
     "Maintainer field of the Debian packages")
