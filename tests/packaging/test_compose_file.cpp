@@ -162,6 +162,15 @@ TEST_F(ComposeFile, AgentsRunSshdOnPort22WithTheLabsPublicKey) {
     EXPECT_NE(stage_text.find("openssh-server"), std::string::npos) << name;
     EXPECT_NE(stage_text.find("EXPOSE 22"), std::string::npos) << name;
     EXPECT_TRUE(contains(secrets_of(agent), "lab_ssh_key_pub")) << name;
+    // Its host key is the lab's, mounted where the entrypoint installs it, so the integrator can verify it.
+    bool host_key = false;
+    for (const auto& secret : agent["secrets"]) {
+      host_key |= secret.IsMap() && secret["source"].as<std::string>() == std::string(name) + "_host_key" &&
+                  secret["target"] && secret["target"].as<std::string>() == "ssh_host_key";
+    }
+    EXPECT_TRUE(host_key) << name << " does not get " << name << "_host_key as ssh_host_key";
+    EXPECT_NE(read_text(kRepo / "docker/agent-sshd-entrypoint.sh").find("/run/secrets/ssh_host_key"),
+              std::string::npos);
   }
 }
 
@@ -257,6 +266,7 @@ TEST_F(ComposeFile, IntegratorMountsExistAndItsLabLoads) {
     EXPECT_TRUE(services[host.name]) << "fleet host " << host.name << " is no service of the lab";
     EXPECT_EQ(host.kind, "ssh") << host.name;
     EXPECT_EQ(host.agent_path, "/usr/bin/dli-agent") << host.name << ": not where the dli-agent package puts it";
+    EXPECT_FALSE(host.ssh.trust_on_first_use) << host.name << ": the lab's host keys are known, none is trusted blind";
   }
   EXPECT_EQ(loaded.store_url.rfind("ftp://dli@store/", 0), 0U) << loaded.store_url;
 }
