@@ -6,6 +6,7 @@
 
 #include "config_host_kinds.hpp"
 #include "config_spelling.hpp"
+#include "dli/util/text.hpp"
 
 namespace dli::config_yaml {
 
@@ -22,18 +23,6 @@ bool all_digits(const std::string& text) {
     if (!std::isdigit(static_cast<unsigned char>(c))) return false;
   }
   return true;
-}
-
-// Splits "a:b:c" into its parts.
-std::vector<std::string> split(const std::string& text, char separator) {
-  std::vector<std::string> parts;
-  std::size_t start = 0;
-  for (;;) {
-    const std::size_t end = text.find(separator, start);
-    parts.push_back(text.substr(start, end == std::string::npos ? std::string::npos : end - start));
-    if (end == std::string::npos) return parts;
-    start = end + 1;
-  }
 }
 
 // A name sbatch takes as one argument value: no spaces or control characters, nothing a shell or Slurm would

@@ -14,6 +14,8 @@
 #include <mutex>
 #include <vector>
 
+#include "dli/util/text.hpp"
+
 namespace dli {
 
 namespace {
@@ -60,17 +62,6 @@ const FieldRule kFields[5] = {
     {"month", 1, 12, {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}},
     {"day of week", 0, 7, {"sun", "mon", "tue", "wed", "thu", "fri", "sat"}},
 };
-
-std::vector<std::string> split(const std::string& text, char separator) {
-  std::vector<std::string> parts;
-  std::size_t start = 0;
-  while (true) {
-    const auto end = text.find(separator, start);
-    parts.push_back(text.substr(start, end == std::string::npos ? std::string::npos : end - start));
-    if (end == std::string::npos) return parts;
-    start = end + 1;
-  }
-}
 
 std::optional<int> read_value(const std::string& text, const FieldRule& rule) {
   if (!text.empty() && text.size() <= 2 && std::all_of(text.begin(), text.end(), ::isdigit)) {

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "dli/remote/host_shell_ssh.hpp"
+#include "dli/util/text.hpp"
 
 namespace dli {
 
@@ -20,17 +21,6 @@ std::string join(const std::vector<std::string>& items, char separator) {
     text += item;
   }
   return text;
-}
-
-std::vector<std::string> split(const std::string& line, char separator) {
-  std::vector<std::string> parts;
-  std::size_t start = 0;
-  for (;;) {
-    const std::size_t end = line.find(separator, start);
-    parts.push_back(line.substr(start, end == std::string::npos ? std::string::npos : end - start));
-    if (end == std::string::npos) return parts;
-    start = end + 1;
-  }
 }
 
 std::string trim(const std::string& text) {
