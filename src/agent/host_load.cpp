@@ -27,14 +27,16 @@ std::optional<ProcessTicks> parse_process_ticks(const std::string& pid_stat) {
   ProcessTicks process;
   process.name = pid_stat.substr(open + 1, close - open - 1);
   // After ") ": state(3) ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt utime(14) stime(15)
+  // cutime cstime priority nice num_threads itrealvalue starttime(22)
   std::istringstream rest(pid_stat.substr(close + 1));
   std::string field;
   std::int64_t utime = 0, stime = 0;
-  for (int number = 3; number <= 15; ++number) {
+  for (int number = 3; number <= 22; ++number) {
     if (!(rest >> field)) return std::nullopt;
     try {
       if (number == 14) utime = std::stoll(field);
       if (number == 15) stime = std::stoll(field);
+      if (number == 22) process.start = std::stoll(field);
     } catch (const std::exception&) {
       return std::nullopt;
     }
@@ -109,9 +111,9 @@ std::vector<BusyProcess> busiest_processes(const std::map<int, ProcessTicks>& be
   for (const auto& [pid, process] : after) {
     if (std::find(own.begin(), own.end(), pid) != own.end()) continue;
     const auto earlier = before.find(pid);
-    // A pid reused by another command is a new process.
-    const std::int64_t start = earlier != before.end() && earlier->second.name == process.name ? earlier->second.ticks : 0;
-    const std::int64_t ticks = process.ticks - start;
+    // A pid reused by a process started since is a new process: all its ticks are the test's time.
+    const bool same = earlier != before.end() && earlier->second.start == process.start;
+    const std::int64_t ticks = process.ticks - (same ? earlier->second.ticks : 0);
     if (ticks <= 0) continue;
     used.push_back({pid, process.name, static_cast<double>(ticks) / ticks_per_second});
   }

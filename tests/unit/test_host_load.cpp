@@ -2,6 +2,8 @@
 // warnings a result carries (include/dli/protocol/test_environment.hpp).
 #include "dli/agent/host_load.hpp"
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 namespace dli {
@@ -22,10 +24,12 @@ TEST(HostLoad, ProcessTicksReadNamesWithSpacesAndParentheses) {
   ASSERT_TRUE(plain);
   EXPECT_EQ(plain->name, "bash");
   EXPECT_EQ(plain->ticks, 42);
+  EXPECT_EQ(plain->start, 99);
   const auto odd = parse_process_ticks("7 (a) b (c) R 1 7 7 0 -1 0 0 0 0 0 300 11 0 0 20 0 1 0 5");
   ASSERT_TRUE(odd);
   EXPECT_EQ(odd->name, "a) b (c");
   EXPECT_EQ(odd->ticks, 311);
+  EXPECT_EQ(odd->start, 5);
   EXPECT_FALSE(parse_process_ticks("9 (cut short) S 1 2"));
   EXPECT_FALSE(parse_process_ticks("garbage"));
 }
@@ -58,18 +62,27 @@ TEST(HostLoad, OtherProcessesShareLeavesOutTheTestAndTheAgent) {
 }
 
 TEST(HostLoad, BusiestProcessesByTicksUsedMeanwhile) {
-  const std::map<int, ProcessTicks> before{{1, {"init", 50}}, {10, {"cc1plus", 100}}, {11, {"vim", 7}},
-                                           {12, {"dli-agent", 5}}, {13, {"old", 9}}};
-  const std::map<int, ProcessTicks> after{{1, {"init", 50}},      {10, {"cc1plus", 400}}, {11, {"vim", 9}},
-                                          {12, {"dli-agent", 90}}, {13, {"new", 4}},       {20, {"make", 30}}};
+  // {name, ticks, start}
+  const std::map<int, ProcessTicks> before{{1, {"init", 50, 1}},          {10, {"cc1plus", 100, 900}},
+                                           {11, {"vim", 7, 800}},         {12, {"dli-agent", 5, 950}},
+                                           {13, {"old", 9, 300}},         {14, {"kworker/0:1-events", 90000, 2}}};
+  const std::map<int, ProcessTicks> after{{1, {"init", 50, 1}},          {10, {"cc1plus", 400, 900}},
+                                          {11, {"vim", 9, 800}},          {12, {"dli-agent", 90, 950}},
+                                          {13, {"new", 4, 990}},          {20, {"make", 30, 995}},
+                                          {14, {"kworker/0:1-mm_percpu_wq", 90002, 2}}};
   const auto busiest = busiest_processes(before, after, {12}, 100.0, 3);
   ASSERT_EQ(busiest.size(), 3u);
   EXPECT_EQ(busiest[0].name, "cc1plus");
   EXPECT_DOUBLE_EQ(busiest[0].cpu_seconds, 3.0);
   EXPECT_EQ(busiest[1].name, "make");  // started meanwhile: all its ticks
   EXPECT_DOUBLE_EQ(busiest[1].cpu_seconds, 0.3);
-  EXPECT_EQ(busiest[2].name, "new");  // a reused pid is another process
+  EXPECT_EQ(busiest[2].name, "new");  // a reused pid (a later start) is another process
   EXPECT_DOUBLE_EQ(busiest[2].cpu_seconds, 0.04);
+  // A kernel worker renamed by its current work is the same thread: only its 2 ticks meanwhile, not its lifetime.
+  const auto all = busiest_processes(before, after, {12}, 100.0, 10);
+  const auto worker = std::find_if(all.begin(), all.end(), [](const BusyProcess& p) { return p.pid == 14; });
+  ASSERT_NE(worker, all.end());
+  EXPECT_DOUBLE_EQ(worker->cpu_seconds, 0.02);
 }
 
 TEST(TestEnvironment, WarningsForGovernorBuildBusyAndSwap) {

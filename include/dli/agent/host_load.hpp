@@ -23,6 +23,9 @@ std::optional<CpuTicks> parse_cpu_ticks(const std::string& proc_stat);
 struct ProcessTicks {
   std::string name;
   std::int64_t ticks = 0;
+  // When it started (clock ticks after boot): with the pid, what makes it the same process in two readings. Not
+  // the name: a kernel worker's name follows its current work ("kworker/0:1-events", "kworker/0:1-mm_percpu_wq").
+  std::int64_t start = 0;
 };
 std::optional<ProcessTicks> parse_process_ticks(const std::string& pid_stat);
 
