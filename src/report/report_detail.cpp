@@ -2,8 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "dli/report/distribution_plot.hpp"
 #include "dli/report/repeats.hpp"
-#include "dli/report/svg_plot.hpp"
 #include "report_data.hpp"
 #include "report_efficiency.hpp"
 #include "report_format.hpp"
@@ -80,8 +80,9 @@ void write_statistics(std::ostream& out, const ReportRow& row, const Measurement
     fields.add("Verdict", verdict_text(m));
   }
   if (!m.histogram.buckets.empty()) {
-    out << svg_latency_distribution(m.histogram, "Distribution of " + std::to_string(m.histogram.total()) +
-                                                     " request times", 20);
+    const auto plot = latency_distribution(m.histogram, "Distribution of " + std::to_string(m.histogram.total()) +
+                                                            " request times", 20);
+    out << distribution_figure(*plot);
   }
 }
 

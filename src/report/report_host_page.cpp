@@ -2,6 +2,7 @@
 #include <map>
 #include <set>
 
+#include "dli/report/distribution_plot.hpp"
 #include "dli/report/report.hpp"
 #include "report_data.hpp"
 #include "report_detail.hpp"
@@ -47,7 +48,7 @@ void write_host_html(std::ostream& out, const ReportContext& context, const Host
   for (const ReportRow* row : host.rows) {
     report::write_test_section(out, context.run_id, *row, series.empty() ? "" : series + row->spec.id + ".html");
   }
-  out << "</body>\n</html>\n";
+  out << "<script>" << distribution_script() << "</script>\n</body>\n</html>\n";
 }
 
 void write_host_html(std::ostream& out, const ReportContext& context, const std::string& host,

@@ -1,6 +1,7 @@
 #include "dli/report/site.hpp"
 
 #include "dli/protocol/protocol.hpp"
+#include "dli/report/distribution_plot.hpp"
 #include "dli/report/svg_plot.hpp"
 #include "report_format.hpp"
 
@@ -78,8 +79,9 @@ void write_series_page(std::ostream& out, const ReportRow& latest, const std::ve
   }
   out << svg_line_plot(plot);
   if (const Measurement* m = report::measured(latest); m != nullptr && !m->histogram.buckets.empty()) {
-    out << svg_latency_distribution(m->histogram, "Latest run: distribution of " +
-                                                      std::to_string(m->histogram.total()) + " request times");
+    const auto distribution = latency_distribution(
+        m->histogram, "Latest run: distribution of " + std::to_string(m->histogram.total()) + " request times");
+    out << distribution_figure(*distribution);
   }
   out << "<table class=\"results series\">\n<thead>\n<tr><th>Run</th><th>Created (UTC)</th><th>Status</th>"
       << "<th>Verdict</th><th>" << unit << "</th></tr>\n</thead>\n<tbody>\n";
@@ -89,7 +91,7 @@ void write_series_page(std::ostream& out, const ReportRow& latest, const std::ve
         << html_escape(it->verdict) << "</td><td class=\"num\">"
         << (it->figure ? report::table_figure(spec, *it->figure) : std::string()) << "</td></tr>\n";
   }
-  out << "</tbody>\n</table>\n</body>\n</html>\n";
+  out << "</tbody>\n</table>\n<script>" << distribution_script() << "</script>\n</body>\n</html>\n";
 }
 
 }  // namespace dli

@@ -157,6 +157,11 @@ test('a cell opens its test on its host\'s page, which links to the series and i
     assert.ok(text.includes(field), field);
   }
   assert.ok(await section.locator('svg.plot rect').count() >= 1, 'the distribution of its request times');
+  // Drawn by the page's script from the section's numbers: a title on every bar, the median and the p99 marked.
+  assert.equal(await section.locator('figure.dist').count(), 0, 'every figure drawn');
+  assert.match(await section.locator('svg.plot rect title').first().textContent(),
+               /^[0-9.]+ to [0-9.]+ ms: [0-9.]+% of requests$/);
+  assert.equal(await section.locator('svg.plot text', { hasText: /^p99$/ }).count(), 1);
   // A failed command test: its hostile output stays text here too.
   assert.match(await page.content(), /&lt;img src=x onerror=window.__pwned=1&gt;/);
   assert.equal(await page.evaluate(() => window.__pwned), undefined);

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "dli/report/distribution_plot.hpp"
 #include "dli/report/report.hpp"
 
 namespace dli {
@@ -112,7 +113,26 @@ TEST(ReportHostPage, APageHoldsItsHostsTestsOnlyEachAnchoredByItsTestId) {
   EXPECT_EQ(section_of(page, "00000000000000a1"), "");
   EXPECT_LT(page.find("id=\"00000000000000b1\""), page.find("id=\"00000000000000b2\""));
   EXPECT_EQ(page.find("<img"), std::string::npos) << "hostile text stays text";
-  EXPECT_EQ(page.find("http"), std::string::npos) << "self-contained";
+  // Self-contained: the one "http" is the SVG namespace's name in the plots' script, which requests nothing.
+  const std::string svg_namespace = "'http://www.w3.org/2000/svg'";  // a JavaScript string
+  ASSERT_NE(page.find(svg_namespace), std::string::npos);
+  EXPECT_EQ(page.find("http"), page.find(svg_namespace) + 1);
+  EXPECT_EQ(page.find("http", page.find(svg_namespace) + 2), std::string::npos);
+}
+
+// A test's latency distribution: its numbers in its own section, drawn by the one script at the page's end.
+TEST(ReportHostPage, EachDistributionIsItsSectionsFigureDrawnByThePagesScript) {
+  std::vector<ReportRow> rows = {measured_row("b", "00000000000000b1"), measured_row("b", "00000000000000b2")};
+  rows[0].result->measurement->histogram = make_histogram({0.010, 0.010, 0.012});
+  const std::string page = host_page(ReportContext{"run-1", "nightly", "c", "g"}, "b", rows);
+  const std::string with = section_of(page, "00000000000000b1"), without = section_of(page, "00000000000000b2");
+  EXPECT_NE(with.find("<figure class=\"dist\" data-plot='{\"title\":\"Distribution of 3 request times\""),
+            std::string::npos)
+      << with;
+  EXPECT_EQ(without.find("<figure"), std::string::npos);
+  const std::string script = std::string("<script>") + distribution_script() + "</script>\n</body>";
+  EXPECT_NE(page.find(script), std::string::npos);
+  EXPECT_EQ(page.find("<script", page.find("<script") + 1), std::string::npos) << "one script";
 }
 
 // On a published site a section links to its series page, one folder further up than from the run page.

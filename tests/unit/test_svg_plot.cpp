@@ -45,23 +45,6 @@ TEST(SvgPlot, PointsSitOnTheirAxesAndEveryTextIsEscaped) {
   EXPECT_EQ(svg.find("<script"), std::string::npos);
 }
 
-TEST(SvgLatencyDistribution, BarsAddUpToAllRequestsWithTheMedianAndP99Marked) {
-  std::vector<double> times;
-  for (int i = 0; i < 90; ++i) times.push_back(0.010);  // 90 requests of 10 ms
-  for (int i = 0; i < 10; ++i) times.push_back(0.040);  // and a tail of 40 ms
-  const std::string svg = svg_latency_distribution(make_histogram(times), "one test", 40);
-  // Two bars, 90 % and 10 % of the requests.
-  EXPECT_NE(svg.find("% of requests</title>"), std::string::npos);
-  EXPECT_NE(svg.find(": 90% of requests</title>"), std::string::npos) << svg;
-  EXPECT_NE(svg.find(": 10% of requests</title>"), std::string::npos) << svg;
-  std::size_t bars = 0;
-  for (auto at = svg.find("<rect"); at != std::string::npos; at = svg.find("<rect", at + 1)) ++bars;
-  EXPECT_EQ(bars, 2u);
-  EXPECT_NE(svg.find(">median</text>"), std::string::npos);
-  EXPECT_NE(svg.find(">p99</text>"), std::string::npos);
-  EXPECT_EQ(svg_latency_distribution(Histogram{}, "empty"), "");
-}
-
 ReportRow valid(const std::string& framework, int batch, int threads, double fps) {
   ReportRow row;
   row.spec.id = framework + std::to_string(batch) + "-" + std::to_string(threads);

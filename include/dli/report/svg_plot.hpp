@@ -6,7 +6,6 @@
 #include <utility>
 #include <vector>
 
-#include "dli/measure/histogram.hpp"
 
 namespace dli {
 
@@ -44,10 +43,5 @@ std::vector<double> nice_ticks(double low, double high, int wanted = 5);
 
 std::string svg_line_plot(const LinePlot& plot);
 std::string svg_bar_plot(const BarPlot& plot);
-
-// The distribution of one test's request times from its stored histogram (docs/methodology.md, "The histogram"):
-// the log-spaced buckets merged into at most `bars` bars of equal width on a log time axis, each bar's height the
-// share of requests in it; the median and the p99 marked. Empty text for an empty histogram.
-std::string svg_latency_distribution(const Histogram& histogram, const std::string& title, int bars = 40);
 
 }  // namespace dli
