@@ -5,9 +5,11 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <stdexcept>
+#include <unordered_map>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -41,32 +43,40 @@ Result<nlohmann::json> get_json(Store& store, const std::string& key) {
   return parse_json(key, text.value());
 }
 
-// Results present for a host, by task key (an absent results folder simply means none yet).
-Result<std::map<std::string, TestResult>> read_results(Store& store, const std::string& run, const std::string& host,
-                                                       std::vector<std::string>& problems) {
-  auto names = store.list(layout::results_dir(run, host));
+// Each task's result (aligned with tasks.tests). A host that ended `done` with nothing unpublished has a result
+// for each test it did not skip: each is read by its key, without listing the folder; one that is missing after all
+// is simply not found. Otherwise the results present are listed first (an absent folder simply means none yet).
+Result<std::vector<std::optional<TestResult>>> read_host_results(Store& store, const TaskList& tasks,
+                                                                 bool all_published, bool spread,
+                                                                 std::vector<std::string>& problems) {
+  std::vector<std::string> task_keys;
+  task_keys.reserve(tasks.tests.size());
+  for (const auto& spec : tasks.tests) task_keys.push_back(task_key(spec));
+  if (all_published) {
+    std::vector<std::string> keys;
+    keys.reserve(task_keys.size());
+    for (const auto& task : task_keys) keys.push_back(layout::result(tasks.run_id, tasks.host, task));
+    return read_result_files(store, keys, true, spread, problems);
+  }
+  auto names = store.list(layout::results_dir(tasks.run_id, tasks.host));
   if (!names) return names.error();
-  std::vector<ResultFile> files;
+  std::unordered_map<std::string, std::size_t> slot_of;  // task key -> its file's slot
+  std::vector<std::string> keys;
   for (const auto& name : names.value()) {
     const std::string suffix = ".json";
     if (name.size() <= suffix.size() || name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0) {
       continue;
     }
     const std::string id = name.substr(0, name.size() - suffix.size());
-    files.push_back({id, layout::result(run, host, id)});
+    slot_of.emplace(id, keys.size());
+    keys.push_back(layout::result(tasks.run_id, tasks.host, id));
   }
-  return read_result_files(store, files, false, problems);
-}
-
-// A host that ended `done` with nothing unpublished has a result for each test it did not skip: each is read by its
-// key, without listing the folder; one that is missing after all is simply not found.
-Result<std::map<std::string, TestResult>> read_planned_results(Store& store, const TaskList& tasks,
-                                                               std::vector<std::string>& problems) {
-  std::vector<ResultFile> files;
-  for (const auto& spec : tasks.tests) {
-    files.push_back({task_key(spec), layout::result(tasks.run_id, tasks.host, task_key(spec))});
+  auto found = read_result_files(store, keys, false, spread, problems);
+  std::vector<std::optional<TestResult>> results(task_keys.size());
+  for (std::size_t i = 0; i < task_keys.size(); ++i) {
+    if (const auto slot = slot_of.find(task_keys[i]); slot != slot_of.end()) results[i] = std::move(found[slot->second]);
   }
-  return read_result_files(store, files, true, problems);
+  return results;
 }
 
 Result<TaskList> read_task_list(Store& store, const std::string& run_id, const std::string& host) {
@@ -136,70 +146,129 @@ Result<RunRecord> read_run_record(Store& store, const std::string& run_id, std::
   return record;
 }
 
+namespace {
+
+// One host's share of a collect, gathered on its own thread.
+struct HostPart {
+  std::optional<Error> error;  // the collect fails with the first host's error
+  std::optional<HostInfo> info;
+  std::vector<std::string> problems;
+  int ok = 0, failed = 0, unsupported = 0, not_run = 0, unfinished = 0;
+};
+
+// Tests in the order of their first task; a repeated test's tasks (one per repeat) share its row.
+std::vector<std::vector<std::size_t>> tasks_by_test(const TaskList& tasks) {
+  std::vector<std::vector<std::size_t>> tests;
+  std::unordered_map<std::string, std::size_t> index;  // test id -> its place in `tests`
+  for (std::size_t i = 0; i < tasks.tests.size(); ++i) {
+    const auto [at, added] = index.try_emplace(tasks.tests[i].id, tests.size());
+    if (added) tests.emplace_back();
+    tests[at->second].push_back(i);
+  }
+  return tests;
+}
+
+// Fills `rows` (one per test of tasks_by_test) in place: a large run's rows are written once, where they stay.
+HostPart collect_host(Store& store, const std::string& run_id, const std::string& host, const TaskList& tasks,
+                      const std::vector<std::vector<std::size_t>>& tests, const HostStatus* last, bool spread,
+                      ReportRow* rows) {
+  HostPart part;
+  std::optional<double> peak;  // the host's GEMM peak, for its tests' efficiency
+  if (auto described = get_json(store, layout::host_info(run_id, host))) {
+    try {
+      part.info = host_info_from_json(described.value());
+      if (const auto& gemm = part.info->gemm_peak) peak = gemm->gflops;
+    } catch (const std::exception& error) {
+      part.problems.push_back(fmt::format("{}: {}", layout::host_info(run_id, host), error.what()));
+    }
+  }
+  auto results = read_host_results(store, tasks, all_published(last), spread, part.problems);
+  if (!results) {
+    part.error = results.error();
+    return part;
+  }
+  for (std::size_t t = 0; t < tests.size(); ++t) {
+    const std::vector<std::size_t>& repeats = tests[t];
+    ReportRow& row = rows[t];
+    row.spec = tasks.tests[repeats.front()];
+    row.spec.repeat = 0;  // the row is the test, not one of its repeats
+    row.host_peak_gflops = peak;
+    std::vector<TestResult> found;  // a repeated test's results, combined below; a single one goes to its row
+    for (const std::size_t task : repeats) {
+      std::optional<TestResult>& result = results.value()[task];
+      if (!result) {
+        ++part.unfinished;
+        continue;
+      }
+      TestResult& taken = row.spec.measure.repeats > 1 ? found.emplace_back(std::move(*result))
+                                                        : row.result.emplace(std::move(*result));
+      taken.spec = tasks.tests[task];  // the planned spec (with its host) is authoritative; the result's informs
+    }
+    if (row.spec.measure.repeats > 1) {
+      CombinedRepeats combined = combine_repeats(std::move(found), row.spec.measure.repeats);
+      row.result = std::move(combined.result);
+      row.repeats = std::move(combined.summary);
+    }
+    if (row.result) {
+      const TestStatus status = row.result->status;
+      (status == TestStatus::kOk ? part.ok : is_failure(status) ? part.failed : part.unsupported) += 1;
+    } else {
+      row.not_run_reason = not_run_reason(last);
+      part.not_run += 1;
+    }
+  }
+  return part;
+}
+
+}  // namespace
+
 Result<Collected> collect_known(Store& store, const RunRecord& record) {
   Collected collected;
   collected.manifest = record.manifest;
   const std::string& run_id = record.manifest.run_id;
-  std::size_t planned = 0;  // rows at most: growing a vector of 100,000 rows costs more than reading them
-  for (const auto& [host, tasks] : record.tasks) planned += tasks.tests.size();
-  collected.rows.reserve(planned);
-  for (const auto& host : collected.manifest.hosts) {
-    const auto status_of = record.statuses.find(host.name);
-    const HostStatus* last = status_of == record.statuses.end() ? nullptr : &status_of->second;
-    if (last != nullptr) collected.host_states.push_back(*last);
-    const auto tasks = record.tasks.find(host.name);
-    if (tasks == record.tasks.end()) return Error{fmt::format("run {}: no task list of host {}", run_id, host.name)};
-    std::optional<double> peak;  // the host's GEMM peak, for its tests' efficiency
-    if (auto described = get_json(store, layout::host_info(run_id, host.name))) {
-      try {
-        collected.hosts.emplace_back(host.name, host_info_from_json(described.value()));
-        if (const auto& gemm = collected.hosts.back().second.gemm_peak) peak = gemm->gflops;
-      } catch (const std::exception& error) {
-        collected.problems.push_back(fmt::format("{}: {}", layout::host_info(run_id, host.name), error.what()));
-      }
+  const auto& hosts = collected.manifest.hosts;
+  std::vector<const HostStatus*> last(hosts.size(), nullptr);
+  std::vector<const TaskList*> tasks(hosts.size(), nullptr);
+  for (std::size_t i = 0; i < hosts.size(); ++i) {
+    const auto status_of = record.statuses.find(hosts[i].name);
+    if (status_of != record.statuses.end()) last[i] = &status_of->second;
+    const auto tasks_of = record.tasks.find(hosts[i].name);
+    if (tasks_of == record.tasks.end()) {
+      return Error{fmt::format("run {}: no task list of host {}", run_id, hosts[i].name)};
     }
-    auto results = all_published(last) ? read_planned_results(store, tasks->second, collected.problems)
-                                       : read_results(store, run_id, host.name, collected.problems);
-    if (!results) return results.error();
-    // One row per test, in the order of its first task; a repeated test's tasks (one per repeat) share its row.
-    std::vector<std::string> order;
-    std::map<std::string, std::vector<const TestSpec*>> tasks_of;
-    for (const auto& spec : tasks->second.tests) {
-      auto& entry = tasks_of[spec.id];
-      if (entry.empty()) order.push_back(spec.id);
-      entry.push_back(&spec);
-    }
-    for (const auto& id : order) {
-      const std::vector<const TestSpec*>& repeats = tasks_of[id];
-      ReportRow row{*repeats.front(), std::nullopt};
-      row.spec.repeat = 0;  // the row is the test, not one of its repeats
-      row.host_peak_gflops = peak;
-      std::vector<TestResult> found;
-      for (const TestSpec* task : repeats) {
-        const auto result = results.value().find(task_key(*task));
-        if (result == results.value().end()) {
-          ++collected.unfinished[host.name];
-          continue;
-        }
-        found.push_back(std::move(result->second));
-        found.back().spec = *task;  // the planned spec (with its host) is authoritative; the result's copy informs
-      }
-      if (row.spec.measure.repeats > 1) {
-        CombinedRepeats combined = combine_repeats(std::move(found), row.spec.measure.repeats);
-        row.result = std::move(combined.result);
-        row.repeats = std::move(combined.summary);
-      } else if (!found.empty()) {
-        row.result = std::move(found.front());
-      }
-      if (row.result) {
-        const TestStatus status = row.result->status;
-        (status == TestStatus::kOk ? collected.ok : is_failure(status) ? collected.failed : collected.unsupported) += 1;
-      } else {
-        row.not_run_reason = not_run_reason(last);
-        collected.not_run += 1;
-      }
-      collected.rows.push_back(std::move(row));
-    }
+    tasks[i] = &tasks_of->second;
+  }
+  std::vector<std::vector<std::vector<std::size_t>>> tests(hosts.size());
+  std::vector<std::size_t> first_row(hosts.size() + 1, 0);
+  for (std::size_t i = 0; i < hosts.size(); ++i) {
+    tests[i] = tasks_by_test(*tasks[i]);
+    first_row[i + 1] = first_row[i] + tests[i].size();
+  }
+  collected.rows.resize(first_row.back());
+  // Whole hosts on every core where the store allows concurrent reads (each host's files in turn on its thread, so
+  // building its rows runs in parallel too); otherwise host after host, each one's results decoded on every core.
+  std::vector<HostPart> parts(hosts.size());
+  const auto collect_one = [&](std::size_t i, bool spread) {
+    parts[i] = collect_host(store, run_id, hosts[i].name, *tasks[i], tests[i], last[i], spread,
+                            collected.rows.data() + first_row[i]);
+  };
+  if (store.concurrent_gets() && hosts.size() > 1) {
+    parallel_for(hosts.size(), 0, [&](std::size_t i) { collect_one(i, false); });
+  } else {
+    for (std::size_t i = 0; i < hosts.size(); ++i) collect_one(i, true);
+  }
+  for (std::size_t i = 0; i < hosts.size(); ++i) {
+    HostPart& part = parts[i];
+    if (part.error) return *part.error;
+    if (last[i] != nullptr) collected.host_states.push_back(*last[i]);
+    if (part.info) collected.hosts.emplace_back(hosts[i].name, std::move(*part.info));
+    collected.problems.insert(collected.problems.end(), std::make_move_iterator(part.problems.begin()),
+                              std::make_move_iterator(part.problems.end()));
+    collected.ok += part.ok;
+    collected.failed += part.failed;
+    collected.unsupported += part.unsupported;
+    collected.not_run += part.not_run;
+    if (part.unfinished > 0) collected.unfinished[hosts[i].name] = part.unfinished;
   }
   return collected;
 }

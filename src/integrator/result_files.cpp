@@ -1,6 +1,5 @@
 #include "dli/integrator/result_files.hpp"
 
-#include <optional>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -15,12 +14,11 @@ namespace {
 // One file's way through: its text, then its result or why there is none ("" and no result: missing, allowed).
 struct Slot {
   std::optional<std::string> text;
-  std::optional<TestResult> result;
   std::string problem;
 };
 
-void fetch(Store& store, const ResultFile& file, bool missing_ok, Slot& slot) {
-  auto text = store.get(file.key);
+void fetch(Store& store, const std::string& key, bool missing_ok, Slot& slot) {
+  auto text = store.get(key);
   if (text) {
     slot.text = std::move(text).value();
   } else if (!(missing_ok && text.error().kind == ErrorKind::kNotFound)) {
@@ -28,10 +26,10 @@ void fetch(Store& store, const ResultFile& file, bool missing_ok, Slot& slot) {
   }
 }
 
-void decode(const ResultFile& file, Slot& slot) {
+void decode(const std::string& key, Slot& slot, std::optional<TestResult>& result) {
   if (!slot.text) return;
   if (auto quick = quick_test_result(*slot.text)) {
-    slot.result = std::move(quick);
+    result = std::move(quick);
     slot.text.reset();
     return;
   }
@@ -39,35 +37,40 @@ void decode(const ResultFile& file, Slot& slot) {
   try {
     json = nlohmann::json::parse(*slot.text);
   } catch (const nlohmann::json::exception& error) {
-    slot.problem = fmt::format("{}: not valid JSON: {}", file.key, error.what());
+    slot.problem = fmt::format("{}: not valid JSON: {}", key, error.what());
     return;
   }
   slot.text.reset();  // the text's memory goes as soon as it is parsed
   try {
-    slot.result = test_result_from_json(json);
+    result = test_result_from_json(json);
   } catch (const std::exception& error) {
-    slot.problem = fmt::format("{}: {}", file.key, error.what());
+    slot.problem = fmt::format("{}: {}", key, error.what());
   }
 }
 
 }  // namespace
 
-std::map<std::string, TestResult> read_result_files(Store& store, const std::vector<ResultFile>& files,
-                                                    bool missing_ok, std::vector<std::string>& problems) {
-  std::vector<Slot> slots(files.size());
-  if (store.concurrent_gets()) {
-    parallel_for(files.size(), 0, [&](std::size_t i) {
-      fetch(store, files[i], missing_ok, slots[i]);
-      decode(files[i], slots[i]);
+std::vector<std::optional<TestResult>> read_result_files(Store& store, const std::vector<std::string>& keys,
+                                                         bool missing_ok, bool spread,
+                                                         std::vector<std::string>& problems) {
+  std::vector<Slot> slots(keys.size());
+  std::vector<std::optional<TestResult>> results(keys.size());
+  if (!spread) {
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      fetch(store, keys[i], missing_ok, slots[i]);
+      decode(keys[i], slots[i], results[i]);
+    }
+  } else if (store.concurrent_gets()) {
+    parallel_for(keys.size(), 0, [&](std::size_t i) {
+      fetch(store, keys[i], missing_ok, slots[i]);
+      decode(keys[i], slots[i], results[i]);
     });
   } else {
-    for (std::size_t i = 0; i < files.size(); ++i) fetch(store, files[i], missing_ok, slots[i]);
-    parallel_for(files.size(), 0, [&](std::size_t i) { decode(files[i], slots[i]); });
+    for (std::size_t i = 0; i < keys.size(); ++i) fetch(store, keys[i], missing_ok, slots[i]);
+    parallel_for(keys.size(), 0, [&](std::size_t i) { decode(keys[i], slots[i], results[i]); });
   }
-  std::map<std::string, TestResult> results;
-  for (std::size_t i = 0; i < files.size(); ++i) {
-    if (!slots[i].problem.empty()) problems.push_back(std::move(slots[i].problem));
-    if (slots[i].result) results.emplace(files[i].task, std::move(*slots[i].result));
+  for (auto& slot : slots) {
+    if (!slot.problem.empty()) problems.push_back(std::move(slot.problem));
   }
   return results;
 }
