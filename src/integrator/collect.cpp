@@ -74,7 +74,8 @@ Result<std::vector<std::optional<TestResult>>> read_host_results(Store& store, c
   auto found = read_result_files(store, keys, false, spread, problems);
   std::vector<std::optional<TestResult>> results(task_keys.size());
   for (std::size_t i = 0; i < task_keys.size(); ++i) {
-    if (const auto slot = slot_of.find(task_keys[i]); slot != slot_of.end()) results[i] = std::move(found[slot->second]);
+    const auto slot = slot_of.find(task_keys[i]);
+    if (slot != slot_of.end()) results[i] = std::move(found[slot->second]);
   }
   return results;
 }
@@ -169,17 +170,17 @@ std::vector<std::vector<std::size_t>> tasks_by_test(const TaskList& tasks) {
 }
 
 // Fills `rows` (one per test of tasks_by_test) in place: a large run's rows are written once, where they stay.
-HostPart collect_host(Store& store, const std::string& run_id, const std::string& host, const TaskList& tasks,
-                      const std::vector<std::vector<std::size_t>>& tests, const HostStatus* last, bool spread,
-                      ReportRow* rows) {
+HostPart collect_host(Store& store, const TaskList& tasks, const std::vector<std::vector<std::size_t>>& tests,
+                      const HostStatus* last, bool spread, ReportRow* rows) {
   HostPart part;
+  const std::string info_key = layout::host_info(tasks.run_id, tasks.host);
   std::optional<double> peak;  // the host's GEMM peak, for its tests' efficiency
-  if (auto described = get_json(store, layout::host_info(run_id, host))) {
+  if (auto described = get_json(store, info_key)) {
     try {
       part.info = host_info_from_json(described.value());
       if (const auto& gemm = part.info->gemm_peak) peak = gemm->gflops;
     } catch (const std::exception& error) {
-      part.problems.push_back(fmt::format("{}: {}", layout::host_info(run_id, host), error.what()));
+      part.problems.push_back(fmt::format("{}: {}", info_key, error.what()));
     }
   }
   auto results = read_host_results(store, tasks, all_published(last), spread, part.problems);
@@ -249,8 +250,7 @@ Result<Collected> collect_known(Store& store, const RunRecord& record) {
   // building its rows runs in parallel too); otherwise host after host, each one's results decoded on every core.
   std::vector<HostPart> parts(hosts.size());
   const auto collect_one = [&](std::size_t i, bool spread) {
-    parts[i] = collect_host(store, run_id, hosts[i].name, *tasks[i], tests[i], last[i], spread,
-                            collected.rows.data() + first_row[i]);
+    parts[i] = collect_host(store, *tasks[i], tests[i], last[i], spread, collected.rows.data() + first_row[i]);
   };
   if (store.concurrent_gets() && hosts.size() > 1) {
     parallel_for(hosts.size(), 0, [&](std::size_t i) { collect_one(i, false); });
