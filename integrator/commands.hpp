@@ -39,6 +39,10 @@ int record_run(dli::Collected& collected, const std::string& location);
 std::optional<dli::Collected> collect_from_store(const std::string& store_url, const std::string& fleet_path,
                                                  const std::string& run_id);
 
+// Keeps a collected run's rows until the process exits instead of freeing them: at 100,000 results that is
+// 700 MiB in millions of blocks, 0.3 s of freeing that the exit hands back to the system at once.
+void leave_to_exit(std::optional<dli::Collected> collected);
+
 // An existing history database; nullptr (the error logged) when it cannot be opened. Never creates a database file:
 // a typo would otherwise leave an empty one behind.
 std::unique_ptr<dli::HistoryDb> open_existing_history(const std::string& location);

@@ -291,6 +291,7 @@ int main(int argc, char** argv) {
         tell(dli::load_fleet(fleet_path).notify, no_history || history_code != dli::exit_code::kOk ? "" : history,
              dli::notify_events(collected.value(), code));
       }
+      leave_to_exit(std::move(collected));
       return code;
     }
     if (*advise_cmd) {

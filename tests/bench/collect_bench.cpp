@@ -6,7 +6,8 @@
 //   - tests/bench/collect_merge.py: json + csv modules, every result file read and written as one CSV line;
 //   - the real `dli-integrator -v collect RUN --no-history` (child process), which writes results.csv,
 //     results.json, results.html and changes.atom and logs how long each step took.
-// Both once untimed first, so that both find the files in the page cache. Printed per size: the median wall time
+// Both once untimed first, so that both find the files in the page cache; each program writes where nothing is yet
+// and starts with no dirty pages to flush (the last output removed, then sync(), untimed). Printed per size: the median wall time
 // of each, the collect ratio (python / dli; goal >= 2), dli's step times (from its log) and the peak memory (max
 // RSS, from wait4) of each child.
 //
@@ -125,7 +126,17 @@ bool bench_size(int results, int rounds, const fs::path& folder) {
   std::map<std::string, std::vector<double>> steps;
   long python_rss = 0, dli_rss = 0;
   for (int round = 0; round <= rounds; ++round) {  // round 0: untimed, fills the page cache
+    // Both write into places that do not exist yet, as a night's collect does (dli-out/<run id>), and start with
+    // nothing left to write back: replacing an earlier round's 1.2 GB, or the kernel flushing the generated store
+    // on the same two cores, would time the kernel's work, not the merge's (docs/benchmarks.md).
+    const auto fresh_start = [&] {
+      fs::remove_all(out);
+      fs::remove(folder / "python.csv");
+      ::sync();
+    };
+    fresh_start();
     const ChildRun p = run_child(python, folder / "python.log");
+    fresh_start();
     const ChildRun d = run_child(dli, folder / "dli.log");
     if (p.exit_code != 0) {
       std::cerr << "python merge failed (exit " << p.exit_code << "):\n" << p.log;
