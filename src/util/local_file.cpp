@@ -1,5 +1,7 @@
 #include "dli/util/local_file.hpp"
 
+#include "block_file_buffer.hpp"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -8,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
+#include <utility>
 #include <vector>
 
 namespace dli {
@@ -32,15 +35,22 @@ void write_file_atomically(const std::string& path, const std::string& content) 
 
 void write_file_atomically(const std::string& path, const std::function<void(std::ostream&)>& write) {
   const std::string temporary = path + ".tmp." + std::to_string(::getpid());
+  int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  if (fd < 0) fail("cannot create", temporary);
   try {
-    std::vector<char> buffer(1 << 20);  // fewer, larger writes than the stream's default few kilobytes
-    std::ofstream out;
-    out.rdbuf()->pubsetbuf(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-    out.open(temporary, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error("cannot create " + temporary);
+    util_detail::BlockFileBuffer buffer(fd);  // whole blocks, not a system call a row
+    std::ostream out(&buffer);
     write(out);
-    if (!out.flush()) throw std::runtime_error("cannot write " + temporary);
+    out.flush();
+    if (buffer.error() != 0) {
+      errno = buffer.error();
+      fail("cannot write", temporary);
+    }
+    if (!out) throw std::runtime_error("cannot write " + temporary);
+    const int closed = ::close(std::exchange(fd, -1));  // never twice: another thread may reuse the number
+    if (closed != 0) fail("cannot write", temporary);
   } catch (...) {
+    if (fd >= 0) ::close(fd);
     std::error_code ignored;
     std::filesystem::remove(temporary, ignored);
     throw;
