@@ -299,13 +299,21 @@ ReportPaths write_reports(const Collected& collected, const std::string& out_dir
     write_file_atomically(path, body);
     spdlog::debug("collect timing: {} {:.3f} s", step, seconds_since(start));
   };
-  // They only read the rows, so every file is a job of its own, the largest first, shared by all cores: each
-  // host's test details (docs/site.md, "Host pages") are most of the work, and one thread would be the run's tail.
+  // They only read the rows, so every file is a job of its own, shared by all cores: the single large files first,
+  // then each host's test details (docs/site.md, "Host pages"), many small jobs that even out the cores' ends (with
+  // the run page last, one core wrote it alone while the other had nothing left).
   std::vector<std::function<void()>> jobs;
   jobs.emplace_back([&] {
     write("json", paths.json, [&](std::ostream& file) { stream_rows_json(file, context, collected.rows); });
   });
   jobs.emplace_back([&] { write("csv", paths.csv, [&](std::ostream& file) { write_csv(file, collected.rows); }); });
+  jobs.emplace_back([&] {
+    write("page", paths.html, [&](std::ostream& file) { write_html(file, context, collected.rows); });
+  });
+  jobs.emplace_back([&] {
+    write("feed", (out / "changes.atom").string(),
+          [&](std::ostream& file) { write_atom(file, context, collected.rows); });
+  });
   std::atomic<std::int64_t> host_pages_us{0};
   const std::vector<HostRows> hosts = rows_by_host(collected.rows);
   for (const HostRows& host : hosts) {
@@ -318,13 +326,6 @@ ReportPaths write_reports(const Collected& collected, const std::string& out_dir
       host_pages_us += static_cast<std::int64_t>(seconds_since(start) * 1e6);
     });
   }
-  jobs.emplace_back([&] {
-    write("page", paths.html, [&](std::ostream& file) { write_html(file, context, collected.rows); });
-  });
-  jobs.emplace_back([&] {
-    write("feed", (out / "changes.atom").string(),
-          [&](std::ostream& file) { write_atom(file, context, collected.rows); });
-  });
   parallel_for(jobs.size(), 0, [&](std::size_t i) { jobs[i](); });  // rethrows the first failure
   spdlog::debug("collect timing: hosts {:.3f} s", static_cast<double>(host_pages_us.load()) / 1e6);
   return paths;
