@@ -2,11 +2,15 @@
 // Private to the report writers: how spec fields and measurements are spelled in CSV and HTML alike.
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "dli/report/report.hpp"
 
 namespace dli::report {
+
+// html_escape's text appended to `out` (no string of its own).
+void append_html_escaped(std::string& out, std::string_view text);
 
 std::string format_shape(const std::vector<int64_t>& shape);  // "3x224x224"
 // "k=v;k=v" in key order; keys in `skip` are left out.

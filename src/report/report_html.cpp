@@ -382,9 +382,9 @@ void write_host_states(std::ostream& out, const std::vector<HostStatus>& states,
 
 const char* report::page_style() { return kStyle; }
 
-std::string html_escape(const std::string& text) {
-  std::string escaped;
-  escaped.reserve(text.size());
+namespace report {
+
+void append_html_escaped(std::string& out, std::string_view text) {
   std::size_t plain = 0;  // start of the characters not yet copied: they go in runs, not one by one
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char* entity = nullptr;
@@ -396,10 +396,19 @@ std::string html_escape(const std::string& text) {
       case '\'': entity = "&#39;"; break;
       default: continue;
     }
-    escaped.append(text, plain, i - plain).append(entity);
+    out.append(text, plain, i - plain).append(entity);
     plain = i + 1;
   }
-  return escaped.append(text, plain, std::string::npos);
+  out.append(text, plain, std::string_view::npos);
+}
+
+}  // namespace report
+
+std::string html_escape(const std::string& text) {
+  std::string escaped;
+  escaped.reserve(text.size());
+  report::append_html_escaped(escaped, text);
+  return escaped;
 }
 
 void write_html(std::ostream& out, const ReportContext& context, const std::vector<ReportRow>& rows) {
