@@ -227,7 +227,7 @@ int main(int argc, char** argv) {
       options.history = history_location.empty() ? plan.fleet.history : history_location;
       options.fail_on_regression = fail_on_regression;
       const dli::RunOutcome outcome =
-          dli::run_sweep(plan, options, std::cout, early_store.take(options.store_url));
+          dli::run_sweep(plan, options, std::cout, &early_store);
       const int code = print_run_outcome(outcome);
       tell(plan.fleet.notify, outcome.history_path, outcome.events);
       return code;

@@ -397,7 +397,7 @@ Result<std::string> chosen_run_id(Store& store, const std::string& run_id) {
 
 }  // namespace
 
-RunOutcome run_sweep(const Plan& plan, const RunOptions& options, std::ostream& out, std::unique_ptr<Store> store) {
+RunOutcome run_sweep(const Plan& plan, const RunOptions& options, std::ostream& out, EarlyStore* early_store) {
   std::vector<HostTrack> tracks;
   for (const auto& host : plan.hosts) tracks.push_back(make_track(host.host, static_cast<int>(host.tests.size())));
   // The first hosts' connections open while the run is published: their handshakes and the store's login overlap.
@@ -407,6 +407,7 @@ RunOutcome run_sweep(const Plan& plan, const RunOptions& options, std::ostream& 
     tracks[i].prepared = std::async(std::launch::async, [shell] { shell->prepare_start(); });
   }
   spdlog::debug("plan ready: reaching the store");
+  std::unique_ptr<Store> store = early_store != nullptr ? early_store->take(options.store_url) : nullptr;
   if (!store) store = open_or_throw(options.store_url);
   auto run_id = options.run_id.empty() ? new_run_id(*store, plan.sweep.name) : chosen_run_id(*store, options.run_id);
   if (!run_id) throw StoreFailure("store: " + run_id.error().message);

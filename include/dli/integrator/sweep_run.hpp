@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "dli/integrator/early_store.hpp"
 #include "dli/integrator/notify.hpp"
 #include "dli/integrator/plan.hpp"
 #include "dli/protocol/agent_command.hpp"
@@ -51,10 +52,11 @@ struct RunOutcome {
   std::vector<NotifyEvent> events = {};  // what needs someone's attention (docs/notifications.md)
 };
 
-// Throws StoreFailure when the store cannot be used. `store`: options.store_url already opened (EarlyStore), or
-// null to open it here.
+// Throws StoreFailure when the store cannot be used. `early_store`: options.store_url being opened already
+// (EarlyStore); it is waited for only once the first hosts' SSH connections are under way, so that neither waits
+// for the other. Null, or a store it could not open: opened here.
 RunOutcome run_sweep(const Plan& plan, const RunOptions& options, std::ostream& out,
-                     std::unique_ptr<Store> store = nullptr);
+                     EarlyStore* early_store = nullptr);
 
 // Starts again the agents of the hosts whose tests lack results (each agent skips what is measured), follows
 // them and collects. `fleet` tells how to reach the hosts named in the run's manifest. Throws StoreFailure, and
