@@ -29,7 +29,10 @@ struct PublisherOptions {
   // Nothing of this host's run is in the store: no listing of the heartbeats to continue after (the integrator
   // retires its own `starting` entry once it sees this agent's first heartbeat).
   bool first_attempt = false;
-  double linger_seconds = 0.5;     // the connection is let go after this long without anything to send
+  // The connection is let go after this long without anything to send. Longer than a short test (a second's
+  // measurement with its load): a test that outlasts it costs a login before the next one, which waits for its
+  // predecessor's result to be sent (docs/protocol.md 6).
+  double linger_seconds = 2;
   double first_retry_seconds = 0.5;
   double max_retry_seconds = 60;   // backoff cap (util/backoff.hpp: full jitter)
 };

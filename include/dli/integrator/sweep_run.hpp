@@ -27,7 +27,7 @@ struct RunOptions {
   // `run --run-id`: the id the run gets, chosen by the caller (the daemon records it before the run starts); it
   // must not name a run the store already has. Empty: a new id from the time and the sweep's name.
   std::string run_id;
-  double poll_seconds = 0.5;
+  double poll_seconds = 1.0;  // the status listing; the end comes sooner (an agent's exit, near_the_end)
   double heartbeat_seconds = kDefaultHeartbeatSeconds;  // the agents' heartbeat interval
   double start_timeout_seconds = 60;  // a host with no heartbeat this long after start is lost
   double lost_after_seconds = 60;     // a heartbeat older than this (beyond its ETA) means lost
