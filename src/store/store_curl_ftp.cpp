@@ -92,7 +92,9 @@ FtpRequests::Size FtpRequests::size(const std::string& path) {
 Outcome FtpRequests::make_folders(const std::string& folder) {
   const std::vector<std::string> levels = folder_levels(folder);
   // Deepest first: usually only the last level is new (a host's results/ folder). A refused MKD means it exists or
-  // its parent is missing: go up until one is made, then down again in one request.
+  // its parent is missing: go up until one is made, then down again in one request. Refused up to the top, every
+  // level is made again on the way down: a parent missing at first may exist now (another agent made it meanwhile),
+  // and returning then left the deepest level unmade (the upload after it refused as if by permission).
   std::size_t made = levels.size();
   while (made > 0) {
     const Outcome outcome = commands({"MKD " + levels[made - 1]});
@@ -100,7 +102,7 @@ Outcome FtpRequests::make_folders(const std::string& folder) {
     if (outcome.code != CURLE_QUOTE_ERROR) return outcome;
     --made;
   }
-  if (made == 0 || made == levels.size()) return Outcome{};
+  if (made == levels.size()) return Outcome{};
   std::vector<std::string> below;
   for (std::size_t level = made; level < levels.size(); ++level) below.push_back("MKD " + levels[level]);
   const Outcome outcome = commands(below);
