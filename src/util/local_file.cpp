@@ -1,17 +1,15 @@
 #include "dli/util/local_file.hpp"
 
-#include "block_file_buffer.hpp"
-
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <stdexcept>
 #include <utility>
-#include <vector>
+
+#include "block_file_buffer.hpp"
 
 namespace dli {
 
@@ -24,13 +22,7 @@ namespace {
 }  // namespace
 
 void write_file_atomically(const std::string& path, const std::string& content) {
-  const std::string temporary = path + ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << content;
-    if (!out.flush()) throw std::runtime_error("cannot write " + temporary);
-  }
-  std::filesystem::rename(temporary, path);
+  write_file_atomically(path, [&content](std::ostream& out) { out << content; });
 }
 
 void write_file_atomically(const std::string& path, const std::function<void(std::ostream&)>& write) {

@@ -7,9 +7,9 @@
 //   - the real `dli-integrator -v collect RUN --no-history` (child process), which writes results.csv,
 //     results.json, results.html and changes.atom and logs how long each step took.
 // Both once untimed first, so that both find the files in the page cache; each program writes where nothing is yet
-// and starts with no dirty pages to flush (the last output removed, then sync(), untimed). Printed per size: the median wall time
-// of each, the collect ratio (python / dli; goal >= 2), dli's step times (from its log) and the peak memory (max
-// RSS, from wait4) of each child.
+// and starts with no dirty pages to flush (the last output removed, then sync(), untimed). Printed per size: the
+// median wall time of each, the collect ratio (python / dli; goal >= 2), dli's step times (from its log) and the
+// peak memory (max RSS, from wait4) of each child.
 //
 // usage: dli_collect_bench [--sizes 10000,100000] [--rounds 3] [--keep DIR]
 // Exit code 0 when every command succeeded (a missed goal is a figure, not a failure), 1 otherwise, 2 on bad usage.
