@@ -102,12 +102,20 @@ class VsftpdServer {
     run_checked("chown " + shell_quote(user_) + ": " + shell_quote(home_dir));
 
     if (options_.tls) make_certificate();
-    port_ = options_.port != 0 ? options_.port : free_tcp_ports(options_.address, options_.netns);
-    int passive = free_tcp_ports(options_.address, options_.netns, options_.passive_ports);
-    if (passive <= port_ && port_ < passive + options_.passive_ports) passive += options_.passive_ports;
-    write_config(passive);
-
-    launch();
+    // Free ports are found before vsftpd binds them: a test running beside this one may take one in between, and
+    // vsftpd then exits at once. Ports chosen here are chosen again then; a port the test asked for is not.
+    for (int attempt = 1;; ++attempt) {
+      port_ = options_.port != 0 ? options_.port : free_tcp_ports(options_.address, options_.netns);
+      int passive = free_tcp_ports(options_.address, options_.netns, options_.passive_ports);
+      if (passive <= port_ && port_ < passive + options_.passive_ports) passive += options_.passive_ports;
+      write_config(passive);
+      try {
+        launch();
+        return;
+      } catch (const std::runtime_error&) {
+        if (options_.port != 0 || attempt == 3 || process_.running()) throw;
+      }
+    }
   }
 
   void launch() {
