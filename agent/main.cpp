@@ -28,6 +28,7 @@
 #include "dli/agent/host_description.hpp"
 #include "dli/agent/runner_registry.hpp"
 #include "dli/util/local_file.hpp"
+#include "dli/util/process_exit.hpp"
 #include "dli/protocol/names.hpp"
 #include "dli/protocol/protocol.hpp"
 #include "dli/agent/run_lock.hpp"
@@ -238,7 +239,7 @@ int command_describe(const AgentDescribeArgs& args) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+static int run_command_line(int argc, char** argv) {
   CLI::App app{"dli-agent: runs this host's deep-learning inference benchmark tests, one child process each,\n"
                "and publishes each result to the store as it ends (docs/protocol.md)."};
   AgentRunArgs run_args;
@@ -264,4 +265,10 @@ int main(int argc, char** argv) {
     spdlog::critical("internal error: {}", error.what());
     return exit_code::kInternal;
   }
+}
+
+int main(int argc, char** argv) {
+  const int code = run_command_line(argc, argv);
+  spdlog::shutdown();
+  dli::exit_now(code);
 }

@@ -18,11 +18,14 @@
 #include "dli/report/advise.hpp"
 #include "dli/store/store.hpp"
 #include "dli/util/exit_codes.hpp"
+#include "dli/util/process_exit.hpp"
 #include "dli/util/version.hpp"
 
 using namespace dli::cli;
 
-int main(int argc, char** argv) {
+namespace {
+
+int run_command_line(int argc, char** argv) {
   CLI::App app{"dli-integrator: plan, run and collect deep-learning inference sweeps over a fleet"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string(dli::kVersion));
@@ -344,4 +347,12 @@ int main(int argc, char** argv) {
     return dli::exit_code::kInternal;
   }
   return dli::exit_code::kInternal;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int code = run_command_line(argc, argv);
+  spdlog::shutdown();
+  dli::exit_now(code);
 }

@@ -1,12 +1,17 @@
 // The local machine as a host: the agent is started detached (double fork + setsid), exactly as it is on a
-// remote host, so the integrator follows it through the store and never through a process handle.
+// remote host, so the integrator follows it through the store and never through a process handle. As over SSH, the
+// agent holds one end of a pipe as fd 3 until it exits (never passing it to its children): the integrator learns
+// of its end at once.
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -27,6 +32,10 @@ namespace {
 
 class LocalShell : public HostShell {
  public:
+  ~LocalShell() override {
+    if (exit_fd_ >= 0) ::close(exit_fd_);
+  }
+
   Status start_agent(const AgentLaunch& launch) override {
     if (::access(launch.agent_exe.c_str(), X_OK) != 0) {
       return Error{fmt::format("{} is not an executable file", launch.agent_exe), false, ErrorKind::kAgentMissing};
@@ -63,8 +72,17 @@ class LocalShell : public HostShell {
 
     int report[2];  // the grandchild reports an exec failure through this close-on-exec pipe
     if (::pipe2(report, O_CLOEXEC) != 0) return Error{std::string("pipe: ") + std::strerror(errno)};
+    int held[2];  // the agent's fd 3: its read end here sees the end of file when the agent exits
+    if (::pipe2(held, O_CLOEXEC) != 0) {
+      ::close(report[0]);
+      ::close(report[1]);
+      return Error{std::string("pipe: ") + std::strerror(errno)};
+    }
     const pid_t child = ::fork();
-    if (child < 0) return Error{std::string("fork: ") + std::strerror(errno)};
+    if (child < 0) {
+      for (const int fd : {report[0], report[1], held[0], held[1]}) ::close(fd);
+      return Error{std::string("fork: ") + std::strerror(errno)};
+    }
     if (child == 0) {
       ::close(report[0]);
       ::setsid();
@@ -76,12 +94,16 @@ class LocalShell : public HostShell {
         ::dup2(out, STDERR_FILENO);
       }
       if (in >= 0) ::dup2(in, STDIN_FILENO);
+      ::dup2(held[1], 3);  // without close-on-exec: the agent keeps it
       ::execve(argv[0], argv.data(), envp.data());
       const int code = errno;
       (void)!::write(report[1], &code, sizeof code);
       ::_exit(127);
     }
     ::close(report[1]);
+    ::close(held[1]);
+    if (exit_fd_ >= 0) ::close(exit_fd_);
+    exit_fd_ = held[0];
     int status = 0;
     ::waitpid(child, &status, 0);
     int exec_errno = 0;
@@ -137,6 +159,26 @@ class LocalShell : public HostShell {
     if (pid <= 0) return std::nullopt;
     return ::kill(pid, 0) == 0 || errno == EPERM;
   }
+
+  std::optional<bool> wait_agent_exit(std::chrono::steady_clock::time_point until) override {
+    if (exit_fd_ < 0) return std::nullopt;
+    for (;;) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+      pollfd watched{exit_fd_, POLLIN, 0};
+      const int ready = ::poll(&watched, 1, static_cast<int>(std::max<long long>(0, left.count())));
+      if (ready < 0 && errno == EINTR) continue;
+      if (ready < 0) return std::nullopt;
+      if (ready == 0) return false;
+      char byte;
+      if (::read(exit_fd_, &byte, 1) > 0) continue;  // the agent never writes; a byte is not its end
+      ::close(exit_fd_);
+      exit_fd_ = -1;
+      return true;
+    }
+  }
+
+ private:
+  int exit_fd_ = -1;  // read end of the pipe the last started agent holds as fd 3
 };
 
 }  // namespace
