@@ -145,7 +145,8 @@ int command_run(AgentRunArgs args) {
   auto lock = RunLock::acquire((run_folder / "agent.lock").string());  // held until this process ends
   if (!lock) {
     std::cerr << "dli-agent: " << lock.error().message << "\n";
-    if (const int holder = RunLock::holder((run_folder / "agent.lock").string()); holder > 0) {
+    // Said through the store only for a published run: one started before publishing may not write into it.
+    if (const int holder = RunLock::holder((run_folder / "agent.lock").string()); holder > 0 && args.launch.empty()) {
       report_lock_conflict(args, holder);
     }
     return exit_code::kInternal;
@@ -163,6 +164,7 @@ int command_run(AgentRunArgs args) {
   options.redo = args.redo;
   options.first_attempt = args.first_attempt;
   options.tasks_file = args.tasks_file;
+  options.launch = args.launch;
   options.heartbeat_seconds = args.heartbeat_seconds;
   options.test_heartbeat_seconds = std::max(args.heartbeat_seconds, args.test_heartbeat_seconds);
   if (args.publish_deadline_seconds > 0) options.publish_deadline_seconds = args.publish_deadline_seconds;
@@ -177,12 +179,13 @@ int command_run(AgentRunArgs args) {
 
   try {
     const AgentSummary summary = run_agent(store, options);
-    upload_agent_log(store, args, log_path);
+    if (summary.run_confirmed) upload_agent_log(store, args, log_path);
     if (summary.store_failed) return exit_code::kStoreFailed;
     return summary.failed > 0 ? exit_code::kTestsFailed : exit_code::kOk;
   } catch (const std::runtime_error& failure) {  // no store or no task list: run_agent recorded it where it could
     spdlog::error("{}", failure.what());
-    upload_agent_log(store, args, log_path);
+    // A launched agent may have failed before its run was published as its own: its log stays on the host.
+    if (args.launch.empty()) upload_agent_log(store, args, log_path);
     return exit_code::kStoreFailed;
   }
 }

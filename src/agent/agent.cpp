@@ -10,6 +10,7 @@
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <thread>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -24,6 +25,7 @@
 #include "dli/store/locked_store.hpp"
 #include "dli/util/clock.hpp"
 #include "dli/util/version.hpp"
+#include "launch_check.hpp"
 #include "patience.hpp"
 #include "test_runner.hpp"
 
@@ -65,7 +67,26 @@ void check_name(const char* what, const std::string& name, const std::optional<s
   if (problem) throw std::runtime_error(fmt::format("invalid {} '{}': {} ({})", what, name, *problem, name_rule()));
 }
 
+// An agent started before its run was published reads nothing of the run before the run is its own.
+void await_launch_now(Store& store, const AgentOptions& options) {
+  if (options.launch.empty()) return;
+  const auto give_up = Clock::now() + seconds(options.store_patience_seconds);
+  double wait = 0.02;
+  for (;;) {
+    if (!launch_starter_present()) throw std::runtime_error("the integrator gave the run up before publishing it");
+    const auto checked = check_launch(store, options.run_id, options.launch);
+    if (checked && checked.value() == LaunchState::kConfirmed) return;
+    if (checked && checked.value() == LaunchState::kForeign) {
+      throw std::runtime_error(fmt::format("run {} was published by another integrator", options.run_id));
+    }
+    if (Clock::now() > give_up) throw std::runtime_error(fmt::format("run {} was never published", options.run_id));
+    std::this_thread::sleep_for(std::chrono::duration<double>(wait));
+    wait = std::min(1.0, wait * 1.5);
+  }
+}
+
 TaskList read_tasks(Store& store, const AgentOptions& options) {
+  await_launch_now(store, options);
   const std::string key = layout::tasks(options.run_id, options.host);
   auto text = patiently<std::string>(store, options.store_patience_seconds, "read the task list", [&] { return store.get(key); });
   if (!text) throw std::runtime_error(text.error().message);
@@ -168,6 +189,8 @@ AgentSummary run_agent(Store& connection, const AgentOptions& input) {
   publishing.heartbeat_seconds = options.heartbeat_seconds;
   publishing.test_heartbeat_seconds = std::max(options.heartbeat_seconds, options.test_heartbeat_seconds);
   publishing.first_attempt = options.first_attempt && !options.redo;
+  publishing.launch = options.launch;
+  publishing.await_launch_seconds = options.store_patience_seconds;
   Publisher publisher(std::make_unique<LockedStore>(shared), spool, publishing);
 
   HostStatus status;
@@ -228,7 +251,7 @@ AgentSummary run_agent(Store& connection, const AgentOptions& input) {
     // measures with the agent idle: no upload, and heartbeats only every test_heartbeat_seconds.
     if (measuring) publisher.settle(Clock::now() + std::chrono::seconds(2));
     publisher.set_measuring(measuring);
-  });
+  }, [&] { return publisher.await_run(); });
   EtaEstimate eta;
   int done = 0, failed = 0;
   for (int index = 0; index < summary.total; ++index) {
@@ -279,10 +302,9 @@ AgentSummary run_agent(Store& connection, const AgentOptions& input) {
     } catch (const std::exception& error) {
       // The host's own disk failed: the store is the only place left, so the result goes there directly.
       spdlog::error("cannot keep the result of {} in the spool: {}; publishing it directly", key, error.what());
-      if (auto sent = store->put(layout::result(options.run_id, options.host, key), to_json(result).dump(1));
-          !sent) {
-        spdlog::error("the result of {} is lost: {}", key, sent.error().message);
-      }
+      Status sent = publisher.await_run();
+      if (sent) sent = store->put(layout::result(options.run_id, options.host, key), to_json(result).dump(1));
+      if (!sent) spdlog::error("the result of {} is lost: {}", key, sent.error().message);
     }
     ++done;
     if (!ok) ++failed;
@@ -321,7 +343,14 @@ AgentSummary run_agent(Store& connection, const AgentOptions& input) {
   } else {
     status.state = HostState::kDone;
   }
-  if (!publisher.finish(status, std::chrono::seconds(30))) spdlog::error("the final heartbeat could not be written");
+  summary.run_confirmed = publishing_state.run_confirmed;
+  if (!summary.run_confirmed) {
+    spdlog::error("nothing was published: {}; {} kept in {} on this host", summary.store_error,
+                  plural(summary.unpublished, "result"), spool.folder());
+    publisher.finish(status, std::chrono::seconds(0));  // writes nothing: stops the thread
+  } else if (!publisher.finish(status, std::chrono::seconds(30))) {
+    spdlog::error("the final heartbeat could not be written");
+  }
   spdlog::info("run {} host {}: {} ran, {} skipped, {} not ok, {} unpublished", options.run_id, options.host,
                summary.ran, summary.skipped, summary.failed, summary.unpublished);
   return summary;

@@ -36,6 +36,9 @@ AgentSubcommands define_agent_cli(CLI::App& app, AgentRunArgs& run, AgentDescrib
   commands.run->add_option(kTasksFile, run.tasks_file,
                            "This host's task list as a local file (the start command writes it); missing or not "
                            "this run's: read from the store");
+  commands.run->add_option(kLaunch, run.launch,
+                           "Started before the run was published: use the store for it only once its manifest "
+                           "carries this token (the integrator's; docs/protocol.md 6)");
 
   commands.describe =
       app.add_subcommand(kDescribeCommand, "Describe this host: CPU, cores, memory, OS, frameworks");

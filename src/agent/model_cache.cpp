@@ -86,6 +86,11 @@ Result<std::string> ModelCache::fetch(const std::string& sha256, const std::stri
     fs::remove(file, error);
   }
 
+  if (before_download_) {
+    if (auto ready = before_download_(); !ready) {
+      return Error{fmt::format("cannot fetch model {}: {}", file_name, ready.error().message)};
+    }
+  }
   fs::create_directories(folder, error);
   if (error) return Error{fmt::format("cannot create model cache folder {}: {}", folder.string(), error.message())};
   const std::string key = layout::model(sha256);

@@ -1,6 +1,7 @@
 #pragma once
 // The agent's cache of model files, fetched from the store by content address (models/<sha256>) and verified.
 // Private to dli_core.
+#include <functional>
 #include <string>
 
 #include "dli/util/result.hpp"
@@ -11,7 +12,9 @@ namespace dli {
 class ModelCache {
  public:
   // `folder` is <work_dir>/models; it survives runs, so a model is downloaded once per host.
-  ModelCache(Store& store, std::string folder) : store_(store), folder_(std::move(folder)) {}
+  // `before_download`: asked before the store is read (an agent whose run may not be published yet waits there).
+  ModelCache(Store& store, std::string folder, std::function<Status()> before_download = {})
+      : store_(store), folder_(std::move(folder)), before_download_(std::move(before_download)) {}
 
   // Local path <folder>/<sha256>/<file_name> of a verified copy: reused when a "<file_name>.verified" marker
   // vouches for it, re-hashed when the marker is missing, otherwise downloaded to a temporary file, hashed, and
@@ -21,6 +24,7 @@ class ModelCache {
  private:
   Store& store_;
   std::string folder_;
+  std::function<Status()> before_download_;
 };
 
 }  // namespace dli

@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "dli/util/backoff.hpp"
+#include "launch_check.hpp"
 
 namespace dli {
 
@@ -26,7 +27,9 @@ bool is_refusal(const Error& error) { return error.kind == ErrorKind::kNoSpace |
 
 Publisher::Publisher(std::unique_ptr<Store> store, Spool& spool, PublisherOptions options)
     : store_(std::move(store)), spool_(spool), options_(std::move(options)),
-      writer_(*store_, options_.run_id, options_.host, /*clock_numbers=*/true) {}
+      writer_(*store_, options_.run_id, options_.host, /*clock_numbers=*/true),
+      run_confirmed_(options_.launch.empty()),
+      launch_deadline_(Clock::now() + seconds(options_.await_launch_seconds)) {}
 
 Publisher::~Publisher() {
   {
@@ -96,7 +99,60 @@ void Publisher::store_used() {
 
 PublishState Publisher::state() const {
   std::lock_guard<std::mutex> lock(mutex_);
-  return {static_cast<int>(queue_.size()), last_error_, refused_};
+  return {static_cast<int>(queue_.size()), last_error_, refused_, run_confirmed_};
+}
+
+Status Publisher::await_run() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  wake_.wait(lock, [&] { return run_confirmed_ || refused_.has_value() || stopping_; });
+  if (run_confirmed_) return {};
+  if (refused_) return *refused_;
+  return Error{"the agent is stopping"};
+}
+
+void Publisher::check_launch_step(std::unique_lock<std::mutex>& lock) {
+  const auto now = Clock::now();
+  if (!(options_.starter_present ? options_.starter_present() : launch_starter_present())) {
+    refused_ = Error{fmt::format("run {} was given up by the integrator that started this agent before it was "
+                                 "published: nothing goes into the store", options_.run_id)};
+  } else if (now >= launch_deadline_) {
+    refused_ = Error{fmt::format("run {} was not published within {:g} s of this agent's start: nothing goes into "
+                                 "the store", options_.run_id, options_.await_launch_seconds)};
+  }
+  if (refused_) {
+    spdlog::error("{}", refused_->message);
+    wake_.notify_all();
+    return;
+  }
+  if (now < next_launch_check_) {
+    wake_.wait_until(lock, next_launch_check_);
+    return;
+  }
+  lock.unlock();
+  const Result<LaunchState> checked = check_launch(*store_, options_.run_id, options_.launch);
+  lock.lock();
+  // Quick at first (the integrator publishes within moments of the start), then at most every second.
+  next_launch_check_ = Clock::now() + seconds(launch_check_interval_);
+  launch_check_interval_ = std::min(1.0, launch_check_interval_ * 1.5);
+  if (!checked) {
+    last_error_ = checked.error().message;
+    return;
+  }
+  switch (checked.value()) {
+    case LaunchState::kConfirmed:
+      run_confirmed_ = true;
+      last_error_.clear();
+      connected_ = true;
+      last_use_ = Clock::now();
+      break;
+    case LaunchState::kForeign:
+      refused_ = Error{fmt::format("run {} was published by another integrator (its manifest does not carry this "
+                                   "agent's launch token): nothing goes into the store", options_.run_id)};
+      spdlog::error("{}", refused_->message);
+      break;
+    case LaunchState::kNotYet: break;
+  }
+  wake_.notify_all();
 }
 
 void Publisher::settle(Clock::time_point deadline) {
@@ -107,6 +163,28 @@ void Publisher::settle(Clock::time_point deadline) {
     return queue_.empty() || refused_.has_value() || failures_in_a_row_ > 0 || !first_contact_done_;
   });
   hold_results_ = !queue_.empty() && !first_contact_done_;
+  const bool waiting = !queue_.empty();
+  lock.unlock();
+  if (waiting) make_waiting_durable();  // nothing measures while a result is only in the page cache
+}
+
+void Publisher::make_waiting_durable() {
+  std::vector<std::string> ids;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (const auto& id : queue_) {
+      if (durable_.count(id) == 0) ids.push_back(id);
+    }
+  }
+  for (const auto& id : ids) {
+    try {
+      spool_.make_durable(id);
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (std::find(queue_.begin(), queue_.end(), id) != queue_.end()) durable_.insert(id);
+    } catch (const std::exception& error) {
+      spdlog::warn("cannot flush the spool's {} to disk: {}", id, error.what());
+    }
+  }
 }
 
 void Publisher::set_measuring(bool measuring) {
@@ -138,7 +216,9 @@ double Publisher::backoff_seconds() {
 Status Publisher::publish_one(const std::string& id) {
   const std::string log_key = layout::log(options_.run_id, options_.host, id);
   std::error_code missing;
-  if (std::filesystem::exists(spool_.log_path(id), missing)) {
+  const auto log_size = std::filesystem::file_size(spool_.log_path(id), missing);
+  // A log the result carries whole is not published apart (docs/protocol.md 4.6): one upload a test instead of two.
+  if (!missing && !result_carries_whole_log(log_size)) {
     // In place: nobody reads a log before its test's result, published after it (docs/protocol.md 1.1).
     if (auto sent = store_->put_file_in_place(log_key, spool_.log_path(id)); !sent) return sent;
   }
@@ -153,6 +233,14 @@ Status Publisher::write_heartbeat(HostStatus status) { return writer_.write(std:
 void Publisher::loop() {
   std::unique_lock<std::mutex> lock(mutex_);
   while (!stopping_) {
+    if (!run_confirmed_) {
+      if (refused_) {
+        wake_.wait(lock, [&] { return stopping_; });  // nothing may be written: wait to be stopped
+        continue;
+      }
+      check_launch_step(lock);
+      continue;
+    }
     const auto now = Clock::now();
     const bool held = hold_results_ && measuring_;
     const bool results_due = !queue_.empty() && !refused_ && now >= retry_at_ && !held;
@@ -181,12 +269,16 @@ void Publisher::loop() {
       if (sent) {
         spool_.release(id);
         queue_.pop_front();
+        durable_.erase(id);
         failures_in_a_row_ = 0;
         last_error_.clear();
         wake_.notify_all();  // drain() may be waiting
       } else {
         last_error_ = sent.error().message;
         wake_.notify_all();  // settle() does not wait for a failing store
+        lock.unlock();
+        make_waiting_durable();  // the store did not take it at once: the host's disk keeps it meanwhile
+        lock.lock();
         if (is_refusal(sent.error())) {
           spdlog::error("the store refuses results: {}; no more tests start", last_error_);
           refused_ = sent.error();
@@ -252,6 +344,7 @@ bool Publisher::finish(const HostStatus& last, std::chrono::seconds patience) {
   }
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
+  if (!run_confirmed_) return false;  // not this agent's run (or not yet one): nothing may be written
   // Whatever the thread had no time for (an agent that ended at once) goes before the last heartbeat.
   while (!documents_.empty()) {
     put_document(documents_.front());

@@ -1,7 +1,13 @@
 #include "dli/agent/spool.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
@@ -33,9 +39,31 @@ void Spool::keep(const TestResult& result, const std::string& log_path) {
   if (fs::exists(log_path, error)) {
     fs::rename(log_path, this->log_path(id), error);
     if (error) throw std::runtime_error(fmt::format("cannot move {} into the spool: {}", log_path, error.message()));
-    sync_path(this->log_path(id));
   }
-  write_file_durably(result_path(id), to_json(result).dump(1));
+  write_file_atomically(result_path(id), to_json(result).dump(1));
+}
+
+namespace {
+
+// fsync of a file that may have just been released (published): gone is fine.
+void sync_if_present(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return;
+    throw std::runtime_error(fmt::format("cannot open {}: {}", path, std::strerror(errno)));
+  }
+  const int synced = ::fsync(fd);
+  const int error = errno;
+  ::close(fd);
+  if (synced != 0) throw std::runtime_error(fmt::format("cannot sync {}: {}", path, std::strerror(error)));
+}
+
+}  // namespace
+
+void Spool::make_durable(const std::string& id) const {
+  sync_if_present(log_path(id));
+  sync_if_present(result_path(id));
+  sync_if_present(folder_);  // the renames into it
 }
 
 std::vector<std::string> Spool::waiting() const {

@@ -73,7 +73,7 @@ std::string read_file(const std::string& path) {
 // The log a result carries (docs/protocol.md 4.5): whole up to 16 KiB, else its first 4 KiB and last 12 KiB
 // around a note; the whole log is published beside the result.
 std::string log_for_result(const std::string& log_path, const std::string& key) {
-  FileExcerpt excerpt = excerpt_of_file(log_path, 4096, 12288);
+  FileExcerpt excerpt = excerpt_of_file(log_path, kResultLogHeadBytes, kResultLogTailBytes);
   if (excerpt.left_out == 0 && excerpt.tail.empty()) return std::move(excerpt.head);
   return excerpt.head +
          fmt::format("[dli-agent] {} bytes of this log left out here: the whole log is logs/{}.log in the host's "
@@ -145,11 +145,11 @@ std::pair<TestStatus, std::string> interpret_runner_exit(int exit_code, const st
 
 TestRunner::TestRunner(Store& store, const AgentOptions& options, const RunnerRegistry& runners,
                        const HostInfo& host, std::function<void()> store_used,
-                       std::function<void(bool)> measuring)
+                       std::function<void(bool)> measuring, std::function<Status()> store_ready)
     : store_(store),
       options_(options),
       runners_(runners),
-      cache_(store, (fs::path(options.work_dir) / "models").string()),
+      cache_(store, (fs::path(options.work_dir) / "models").string(), std::move(store_ready)),
       folder_(fs::path(options.work_dir) / "runs" / options.run_id),
       environment_(runner_environment(process_environment())),
       probe_(host),

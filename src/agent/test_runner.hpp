@@ -21,7 +21,8 @@ class TestRunner {
   // `host`: this machine, repeated in each result's environment. `measuring(true)` is called right before the
   // test's process starts and `measuring(false)` when it has ended: the agent keeps quiet in between.
   TestRunner(Store& store, const AgentOptions& options, const RunnerRegistry& runners, const HostInfo& host,
-             std::function<void()> store_used, std::function<void(bool)> measuring);
+             std::function<void()> store_used, std::function<void(bool)> measuring,
+             std::function<Status()> store_ready = {});
   // `on_tick(elapsed seconds)` is called about twice per heartbeat interval while the runner runs; it must not
   // block. The test's log is left at log_path(task_key(spec)), closed by a line of the agent's.
   TestResult run(const TestSpec& spec, const std::function<void(double)>& on_tick);

@@ -1,6 +1,10 @@
 #include "dli/integrator/run_publish.hpp"
 
+#include <cstdint>
+#include <random>
 #include <set>
+
+#include <fmt/format.h>
 
 #include <spdlog/spdlog.h>
 
@@ -8,14 +12,26 @@
 
 namespace dli {
 
-Result<std::string> new_run_id(Store& store, const std::string& sweep_name) {
-  const std::string base = utc_now_compact() + "-" + sweep_name;
+std::string run_id_now(const std::string& sweep_name) { return utc_now_compact() + "-" + sweep_name; }
+
+Result<std::string> free_run_id(Store& store, const std::string& wanted) {
   auto existing = store.list("runs");
   if (!existing) return existing.error();
   const std::set<std::string> taken(existing.value().begin(), existing.value().end());
-  std::string id = base;
-  for (int suffix = 2; taken.count(id) != 0; ++suffix) id = base + "-" + std::to_string(suffix);
+  std::string id = wanted;
+  for (int suffix = 2; taken.count(id) != 0; ++suffix) id = wanted + "-" + std::to_string(suffix);
   return id;
+}
+
+Result<std::string> new_run_id(Store& store, const std::string& sweep_name) {
+  return free_run_id(store, run_id_now(sweep_name));
+}
+
+std::string new_launch_token() {
+  std::random_device random;
+  std::string token;
+  for (int i = 0; i < 4; ++i) token += fmt::format("{:08x}", static_cast<std::uint32_t>(random()));
+  return token;
 }
 
 namespace {
@@ -34,7 +50,7 @@ Status upload_model(Store& store, const std::string& local_path, const std::stri
 
 }  // namespace
 
-Result<Manifest> publish_run(Store& store, const Plan& plan, const std::string& run_id) {
+Result<Manifest> publish_run(Store& store, const Plan& plan, const std::string& run_id, const std::string& launch) {
   std::set<std::string> uploaded;
   for (const auto& [path, sha256] : plan.hashes) {
     if (!uploaded.insert(sha256).second) continue;
@@ -65,6 +81,7 @@ Result<Manifest> publish_run(Store& store, const Plan& plan, const std::string& 
   manifest.created_at = utc_now_iso8601();
   manifest.maintenance = plan.maintenance;
   manifest.capacity = plan.sweep.capacity;
+  manifest.launch = launch;
   for (const auto& host : plan.hosts) {
     TaskList tasks;
     tasks.run_id = run_id;

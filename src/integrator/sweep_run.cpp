@@ -79,8 +79,12 @@ Status record_host_state(Store& store, const std::string& run_id, HostTrack& tra
 
 // Starts the agents concurrently, at most `parallel` at a time: a slow or dead host must not delay the others.
 // `tasks`: the run's task lists by host, handed to each agent with its start so that it begins without the store.
-void start_hosts(std::vector<HostTrack*>& tracks, const RunOptions& options, const std::string& run_id,
-                 const std::map<std::string, TaskList>& tasks, Store& store) {
+// `launch`: the token of agents started before the run is published (docs/protocol.md 6, "Start"), or empty.
+// Touches no store: each start's outcome, in the order of `tracks`, is for record_starts().
+std::vector<Status> launch_agents(const std::vector<HostTrack*>& tracks, const RunOptions& options,
+                                  const std::string& run_id, const std::map<std::string, TaskList>& tasks,
+                                  const std::string& launch_token) {
+  std::vector<Status> outcomes;
   const std::size_t batch = static_cast<std::size_t>(std::max(1, options.parallel_starts));
   for (std::size_t first = 0; first < tracks.size(); first += batch) {
     const std::size_t last = std::min(tracks.size(), first + batch);
@@ -94,6 +98,7 @@ void start_hosts(std::vector<HostTrack*>& tracks, const RunOptions& options, con
       launch.args.host = track.host.name;
       launch.args.work_dir = track.host.work_dir;
       launch.args.redo = options.redo;
+      launch.args.launch = launch_token;
       launch.args.first_attempt = track.first_attempt;
       launch.args.heartbeat_seconds = options.heartbeat_seconds;
       // Quiet while a test measures, yet four beats within the silence that makes a host lost.
@@ -111,15 +116,23 @@ void start_hosts(std::vector<HostTrack*>& tracks, const RunOptions& options, con
       }));
     }
     for (std::size_t i = first; i < last; ++i) {
-      HostTrack& track = *tracks[i];
-      Status started = starts[i - first].get();
-      track.last_change = Clock::now();
-      if (!started) {
-        (void)record_host_state(store, run_id, track, host_state_of(started.error()), started.error().message);
-      } else {
-        spdlog::info("host {}: agent started", track.host.name);
-        record_job(store, run_id, track);
-      }
+      tracks[i]->last_change = Clock::now();
+      outcomes.push_back(starts[i - first].get());
+    }
+  }
+  return outcomes;
+}
+
+// Records launch_agents()' outcomes: the state of a host whose agent could not start, a batch job's id.
+void record_starts(Store& store, const std::string& run_id, const std::vector<HostTrack*>& tracks,
+                   const std::vector<Status>& outcomes) {
+  for (std::size_t i = 0; i < tracks.size(); ++i) {
+    HostTrack& track = *tracks[i];
+    if (!outcomes[i]) {
+      (void)record_host_state(store, run_id, track, host_state_of(outcomes[i].error()), outcomes[i].error().message);
+    } else {
+      spdlog::info("host {}: agent started", track.host.name);
+      record_job(store, run_id, track);
     }
   }
 }
@@ -251,13 +264,10 @@ void retire_starting_entries(Store& store, const std::string& run_id, std::vecto
   }
 }
 
-// Starts the hosts in `to_start`, follows every host of `tracks` until each is finished, then collects.
-// `earlier`: the run's heartbeats before this attempt (none for a new run). `record`: the run as published, with
-// the hosts' statuses before this attempt; collected at the end with the statuses this attempt saw.
-RunOutcome drive_run(Store& store, RunRecord record, std::vector<HostTrack>& tracks, const StatusListing& earlier,
-                     const RunOptions& options, std::ostream& out) {
-  const std::string& run_id = record.manifest.run_id;
-  StatusBoard board(store, run_id);
+// Says `starting` in the store for every unfinished host of `tracks` (after any heartbeat an earlier attempt left,
+// `earlier`: none for a new run); returns those hosts, to start.
+std::vector<HostTrack*> mark_starting(Store& store, const std::string& run_id, std::vector<HostTrack>& tracks,
+                                      const StatusListing& earlier) {
   std::vector<HostTrack*> to_start;
   for (auto& track : tracks) {
     if (track.finished) continue;
@@ -274,7 +284,17 @@ RunOutcome drive_run(Store& store, RunRecord record, std::vector<HostTrack>& tra
     if (track.first_attempt) track.starting_entry = track.entry.name;
     to_start.push_back(&track);
   }
-  start_hosts(to_start, options, run_id, record.tasks, store);
+  return to_start;
+}
+
+// Follows every host of `tracks` until each is finished (`started`: those whose agents this attempt started),
+// then collects. `record`: the run as published, with the hosts' statuses before this attempt; collected at the
+// end with the statuses this attempt saw.
+RunOutcome follow_run(Store& store, RunRecord record, std::vector<HostTrack>& tracks,
+                      const std::vector<HostTrack*>& started_here, const RunOptions& options, std::ostream& out) {
+  const std::string& run_id = record.manifest.run_id;
+  StatusBoard board(store, run_id);
+  const std::vector<HostTrack*>& to_start = started_here;
   std::vector<HostShell*> watched;
   for (HostTrack* track : to_start) watched.push_back(track->shell.get());
   AgentExitWatch exits(watched);  // an agent's exit cuts the poll's sleep short: its final status is in the store
@@ -367,6 +387,15 @@ RunOutcome drive_run(Store& store, RunRecord record, std::vector<HostTrack>& tra
   return outcome;
 }
 
+// Starts the hosts not finished yet (`earlier`: the run's heartbeats before this attempt), follows them, collects.
+RunOutcome drive_run(Store& store, RunRecord record, std::vector<HostTrack>& tracks, const StatusListing& earlier,
+                     const RunOptions& options, std::ostream& out) {
+  const std::string run_id = record.manifest.run_id;
+  const std::vector<HostTrack*> to_start = mark_starting(store, run_id, tracks, earlier);
+  record_starts(store, run_id, to_start, launch_agents(to_start, options, run_id, record.tasks, ""));
+  return follow_run(store, std::move(record), tracks, to_start, options, out);
+}
+
 HostTrack make_track(const HostConfig& host, int total) {
   HostTrack track;
   track.name = host.name;
@@ -397,6 +426,17 @@ Result<std::string> chosen_run_id(Store& store, const std::string& run_id) {
 
 }  // namespace
 
+std::map<std::string, TaskList> task_lists(const Plan& plan, const std::string& run_id) {
+  std::map<std::string, TaskList> lists;
+  for (const auto& host : plan.hosts) {
+    TaskList& tasks = lists[host.host.name];
+    tasks.run_id = run_id;
+    tasks.host = host.host.name;
+    tasks.tests = host.tests;
+  }
+  return lists;
+}
+
 RunOutcome run_sweep(const Plan& plan, const RunOptions& options, std::ostream& out, EarlyStore* early_store) {
   std::vector<HostTrack> tracks;
   for (const auto& host : plan.hosts) tracks.push_back(make_track(host.host, static_cast<int>(host.tests.size())));
@@ -406,26 +446,58 @@ RunOutcome run_sweep(const Plan& plan, const RunOptions& options, std::ostream& 
     HostShell* shell = tracks[i].shell.get();
     tracks[i].prepared = std::async(std::launch::async, [shell] { shell->prepare_start(); });
   }
+  // Agents of hosts reached directly (ssh, local) start before the run is published, with a launch token: they
+  // measure at once while the store's login and the publishing go on here, and use the store only once the
+  // manifest carries their token (docs/protocol.md 6, "Start"). Not batch jobs (they queue anyway), and not under
+  // a run id the user chose (it is checked first: a taken one is bad input, which starts nothing).
+  const bool launch_early = options.run_id.empty();
+  const std::string token = launch_early ? new_launch_token() : "";
+  std::string run_id = launch_early ? run_id_now(plan.sweep.name) : options.run_id;
+  std::vector<HostTrack*> early;
+  if (launch_early) {
+    for (auto& track : tracks) {
+      if (track.host.kind == "slurm") continue;
+      track.first_attempt = true;
+      early.push_back(&track);
+    }
+  }
+  std::future<std::vector<Status>> early_starts;
+  if (!early.empty()) {
+    early_starts = std::async(std::launch::async, [&early, &options, run_id, token, tasks = task_lists(plan, run_id)] {
+      return launch_agents(early, options, run_id, tasks, token);
+    });
+  }
   spdlog::debug("plan ready: reaching the store");
   std::unique_ptr<Store> store = early_store != nullptr ? early_store->take(options.store_url) : nullptr;
   if (!store) store = open_or_throw(options.store_url);
-  auto run_id = options.run_id.empty() ? new_run_id(*store, plan.sweep.name) : chosen_run_id(*store, options.run_id);
-  if (!run_id) throw StoreFailure("store: " + run_id.error().message);
-  spdlog::debug("store reached: run {}", run_id.value());
-  auto published = publish_run(*store, plan, run_id.value());
+  auto free = launch_early ? free_run_id(*store, run_id) : chosen_run_id(*store, run_id);
+  if (!free) throw StoreFailure("store: " + free.error().message);
+  if (free.value() != run_id) {
+    // Another run took the id meanwhile (the same sweep name within the same second). The agents started for it
+    // stop on their own, as their channels close here or when they read its manifest; this run takes the next id.
+    spdlog::warn("run {} exists already: this run is {}; starting its agents again", run_id, free.value());
+    (void)early_starts.get();
+    for (HostTrack* track : early) track->shell = make_host_shell(track->host);
+    early.clear();
+    run_id = free.value();
+  }
+  spdlog::debug("store reached: run {}", run_id);
+  auto published = publish_run(*store, plan, run_id, token);
   if (!published) throw StoreFailure("store: " + published.error().message);
   RunRecord record;
   record.manifest = published.value();
-  for (const auto& host : plan.hosts) {
-    TaskList& tasks = record.tasks[host.host.name];
-    tasks.run_id = run_id.value();
-    tasks.host = host.host.name;
-    tasks.tests = host.tests;
-  }
-  out << fmt::format("run {}: {} tests on {} hosts, store {}\n", run_id.value(), plan.total_tests(),
-                     plan.hosts.size(), store->describe());
+  record.tasks = task_lists(plan, run_id);
+  out << fmt::format("run {}: {} tests on {} hosts, store {}\n", run_id, plan.total_tests(), plan.hosts.size(),
+                     store->describe());
 
-  return drive_run(*store, std::move(record), tracks, StatusListing{}, options, out);
+  const std::vector<HostTrack*> to_start = mark_starting(*store, run_id, tracks, StatusListing{});
+  std::vector<HostTrack*> late;
+  for (HostTrack* track : to_start) {
+    if (std::find(early.begin(), early.end(), track) == early.end()) late.push_back(track);
+  }
+  if (!early.empty()) record_starts(*store, run_id, early, early_starts.get());
+  record_starts(*store, run_id, late, launch_agents(late, options, run_id, record.tasks, ""));
+  return follow_run(*store, std::move(record), tracks, to_start, options, out);
 }
 
 RunOutcome resume_run(const std::string& run_id, const FleetConfig& fleet, const RunOptions& options,

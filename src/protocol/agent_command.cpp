@@ -8,7 +8,8 @@ bool AgentRunArgs::operator==(const AgentRunArgs& other) const {
   return store_url == other.store_url && run_id == other.run_id && host == other.host &&
          work_dir == other.work_dir && redo == other.redo && first_attempt == other.first_attempt && heartbeat_seconds == other.heartbeat_seconds &&
          test_heartbeat_seconds == other.test_heartbeat_seconds &&
-         publish_deadline_seconds == other.publish_deadline_seconds && tasks_file == other.tasks_file;
+         publish_deadline_seconds == other.publish_deadline_seconds && tasks_file == other.tasks_file &&
+         launch == other.launch;
 }
 
 bool AgentDescribeArgs::operator==(const AgentDescribeArgs& other) const {
@@ -34,6 +35,7 @@ std::vector<std::string> agent_argv(const std::string& agent_exe, const AgentRun
     argv.insert(argv.end(), {kPublishDeadline, fmt::format("{}", args.publish_deadline_seconds)});
   }
   if (!args.tasks_file.empty()) argv.insert(argv.end(), {kTasksFile, args.tasks_file});
+  if (!args.launch.empty()) argv.insert(argv.end(), {kLaunch, args.launch});
   return argv;
 }
 

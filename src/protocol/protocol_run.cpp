@@ -76,6 +76,7 @@ nlohmann::json to_json(const Manifest& manifest) {
     for (const auto& question : manifest.capacity) questions.push_back(to_json(question));
     json["capacity"] = questions;
   }
+  if (!manifest.launch.empty()) json["launch"] = manifest.launch;  // optional (docs/protocol.md 4.2)
   return json;
 }
 
@@ -100,6 +101,7 @@ Manifest manifest_from_json(const nlohmann::json& json) {
       manifest.capacity.push_back(capacity_question_from_json(questions[i], "manifest capacity[" + std::to_string(i) + "]"));
     }
   }
+  if (fields.has("launch")) manifest.launch = fields.string("launch");
   return manifest;
 }
 

@@ -183,14 +183,17 @@ void write_test_section(std::ostream& stream, const std::string& run_id, const R
     for (const auto& [key, value] : row.result->details) fields.add("Runner: " + key, value);
   }
   // The log comes with the result (docs/protocol.md 4.5), whole up to 16 KiB; results of agents older than that
-  // carry only a failed test's output tail. The whole log stays in the store under this key.
-  out += "<p class=\"log\">Log: <code>runs/";
-  append_html_escaped(out, run_id);
-  out += "/hosts/";
-  append_html_escaped(out, spec.host);
-  out += "/logs/";
-  append_html_escaped(out, task_key(spec));
-  out += ".log</code></p>\n";
+  // carry only a failed test's output tail. A log the result could not carry whole is in the store under this key.
+  const bool whole_here = row.result && !row.result->log.empty() && result_carries_whole_log(row.result->log.size());
+  if (!whole_here) {
+    out += "<p class=\"log\">Log: <code>runs/";
+    append_html_escaped(out, run_id);
+    out += "/hosts/";
+    append_html_escaped(out, spec.host);
+    out += "/logs/";
+    append_html_escaped(out, task_key(spec));
+    out += ".log</code></p>\n";
+  }
   if (row.result) {
     const std::string& log = row.result->log.empty() ? row.result->stderr_tail : row.result->log;
     if (!log.empty()) {

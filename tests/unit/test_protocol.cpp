@@ -301,6 +301,16 @@ TEST(ProtocolJson, ManifestRoundTrips) {
   EXPECT_EQ(decoded.hosts[1].kind, "ssh");
 }
 
+// The launch token came within version 4: optional, absent for runs whose agents started after publishing.
+TEST(ProtocolJson, ManifestCarriesItsLaunchTokenOnlyWhenItHasOne) {
+  Manifest manifest{1, "r", "s", "t", {{"h", "ssh", 1}}, {}};
+  EXPECT_FALSE(to_json(manifest).contains("launch"));
+  EXPECT_EQ(manifest_from_json(to_json(manifest)).launch, "");
+  manifest.launch = "0123456789abcdef0123456789abcdef";
+  EXPECT_EQ(to_json(manifest).at("launch"), manifest.launch);
+  EXPECT_EQ(manifest_from_json(json::parse(to_json(manifest).dump())).launch, manifest.launch);
+}
+
 // Hosts in maintenance came within version 4: optional, absent when none.
 TEST(ProtocolJson, ManifestNamesItsHostsInMaintenance) {
   Manifest manifest{1, "r", "s", "t", {{"h", "local", 1}}, {{"resting", "new disk"}}};

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <filesystem>
 #include <mutex>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -83,18 +84,24 @@ class PublisherTest : public ::testing::Test {
   std::unique_ptr<Store> reader;
 };
 
-TEST_F(PublisherTest, TransientFailuresAreRetriedUntilEveryResultAndLogIsInTheStore) {
+TEST_F(PublisherTest, TransientFailuresAreRetriedUntilEveryResultAndLongLogIsInTheStore) {
   store->failures_left = 5;
   HostStatus first;
   first.host = "h";
   first.state = HostState::kRunning;
   publisher->start(first);
   for (const char* id : {"a1", "b2", "c3"}) keep(id);
+  // A log over what a result carries whole is published apart (docs/protocol.md 4.6); the others are not.
+  const std::string long_log(kResultLogHeadBytes + kResultLogTailBytes + 1, 'x');
+  TestResult result;
+  result.spec.id = "d4";
+  result.spec.host = "h";
+  spool->keep(result, dir.write("d4.log", long_log));
+  publisher->kept("d4");
   ASSERT_TRUE(publisher->drain(std::chrono::steady_clock::now() + 10s));
-  for (const char* id : {"a1", "b2", "c3"}) {
-    EXPECT_TRUE(in_store(id)) << id;
-    EXPECT_EQ(reader->get(layout::log("r", "h", id)).value(), std::string("log of ") + id + "\n");
-  }
+  for (const char* id : {"a1", "b2", "c3", "d4"}) EXPECT_TRUE(in_store(id)) << id;
+  for (const char* id : {"a1", "b2", "c3"}) EXPECT_FALSE(reader->exists(layout::log("r", "h", id)).value()) << id;
+  EXPECT_EQ(reader->get(layout::log("r", "h", "d4")).value(), long_log);
   EXPECT_TRUE(spool->waiting().empty());
   EXPECT_EQ(store->failures_left, 0);
   EXPECT_TRUE(publisher->state().last_error.empty());
@@ -201,6 +208,117 @@ TEST_F(PublisherTest, SettleLetsAPublishFinishButNeverWaitsForAFailingStore) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
   EXPECT_FALSE(in_store("a2"));
   EXPECT_EQ(publisher->state().waiting, 1);
+}
+
+// An agent started before its run was published (PublisherOptions::launch, docs/protocol.md 6, "Start"): nothing
+// of the run is written until its manifest carries the agent's token; another run's manifest, or a starter that
+// went away, and nothing is ever written.
+class LaunchedPublisherTest : public ::testing::Test {
+ protected:
+  void SetUp() override { reader = std::move(open_store("file://" + dir.str("store"))).value(); }
+  void start(const std::string& token) {
+    auto opened = open_store("file://" + dir.str("store"));
+    ASSERT_TRUE(opened.ok());
+    spool = std::make_unique<Spool>(dir.str("spool"));
+    PublisherOptions options;
+    options.run_id = "r";
+    options.host = "h";
+    options.first_attempt = true;
+    options.heartbeat_seconds = 0.1;
+    options.launch = token;
+    options.starter_present = [this] { return starter_present.load(); };
+    publisher = std::make_unique<Publisher>(std::move(opened).value(), *spool, options);
+    HostStatus first;
+    first.host = "h";
+    first.state = HostState::kRunning;
+    publisher->start(first);
+  }
+  void keep(const std::string& id) {
+    TestResult result;
+    result.spec.id = id;
+    result.spec.host = "h";
+    spool->keep(result, dir.write(id + ".log", "log of " + id + "\n"));
+    publisher->kept(id);
+  }
+  void publish_manifest(const std::string& launch) {
+    Manifest manifest;
+    manifest.run_id = "r";
+    manifest.sweep_name = "s";
+    manifest.created_at = "2026-12-01T00:00:00Z";
+    manifest.launch = launch;
+    ASSERT_TRUE(reader->put(layout::manifest("r"), to_json(manifest).dump()).ok());
+  }
+  // Everything of run r in the store but its manifest.
+  std::vector<std::string> written() const {
+    std::vector<std::string> files;
+    const std::filesystem::path run = dir.str("store") + "/runs/r";
+    std::error_code error;
+    for (std::filesystem::recursive_directory_iterator entry(run, error), end; !error && entry != end;
+         entry.increment(error)) {
+      if (entry->is_regular_file() && entry->path().filename() != "manifest.json") {
+        files.push_back(entry->path().lexically_relative(run).string());
+      }
+    }
+    return files;
+  }
+
+  TempDir dir;
+  std::atomic<bool> starter_present{true};
+  std::unique_ptr<Spool> spool;
+  std::unique_ptr<Publisher> publisher;
+  std::unique_ptr<Store> reader;
+};
+
+TEST_F(LaunchedPublisherTest, NothingIsWrittenBeforeTheManifestCarriesTheTokenThenEverythingIs) {
+  start("5e1f");
+  keep("a1");
+  std::this_thread::sleep_for(400ms);
+  EXPECT_EQ(written(), std::vector<std::string>{}) << "written before the run was published";
+  EXPECT_FALSE(publisher->state().run_confirmed);
+  publish_manifest("5e1f");
+  ASSERT_TRUE(publisher->drain(std::chrono::steady_clock::now() + 10s));
+  EXPECT_TRUE(publisher->await_run().ok());
+  EXPECT_TRUE(publisher->state().run_confirmed);
+  EXPECT_TRUE(reader->exists(layout::result("r", "h", "a1")).value());
+  HostStatus last;
+  last.host = "h";
+  last.state = HostState::kDone;
+  EXPECT_TRUE(publisher->finish(last, std::chrono::seconds(5)));
+  auto board = StatusBoard(*reader, "r").scan();
+  ASSERT_TRUE(board.ok());
+  EXPECT_EQ(board.value().latest.at("h").state, HostState::kDone);
+}
+
+TEST_F(LaunchedPublisherTest, AnotherRunsManifestRefusesTheStoreAndNothingIsWritten) {
+  publish_manifest("0ther");
+  start("5e1f");
+  keep("a1");
+  EXPECT_FALSE(publisher->drain(std::chrono::steady_clock::now() + 10s));
+  const PublishState state = publisher->state();
+  ASSERT_TRUE(state.refused.has_value());
+  EXPECT_NE(state.refused->message.find("another integrator"), std::string::npos) << state.refused->message;
+  EXPECT_FALSE(state.run_confirmed);
+  EXPECT_FALSE(publisher->await_run().ok());
+  HostStatus last;
+  last.host = "h";
+  last.state = HostState::kStoreFailed;
+  EXPECT_FALSE(publisher->finish(last, std::chrono::seconds(5)));
+  EXPECT_EQ(written(), std::vector<std::string>{});
+  EXPECT_EQ(spool->waiting(), std::vector<std::string>{"a1"}) << "the measurement stays on the host";
+}
+
+TEST_F(LaunchedPublisherTest, AStarterThatGoesAwayBeforePublishingEndsItAndNothingIsWritten) {
+  start("5e1f");
+  keep("a1");
+  std::this_thread::sleep_for(100ms);
+  starter_present = false;
+  EXPECT_FALSE(publisher->drain(std::chrono::steady_clock::now() + 10s));
+  ASSERT_TRUE(publisher->state().refused.has_value());
+  EXPECT_NE(publisher->state().refused->message.find("given up"), std::string::npos);
+  publish_manifest("5e1f");  // too late: the agent no longer counts on it
+  std::this_thread::sleep_for(200ms);
+  EXPECT_FALSE(publisher->state().run_confirmed);
+  EXPECT_EQ(written(), std::vector<std::string>{});
 }
 
 }  // namespace

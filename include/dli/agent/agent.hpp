@@ -23,6 +23,7 @@ struct AgentOptions {
   double store_patience_seconds = 600;
   double publish_deadline_seconds = 6 * 3600;
   std::string tasks_file;  // AgentRunArgs::tasks_file: the task list, when its start left it on this host
+  std::string launch;      // AgentRunArgs::launch: started before the run was published
 };
 
 struct AgentSummary {
@@ -34,6 +35,9 @@ struct AgentSummary {
   int unpublished = 0;   // results still in the spool when the agent ended
   bool store_failed = false;  // the store refused results, or did not take them all in time (exit code 5)
   std::string store_error;
+  // False when the agent was started before its run was published and the run never became its own (a foreign
+  // manifest, or its starter gave the run up): it wrote nothing to the store, not even its log.
+  bool run_confirmed = true;
 };
 
 // `store` is the run's store; the agent's test loop and its publisher thread share it (one operation at a time).

@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -33,6 +34,13 @@ struct PublisherOptions {
   // measurement with its load): a test that outlasts it costs a login before the next one, which waits for its
   // predecessor's result to be sent (docs/protocol.md 6).
   double linger_seconds = 2;
+  // Non-empty: the agent was started before its run was published (AgentRunArgs::launch). Nothing is written, and
+  // the run is not read, until the run's manifest carries this token; a foreign manifest, a starter that went away
+  // or `await_launch_seconds` without a manifest ends the agent's use of the store (PublishState::refused).
+  std::string launch = {};
+  double await_launch_seconds = 600;
+  // Whether the starter still holds the other end of the agent's fd 3 (launch_check.hpp's; tests set their own).
+  std::function<bool()> starter_present = {};
   double first_retry_seconds = 0.5;
   double max_retry_seconds = 60;   // backoff cap (util/backoff.hpp: full jitter)
 };
@@ -42,6 +50,7 @@ struct PublishState {
   int waiting = 0;          // results in the spool, not yet in the store
   std::string last_error;   // of the last failed attempt; empty after a success
   std::optional<Error> refused;  // the store refused a result (no space, permission): stop starting tests
+  bool run_confirmed = true;     // false while (or since) a launched agent's run was not published as its own
 };
 
 class Publisher {
@@ -65,11 +74,15 @@ class Publisher {
   // like after the publisher's own use, so no slot is held through a long test.
   void store_used();
   PublishState state() const;
+  // Before the test loop uses the store for the run (a model's download): waits until the run is confirmed as
+  // this launch's (at once without a launch token); the refusal when it never will be.
+  Status await_run();
 
   // Waits until nothing waits, the store refused, or `deadline`; true when nothing waits.
   bool drain(std::chrono::steady_clock::time_point deadline);
   // Before a test: lets the publisher finish what it is sending, so that no upload runs while the test measures,
   // but never waits for a store that is failing (the results then wait in the spool as usual) nor past `deadline`.
+  // What still waits then is flushed to stable storage before the test starts (Spool::make_durable).
   void settle(std::chrono::steady_clock::time_point deadline);
   // A test measures (true) or not: while it does, the heartbeat is written only every test_heartbeat_seconds.
   void set_measuring(bool measuring);
@@ -79,9 +92,13 @@ class Publisher {
 
  private:
   void loop();
+  // One step of waiting for the launch's manifest (with the lock held; unlocks it while reading the store).
+  void check_launch_step(std::unique_lock<std::mutex>& lock);
   Status publish_one(const std::string& id);
   Status write_heartbeat(HostStatus status);
   double backoff_seconds();
+  // Flushes the waiting entries not yet durable to stable storage (called without the lock held).
+  void make_waiting_durable();
 
   std::unique_ptr<Store> store_;
   Spool& spool_;
@@ -98,6 +115,7 @@ class Publisher {
   bool hold_results_ = false;        // settle() did not wait for that contact: no result goes until the test ends
   std::chrono::steady_clock::time_point last_beat_{};
   std::deque<std::string> queue_;
+  std::set<std::string> durable_;  // entries of queue_ already flushed to stable storage
   struct Document {
     std::string key, text, what;
   };
@@ -107,6 +125,10 @@ class Publisher {
   int failures_in_a_row_ = 0;
   std::string last_error_;
   std::optional<Error> refused_;
+  bool run_confirmed_ = true;  // false until a launch token's manifest was read (PublisherOptions::launch)
+  std::chrono::steady_clock::time_point launch_deadline_{};
+  std::chrono::steady_clock::time_point next_launch_check_{};
+  double launch_check_interval_ = 0.02;
   bool connected_ = false;
   std::chrono::steady_clock::time_point last_use_{};
   std::thread thread_;

@@ -22,6 +22,7 @@ inline constexpr char kHeartbeat[] = "--heartbeat";
 inline constexpr char kTestHeartbeat[] = "--test-heartbeat";
 inline constexpr char kPublishDeadline[] = "--publish-deadline";
 inline constexpr char kTasksFile[] = "--tasks-file";
+inline constexpr char kLaunch[] = "--launch";
 inline constexpr char kJson[] = "--json";
 inline constexpr char kProbe[] = "--probe";
 inline constexpr char kCredentialsStdin[] = "--credentials-stdin";
@@ -51,6 +52,9 @@ struct AgentRunArgs {
   // from its stdin): the agent starts its first test without waiting for a store login. Empty, missing or not
   // this run's and host's: the agent reads its task list from the store (docs/protocol.md 6, "Start").
   std::string tasks_file = {};
+  // Started before the run was published (docs/protocol.md 6, "Start"): the agent measures at once but uses the
+  // store for the run only once its manifest carries this token, and gives up if its starter goes away first.
+  std::string launch = {};
   bool operator==(const AgentRunArgs& other) const;
 };
 

@@ -51,6 +51,9 @@ struct Manifest {
   std::vector<std::pair<std::string, std::string>> maintenance;
   // The capacity questions the sweep asks (`capacity:`), answered on every page of the run.
   std::vector<CapacityQuestion> capacity = {};
+  // The token the integrator started this run's first agents with before it published the run (docs/protocol.md
+  // 4.2): such an agent uses the store only once the manifest carries its token. Optional; empty when absent.
+  std::string launch = {};
 };
 
 struct TaskList {

@@ -59,6 +59,13 @@ struct Accuracy {
   double top5 = 0;
 };
 
+// How much of a test's log its result carries (TestResult::log): a log up to the sum whole, a longer one its
+// first and last bytes, the whole one then published beside the result (docs/protocol.md 4.6).
+inline constexpr std::size_t kResultLogHeadBytes = 4096;
+inline constexpr std::size_t kResultLogTailBytes = 12288;
+// Whether a log of `size` bytes goes whole into its result (and so is not published apart).
+inline bool result_carries_whole_log(std::uintmax_t size) { return size <= kResultLogHeadBytes + kResultLogTailBytes; }
+
 struct TestResult {
   TestSpec spec;
   TestStatus status = TestStatus::kFailed;
@@ -73,8 +80,8 @@ struct TestResult {
   std::optional<Accuracy> accuracy;        // present when status is ok in accuracy mode
   std::map<std::string, std::string> details;  // how the runner set the framework up (docs/runners.md)
   std::string framework_version;  // as the runner reports it; empty when no runner answered
-  // The test's log as published (docs/protocol.md 4.5): whole up to 16 KiB, else its head and tail with a note of
-  // what lies between; empty from agents older than the field.
+  // The test's log as published (docs/protocol.md 4.5): whole up to kResultLogHeadBytes + kResultLogTailBytes,
+  // else its head and tail with a note of what lies between; empty from agents older than the field.
   std::string log;
   std::optional<TestEnvironment> environment;  // the host around the test, when the agent could read it
 };
