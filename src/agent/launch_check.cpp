@@ -19,6 +19,11 @@ LaunchState launch_state_of(const std::string& manifest_text, const std::string&
 }
 
 Result<LaunchState> check_launch(Store& store, const std::string& run_id, const std::string& launch) {
+  // Asked first (one command, FTP's SIZE) and read once there: a read is a data connection each time, and a fleet
+  // of agents asking while the integrator publishes must not take the server's passive ports from it.
+  auto present = store.exists(layout::manifest(run_id));
+  if (!present) return present.error();
+  if (!present.value()) return LaunchState::kNotYet;
   auto text = store.get(layout::manifest(run_id));
   if (!text) {
     if (text.error().kind == ErrorKind::kNotFound) return LaunchState::kNotYet;

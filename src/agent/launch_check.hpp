@@ -18,7 +18,7 @@ enum class LaunchState {
 // Pure: what `manifest_text` (a manifest.json) says of `launch`. An unreadable manifest is not this launch's.
 LaunchState launch_state_of(const std::string& manifest_text, const std::string& launch);
 
-// One read of the run's manifest.
+// Whether the run's manifest is there (one question), and if so one read of it.
 Result<LaunchState> check_launch(Store& store, const std::string& run_id, const std::string& launch);
 
 // The integrator that starts an agent before publishing holds the other end of the agent's fd 3 (the SSH start's

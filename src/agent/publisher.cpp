@@ -131,7 +131,7 @@ void Publisher::check_launch_step(std::unique_lock<std::mutex>& lock) {
   lock.unlock();
   const Result<LaunchState> checked = check_launch(*store_, options_.run_id, options_.launch);
   lock.lock();
-  // Quick at first (the integrator publishes within moments of the start), then at most every second.
+  // Soon at first (the integrator publishes within moments of the start), then at most every second.
   next_launch_check_ = Clock::now() + seconds(launch_check_interval_);
   launch_check_interval_ = std::min(1.0, launch_check_interval_ * 1.5);
   if (!checked) {
