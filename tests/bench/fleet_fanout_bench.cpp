@@ -337,7 +337,7 @@ struct Round {
   std::vector<HostFigures> per_host;
   FtpCounts ftp;
   std::optional<Breakdown> breakdown;  // when every agent's log could be read
-  double ssh_s = -1;      // integrator start -> its last "agent started" line
+  double ssh_s = -1;      // integrator start -> its last start command's return ("agent started over SSH")
   double collect_s = -1;  // `dli-integrator collect` of the same run, alone (part of the tail)
   std::string problem;    // why this round's figures cannot be trusted; empty when they can
   std::string output;     // the integrator's
@@ -497,9 +497,14 @@ Round run_round(const Bed& bed, const Settings& settings, int test_ms, int hosts
   }
 
   round.breakdown = breakdown_of(round, start, end);
-  for (const std::string& line : lines_of(ran.output)) {
-    if (line.find(": agent started") == std::string::npos) continue;
-    if (const auto at = line_time(line)) round.ssh_s = std::max(round.ssh_s, seconds(*at - start));
+  // The moment each start command returned ("agent started over SSH"): the integrator says "host X: agent
+  // started" only after publishing the run, which its agents no longer wait for.
+  for (const char* said : {"agent started over SSH", ": agent started"}) {
+    for (const std::string& line : lines_of(ran.output)) {
+      if (line.find(said) == std::string::npos) continue;
+      if (const auto at = line_time(line)) round.ssh_s = std::max(round.ssh_s, seconds(*at - start));
+    }
+    if (round.ssh_s >= 0) break;
   }
   // Collecting again, alone, tells how much of the tail is the collection itself rather than waiting for the
   // next status poll (after the FTP count: it is not part of the sweep).
@@ -652,7 +657,7 @@ void print_report(const Settings& settings, const Bed& bed, const std::vector<Ro
         b.tail, figure(round.collect_s, "{:.2f}"), 1000 * agent_overhead / k);
   }
   std::cout << "  launch:   integrator start -> the agent's first log line (config, publish, SSH, agent exec)\n"
-               "  (ssh):    integrator start -> its last 'agent started' line (part of launch)\n"
+               "  (ssh):    integrator start -> its last start command's return (part of launch)\n"
                "  init:     agent's first line -> its first test starts (task list, runners, host description)\n"
                "  in tests: each test's 'running' -> 'ok' lines less its elapsed_s (model fetch if not cached)\n"
                "  between:  'ok' -> next 'running' (log and result published, next result looked up, heartbeat)\n"
