@@ -185,7 +185,9 @@ void write_test_section(std::ostream& stream, const std::string& run_id, const R
   // The log comes with the result (docs/protocol.md 4.5), whole up to 16 KiB; results of agents older than that
   // carry only a failed test's output tail. A log the result could not carry whole is in the store under this key.
   const bool whole_here = row.result && !row.result->log.empty() && result_carries_whole_log(row.result->log.size());
-  if (!whole_here) {
+  if (whole_here) {
+    out += "<p class=\"log\">Log</p>\n";
+  } else {
     out += "<p class=\"log\">Log: <code>runs/";
     append_html_escaped(out, run_id);
     out += "/hosts/";

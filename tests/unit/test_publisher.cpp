@@ -49,6 +49,15 @@ class FailingStore : public Store {
   std::unique_ptr<Store> inner_;
 };
 
+// A finished test of host h, with its log, into the spool and the publisher's queue, as the agent's loop does.
+void keep_result(const TempDir& dir, Spool& spool, Publisher& publisher, const std::string& id, const std::string& log) {
+  TestResult result;
+  result.spec.id = id;
+  result.spec.host = "h";
+  spool.keep(result, dir.write(id + ".log", log));
+  publisher.kept(id);
+}
+
 class PublisherTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -68,13 +77,7 @@ class PublisherTest : public ::testing::Test {
     publisher = std::make_unique<Publisher>(std::move(failing), *spool, options);
     reader = std::move(open_store("file://" + dir.str("store"))).value();
   }
-  void keep(const std::string& id) {
-    TestResult result;
-    result.spec.id = id;
-    result.spec.host = "h";
-    spool->keep(result, dir.write(id + ".log", "log of " + id + "\n"));
-    publisher->kept(id);
-  }
+  void keep(const std::string& id) { keep_result(dir, *spool, *publisher, id, "log of " + id + "\n"); }
   bool in_store(const std::string& id) { return reader->exists(layout::result("r", "h", id)).value(); }
 
   TempDir dir;
@@ -93,11 +96,7 @@ TEST_F(PublisherTest, TransientFailuresAreRetriedUntilEveryResultAndLongLogIsInT
   for (const char* id : {"a1", "b2", "c3"}) keep(id);
   // A log over what a result carries whole is published apart (docs/protocol.md 4.6); the others are not.
   const std::string long_log(kResultLogHeadBytes + kResultLogTailBytes + 1, 'x');
-  TestResult result;
-  result.spec.id = "d4";
-  result.spec.host = "h";
-  spool->keep(result, dir.write("d4.log", long_log));
-  publisher->kept("d4");
+  keep_result(dir, *spool, *publisher, "d4", long_log);
   ASSERT_TRUE(publisher->drain(std::chrono::steady_clock::now() + 10s));
   for (const char* id : {"a1", "b2", "c3", "d4"}) EXPECT_TRUE(in_store(id)) << id;
   for (const char* id : {"a1", "b2", "c3"}) EXPECT_FALSE(reader->exists(layout::log("r", "h", id)).value()) << id;
@@ -233,13 +232,7 @@ class LaunchedPublisherTest : public ::testing::Test {
     first.state = HostState::kRunning;
     publisher->start(first);
   }
-  void keep(const std::string& id) {
-    TestResult result;
-    result.spec.id = id;
-    result.spec.host = "h";
-    spool->keep(result, dir.write(id + ".log", "log of " + id + "\n"));
-    publisher->kept(id);
-  }
+  void keep(const std::string& id) { keep_result(dir, *spool, *publisher, id, "log of " + id + "\n"); }
   void publish_manifest(const std::string& launch) {
     Manifest manifest;
     manifest.run_id = "r";

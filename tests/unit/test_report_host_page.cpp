@@ -205,6 +205,7 @@ TEST(ReportHostPage, ATestShowsTheLogItsResultCarriesAsTextRatherThanTheTail) {
   EXPECT_EQ(section.find("<pre class=\"log\">the tail only"), std::string::npos);
   // Carried whole, the log is not in the store apart (docs/protocol.md 4.6): no key to point at.
   EXPECT_EQ(section.find("Log: <code>"), std::string::npos) << section;
+  EXPECT_NE(section.find("<p class=\"log\">Log</p>"), std::string::npos) << section;
   row.result->log = std::string(kResultLogHeadBytes, 'h') + "[dli-agent] 9 bytes of this log left out here\n" +
                     std::string(kResultLogTailBytes, 't');
   const std::string cut = section_of(host_page(ReportContext{"run-1", "n", "c", "g"}, "b", {row}), "00000000000000c1");
