@@ -287,14 +287,13 @@ std::vector<HostTrack*> mark_starting(Store& store, const std::string& run_id, s
   return to_start;
 }
 
-// Follows every host of `tracks` until each is finished (`started`: those whose agents this attempt started),
+// Follows every host of `tracks` until each is finished (`to_start`: those whose agents this attempt started),
 // then collects. `record`: the run as published, with the hosts' statuses before this attempt; collected at the
 // end with the statuses this attempt saw.
 RunOutcome follow_run(Store& store, RunRecord record, std::vector<HostTrack>& tracks,
-                      const std::vector<HostTrack*>& started_here, const RunOptions& options, std::ostream& out) {
+                      const std::vector<HostTrack*>& to_start, const RunOptions& options, std::ostream& out) {
   const std::string& run_id = record.manifest.run_id;
   StatusBoard board(store, run_id);
-  const std::vector<HostTrack*>& to_start = started_here;
   std::vector<HostShell*> watched;
   for (HostTrack* track : to_start) watched.push_back(track->shell.get());
   AgentExitWatch exits(watched);  // an agent's exit cuts the poll's sleep short: its final status is in the store
