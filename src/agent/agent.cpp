@@ -70,19 +70,8 @@ void check_name(const char* what, const std::string& name, const std::optional<s
 // An agent started before its run was published reads nothing of the run before the run is its own.
 void await_launch_now(Store& store, const AgentOptions& options) {
   if (options.launch.empty()) return;
-  const auto give_up = Clock::now() + seconds(options.store_patience_seconds);
-  double wait = 0.02;
-  for (;;) {
-    if (!launch_starter_present()) throw std::runtime_error("the integrator gave the run up before publishing it");
-    const auto checked = check_launch(store, options.run_id, options.launch);
-    if (checked && checked.value() == LaunchState::kConfirmed) return;
-    if (checked && checked.value() == LaunchState::kForeign) {
-      throw std::runtime_error(fmt::format("run {} was published by another integrator", options.run_id));
-    }
-    if (Clock::now() > give_up) throw std::runtime_error(fmt::format("run {} was never published", options.run_id));
-    std::this_thread::sleep_for(std::chrono::duration<double>(wait));
-    wait = std::min(1.0, wait * 1.5);
-  }
+  const Status confirmed = LaunchWait(options.run_id, options.launch, options.store_patience_seconds).wait(store);
+  if (!confirmed) throw std::runtime_error(confirmed.error().message);
 }
 
 TaskList read_tasks(Store& store, const AgentOptions& options) {

@@ -3,6 +3,10 @@
 #include <poll.h>
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <thread>
+
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "dli/protocol/protocol.hpp"
@@ -40,6 +44,48 @@ bool launch_starter_present() {
   pollfd watched{kStarterFd, POLLRDHUP, 0};
   if (::poll(&watched, 1, 0) < 0) return true;
   return (watched.revents & (POLLERR | POLLHUP | POLLRDHUP)) == 0;
+}
+
+LaunchWait::LaunchWait(std::string run_id, std::string launch, double patience_seconds,
+                       std::function<bool()> starter_present)
+    : run_id_(std::move(run_id)), launch_(std::move(launch)), patience_seconds_(patience_seconds),
+      starter_present_(starter_present ? std::move(starter_present) : launch_starter_present),
+      deadline_(Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                   std::chrono::duration<double>(patience_seconds))) {}
+
+Status LaunchWait::step(Store& store) {
+  if (state_ != LaunchState::kNotYet || refused_) return {};
+  const auto now = Clock::now();
+  if (!starter_present_()) {
+    refused_ = Error{fmt::format("run {} was given up by the integrator that started this agent before it was "
+                                 "published: nothing goes into the store", run_id_)};
+    return {};
+  }
+  if (now >= deadline_) {
+    refused_ = Error{fmt::format("run {} was not published within {:g} s of this agent's start: nothing goes into "
+                                 "the store", run_id_, patience_seconds_)};
+    return {};
+  }
+  if (now < next_check_) return {};
+  const Result<LaunchState> checked = check_launch(store, run_id_, launch_);
+  next_check_ = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(interval_));
+  interval_ = std::min(1.0, interval_ * 1.5);
+  if (!checked) return checked.error();
+  state_ = checked.value();
+  if (state_ == LaunchState::kForeign) {
+    refused_ = Error{fmt::format("run {} was published by another integrator (its manifest does not carry this "
+                                 "agent's launch token): nothing goes into the store", run_id_)};
+  }
+  return {};
+}
+
+Status LaunchWait::wait(Store& store) {
+  for (;;) {
+    (void)step(store);  // a failing store is asked again at the next check, within the patience
+    if (refused_) return *refused_;
+    if (state_ == LaunchState::kConfirmed) return {};
+    std::this_thread::sleep_until(next_check_);
+  }
 }
 
 }  // namespace dli

@@ -28,8 +28,12 @@ bool is_refusal(const Error& error) { return error.kind == ErrorKind::kNoSpace |
 Publisher::Publisher(std::unique_ptr<Store> store, Spool& spool, PublisherOptions options)
     : store_(std::move(store)), spool_(spool), options_(std::move(options)),
       writer_(*store_, options_.run_id, options_.host, /*clock_numbers=*/true),
-      run_confirmed_(options_.launch.empty()),
-      launch_deadline_(Clock::now() + seconds(options_.await_launch_seconds)) {}
+      run_confirmed_(options_.launch.empty()) {
+  if (!run_confirmed_) {
+    launch_wait_ = std::make_unique<LaunchWait>(options_.run_id, options_.launch, options_.await_launch_seconds,
+                                                options_.starter_present);
+  }
+}
 
 Publisher::~Publisher() {
   {
@@ -111,46 +115,22 @@ Status Publisher::await_run() {
 }
 
 void Publisher::check_launch_step(std::unique_lock<std::mutex>& lock) {
-  const auto now = Clock::now();
-  if (!(options_.starter_present ? options_.starter_present() : launch_starter_present())) {
-    refused_ = Error{fmt::format("run {} was given up by the integrator that started this agent before it was "
-                                 "published: nothing goes into the store", options_.run_id)};
-  } else if (now >= launch_deadline_) {
-    refused_ = Error{fmt::format("run {} was not published within {:g} s of this agent's start: nothing goes into "
-                                 "the store", options_.run_id, options_.await_launch_seconds)};
-  }
-  if (refused_) {
-    spdlog::error("{}", refused_->message);
-    wake_.notify_all();
-    return;
-  }
-  if (now < next_launch_check_) {
-    wake_.wait_until(lock, next_launch_check_);
-    return;
-  }
+  LaunchWait& wait = *launch_wait_;  // touched by this thread only
   lock.unlock();
-  const Result<LaunchState> checked = check_launch(*store_, options_.run_id, options_.launch);
+  const Status asked = wait.step(*store_);
   lock.lock();
-  // Soon at first (the integrator publishes within moments of the start), then at most every second.
-  next_launch_check_ = Clock::now() + seconds(launch_check_interval_);
-  launch_check_interval_ = std::min(1.0, launch_check_interval_ * 1.5);
-  if (!checked) {
-    last_error_ = checked.error().message;
+  if (!asked) last_error_ = asked.error().message;
+  if (wait.refused()) {
+    refused_ = wait.refused();
+    spdlog::error("{}", refused_->message);
+  } else if (wait.state() == LaunchState::kConfirmed) {
+    run_confirmed_ = true;
+    last_error_.clear();
+    connected_ = true;
+    last_use_ = Clock::now();
+  } else {
+    wake_.wait_until(lock, wait.next_check());
     return;
-  }
-  switch (checked.value()) {
-    case LaunchState::kConfirmed:
-      run_confirmed_ = true;
-      last_error_.clear();
-      connected_ = true;
-      last_use_ = Clock::now();
-      break;
-    case LaunchState::kForeign:
-      refused_ = Error{fmt::format("run {} was published by another integrator (its manifest does not carry this "
-                                   "agent's launch token): nothing goes into the store", options_.run_id)};
-      spdlog::error("{}", refused_->message);
-      break;
-    case LaunchState::kNotYet: break;
   }
   wake_.notify_all();
 }

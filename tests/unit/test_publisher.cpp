@@ -215,7 +215,7 @@ TEST_F(PublisherTest, SettleLetsAPublishFinishButNeverWaitsForAFailingStore) {
 class LaunchedPublisherTest : public ::testing::Test {
  protected:
   void SetUp() override { reader = std::move(open_store("file://" + dir.str("store"))).value(); }
-  void start(const std::string& token) {
+  void start(const std::string& token, double await_launch_seconds = 600) {
     auto opened = open_store("file://" + dir.str("store"));
     ASSERT_TRUE(opened.ok());
     spool = std::make_unique<Spool>(dir.str("spool"));
@@ -225,6 +225,7 @@ class LaunchedPublisherTest : public ::testing::Test {
     options.first_attempt = true;
     options.heartbeat_seconds = 0.1;
     options.launch = token;
+    options.await_launch_seconds = await_launch_seconds;
     options.starter_present = [this] { return starter_present.load(); };
     publisher = std::make_unique<Publisher>(std::move(opened).value(), *spool, options);
     HostStatus first;
@@ -309,6 +310,21 @@ TEST_F(LaunchedPublisherTest, AStarterThatGoesAwayBeforePublishingEndsItAndNothi
   ASSERT_TRUE(publisher->state().refused.has_value());
   EXPECT_NE(publisher->state().refused->message.find("given up"), std::string::npos);
   publish_manifest("5e1f");  // too late: the agent no longer counts on it
+  std::this_thread::sleep_for(200ms);
+  EXPECT_FALSE(publisher->state().run_confirmed);
+  EXPECT_EQ(written(), std::vector<std::string>{});
+}
+
+TEST_F(LaunchedPublisherTest, NoManifestWithinThePatienceEndsItAndNothingIsWritten) {
+  start("5e1f", /*await_launch_seconds=*/0.5);
+  keep("a1");
+  const auto began = std::chrono::steady_clock::now();
+  EXPECT_FALSE(publisher->await_run().ok());
+  EXPECT_GE(std::chrono::steady_clock::now() - began, 400ms);
+  ASSERT_TRUE(publisher->state().refused.has_value());
+  EXPECT_NE(publisher->state().refused->message.find("not published within 0.5 s"), std::string::npos)
+      << publisher->state().refused->message;
+  publish_manifest("5e1f");  // too late
   std::this_thread::sleep_for(200ms);
   EXPECT_FALSE(publisher->state().run_confirmed);
   EXPECT_EQ(written(), std::vector<std::string>{});

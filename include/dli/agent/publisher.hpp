@@ -22,6 +22,8 @@
 
 namespace dli {
 
+class LaunchWait;  // src/agent/launch_check.hpp
+
 struct PublisherOptions {
   std::string run_id;
   std::string host;
@@ -126,9 +128,7 @@ class Publisher {
   std::string last_error_;
   std::optional<Error> refused_;
   bool run_confirmed_ = true;  // false until a launch token's manifest was read (PublisherOptions::launch)
-  std::chrono::steady_clock::time_point launch_deadline_{};
-  std::chrono::steady_clock::time_point next_launch_check_{};
-  double launch_check_interval_ = 0.02;
+  std::unique_ptr<LaunchWait> launch_wait_;  // while run_confirmed_ is false
   bool connected_ = false;
   std::chrono::steady_clock::time_point last_use_{};
   std::thread thread_;
