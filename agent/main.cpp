@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
@@ -78,6 +79,25 @@ class CredentialsFileRemoval {
   std::string path_;
 };
 
+// An agent started over SSH (--detach) leaves the start command's session, so that neither the connection's end
+// nor a signal to the session's processes reaches it (what `setsid nohup` would do, without two more programs).
+void detach_from_starter() {
+  (void)::setsid();  // fails only for a process group leader, which a shell's background job is not
+  ::signal(SIGHUP, SIG_IGN);  // the tests it starts get the default back (child_process.cpp)
+}
+
+// The task list the start command gave on standard input (--tasks-file -), read whole; standard input is then
+// /dev/null, so the agent holds nothing of the starter's but the channel's output on fd 3.
+std::string take_tasks_from_stdin() {
+  std::string text((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+  const int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (null_fd >= 0) {
+    ::dup2(null_fd, STDIN_FILENO);
+    ::close(null_fd);
+  }
+  return text;
+}
+
 bool valid_names(const AgentRunArgs& args) { return !run_id_problem(args.run_id) && !name_problem(args.host); }
 
 // Everything the agent says goes to stderr (captured by whoever started it) and to a file in the work dir that is
@@ -132,6 +152,8 @@ int command_run(AgentRunArgs args) {
     std::cerr << "dli-agent: --run and --host must be names of " << name_rule() << "\n";
     return exit_code::kBadConfig;
   }
+  if (args.detach) detach_from_starter();
+  const std::string tasks_text = args.tasks_file == agent_cli::kTasksFromStdin ? take_tasks_from_stdin() : "";
   if (args.work_dir.empty()) args.work_dir = "/tmp/dli-agent-" + args.host;
   // The credentials file the integrator left for this agent goes when the agent does (docs/fleet-ssh.md).
   CredentialsFileRemoval credentials_removal;
@@ -164,6 +186,7 @@ int command_run(AgentRunArgs args) {
   options.redo = args.redo;
   options.first_attempt = args.first_attempt;
   options.tasks_file = args.tasks_file;
+  options.tasks_text = tasks_text;
   options.launch = args.launch;
   options.heartbeat_seconds = args.heartbeat_seconds;
   options.test_heartbeat_seconds = std::max(args.heartbeat_seconds, args.test_heartbeat_seconds);

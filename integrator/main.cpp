@@ -218,7 +218,11 @@ int run_command_line(int argc, char** argv) {
     if (*run_cmd) {
       // A --store is known before any file is read: its login goes on while the sweep and fleet are.
       dli::EarlyStore early_store(store_url);
-      const dli::Plan plan = dli::make_plan(sweep_path);
+      // The first hosts' connections open once the fleet is read, while the models are hashed.
+      dli::EarlyShells early_shells;
+      const dli::Plan plan = dli::make_plan(sweep_path, [&early_shells](const auto& sweep, const auto& fleet) {
+        early_shells.open(sweep, fleet);
+      });
       dli::RunOptions options = run_options(plan.fleet, store_url, out_dir, agent_exe, no_progress);
       options.redo = redo;
       options.run_id = chosen_run_id;
@@ -230,7 +234,7 @@ int run_command_line(int argc, char** argv) {
       options.history = history_location.empty() ? plan.fleet.history : history_location;
       options.fail_on_regression = fail_on_regression;
       const dli::RunOutcome outcome =
-          dli::run_sweep(plan, options, std::cout, &early_store);
+          dli::run_sweep(plan, options, std::cout, &early_store, &early_shells);
       const int code = print_run_outcome(outcome);
       tell(plan.fleet.notify, outcome.history_path, outcome.events);
       return code;

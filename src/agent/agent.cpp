@@ -20,6 +20,7 @@
 #include "dli/agent/publisher.hpp"
 #include "dli/agent/runner_registry.hpp"
 #include "dli/agent/spool.hpp"
+#include "dli/protocol/agent_command.hpp"
 #include "dli/protocol/names.hpp"
 #include "dli/protocol/protocol.hpp"
 #include "dli/store/locked_store.hpp"
@@ -92,23 +93,28 @@ TaskList read_tasks(Store& store, const AgentOptions& options) {
   return tasks;
 }
 
-// The task list its start left on this host (AgentOptions::tasks_file), when it is this run's and host's: with
-// it the first test starts at once, while the publisher logs into the store. nullopt: the store's copy is read.
+// The task list its start gave this agent (AgentOptions::tasks_text, or tasks_file on this host), when it is this
+// run's and host's: with it the first test starts at once, while the publisher logs into the store. nullopt: the
+// store's copy is read.
 std::optional<TaskList> local_tasks(const AgentOptions& options) {
-  if (options.tasks_file.empty()) return std::nullopt;
-  std::ifstream in(options.tasks_file, std::ios::binary);
-  if (!in) {
-    spdlog::warn("no task list at {}; reading it from the store", options.tasks_file);
-    return std::nullopt;
+  std::string text = options.tasks_text;
+  std::string source = "the task list on standard input";
+  if (text.empty()) {
+    if (options.tasks_file.empty() || options.tasks_file == agent_cli::kTasksFromStdin) return std::nullopt;
+    source = options.tasks_file;
+    std::ifstream in(options.tasks_file, std::ios::binary);
+    if (!in) {
+      spdlog::warn("no task list at {}; reading it from the store", options.tasks_file);
+      return std::nullopt;
+    }
+    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   }
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   try {
     TaskList tasks = task_list_from_json(nlohmann::json::parse(text));
     if (tasks.run_id == options.run_id && tasks.host == options.host) return tasks;
-    spdlog::warn("{} is for run {} host {}; reading the task list from the store", options.tasks_file, tasks.run_id,
-                 tasks.host);
+    spdlog::warn("{} is for run {} host {}; reading the task list from the store", source, tasks.run_id, tasks.host);
   } catch (const std::exception& error) {
-    spdlog::warn("unreadable task list {}: {}; reading it from the store", options.tasks_file, error.what());
+    spdlog::warn("unreadable {}: {}; reading it from the store", source, error.what());
   }
   return std::nullopt;
 }

@@ -34,11 +34,13 @@ AgentSubcommands define_agent_cli(CLI::App& app, AgentRunArgs& run, AgentDescrib
                            "(default 21600)")
       ->check(CLI::Range(1.0, 7 * 24 * 3600.0));
   commands.run->add_option(kTasksFile, run.tasks_file,
-                           "This host's task list as a local file (the start command writes it); missing or not "
-                           "this run's: read from the store");
+                           "This host's task list as a local file (the start command writes it), or - for standard "
+                           "input; missing or not this run's: read from the store");
   commands.run->add_option(kLaunch, run.launch,
                            "Started before the run was published: use the store for it only once its manifest "
                            "carries this token (the integrator's; docs/protocol.md 6)");
+  commands.run->add_flag(kDetach, run.detach,
+                         "Leave the starter's session and ignore its hangup (a start over SSH; docs/fleet-ssh.md)");
 
   commands.describe =
       app.add_subcommand(kDescribeCommand, "Describe this host: CPU, cores, memory, OS, frameworks");

@@ -45,11 +45,12 @@ int Plan::total_tests() const {
   return total;
 }
 
-Plan make_plan(const std::string& sweep_path) {
+Plan make_plan(const std::string& sweep_path, const FleetReadHook& fleet_read) {
   Plan plan;
   plan.sweep = load_sweep(sweep_path);
   plan.fleet = load_fleet(plan.sweep.fleet_path);
   check_sweep_against_fleet(plan.sweep, plan.fleet);
+  if (fleet_read) fleet_read(plan.sweep, plan.fleet);
   plan.hashes = hash_model_files(plan.sweep);
   plan.datasets = pack_datasets(plan.sweep);
   plan.hosts = expand(plan.sweep, plan.fleet, plan.hashes, plan.datasets);

@@ -436,14 +436,27 @@ std::map<std::string, TaskList> task_lists(const Plan& plan, const std::string& 
   return lists;
 }
 
-RunOutcome run_sweep(const Plan& plan, const RunOptions& options, std::ostream& out, EarlyStore* early_store) {
+RunOutcome run_sweep(const Plan& plan, const RunOptions& options, std::ostream& out, EarlyStore* early_store,
+                     EarlyShells* early_shells) {
   std::vector<HostTrack> tracks;
   for (const auto& host : plan.hosts) tracks.push_back(make_track(host.host, static_cast<int>(host.tests.size())));
-  // The first hosts' connections open while the run is published: their handshakes and the store's login overlap.
-  const std::size_t ahead = std::min(tracks.size(), static_cast<std::size_t>(std::max(1, options.parallel_starts)));
-  for (std::size_t i = 0; i < ahead; ++i) {
-    HostShell* shell = tracks[i].shell.get();
-    tracks[i].prepared = std::async(std::launch::async, [shell] { shell->prepare_start(); });
+  // The first hosts' connections open while the run is published (or were opened while the plan was made): their
+  // handshakes and the store's login overlap.
+  std::size_t ahead = std::min(tracks.size(), static_cast<std::size_t>(std::max(1, options.parallel_starts)));
+  for (auto& track : tracks) {
+    if (early_shells == nullptr) break;
+    auto early = early_shells->take(track.host.name);
+    if (!early) continue;
+    track.shell = std::move(early->shell);
+    track.prepared = std::move(early->ready);
+    if (ahead > 0) --ahead;
+  }
+  for (auto& track : tracks) {
+    if (ahead == 0) break;
+    if (track.prepared.valid()) continue;
+    HostShell* shell = track.shell.get();
+    track.prepared = std::async(std::launch::async, [shell] { shell->prepare_start(); });
+    --ahead;
   }
   // Agents of hosts reached directly (ssh, local) start before the run is published, with a launch token: they
   // measure at once while the store's login and the publishing go on here, and use the store only once the

@@ -9,7 +9,7 @@ bool AgentRunArgs::operator==(const AgentRunArgs& other) const {
          work_dir == other.work_dir && redo == other.redo && first_attempt == other.first_attempt && heartbeat_seconds == other.heartbeat_seconds &&
          test_heartbeat_seconds == other.test_heartbeat_seconds &&
          publish_deadline_seconds == other.publish_deadline_seconds && tasks_file == other.tasks_file &&
-         launch == other.launch;
+         launch == other.launch && detach == other.detach;
 }
 
 bool AgentDescribeArgs::operator==(const AgentDescribeArgs& other) const {
@@ -36,6 +36,7 @@ std::vector<std::string> agent_argv(const std::string& agent_exe, const AgentRun
   }
   if (!args.tasks_file.empty()) argv.insert(argv.end(), {kTasksFile, args.tasks_file});
   if (!args.launch.empty()) argv.insert(argv.end(), {kLaunch, args.launch});
+  if (args.detach) argv.emplace_back(kDetach);
   return argv;
 }
 

@@ -1,8 +1,9 @@
 // HostShell over SSH. The agent is started by one command: check it exists, make the work dir, write the secret
-// file and the task list from stdin, then `setsid nohup` it with its streams redirected so that it outlives the
-// connection. It keeps only the channel's output open (fd 3), so the channel closes when the agent exits.
+// file from stdin, then start it detached (--detach) with the rest of stdin, the task list, as its own, so that it
+// outlives the connection. It keeps only the channel's output open (fd 3), so the channel closes when it exits.
 #include "dli/remote/host_shell_ssh.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
@@ -43,35 +44,41 @@ constexpr char kAgentMissingMark[] = "dli-agent-missing";
 }  // namespace
 
 std::string remote_start_script(const AgentLaunch& launch) {
-  std::vector<std::string> args = launch.argv();
+  // Shell built-ins wherever they do: each program the script runs is a process start on the host, and a fleet's
+  // hosts all start at once (docs/fleet-ssh.md, section 5).
+  AgentRunArgs run = launch.args;
+  const bool tasks_on_stdin = !launch.tasks_json.empty() && !run.tasks_file.empty();
+  if (tasks_on_stdin) run.tasks_file = agent_cli::kTasksFromStdin;
+  run.detach = true;
+  std::vector<std::string> args = agent_argv(launch.agent_exe, run);
   args.erase(args.begin());  // argv[0] is the agent, named "$agent" below
   const std::string work = launch.args.work_dir;
   std::string script;
   script += fmt::format("agent={}\nwork={}\n", quote_for_remote_shell(launch.agent_exe), quote_for_remote_shell(work));
   script += fmt::format("if [ -d \"$agent\" ] || [ ! -x \"$agent\" ]; then echo {} >&2; exit {}; fi\n",
                         kAgentMissingMark, kAgentMissingExit);
-  script += "mkdir -p -- \"$work\" || exit 126\n";
+  script += "[ -d \"$work\" ] || mkdir -p -- \"$work\" || exit 126\n";
   if (!launch.secret_netrc.empty()) {
-    // One file per run, removed by its agent when it ends. rm first: an existing file would keep its old,
+    // One file per run, removed by its agent when it ends. An existing one goes first: it would keep its old,
     // possibly wider, mode. The subshell scopes the umask.
     script += fmt::format("secret=\"$work\"/{}\n", quote_for_remote_shell(credentials_file_name(launch.args.run_id)));
-    // The secret is the first secret_netrc.size() bytes of stdin, the task list (if any) the rest. dd bs=1 reads
-    // byte by byte, so it never takes the task list's bytes with it (head -c may read ahead on a pipe).
-    const std::string copy = launch.tasks_json.empty()
-                                 ? std::string("cat")
-                                 : fmt::format("dd bs=1 count={} 2>/dev/null", launch.secret_netrc.size());
-    script += fmt::format("rm -f -- \"$secret\" && (umask 077 && {} > \"$secret\") || exit 125\n", copy);
+    script += "if [ -e \"$secret\" ] || [ -L \"$secret\" ]; then rm -f -- \"$secret\" || exit 125; fi\n";
+    // The secret is the first lines of stdin (netrc text ends with a newline), the task list the rest. `read`
+    // takes a pipe's input byte by byte, so it never takes the task list's bytes with it.
+    const auto lines = std::count(launch.secret_netrc.begin(), launch.secret_netrc.end(), '\n') +
+                       (launch.secret_netrc.back() == '\n' ? 0 : 1);  // start_agent ends the last line
+    std::string copy;
+    for (std::ptrdiff_t line = 0; line < lines; ++line) copy += "IFS= read -r l && printf '%s\\n' \"$l\" && ";
+    script += fmt::format("(umask 077 && {{ {}:; }} > \"$secret\") || exit 125\n", copy);
     // The agent's credential lookup reads $DLI_CREDENTIALS_FILE first (include/dli/credentials.hpp).
     script += "DLI_CREDENTIALS_FILE=\"$secret\"; export DLI_CREDENTIALS_FILE\n";
   }
-  if (!launch.tasks_json.empty() && !launch.args.tasks_file.empty()) {
-    // Not atomic, and need not be: an agent reads it once as it starts, and one that reads a torn copy (another
-    // start of the same run writing it) finds it unreadable and reads the store's.
-    script += fmt::format("cat > {} || exit 124\n", quote_for_remote_shell(launch.args.tasks_file));
-  }
   // fd 3 is the SSH channel's output, which the agent holds (unused) until it exits: the channel closes then and
   // the integrator learns of the agent's end at once (HostShell::wait_agent_exit). Its children never inherit it.
-  script += fmt::format("setsid nohup \"$agent\" {} 3>&1 >> {} 2>&1 < /dev/null &\n", remote_command_line(args),
+  // The rest of stdin, the task list, is the agent's own stdin (a background job's would be /dev/null).
+  const std::string input = tasks_on_stdin ? "0<&4 4<&-" : "< /dev/null";
+  if (tasks_on_stdin) script += "exec 4<&0\n";
+  script += fmt::format("\"$agent\" {} {} 3>&1 >> {} 2>&1 &\n", remote_command_line(args), input,
                         quote_for_remote_shell(fmt::format("{}/agent-{}.out", work, launch.args.run_id)));
   script += "echo \"$!\"\n";
   return script;
@@ -118,7 +125,10 @@ class SshShell : public HostShell {
     const auto pid_line = [](const std::string& out) {
       return !out.empty() && out.back() == '\n' && out.find_first_not_of("0123456789\n") == std::string::npos;
     };
-    auto ran = session.value().exec_until(command, launch.secret_netrc + launch.tasks_json,
+    std::string input = launch.secret_netrc;
+    if (!input.empty() && input.back() != '\n') input += '\n';  // the script reads the secret line by line
+    input += launch.tasks_json;
+    auto ran = session.value().exec_until(command, input,
                                           options_.start_timeout_seconds, pid_line);
     if (!ran) return ran.error();
     const SshExecResult& result = ran.value();

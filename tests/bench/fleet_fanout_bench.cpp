@@ -530,6 +530,27 @@ struct UnitCosts {
   double put_cmds = -1, get_cmds = -1, exists_cmds = -1;  // FTP commands each
 };
 
+// What the bed itself allows: a host's start costs this machine's CPUs the unit costs above (the SSH connection,
+// the start command, the agent's exec, the agent's store login), and N hosts started at once share its CPUs; a
+// fleet of N machines runs them side by side. A lower bound of each row's ratio that no coordination can beat
+// here (the integrator's own start and everything after the first test come on top).
+void print_start_floor(std::ostream& out, const UnitCosts& costs, const std::vector<Round>& rounds) {
+  if (costs.ssh_connect_ms < 0 || costs.ssh_exec_ms < 0 || costs.agent_exec_ms < 0 || costs.login_ms < 0) return;
+  const double per_host_s = (costs.ssh_connect_ms + costs.ssh_exec_ms + costs.agent_exec_ms + costs.login_ms) / 1000;
+  const double cpus = std::max(1u, std::thread::hardware_concurrency());
+  out << fmt::format("start floor: one host's start costs {:.0f} ms of this machine (SSH connect + first command + "
+                     "agent exec + store login);\n  hosts started at once share its {:.0f} CPUs, a fleet's do not. "
+                     "Lowest ratio the bed allows:",
+                     1000 * per_host_s, cpus);
+  for (const Round& round : rounds) {
+    const double work = round.longest_work_s();
+    if (work <= 0) continue;
+    const double floor_s = per_host_s * std::max(1.0, round.hosts / cpus);
+    out << fmt::format(" {} ms x {}: {:.3f};", round.test_ms, round.hosts, (work + floor_s) / work);
+  }
+  out << "\n";
+}
+
 double median(std::vector<double> values) {
   if (values.empty()) return -1;
   std::sort(values.begin(), values.end());
@@ -686,6 +707,7 @@ void print_report(const Settings& settings, const Bed& bed, const std::vector<Ro
       figure(costs.agent_exec_ms, "{:.1f}"), figure(costs.login_ms, "{:.1f}"), figure(costs.put_ms, "{:.2f}"),
       figure(costs.put_cmds, "{:.0f}"), figure(costs.get_ms, "{:.2f}"), figure(costs.get_cmds, "{:.0f}"),
       figure(costs.exists_ms, "{:.2f}"), figure(costs.exists_cmds, "{:.0f}"));
+  print_start_floor(std::cout, costs, rounds);
 
   for (const Round& round : rounds) {
     if (!round.problem.empty()) {

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <ctime>
 #include <filesystem>
+#include <sstream>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -22,6 +23,16 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
+
+int session_of(pid_t pid) {  // field 6 of /proc/PID/stat
+  const std::string text = read_file_quietly("/proc/" + std::to_string(pid) + "/stat");
+  if (text.empty()) return -1;
+  std::istringstream fields(text.substr(text.rfind(')') + 2));
+  std::string state;
+  int parent = 0, group = 0, session = 0;
+  fields >> state >> parent >> group >> session;
+  return session;
+}
 
 class LaunchBeforePublish : public SweepWorkspace {
  protected:
@@ -55,8 +66,9 @@ class LaunchBeforePublish : public SweepWorkspace {
     return files;
   }
 
-  // A launched agent as the integrator starts one: its fd 3 the writing end of a pipe whose reading end this test
-  // holds (`starter_fd`). The task list is that of a run this test made first, under a new run id.
+  // A launched agent as the integrator starts one over SSH: its fd 3 the writing end of a pipe whose reading end
+  // this test holds (`starter_fd`), its task list on its standard input, detached. The task list is that of a run
+  // this test made first, under a new run id.
   pid_t start_launched_agent(const std::string& run_id, const std::string& token) {
     write_null_sweep("e2e-launch");
     const auto first = run_sweep("sweep.yaml");
@@ -71,12 +83,13 @@ class LaunchBeforePublish : public SweepWorkspace {
     EXPECT_EQ(::pipe2(ends, O_CLOEXEC), 0);
     const std::vector<std::string> args = {DLI_AGENT_EXE, "run", "--store", store_url(), "--run", run_id,
                                            "--host", "local", "--work-dir", dir.str("launched-agent"),
-                                           "--first-attempt", "--tasks-file", dir.str("launched-tasks.json"),
-                                           "--launch", token};
+                                           "--first-attempt", "--tasks-file", "-", "--launch", token, "--detach"};
+    const std::string tasks_path = dir.str("launched-tasks.json");
     const std::string output = dir.str("launched-agent.out");
     const pid_t child = ::fork();
     if (child == 0) {
       ::dup2(ends[1], 3);  // without close-on-exec: the agent's to hold
+      ::dup2(::open(tasks_path.c_str(), O_RDONLY), 0);
       const int out = ::open(output.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
       ::dup2(out, 1);
       ::dup2(out, 2);
@@ -105,8 +118,11 @@ class LaunchBeforePublish : public SweepWorkspace {
 TEST_F(LaunchBeforePublish, AnAgentMeasuresAtOnceButWritesNothingUntilTheManifestCarriesItsToken) {
   const std::string run_id = "20300101-000000-e2e-launch";
   const pid_t agent = start_launched_agent(run_id, "5e1f00d");
-  // Both tests (about 0.1 s each) end meanwhile; nothing of the run may reach the store.
-  std::this_thread::sleep_for(1500ms);
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(session_of(agent), agent) << "--detach: the agent leads its own session";
+  // Both tests (about 0.1 s each) end meanwhile, with the task list of its standard input; nothing of the run may
+  // reach the store.
+  std::this_thread::sleep_for(1200ms);
   EXPECT_FALSE(fs::exists(dir.str("store/runs/" + run_id))) << read_file_quietly(dir.str("launched-agent.out"));
   EXPECT_TRUE(fs::exists(dir.str("launched-agent/runs/" + run_id + "/spool"))) << "it measured meanwhile";
 

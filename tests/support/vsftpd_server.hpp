@@ -140,7 +140,7 @@ class VsftpdServer {
 
   void set_password() {
     for (int attempt = 0; attempt < 20; ++attempt) {
-      FILE* chpasswd = ::popen("/usr/sbin/chpasswd 2>/dev/null", "w");
+      FILE* chpasswd = ::popen("/usr/sbin/chpasswd -c SHA512 2>/dev/null", "w");
       if (chpasswd == nullptr) throw std::runtime_error("cannot run chpasswd");
       std::fprintf(chpasswd, "%s:%s\n", user_.c_str(), password_.c_str());
       if (::pclose(chpasswd) == 0) return;

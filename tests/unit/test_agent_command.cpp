@@ -56,6 +56,8 @@ TEST(AgentCommand, RunArgumentsOfTheIntegratorReadBackUnchanged) {
       launch.args.heartbeat_seconds = heartbeat;
       launch.args.test_heartbeat_seconds = heartbeat * 3;
       launch.args.tasks_file = redo ? "" : launch.args.work_dir + "/" + tasks_file_name(launch.args.run_id);
+      if (heartbeat == 0.1) launch.args.tasks_file = agent_cli::kTasksFromStdin;
+      launch.args.detach = heartbeat == 7.25;
       launch.args.launch = redo ? "" : "9f1c0de2b3a4c5d6e7f8091a2b3c4d5e";
       const std::vector<std::string> argv = launch.argv();
       EXPECT_EQ(argv.front(), launch.agent_exe);

@@ -30,9 +30,10 @@ std::string start_and_wait(const AgentLaunch& launch, const std::string& input, 
 class StartScript : public ::testing::Test {
  protected:
   void SetUp() override {
-    // Records its arguments and the credentials file's content, as the agent would read them.
+    // Records its arguments, its standard input and the credentials file's content, as the agent would read them.
     agent = dir.write("agent.sh",
                       "#!/bin/sh\nd=\"$(dirname \"$0\")\"\ncat \"$DLI_CREDENTIALS_FILE\" > \"$d/secret.seen\" 2>/dev/null\n"
+                      "cat > \"$d/stdin.seen\"\n"
                       "echo \"$@\" > \"$d/args.tmp\" && mv \"$d/args.tmp\" \"$d/args\"\n");
     ASSERT_EQ(::chmod(agent.c_str(), 0755), 0);
     launch.agent_exe = agent;
@@ -49,8 +50,8 @@ class StartScript : public ::testing::Test {
 TEST_F(StartScript, SecretAndTaskListArriveIntactFromOneStream) {
   launch.secret_netrc = "machine store login u password 'p w\"$'\nmachine other login v password q\n";
   const std::string args = start_and_wait(launch, launch.secret_netrc + launch.tasks_json, dir.str("args"));
-  EXPECT_NE(args.find("--tasks-file " + launch.args.tasks_file), std::string::npos) << args;
-  EXPECT_EQ(testing::read_file(launch.args.tasks_file), launch.tasks_json);
+  EXPECT_NE(args.find("--tasks-file - --detach"), std::string::npos) << args;
+  EXPECT_EQ(testing::read_file(dir.str("stdin.seen")), launch.tasks_json) << "the task list is the agent's stdin";
   EXPECT_EQ(testing::read_file(dir.str("secret.seen")), launch.secret_netrc);
   struct stat info {};
   ASSERT_EQ(::stat((dir.str("work dir") + "/store-run1.netrc").c_str(), &info), 0);
@@ -59,8 +60,8 @@ TEST_F(StartScript, SecretAndTaskListArriveIntactFromOneStream) {
 
 TEST_F(StartScript, WithoutASecretTheWholeInputIsTheTaskList) {
   const std::string args = start_and_wait(launch, launch.tasks_json, dir.str("args"));
-  EXPECT_NE(args.find("--tasks-file"), std::string::npos) << args;
-  EXPECT_EQ(testing::read_file(launch.args.tasks_file), launch.tasks_json);
+  EXPECT_NE(args.find("--tasks-file -"), std::string::npos) << args;
+  EXPECT_EQ(testing::read_file(dir.str("stdin.seen")), launch.tasks_json);
 }
 
 TEST_F(StartScript, WithoutATaskListTheSecretIsTheWholeInput) {
@@ -70,6 +71,18 @@ TEST_F(StartScript, WithoutATaskListTheSecretIsTheWholeInput) {
   const std::string args = start_and_wait(launch, launch.secret_netrc, dir.str("args"));
   EXPECT_EQ(args.find("--tasks-file"), std::string::npos) << args;
   EXPECT_EQ(testing::read_file(dir.str("secret.seen")), launch.secret_netrc);
+  EXPECT_EQ(testing::read_file(dir.str("stdin.seen")), "") << "nothing of the start's input but the secret";
+}
+
+TEST_F(StartScript, AnOldWiderCredentialsFileIsReplacedNotReused) {
+  launch.secret_netrc = "machine store login u password p\n";
+  const std::string old_file = dir.write("work dir/store-run1.netrc", "machine old login o password o\nmore\n");
+  ASSERT_EQ(::chmod(old_file.c_str(), 0644), 0);
+  start_and_wait(launch, launch.secret_netrc + launch.tasks_json, dir.str("args"));
+  EXPECT_EQ(testing::read_file(dir.str("secret.seen")), launch.secret_netrc);
+  struct stat info {};
+  ASSERT_EQ(::stat(old_file.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600u);
 }
 
 }  // namespace

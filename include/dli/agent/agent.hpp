@@ -23,6 +23,7 @@ struct AgentOptions {
   double store_patience_seconds = 600;
   double publish_deadline_seconds = 6 * 3600;
   std::string tasks_file;  // AgentRunArgs::tasks_file: the task list, when its start left it on this host
+  std::string tasks_text;  // or the task list itself, when its start gave it on standard input ("-")
   std::string launch;      // AgentRunArgs::launch: started before the run was published
 };
 

@@ -1,6 +1,7 @@
 #pragma once
 // A validated sweep expanded into per-host tests: what `dli-integrator plan` prints and `run` publishes.
 #include <cstdint>
+#include <functional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -26,8 +27,11 @@ struct Plan {
 
 // Loads and validates the sweep and its fleet, hashes the model files, counts their operations and expands the
 // matrix.
-// Reads files only. Throws ConfigError on any invalid input.
-Plan make_plan(const std::string& sweep_path);
+// Reads files only. Throws ConfigError on any invalid input. `fleet_read`, when given, is called once the sweep
+// and its fleet are read and checked against each other, before the models are read (`run` opens its first hosts'
+// connections meanwhile: EarlyShells).
+using FleetReadHook = std::function<void(const SweepConfig&, const FleetConfig&)>;
+Plan make_plan(const std::string& sweep_path, const FleetReadHook& fleet_read = {});
 
 // Reads and packs each accuracy dataset of the sweep for its model's input shape. Throws ConfigError naming the
 // `accuracy:` entry of a dataset that cannot be read.

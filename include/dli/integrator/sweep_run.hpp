@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "dli/integrator/early_shells.hpp"
 #include "dli/integrator/early_store.hpp"
 #include "dli/integrator/notify.hpp"
 #include "dli/integrator/plan.hpp"
@@ -54,9 +55,10 @@ struct RunOutcome {
 
 // Throws StoreFailure when the store cannot be used. `early_store`: options.store_url being opened already
 // (EarlyStore); it is waited for only once the first hosts' SSH connections are under way, so that neither waits
-// for the other. Null, or a store it could not open: opened here.
+// for the other. Null, or a store it could not open: opened here. `early_shells`: hosts' connections opened while
+// the plan was made (EarlyShells); the hosts it lacks are connected here.
 RunOutcome run_sweep(const Plan& plan, const RunOptions& options, std::ostream& out,
-                     EarlyStore* early_store = nullptr);
+                     EarlyStore* early_store = nullptr, EarlyShells* early_shells = nullptr);
 
 // Starts again the agents of the hosts whose tests lack results (each agent skips what is measured), follows
 // them and collects. `fleet` tells how to reach the hosts named in the run's manifest. Throws StoreFailure, and

@@ -23,6 +23,9 @@ inline constexpr char kTestHeartbeat[] = "--test-heartbeat";
 inline constexpr char kPublishDeadline[] = "--publish-deadline";
 inline constexpr char kTasksFile[] = "--tasks-file";
 inline constexpr char kLaunch[] = "--launch";
+inline constexpr char kDetach[] = "--detach";
+// The value of --tasks-file that means "the task list is this process's standard input".
+inline constexpr char kTasksFromStdin[] = "-";
 inline constexpr char kJson[] = "--json";
 inline constexpr char kProbe[] = "--probe";
 inline constexpr char kCredentialsStdin[] = "--credentials-stdin";
@@ -48,13 +51,16 @@ struct AgentRunArgs {
   double heartbeat_seconds = kDefaultHeartbeatSeconds;
   double test_heartbeat_seconds = kDefaultTestHeartbeatSeconds;  // at least heartbeat_seconds
   double publish_deadline_seconds = 0;  // 0: the agent's default (docs/protocol.md 6)
-  // A copy of the host's tasks.json on the host, written by whoever started the agent (the SSH start command,
-  // from its stdin): the agent starts its first test without waiting for a store login. Empty, missing or not
-  // this run's and host's: the agent reads its task list from the store (docs/protocol.md 6, "Start").
+  // A copy of the host's tasks.json on the host, written by whoever started the agent (a local or batch start), or
+  // "-" (agent_cli::kTasksFromStdin): the agent's standard input carries it (the SSH start command's). With it the
+  // agent starts its first test without waiting for a store login. Empty, missing or not this run's and host's:
+  // the agent reads its task list from the store (docs/protocol.md 6, "Start").
   std::string tasks_file = {};
   // Started before the run was published (docs/protocol.md 6, "Start"): the agent measures at once but uses the
   // store for the run only once its manifest carries this token, and gives up if its starter goes away first.
   std::string launch = {};
+  // Leave the starter's session (setsid) and ignore its hangup: an agent started over SSH outlives the connection.
+  bool detach = false;
   bool operator==(const AgentRunArgs& other) const;
 };
 
