@@ -74,6 +74,9 @@ struct Settings {
   // --cold-models: every sweep's hosts start with an empty work dir (no model cached: a host's first run). By
   // default a host keeps its work dir from sweep to sweep, as on a fleet, and the warm-up sweep fills its cache.
   bool cold_models = false;
+  // --repeat N: every row's sweep N times, the rows taken in turn (a drift of the machine's load spreads over all);
+  // each row then shows its run of median ratio, and every ratio is listed.
+  int repeat = 1;
 };
 
 // A test makes one untimed first request, then `iterations` timed ones (src/runner.cpp): together test_ms.
@@ -82,7 +85,7 @@ int iterations_for(const Settings& settings, int test_ms) { return std::max(1, t
 void usage(std::ostream& out) {
   out << "usage: dli_fleet_bench [--hosts 1,2,4,8] [--test-ms 200,1000] [--tests K] [--sleep-ms S] [--strict] "
          "[--verbose]\n"
-         "                       [--integrator PATH] [--agent PATH] [--ftp-log FILE] [--cold-models]\n"
+         "                       [--integrator PATH] [--agent PATH] [--ftp-log FILE] [--cold-models] [--repeat N]\n"
          "  Fans a sweep of K null tests per host (each test_ms of requests of S ms, plus its process's start)\n"
          "  out over namespace hosts through SSH and an FTP store, and compares the sweep's wall time with the\n"
          "  busiest host's own work. Needs root. Defaults: --hosts 1,2,4,8 --test-ms 200,1000 --tests 8\n"
@@ -139,6 +142,8 @@ Settings parse_settings(int argc, char** argv) {
       settings.verbose = true;
     } else if (arg == "--cold-models") {
       settings.cold_models = true;
+    } else if (arg == "--repeat") {
+      settings.repeat = positive(arg, value(), 50);
     } else if (arg == "--help" || arg == "-h") {
       usage(std::cout);
       std::exit(0);
@@ -629,6 +634,46 @@ const HostFigures* ended_last(const Round& round) {
   return last;
 }
 
+// ---- repeated rows ------
+
+double ratio_of(const Round& round) {
+  const double work = round.longest_work_s();
+  return round.problem.empty() && work > 0 ? round.wall_s / work : -1;
+}
+
+// The run of median ratio, whole (its breakdown and traffic belong to it); a failed run counts as the worst.
+Round median_round(std::vector<Round> runs) {
+  std::sort(runs.begin(), runs.end(), [](const Round& a, const Round& b) {
+    const double x = ratio_of(a) < 0 ? 1e9 : ratio_of(a);
+    const double y = ratio_of(b) < 0 ? 1e9 : ratio_of(b);
+    return x < y;
+  });
+  return runs[runs.size() / 2];
+}
+
+void print_every_ratio(std::ostream& out, const std::vector<std::vector<Round>>& runs) {
+  out << "\nevery run's ratio (each row above is its median run)\n";
+  for (const auto& row : runs) {
+    if (row.empty()) continue;
+    std::vector<double> ratios;
+    for (const Round& round : row) ratios.push_back(ratio_of(round));
+    std::string listed;
+    for (double ratio : ratios) listed += fmt::format(" {}", figure(ratio, "{:.3f}"));
+    double sum = 0;
+    int measured = 0;
+    for (double ratio : ratios) {
+      if (ratio < 0) continue;  // ERR: a run that did not measure every test
+      sum += ratio;
+      ++measured;
+    }
+    out << fmt::format("{:>7} {:>5} :{}   mean {}\n", row.front().test_ms, row.front().hosts, listed,
+                       figure(measured > 0 ? sum / measured : -1, "{:.3f}"));
+    for (const Round& round : row) {
+      if (!round.problem.empty()) out << fmt::format("  run {}: {}\n", round.run_id, round.problem);
+    }
+  }
+}
+
 void print_report(const Settings& settings, const Bed& bed, const std::vector<Round>& rounds,
                   const UnitCosts& costs, const std::string& load_before) {
   const int k = settings.tests_per_host;
@@ -765,23 +810,30 @@ int main(int argc, char** argv) {
       std::cout << fmt::format("  warm-up sweep (uploads the model): {:.2f} s{}\n", round.wall_s,
                                round.problem.empty() ? "" : " (" + round.problem + ")");
     }
-    std::vector<Round> rounds;
-    for (int test_ms : settings.test_ms) {
-      for (int hosts : settings.host_counts) {
-        rounds.push_back(run_round(bed, settings, test_ms, hosts));
-        const Round& round = rounds.back();
-        std::cout << fmt::format("  {} ms tests, {} hosts: {:.2f} s{}\n", test_ms, hosts, round.wall_s,
-                                 round.problem.empty() ? "" : " (" + round.problem + ")")
-                  << std::flush;
+    // runs[row]: every run of that row (test_ms, hosts), in the order of the report.
+    std::vector<std::vector<Round>> runs(settings.test_ms.size() * settings.host_counts.size());
+    for (int pass = 0; pass < settings.repeat; ++pass) {
+      std::size_t row = 0;
+      for (int test_ms : settings.test_ms) {
+        for (int hosts : settings.host_counts) {
+          runs[row].push_back(run_round(bed, settings, test_ms, hosts));
+          const Round& round = runs[row++].back();
+          std::cout << fmt::format("  {} ms tests, {} hosts: {:.2f} s{}\n", test_ms, hosts, round.wall_s,
+                                   round.problem.empty() ? "" : " (" + round.problem + ")")
+                    << std::flush;
+        }
       }
     }
+    std::vector<Round> rounds;
+    for (auto& row : runs) rounds.push_back(median_round(row));
     print_report(settings, bed, rounds, probe_unit_costs(bed, settings), load_before);
+    if (settings.repeat > 1) print_every_ratio(std::cout, runs);
     if (!settings.ftp_log.empty()) std::ofstream(settings.ftp_log) << bed.ftp().log();
     bool failed = false, missed = false;
-    for (const Round& round : rounds) {
-      failed = failed || !round.problem.empty();
-      missed = missed || round.wall_s > kGoal * round.longest_work_s();
+    for (const auto& row : runs) {
+      for (const Round& round : row) failed = failed || !round.problem.empty();  // any run, not only the median
     }
+    for (const Round& round : rounds) missed = missed || round.wall_s > kGoal * round.longest_work_s();
     return failed || (settings.strict && missed) ? 1 : 0;
   } catch (const std::exception& error) {
     std::cerr << "dli_fleet_bench: " << error.what() << "\n";
