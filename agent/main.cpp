@@ -89,7 +89,14 @@ void detach_from_starter() {
 // The task list the start command gave on standard input (--tasks-file -), read whole; standard input is then
 // /dev/null, so the agent holds nothing of the starter's but the channel's output on fd 3.
 std::string take_tasks_from_stdin() {
-  std::string text((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+  std::string text;
+  char buffer[65536];
+  for (;;) {
+    const ssize_t got = ::read(STDIN_FILENO, buffer, sizeof buffer);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) break;  // EOF, or unreadable: the task list is then read from the store
+    text.append(buffer, static_cast<std::size_t>(got));
+  }
   const int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   if (null_fd >= 0) {
     ::dup2(null_fd, STDIN_FILENO);
