@@ -444,8 +444,7 @@ RunOutcome run_sweep(const Plan& plan, const RunOptions& options, std::ostream& 
   // handshakes and the store's login overlap.
   std::size_t ahead = std::min(tracks.size(), static_cast<std::size_t>(std::max(1, options.parallel_starts)));
   for (auto& track : tracks) {
-    if (early_shells == nullptr) break;
-    auto early = early_shells->take(track.host.name);
+    auto early = early_shells != nullptr ? early_shells->take(track.host.name) : std::nullopt;
     if (!early) continue;
     track.shell = std::move(early->shell);
     track.prepared = std::move(early->ready);

@@ -41,6 +41,12 @@ namespace {
 constexpr int kAgentMissingExit = 127;
 constexpr char kAgentMissingMark[] = "dli-agent-missing";
 
+// The secret as the start command's input carries it: whole lines, which the script copies with `read`.
+std::string secret_lines(const std::string& secret_netrc) {
+  if (secret_netrc.empty() || secret_netrc.back() == '\n') return secret_netrc;
+  return secret_netrc + '\n';
+}
+
 }  // namespace
 
 std::string remote_start_script(const AgentLaunch& launch) {
@@ -65,8 +71,8 @@ std::string remote_start_script(const AgentLaunch& launch) {
     script += "if [ -e \"$secret\" ] || [ -L \"$secret\" ]; then rm -f -- \"$secret\" || exit 125; fi\n";
     // The secret is the first lines of stdin (netrc text ends with a newline), the task list the rest. `read`
     // takes a pipe's input byte by byte, so it never takes the task list's bytes with it.
-    const auto lines = std::count(launch.secret_netrc.begin(), launch.secret_netrc.end(), '\n') +
-                       (launch.secret_netrc.back() == '\n' ? 0 : 1);  // start_agent ends the last line
+    const std::string secret = secret_lines(launch.secret_netrc);
+    const auto lines = std::count(secret.begin(), secret.end(), '\n');
     std::string copy;
     for (std::ptrdiff_t line = 0; line < lines; ++line) copy += "IFS= read -r l && printf '%s\\n' \"$l\" && ";
     script += fmt::format("(umask 077 && {{ {}:; }} > \"$secret\") || exit 125\n", copy);
@@ -125,10 +131,7 @@ class SshShell : public HostShell {
     const auto pid_line = [](const std::string& out) {
       return !out.empty() && out.back() == '\n' && out.find_first_not_of("0123456789\n") == std::string::npos;
     };
-    std::string input = launch.secret_netrc;
-    if (!input.empty() && input.back() != '\n') input += '\n';  // the script reads the secret line by line
-    input += launch.tasks_json;
-    auto ran = session.value().exec_until(command, input,
+    auto ran = session.value().exec_until(command, secret_lines(launch.secret_netrc) + launch.tasks_json,
                                           options_.start_timeout_seconds, pid_line);
     if (!ran) return ran.error();
     const SshExecResult& result = ran.value();
