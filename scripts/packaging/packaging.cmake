@@ -1,5 +1,6 @@
 # Installed layout and Debian packages (docs/packages.md). One package per component:
-#   dli-agent                 /usr/bin/dli-agent and the null runner (no framework: every host can self-test)
+#   dli-agent                 /usr/bin/dli-agent, the null runner (no framework: every host can self-test) and
+#                             dli-gemm-peak (the host's GEMM peak), both under /usr/lib/dli/runners
 #   dli-integrator            /usr/bin/dli-integrator, example configs and systemd units under /usr/share/doc
 #   dli-runner-<framework>    one runner under /usr/lib/dli/runners, depending on its framework's Debian package
 # The agent looks for runners in <its folder>/../lib/dli/runners (src/agent/runner_registry.cpp), so /usr/bin and
@@ -47,6 +48,7 @@ endfunction()
 # --- What each package installs -----------------------------------------------------------------------------------
 install(TARGETS dli-agent RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT dli-agent)
 install(TARGETS dli-run-null RUNTIME DESTINATION ${DLI_RUNNER_INSTALL_DIR} COMPONENT dli-agent)
+install(TARGETS dli-gemm-peak RUNTIME DESTINATION ${DLI_RUNNER_INSTALL_DIR} COMPONENT dli-agent)
 dli_package_docs(dli-agent)
 
 install(TARGETS dli-integrator RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT dli-integrator)

@@ -234,7 +234,9 @@ AgentSummary run_agent(Store& connection, const AgentOptions& input) {
   const RunnerRegistry runners = RunnerRegistry::discover(options.runner_search_path, frameworks);
   HostInfo host = describe_this_host(runners);
   // Before the first test, so that no test is timed while the benchmark loads every core (once per boot).
-  host.gemm_peak = host_gemm_peak();
+  HostGemmPeak peak = host_gemm_peak(find_executable(options.runner_search_path, kGemmPeakProgram));
+  if (!peak.peak) spdlog::warn("no GEMM peak in the host description: {}", peak.why_missing);
+  host.gemm_peak = std::move(peak.peak);
   // Published by the publisher, after its first heartbeat: the first test need not wait for the store.
   publisher.publish_document(layout::host_info(options.run_id, options.host), to_json(host).dump(1),
                              "the host description");

@@ -4,17 +4,14 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <future>
-#include <iterator>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "dli/protocol/runner_catalogue.hpp"
-#include "dli/util/child_process.hpp"
+#include "dli/util/captured_child.hpp"
 
 extern char** environ;
 
@@ -30,25 +27,6 @@ const char* const kPassedVariables[] = {"PATH",   "HOME",          "USER",      
                                         "CUDA_VISIBLE_DEVICES",    "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE",
                                         "DLI_RUNNER_PATH"};
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-std::string first_line(std::string text) {
-  text = text.substr(0, text.find('\n'));
-  return text.size() > 300 ? text.substr(0, 300) + "..." : text;
-}
-
-std::string find_executable(const std::vector<std::string>& search_path, const std::string& name) {
-  for (const auto& folder : search_path) {
-    const fs::path candidate = fs::path(folder) / name;
-    std::error_code error;
-    if (fs::is_regular_file(candidate, error) && ::access(candidate.c_str(), X_OK) == 0) return candidate.string();
-  }
-  return "";
-}
-
 RunnerDescription unavailable(const std::string& framework, std::string reason) {
   RunnerDescription description;
   description.framework = framework;
@@ -59,32 +37,17 @@ RunnerDescription unavailable(const std::string& framework, std::string reason) 
 
 // `<runner> describe`, with its standard output and error kept apart.
 RunnerDescription describe_runner(const std::string& framework, const std::string& path) {
-  char folder[] = "/tmp/dli-describe-XXXXXX";
-  if (::mkdtemp(folder) == nullptr) return unavailable(framework, "cannot make a temporary folder");
-  const std::string out = std::string(folder) + "/out", err = std::string(folder) + "/err";
   ChildOptions child;
   child.argv = {path, "describe"};
-  child.output_path = out;
-  child.error_path = err;
   child.timeout_seconds = kDescribeTimeoutSeconds;
   child.scrub_env = true;
   child.extra_env = runner_environment(process_environment());
-  const ChildOutcome outcome = run_child(child);
-  const std::string printed = read_text(out), complaint = first_line(read_text(err));
-  std::error_code ignored;
-  fs::remove_all(folder, ignored);
+  const CapturedChild captured = run_captured(child);
   const std::string prefix = path + " describe: ";
-  switch (outcome.kind) {
-    case ChildOutcome::Kind::kSpawnFailed: return unavailable(framework, prefix + outcome.error);
-    case ChildOutcome::Kind::kTimedOut: return unavailable(framework, prefix + "no answer within 10 s");
-    case ChildOutcome::Kind::kSignaled:
-      return unavailable(framework, prefix + fmt::format("killed by signal {}", outcome.signal));
-    case ChildOutcome::Kind::kExited: break;
+  if (const std::string why = why_no_answer(captured, kDescribeTimeoutSeconds); !why.empty()) {
+    return unavailable(framework, prefix + why);
   }
-  if (outcome.exit_code != 0) {
-    return unavailable(framework, prefix + fmt::format("exited with code {}{}", outcome.exit_code,
-                                                       complaint.empty() ? "" : ": " + complaint));
-  }
+  const std::string& printed = captured.output;
   try {
     RunnerDescription description = runner_description_from_json(nlohmann::json::parse(printed));
     if (description.framework != framework) {
@@ -103,6 +66,15 @@ std::string join(const std::vector<std::string>& words) {
 }
 
 }  // namespace
+
+std::string find_executable(const std::vector<std::string>& search_path, const std::string& name) {
+  for (const auto& folder : search_path) {
+    const fs::path candidate = fs::path(folder) / name;
+    std::error_code error;
+    if (fs::is_regular_file(candidate, error) && ::access(candidate.c_str(), X_OK) == 0) return candidate.string();
+  }
+  return "";
+}
 
 std::vector<std::string> runner_search_path(const std::string& agent_exe, const std::string& runner_path_env) {
   std::vector<std::string> folders;

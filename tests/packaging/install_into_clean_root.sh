@@ -81,7 +81,7 @@ for name in dli-agent dli-integrator dli-runner-opencv dli-runner-command; do
   check "$name $version not installed" grep -q "^$name ${version}-" "$work/installed.txt"
 done
 # The runners are where the packages put them, and nowhere else the agent looks (its own folder, /usr/bin).
-for runner in dli-run-null dli-run-opencv dli-run-command; do
+for runner in dli-run-null dli-run-opencv dli-run-command dli-gemm-peak; do
   check "$runner not in /usr/lib/dli/runners" grep -q " $runner\$" "$work/files.txt"
   check "$runner also in /usr/bin" bash -c "! grep -q '$runner' '$work/in-bin.txt'"
 done

@@ -1,5 +1,7 @@
 // Efficiency (docs/methodology.md, "Operation count and efficiency"): the spec's macs in the protocol, the GEMM
 // peak in host.json and its per-boot cache, the counts given to the planned tests, and the report's figures.
+#include <cstdlib>
+#include <filesystem>
 #include <sstream>
 
 #include <gtest/gtest.h>
@@ -11,6 +13,7 @@
 #include "dli/protocol/protocol.hpp"
 #include "dli/report/report.hpp"
 #include "support/csv_table.hpp"
+#include "support/temp_dir.hpp"
 
 namespace dli {
 namespace {
@@ -65,6 +68,40 @@ TEST(GemmPeak, MeasuresAPositiveRateWithinItsBudget) {
   EXPECT_EQ(peak.n, 128);
   EXPECT_EQ(peak.threads, 1);
   EXPECT_NE(peak.library.find("OpenBLAS"), std::string::npos);
+}
+
+// The agent's path: dli-gemm-peak measures in its own process, its answer is cached for the boot, and without the
+// program (and no cache) host.json says nothing rather than something wrong.
+TEST(GemmPeak, TheHelperMeasuresOnceAndTheCacheAnswersAfterwards) {
+  testing::TempDir dir;
+  const char* const old_tmpdir = std::getenv("TMPDIR");
+  const std::string saved = old_tmpdir ? old_tmpdir : "";
+  ::setenv("TMPDIR", dir.str().c_str(), 1);  // the cache is machine-wide: a fresh one for this test
+
+  const HostGemmPeak missing = host_gemm_peak("");
+  EXPECT_EQ(missing.peak, std::nullopt);
+  EXPECT_EQ(missing.why_missing, "no dli-gemm-peak on this host");
+
+  const HostGemmPeak broken = host_gemm_peak("/bin/false");
+  EXPECT_EQ(broken.peak, std::nullopt);
+  EXPECT_EQ(broken.why_missing, "/bin/false: exited with code 1");
+
+  const HostGemmPeak measured = host_gemm_peak(DLI_GEMM_PEAK_EXE);
+  ASSERT_TRUE(measured.peak.has_value()) << measured.why_missing;
+  EXPECT_GT(measured.peak->gflops, 0.0);
+  EXPECT_EQ(measured.peak->n, 2048);
+  EXPECT_GE(measured.peak->calls, 3);
+  EXPECT_NE(measured.peak->library.find("OpenBLAS"), std::string::npos);
+  EXPECT_TRUE(std::filesystem::exists(gemm_peak_cache_path()));
+
+  const HostGemmPeak cached = host_gemm_peak("");  // no program needed now
+  EXPECT_EQ(cached.peak, measured.peak);
+
+  if (old_tmpdir) {
+    ::setenv("TMPDIR", saved.c_str(), 1);
+  } else {
+    ::unsetenv("TMPDIR");
+  }
 }
 
 TEST(ProtocolJson, SpecMacsIsOptionalAndRoundTrips) {

@@ -16,7 +16,17 @@ std::string gemm_peak_cache_text(const GemmPeak& peak, const std::string& boot_i
 std::optional<GemmPeak> gemm_peak_from_cache(const std::string& text, const std::string& boot_id);
 
 std::string gemm_peak_cache_path();
-// From the cache when it is this boot's, else measured (dli/peak/gemm_bench.hpp) and cached.
-GemmPeak host_gemm_peak();
+
+// The program that measures the peak (dli/peak/gemm_bench.hpp; agent/gemm_peak_main.cpp), found like a runner. Its
+// own process, so that the agent never loads OpenBLAS: OpenBLAS starts its thread pool when loaded, and its idle
+// threads spin for about 0.1 s of CPU at every agent start, beside the first tests.
+inline constexpr const char* kGemmPeakProgram = "dli-gemm-peak";
+
+struct HostGemmPeak {
+  std::optional<GemmPeak> peak;
+  std::string why_missing;  // when peak is empty
+};
+// From the cache when it is this boot's, else measured by `program` (empty: not installed) and cached.
+HostGemmPeak host_gemm_peak(const std::string& program);
 
 }  // namespace dli

@@ -19,6 +19,8 @@ struct InstalledRunner {
 
 // Folders searched in order: $DLI_RUNNER_PATH's entries, the agent's own folder, <agent folder>/../lib/dli/runners.
 std::vector<std::string> runner_search_path(const std::string& agent_exe, const std::string& runner_path_env);
+// The first executable file called `name` in those folders; empty when there is none.
+std::string find_executable(const std::vector<std::string>& search_path, const std::string& name);
 
 class RunnerRegistry {
  public:
