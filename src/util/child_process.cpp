@@ -18,6 +18,7 @@
 #include <chrono>
 #include <cstring>
 #include <limits>
+#include <memory>
 #include <thread>
 
 #include <fmt/format.h>
@@ -85,38 +86,72 @@ struct ChildFailure {
   ::_exit(127);
 }
 
-// In the child, between fork and exec: async-signal-safe calls only (the parent may have other threads).
-// `cpus`: null, or the affinity to set.
-[[noreturn]] void become_child(pid_t parent, int in_fd, int out_fd, int err_fd, int report_fd, char* const argv[],
-                               char* const envp[], std::uint64_t address_space_limit, const cpu_set_t* cpus) {
+// What the child needs, prepared by the parent: the child shares the parent's memory until exec, so it must not
+// allocate, nor change anything the parent will read.
+struct ChildSetup {
+  pid_t parent;
+  int in_fd, out_fd, err_fd, report_fd;
+  char* const* argv;
+  char* const* envp;
+  std::uint64_t address_space_limit;
+  const cpu_set_t* cpus;  // null, or the affinity to set
+};
+
+// In the child, between clone and exec: plain system calls only (the parent may have other threads, and this runs
+// in its memory on a stack of its own).
+int become_child(void* argument) {
+  const ChildSetup& setup = *static_cast<const ChildSetup*>(argument);
   ::setpgid(0, 0);
   // If the agent dies (even by SIGKILL), the test must not run on unwatched: the kernel kills it.
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-  if (::getppid() != parent) ::_exit(127);  // the parent died before prctl took effect
+  if (::getppid() != setup.parent) ::_exit(127);  // the parent died before prctl took effect
+  // Every signal arrives blocked (run_child blocks them around the clone): a handler of the parent's must never
+  // run here, in its memory. The test gets every disposition at its default, ignored ones included (exec would
+  // keep those), and only then an empty mask.
+  struct sigaction default_action {};
+  default_action.sa_handler = SIG_DFL;
+  sigemptyset(&default_action.sa_mask);
+  for (int signal_number = 1; signal_number < NSIG; ++signal_number) {
+    if (signal_number != SIGKILL && signal_number != SIGSTOP) ::sigaction(signal_number, &default_action, nullptr);
+  }
   sigset_t none;
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
-  // exec keeps ignored signals ignored; the test gets the defaults whatever the agent was started with.
-  for (int signal_number : {SIGPIPE, SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGCHLD}) ::signal(signal_number, SIG_DFL);
-  if (in_fd >= 0) ::dup2(in_fd, STDIN_FILENO);
-  if (out_fd >= 0) {
-    ::dup2(out_fd, STDOUT_FILENO);
-    ::dup2(err_fd >= 0 ? err_fd : out_fd, STDERR_FILENO);
+  if (setup.in_fd >= 0) ::dup2(setup.in_fd, STDIN_FILENO);
+  if (setup.out_fd >= 0) {
+    ::dup2(setup.out_fd, STDOUT_FILENO);
+    ::dup2(setup.err_fd >= 0 ? setup.err_fd : setup.out_fd, STDERR_FILENO);
   }
   // Descriptors the parent opened without close-on-exec (a logging library's files) are not the test's business.
   // Marked rather than closed: report_fd must stay open until exec. Older kernels refuse; nothing depends on it.
   ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
-  if (address_space_limit > 0) {
+  if (setup.address_space_limit > 0) {
     // Soft and hard: the command may not raise it again.
-    const rlimit limit{static_cast<rlim_t>(address_space_limit), static_cast<rlim_t>(address_space_limit)};
-    if (::setrlimit(RLIMIT_AS, &limit) != 0) report_and_exit(report_fd, {ChildFailure::kLimit, errno});
+    const rlimit limit{static_cast<rlim_t>(setup.address_space_limit), static_cast<rlim_t>(setup.address_space_limit)};
+    if (::setrlimit(RLIMIT_AS, &limit) != 0) report_and_exit(setup.report_fd, {ChildFailure::kLimit, errno});
   }
   // A plain system call, so safe here; set before exec so that the command never runs a moment elsewhere.
-  if (cpus != nullptr && ::sched_setaffinity(0, sizeof *cpus, cpus) != 0) {
-    report_and_exit(report_fd, {ChildFailure::kAffinity, errno});
+  if (setup.cpus != nullptr && ::sched_setaffinity(0, sizeof *setup.cpus, setup.cpus) != 0) {
+    report_and_exit(setup.report_fd, {ChildFailure::kAffinity, errno});
   }
-  ::execvpe(argv[0], argv, envp);
-  report_and_exit(report_fd, {ChildFailure::kExec, errno});
+  ::execvpe(setup.argv[0], setup.argv, setup.envp);
+  report_and_exit(setup.report_fd, {ChildFailure::kExec, errno});
+}
+
+// Starts become_child as a process that shares this one's memory until it execs, this thread waiting meanwhile
+// (what posix_spawn does): unlike fork, nothing of the agent's address space is copied, and the agent takes no
+// copy-on-write faults while the test starts. Returns its pid, or -1 with errno.
+pid_t clone_child(ChildSetup& setup) {
+  constexpr std::size_t kStackBytes = 256 * 1024;  // execvpe's PATH search and script fallback live here
+  const std::unique_ptr<char[]> stack(new char[kStackBytes]);
+  sigset_t all, previous;
+  sigfillset(&all);
+  ::pthread_sigmask(SIG_SETMASK, &all, &previous);
+  const pid_t pid = ::clone(become_child, stack.get() + kStackBytes, CLONE_VM | CLONE_VFORK | SIGCHLD, &setup);
+  const int clone_errno = errno;
+  ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  errno = clone_errno;
+  return pid;
 }
 
 void kill_group(pid_t group, int signal_number) {
@@ -146,7 +181,7 @@ ChildOutcome spawn_failure(std::string error) {
 
 ChildOutcome run_child(const ChildOptions& options) {
   if (options.argv.empty() || options.argv[0].empty()) return spawn_failure("empty command line");
-  // Everything the child needs is prepared before fork: it must not allocate.
+  // Everything the child needs is prepared before the clone: it must not allocate.
   std::vector<std::string> args = options.argv;
   std::vector<std::string> environment = options.scrub_env ? options.extra_env : merged_environment(options.extra_env);
   const std::vector<char*> argv = pointers_to(args);
@@ -194,11 +229,9 @@ ChildOutcome run_child(const ChildOptions& options) {
 
   const pid_t parent = ::getpid();
   const auto started = SteadyClock::now();
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    become_child(parent, in_fd, out_fd, err_fd, report[1], argv.data(), envp.data(),
-                 options.address_space_limit_bytes, options.cpus.empty() ? nullptr : &cpus);
-  }
+  ChildSetup setup{parent, in_fd, out_fd, err_fd, report[1], argv.data(), envp.data(),
+                   options.address_space_limit_bytes, options.cpus.empty() ? nullptr : &cpus};
+  const pid_t pid = clone_child(setup);
   const int fork_errno = errno;
   ::close(report[1]);
   close_if_open(out_fd);
@@ -206,7 +239,7 @@ ChildOutcome run_child(const ChildOptions& options) {
   close_if_open(err_fd);
   if (pid < 0) {
     ::close(report[0]);
-    return spawn_failure(fmt::format("fork: {}", std::strerror(fork_errno)));
+    return spawn_failure(fmt::format("clone: {}", std::strerror(fork_errno)));
   }
   // Also here, so the group exists before any kill(-pid) below, whichever process runs first.
   ::setpgid(pid, pid);

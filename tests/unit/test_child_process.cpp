@@ -297,6 +297,55 @@ TEST(ExcerptOfFile, ASmallFileIsWholeALargeOneItsHeadAndTailInWholeLines) {
   EXPECT_EQ(excerpt_of_file(dir.str("missing"), 8, 8).head, "");
 }
 
+
+// The child starts in the parent's memory (clone with CLONE_VM): it must leave with every disposition at its default
+// and nothing blocked, whatever the parent ignores, catches or blocks, and leave the parent's own as they were.
+void count_signal(int) {}
+
+std::string status_field(const std::string& status, const std::string& name) {
+  const auto at = status.find("\n" + name + ":");
+  if (at == std::string::npos) return "";
+  const auto start = status.find_first_not_of(" \t", at + name.size() + 2);
+  return status.substr(start, status.find('\n', start) - start);
+}
+
+TEST(ChildProcess, TheCommandGetsDefaultSignalsWhateverTheParentSetAndTheParentKeepsItsOwn) {
+  TempDir dir;
+  struct sigaction ignore {}, catcher {}, old_int {}, old_usr1 {};
+  ignore.sa_handler = SIG_IGN;
+  catcher.sa_handler = count_signal;
+  ::sigaction(SIGINT, &ignore, &old_int);
+  ::sigaction(SIGUSR1, &catcher, &old_usr1);
+  sigset_t usr2, old_mask;
+  sigemptyset(&usr2);
+  sigaddset(&usr2, SIGUSR2);
+  ::pthread_sigmask(SIG_BLOCK, &usr2, &old_mask);
+
+  ChildOptions options;
+  options.argv = {"/bin/cat", "/proc/self/status"};
+  options.output_path = dir.str("status");
+  const ChildOutcome outcome = run_child(options);
+
+  struct sigaction int_now {}, usr1_now {};
+  ::sigaction(SIGINT, nullptr, &int_now);
+  ::sigaction(SIGUSR1, nullptr, &usr1_now);
+  sigset_t mask_now;
+  ::pthread_sigmask(SIG_SETMASK, nullptr, &mask_now);
+  ::pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
+  ::sigaction(SIGINT, &old_int, nullptr);
+  ::sigaction(SIGUSR1, &old_usr1, nullptr);
+
+  ASSERT_EQ(outcome.kind, ChildOutcome::Kind::kExited);
+  ASSERT_EQ(outcome.exit_code, 0);
+  const std::string status = testing::read_file(dir.str("status"));
+  EXPECT_EQ(status_field(status, "SigIgn"), "0000000000000000") << status;
+  EXPECT_EQ(status_field(status, "SigBlk"), "0000000000000000") << status;
+  EXPECT_EQ(int_now.sa_handler, SIG_IGN);
+  EXPECT_EQ(usr1_now.sa_handler, &count_signal);
+  EXPECT_TRUE(sigismember(&mask_now, SIGUSR2));
+  EXPECT_FALSE(sigismember(&mask_now, SIGTERM));
+}
+
 }  // namespace
 // The waiting agent must not disturb the test it waits for: it sleeps until the child ends, a tick or a deadline
 // (a pidfd in poll()), instead of waking up every few milliseconds to ask.
