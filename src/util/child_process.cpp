@@ -232,17 +232,16 @@ ChildOutcome run_child(const ChildOptions& options) {
   ChildSetup setup{parent, in_fd, out_fd, err_fd, report[1], argv.data(), envp.data(),
                    options.address_space_limit_bytes, options.cpus.empty() ? nullptr : &cpus};
   const pid_t pid = clone_child(setup);
-  const int fork_errno = errno;
+  const int clone_errno = errno;
   ::close(report[1]);
   close_if_open(out_fd);
   close_if_open(in_fd);
   close_if_open(err_fd);
   if (pid < 0) {
     ::close(report[0]);
-    return spawn_failure(fmt::format("clone: {}", std::strerror(fork_errno)));
+    return spawn_failure(fmt::format("clone: {}", std::strerror(clone_errno)));
   }
-  // Also here, so the group exists before any kill(-pid) below, whichever process runs first.
-  ::setpgid(pid, pid);
+  // The group exists already: this thread resumes only once the child, which made it first, has exec'd or exited.
 
   ChildFailure failure{};
   ssize_t got = 0;

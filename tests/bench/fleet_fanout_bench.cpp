@@ -655,13 +655,12 @@ void print_every_ratio(std::ostream& out, const std::vector<std::vector<Round>>&
   out << "\nevery run's ratio (each row above is its median run)\n";
   for (const auto& row : runs) {
     if (row.empty()) continue;
-    std::vector<double> ratios;
-    for (const Round& round : row) ratios.push_back(ratio_of(round));
     std::string listed;
-    for (double ratio : ratios) listed += fmt::format(" {}", figure(ratio, "{:.3f}"));
     double sum = 0;
     int measured = 0;
-    for (double ratio : ratios) {
+    for (const Round& round : row) {
+      const double ratio = ratio_of(round);
+      listed += fmt::format(" {}", figure(ratio, "{:.3f}"));
       if (ratio < 0) continue;  // ERR: a run that did not measure every test
       sum += ratio;
       ++measured;

@@ -74,9 +74,16 @@ TEST(GemmPeak, MeasuresAPositiveRateWithinItsBudget) {
 // program (and no cache) host.json says nothing rather than something wrong.
 TEST(GemmPeak, TheHelperMeasuresOnceAndTheCacheAnswersAfterwards) {
   testing::TempDir dir;
-  const char* const old_tmpdir = std::getenv("TMPDIR");
-  const std::string saved = old_tmpdir ? old_tmpdir : "";
-  ::setenv("TMPDIR", dir.str().c_str(), 1);  // the cache is machine-wide: a fresh one for this test
+  // The cache is machine-wide: a fresh one for this test, TMPDIR given back however the test ends.
+  struct TmpdirFor {
+    explicit TmpdirFor(const std::string& path) : had(std::getenv("TMPDIR") != nullptr) {
+      if (had) saved = std::getenv("TMPDIR");
+      ::setenv("TMPDIR", path.c_str(), 1);
+    }
+    ~TmpdirFor() { had ? ::setenv("TMPDIR", saved.c_str(), 1) : ::unsetenv("TMPDIR"); }
+    bool had;
+    std::string saved;
+  } const tmpdir(dir.str());
 
   const HostGemmPeak missing = host_gemm_peak("");
   EXPECT_EQ(missing.peak, std::nullopt);
@@ -96,12 +103,6 @@ TEST(GemmPeak, TheHelperMeasuresOnceAndTheCacheAnswersAfterwards) {
 
   const HostGemmPeak cached = host_gemm_peak("");  // no program needed now
   EXPECT_EQ(cached.peak, measured.peak);
-
-  if (old_tmpdir) {
-    ::setenv("TMPDIR", saved.c_str(), 1);
-  } else {
-    ::unsetenv("TMPDIR");
-  }
 }
 
 TEST(ProtocolJson, SpecMacsIsOptionalAndRoundTrips) {
