@@ -93,10 +93,6 @@ Result<TaskList> read_task_list(Store& store, const std::string& run_id, const s
   }
 }
 
-bool all_published(const HostStatus* last) {
-  return last != nullptr && last->state == HostState::kDone && last->unpublished == 0;
-}
-
 }  // namespace
 
 std::string not_run_reason(const HostStatus* host) {
@@ -149,14 +145,6 @@ Result<RunRecord> read_run_record(Store& store, const std::string& run_id, std::
 
 namespace {
 
-// One host's share of a collect, gathered on its own thread.
-struct HostPart {
-  std::optional<Error> error;  // the collect fails with the first host's error
-  std::optional<HostInfo> info;
-  std::vector<std::string> problems;
-  int ok = 0, failed = 0, unsupported = 0, not_run = 0, unfinished = 0;
-};
-
 // Tests in the order of their first task; a repeated test's tasks (one per repeat) share its row.
 std::vector<std::vector<std::size_t>> tasks_by_test(const TaskList& tasks) {
   std::vector<std::vector<std::size_t>> tests;
@@ -169,7 +157,8 @@ std::vector<std::vector<std::size_t>> tasks_by_test(const TaskList& tasks) {
   return tests;
 }
 
-// Fills `rows` (one per test of tasks_by_test) in place: a large run's rows are written once, where they stay.
+// Fills `rows` (one per test of tasks_by_test) in place: a large run's rows are written once, where they stay
+// (the part's own `rows` stay empty).
 HostPart collect_host(Store& store, const TaskList& tasks, const std::vector<std::vector<std::size_t>>& tests,
                       const HostStatus* last, bool spread, ReportRow* rows) {
   HostPart part;
@@ -183,7 +172,7 @@ HostPart collect_host(Store& store, const TaskList& tasks, const std::vector<std
       part.problems.push_back(fmt::format("{}: {}", info_key, error.what()));
     }
   }
-  auto results = read_host_results(store, tasks, all_published(last), spread, part.problems);
+  auto results = read_host_results(store, tasks, last != nullptr && host_complete(*last), spread, part.problems);
   if (!results) {
     part.error = results.error();
     return part;
@@ -223,7 +212,17 @@ HostPart collect_host(Store& store, const TaskList& tasks, const std::vector<std
 
 }  // namespace
 
-Result<Collected> collect_known(Store& store, const RunRecord& record) {
+bool host_complete(const HostStatus& last) { return last.state == HostState::kDone && last.unpublished == 0; }
+
+HostPart collect_complete_host(Store& store, const TaskList& tasks, const HostStatus& last) {
+  const std::vector<std::vector<std::size_t>> tests = tasks_by_test(tasks);
+  std::vector<ReportRow> rows(tests.size());
+  HostPart part = collect_host(store, tasks, tests, &last, true, rows.data());
+  part.rows = std::move(rows);
+  return part;
+}
+
+Result<Collected> collect_known(Store& store, const RunRecord& record, std::map<std::string, HostPart> ready) {
   Collected collected;
   collected.manifest = record.manifest;
   const std::string& run_id = record.manifest.run_id;
@@ -249,13 +248,24 @@ Result<Collected> collect_known(Store& store, const RunRecord& record) {
   // Whole hosts on every core where the store allows concurrent reads (each host's files in turn on its thread, so
   // building its rows runs in parallel too); otherwise host after host, each one's results decoded on every core.
   std::vector<HostPart> parts(hosts.size());
+  std::vector<std::size_t> to_read;  // hosts not read ahead: their index in `hosts`
+  for (std::size_t i = 0; i < hosts.size(); ++i) {
+    const auto early = ready.find(hosts[i].name);
+    if (early == ready.end() || early->second.error || early->second.rows.size() != tests[i].size()) {
+      to_read.push_back(i);
+      continue;
+    }
+    parts[i] = std::move(early->second);
+    std::move(parts[i].rows.begin(), parts[i].rows.end(), collected.rows.begin() + first_row[i]);
+    parts[i].rows.clear();
+  }
   const auto collect_one = [&](std::size_t i, bool spread) {
     parts[i] = collect_host(store, *tasks[i], tests[i], last[i], spread, collected.rows.data() + first_row[i]);
   };
-  if (store.concurrent_gets() && hosts.size() > 1) {
-    parallel_for(hosts.size(), 0, [&](std::size_t i) { collect_one(i, false); });
+  if (store.concurrent_gets() && to_read.size() > 1) {
+    parallel_for(to_read.size(), 0, [&](std::size_t k) { collect_one(to_read[k], false); });
   } else {
-    for (std::size_t i = 0; i < hosts.size(); ++i) collect_one(i, true);
+    for (const std::size_t i : to_read) collect_one(i, true);
   }
   for (std::size_t i = 0; i < hosts.size(); ++i) {
     HostPart& part = parts[i];

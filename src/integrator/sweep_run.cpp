@@ -290,6 +290,20 @@ std::vector<HostTrack*> mark_starting(Store& store, const std::string& run_id, s
 // Follows every host of `tracks` until each is finished (`to_start`: those whose agents this attempt started),
 // then collects. `record`: the run as published, with the hosts' statuses before this attempt; collected at the
 // end with the statuses this attempt saw.
+// Reads the results of each started host that completed since the last call, while the others still run: the
+// collect at the run's end is then left with the hosts that ended last (on a large fleet, most of the reading).
+void read_complete_hosts(Store& store, const RunRecord& record, const std::vector<HostTrack*>& started,
+                         std::map<std::string, HostPart>& ready) {
+  for (const HostTrack* track : started) {
+    if (!track->finished || !host_complete(track->status) || ready.count(track->host.name) > 0) continue;
+    const auto tasks = record.tasks.find(track->host.name);
+    if (tasks == record.tasks.end()) continue;
+    HostPart part = collect_complete_host(store, tasks->second, track->status);
+    if (part.error) continue;  // read again at the end, where an error stops the collect
+    ready.emplace(track->host.name, std::move(part));
+  }
+}
+
 RunOutcome follow_run(Store& store, RunRecord record, std::vector<HostTrack>& tracks,
                       const std::vector<HostTrack*>& to_start, const RunOptions& options, std::ostream& out) {
   const std::string& run_id = record.manifest.run_id;
@@ -298,6 +312,7 @@ RunOutcome follow_run(Store& store, RunRecord record, std::vector<HostTrack>& tr
   for (HostTrack* track : to_start) watched.push_back(track->shell.get());
   AgentExitWatch exits(watched);  // an agent's exit cuts the poll's sleep short: its final status is in the store
 
+  std::map<std::string, HostPart> ready;  // hosts whose results were read as they completed
   const auto started = Clock::now();
   ProgressView view(out, options.interactive);
   OutageReport outage(out);
@@ -328,6 +343,7 @@ RunOutcome follow_run(Store& store, RunRecord record, std::vector<HostTrack>& tr
           if (is_refusal(decided.error())) refused = decided.error();
         }
       }
+      read_complete_hosts(store, record, to_start, ready);
     }
     view.update(statuses(tracks), seconds_between(started, Clock::now()));
     if (std::all_of(tracks.begin(), tracks.end(), [](const HostTrack& track) { return track.finished; })) break;
@@ -344,9 +360,10 @@ RunOutcome follow_run(Store& store, RunRecord record, std::vector<HostTrack>& tr
   // Each followed host's last status as this attempt saw it; the results are the only thing left to read.
   for (const HostTrack* track : to_start) record.statuses[track->host.name] = track->status;
   spdlog::debug("every host finished: collecting");
-  auto collected = collect_known(store, record);
+  const std::size_t read_ahead = ready.size();
+  auto collected = collect_known(store, record, std::move(ready));
   if (!collected) throw StoreFailure("collect: " + collected.error().message);
-  spdlog::debug("collected {} rows", collected.value().rows.size());
+  spdlog::debug("collected {} rows ({} hosts read as they completed)", collected.value().rows.size(), read_ahead);
   for (const auto& problem : collected.value().problems) spdlog::warn("{}", problem);
   const std::string out_dir = options.out_dir.empty() ? "dli-out/" + run_id : options.out_dir;
   // The history first: its comparison with earlier runs goes into the reports.

@@ -1,6 +1,7 @@
 #pragma once
 // Merges a run's task lists and results from the store into report rows, and writes CSV, JSON and HTML.
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,8 +33,26 @@ struct RunRecord {
 // `problems`: unreadable heartbeats (their hosts are then absent from `statuses`).
 Result<RunRecord> read_run_record(Store& store, const std::string& run_id, std::vector<std::string>& problems);
 
-// Reads the results and the machines' descriptions of a run whose record is known.
-Result<Collected> collect_known(Store& store, const RunRecord& record);
+// One host's share of a collect: a row per test of its task list, and what reading them found.
+struct HostPart {
+  std::optional<Error> error;  // the collect fails with the first host's error
+  std::optional<HostInfo> info;
+  std::vector<std::string> problems;
+  std::vector<ReportRow> rows;
+  int ok = 0, failed = 0, unsupported = 0, not_run = 0, unfinished = 0;
+};
+
+// Whether nothing more can come from a host whose last status is `last`: its agent is done and the store has every
+// result it measured.
+bool host_complete(const HostStatus& last);
+
+// Reads a complete host's results and description while the rest of its run goes on, so that the collect at the
+// run's end is left only the hosts still running (an integrator that follows a run calls it as each host completes).
+HostPart collect_complete_host(Store& store, const TaskList& tasks, const HostStatus& last);
+
+// Reads the results and the machines' descriptions of a run whose record is known. `ready`: hosts read already by
+// collect_complete_host (by name), taken as they are; a part with an error is read again.
+Result<Collected> collect_known(Store& store, const RunRecord& record, std::map<std::string, HostPart> ready = {});
 // read_run_record, then collect_known.
 Result<Collected> collect_run(Store& store, const std::string& run_id);
 
