@@ -33,6 +33,7 @@
 #include "dli/protocol/names.hpp"
 #include "dli/protocol/protocol.hpp"
 #include "dli/agent/run_lock.hpp"
+#include "dli/agent/run_scratch.hpp"
 #include "dli/store/store.hpp"
 #include "dli/store/store_probe.hpp"
 #include "dli/status/status_board.hpp"
@@ -118,12 +119,14 @@ void configure_logging(const std::string& log_path) {
   spdlog::set_default_logger(logger);
 }
 
-void upload_agent_log(Store& store, const AgentRunArgs& args, const std::string& log_path) {
+bool upload_agent_log(Store& store, const AgentRunArgs& args, const std::string& log_path) {
   spdlog::default_logger()->flush();
   // In place: a reader takes it as it is, after the host's final status (docs/protocol.md 1.1).
   if (auto sent = store.put_file_in_place(layout::agent_log(args.run_id, args.host), log_path); !sent) {
     spdlog::warn("cannot upload the agent log: {}", sent.error().message);
+    return false;
   }
+  return true;
 }
 
 // Another agent holds this run's lock (an integrator restarted, or `resume`, while a frozen or slow agent still
@@ -209,7 +212,13 @@ int command_run(AgentRunArgs args) {
 
   try {
     const AgentSummary summary = run_agent(store, options);
-    if (summary.run_confirmed) upload_agent_log(store, args, log_path);
+    const bool log_sent = summary.run_confirmed && upload_agent_log(store, args, log_path);
+    if (log_sent && !summary.store_failed && summary.unpublished == 0) {
+      // The store has the whole run: its scratch on this host goes (the lock with it; this agent still holds it).
+      if (const std::string left = remove_run_scratch(args.work_dir, args.run_id); !left.empty()) {
+        spdlog::warn("cannot remove the run's scratch: {}", left);
+      }
+    }
     if (summary.store_failed) return exit_code::kStoreFailed;
     return summary.failed > 0 ? exit_code::kTestsFailed : exit_code::kOk;
   } catch (const std::runtime_error& failure) {  // no store or no task list: run_agent recorded it where it could

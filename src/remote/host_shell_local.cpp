@@ -43,7 +43,7 @@ class LocalShell : public HostShell {
     std::error_code error;
     std::filesystem::create_directories(launch.args.work_dir, error);
     if (error) return Error{fmt::format("cannot create work dir {}: {}", launch.args.work_dir, error.message())};
-    const std::string output = fmt::format("{}/agent-{}.out", launch.args.work_dir, launch.args.run_id);
+    const std::string output = launch.args.work_dir + "/" + agent_output_file_name(launch.args.run_id);
 
     if (!launch.tasks_json.empty() && !launch.args.tasks_file.empty()) {
       // Best effort: without it the agent reads its task list from the store.
@@ -182,10 +182,6 @@ class LocalShell : public HostShell {
 };
 
 }  // namespace
-
-std::string credentials_file_name(const std::string& run_id) { return "store-" + run_id + ".netrc"; }
-
-std::string tasks_file_name(const std::string& run_id) { return "tasks-" + run_id + ".json"; }
 
 std::unique_ptr<HostShell> make_local_shell() { return std::make_unique<LocalShell>(); }
 

@@ -41,7 +41,7 @@ class SlurmShell : public HostShell {
     request.name = fmt::format("dli-{}-{}", launch.args.run_id, launch.args.host);
     request.script = agent_batch_script(launch);
     request.work_dir = work_dir;
-    request.output_path = fmt::format("{}/agent-{}.out", work_dir, launch.args.run_id);
+    request.output_path = work_dir + "/" + agent_output_file_name(launch.args.run_id);
     request.settings = host_.slurm;
     auto submitted = scheduler_->submit(request);
     if (!submitted) {

@@ -85,7 +85,7 @@ std::string remote_start_script(const AgentLaunch& launch) {
   const std::string input = tasks_on_stdin ? "0<&4 4<&-" : "< /dev/null";
   if (tasks_on_stdin) script += "exec 4<&0\n";
   script += fmt::format("\"$agent\" {} {} 3>&1 >> {} 2>&1 &\n", remote_command_line(args), input,
-                        quote_for_remote_shell(fmt::format("{}/agent-{}.out", work, launch.args.run_id)));
+                        quote_for_remote_shell(work + "/" + agent_output_file_name(launch.args.run_id)));
   script += "echo \"$!\"\n";
   return script;
 }

@@ -135,8 +135,13 @@ TEST_F(SlurmFleet, SweepRunsAsBatchJobsWithTheirSettingsAndMergesLikeALocalHost)
   EXPECT_EQ(cluster->job_field(a_jobs[0], "State"), "COMPLETED");
   EXPECT_EQ(cluster->job_field(b_jobs[0], "Partition"), "bench");
   EXPECT_EQ(cluster->job_field(b_jobs[0], "State"), "COMPLETED");
-  // The job's output went to the work dir, where the agent wrote it.
-  EXPECT_TRUE(fs::exists(dir.str("work-node-a/agent-" + run_id + ".out")));
+  // The job's output went to the work dir; the agent, whose whole run the store has, removed it with its scratch.
+  EXPECT_EQ(cluster->job_field(a_jobs[0], "STDOUT"), dir.str("work-node-a/agent-" + run_id + ".out"));
+  for (const std::string work : {"work-node-a", "work-node-b", "work-here"}) {
+    EXPECT_FALSE(fs::exists(dir.str(work + "/agent-" + run_id + ".out"))) << work;
+    EXPECT_FALSE(fs::exists(dir.str(work + "/runs/" + run_id))) << work;
+    EXPECT_FALSE(fs::exists(dir.str(work + "/tasks-" + run_id + ".json"))) << work;
+  }
 }
 
 TEST_F(SlurmFleet, PendingJobWaitsWithItsReasonPastTheSilenceLimitAndCancelEndsIt) {

@@ -9,6 +9,7 @@
 #include "dli/config/config.hpp"
 #include "dli/protocol/agent_command.hpp"
 #include "dli/protocol/protocol.hpp"
+#include "dli/protocol/work_dir.hpp"  // the file names a start puts in the work dir
 #include "dli/util/result.hpp"
 
 namespace dli {
@@ -31,11 +32,6 @@ struct CommandOutput {
   int exit_code = -1;
   std::string output;  // stdout and stderr
 };
-
-// "store-<run>.netrc": the name the agent recognises as its own credentials file to remove (agent/main.cpp).
-std::string credentials_file_name(const std::string& run_id);
-// "tasks-<run>.json": the start's copy of the host's task list in the work dir (AgentRunArgs::tasks_file).
-std::string tasks_file_name(const std::string& run_id);
 
 // What a batch scheduler says of the job that runs a host's agent (kind slurm, docs/slurm.md).
 struct AgentJob {
