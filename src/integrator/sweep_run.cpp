@@ -292,9 +292,13 @@ std::vector<HostTrack*> mark_starting(Store& store, const std::string& run_id, s
 // end with the statuses this attempt saw.
 // Reads the results of each started host that completed since the last call, while the others still run: the
 // collect at the run's end is then left with the hosts that ended last (on a large fleet, most of the reading).
+// Within `budget` a call, so that the loop still follows the running hosts at its pace; the rest wait for the
+// next call, or for the end's collect.
 void read_complete_hosts(Store& store, const RunRecord& record, const std::vector<HostTrack*>& started,
-                         std::map<std::string, HostPart>& ready) {
+                         std::map<std::string, HostPart>& ready, Clock::duration budget) {
+  const auto until = Clock::now() + budget;
   for (const HostTrack* track : started) {
+    if (Clock::now() >= until) return;
     if (!track->finished || !host_complete(track->status) || ready.count(track->host.name) > 0) continue;
     const auto tasks = record.tasks.find(track->host.name);
     if (tasks == record.tasks.end()) continue;
@@ -343,7 +347,7 @@ RunOutcome follow_run(Store& store, RunRecord record, std::vector<HostTrack>& tr
           if (is_refusal(decided.error())) refused = decided.error();
         }
       }
-      read_complete_hosts(store, record, to_start, ready);
+      read_complete_hosts(store, record, to_start, ready, std::chrono::duration_cast<Clock::duration>(poll));
     }
     view.update(statuses(tracks), seconds_between(started, Clock::now()));
     if (std::all_of(tracks.begin(), tracks.end(), [](const HostTrack& track) { return track.finished; })) break;
