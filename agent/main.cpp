@@ -32,6 +32,7 @@
 #include "dli/util/process_exit.hpp"
 #include "dli/protocol/names.hpp"
 #include "dli/protocol/protocol.hpp"
+#include "dli/protocol/work_dir.hpp"
 #include "dli/agent/run_lock.hpp"
 #include "dli/agent/run_scratch.hpp"
 #include "dli/store/store.hpp"
@@ -167,7 +168,7 @@ int command_run(AgentRunArgs args) {
   if (args.work_dir.empty()) args.work_dir = "/tmp/dli-agent-" + args.host;
   // The credentials file the integrator left for this agent goes when the agent does (docs/fleet-ssh.md).
   CredentialsFileRemoval credentials_removal;
-  const fs::path run_folder = fs::path(args.work_dir) / "runs" / args.run_id;
+  const fs::path run_folder = dli::run_folder(args.work_dir, args.run_id);
   std::error_code error;
   fs::create_directories(run_folder, error);
   if (error) {

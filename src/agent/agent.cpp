@@ -23,6 +23,7 @@
 #include "dli/protocol/agent_command.hpp"
 #include "dli/protocol/names.hpp"
 #include "dli/protocol/protocol.hpp"
+#include "dli/protocol/work_dir.hpp"
 #include "dli/store/locked_store.hpp"
 #include "dli/util/clock.hpp"
 #include "dli/util/version.hpp"
@@ -176,7 +177,7 @@ AgentSummary run_agent(Store& connection, const AgentOptions& input) {
   // One connection for the test loop and the publisher: one login, one server slot per agent.
   auto shared = LockedStore::share(connection);
   auto store = std::make_unique<LockedStore>(shared);
-  const fs::path run_folder = fs::path(options.work_dir) / "runs" / options.run_id;
+  const fs::path run_folder = dli::run_folder(options.work_dir, options.run_id);
   Spool spool((run_folder / "spool").string());
   PublisherOptions publishing;
   publishing.run_id = options.run_id;

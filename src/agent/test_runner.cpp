@@ -16,6 +16,7 @@
 #include "dli/protocol/assess.hpp"
 #include "dli/protocol/protocol.hpp"
 #include "dli/protocol/runner_protocol.hpp"
+#include "dli/protocol/work_dir.hpp"
 #include "dli/util/child_process.hpp"
 #include "dli/util/clock.hpp"
 #include "dli/util/local_file.hpp"
@@ -150,7 +151,7 @@ TestRunner::TestRunner(Store& store, const AgentOptions& options, const RunnerRe
       options_(options),
       runners_(runners),
       cache_(store, (fs::path(options.work_dir) / "models").string(), std::move(store_ready)),
-      folder_(fs::path(options.work_dir) / "runs" / options.run_id),
+      folder_(run_folder(options.work_dir, options.run_id)),
       environment_(runner_environment(process_environment())),
       probe_(host),
       store_used_(std::move(store_used)),

@@ -287,9 +287,6 @@ std::vector<HostTrack*> mark_starting(Store& store, const std::string& run_id, s
   return to_start;
 }
 
-// Follows every host of `tracks` until each is finished (`to_start`: those whose agents this attempt started),
-// then collects. `record`: the run as published, with the hosts' statuses before this attempt; collected at the
-// end with the statuses this attempt saw.
 // Reads the results of each started host that completed since the last call, while the others still run: the
 // collect at the run's end is then left with the hosts that ended last (on a large fleet, most of the reading).
 // Within `budget` a call, so that the loop still follows the running hosts at its pace; the rest wait for the
@@ -308,6 +305,9 @@ void read_complete_hosts(Store& store, const RunRecord& record, const std::vecto
   }
 }
 
+// Follows every host of `tracks` until each is finished (`to_start`: those whose agents this attempt started),
+// then collects. `record`: the run as published, with the hosts' statuses before this attempt; collected at the
+// end with the statuses this attempt saw.
 RunOutcome follow_run(Store& store, RunRecord record, std::vector<HostTrack>& tracks,
                       const std::vector<HostTrack*>& to_start, const RunOptions& options, std::ostream& out) {
   const std::string& run_id = record.manifest.run_id;
