@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "dli/protocol/work_dir.hpp"
 #include "integration/fleet_fixture.hpp"
 #include "support/csv_table.hpp"
 #include "support/host_status_files.hpp"
@@ -146,6 +147,19 @@ TEST_F(FleetSweep, ThreeSshHostsOverFtpMergeIntoOneTableWithoutLeakingThePasswor
   for (int i = 0; i < kTestHosts; ++i) {
     const std::string dir = work.str("agent-" + host_name(i));
     EXPECT_EQ(files_containing(dir, ftp->password()), std::vector<std::string>{});
+  }
+  // The store has the whole run: each agent removed that run's files from its work dir after its log went up
+  // (docs/protocol.md 8), and kept its model cache.
+  const std::string run_id = run_id_from(run.output);
+  for (int i = 0; i < kTestHosts; ++i) {
+    const std::string dir = work.str("agent-" + host_name(i));
+    const std::string scratch = run_folder(dir, run_id);
+    for (int wait = 0; wait < 100 && fs::exists(scratch); ++wait) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    EXPECT_FALSE(fs::exists(scratch)) << scratch;
+    EXPECT_FALSE(fs::exists(dir + "/" + agent_output_file_name(run_id))) << host_name(i);
+    EXPECT_FALSE(fs::is_empty(dir + "/models")) << host_name(i);
   }
 }
 
