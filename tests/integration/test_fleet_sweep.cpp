@@ -120,7 +120,8 @@ TEST_F(FleetSweep, ThreeSshHostsOverFtpMergeIntoOneTableWithoutLeakingThePasswor
   // One heartbeat per host is left, its last: the agents removed what they replaced, the integrator its `starting`
   // (first-attempt agents do not list the heartbeats; docs/protocol.md 6).
   // The agents' own logs go last, after their last heartbeat's predecessor is removed: wait for them.
-  const std::string run_dir = ftp_store_dir() + "/runs/" + run_id_from(run.output);
+  const std::string run_id = run_id_from(run.output);
+  const std::string run_dir = ftp_store_dir() + "/runs/" + run_id;
   for (int i = 0; i < kTestHosts; ++i) {
     const std::string agent_log = run_dir + "/hosts/" + host_name(i) + "/agent.log";
     for (int wait = 0; wait < 100 && !fs::exists(agent_log); ++wait) {
@@ -150,7 +151,6 @@ TEST_F(FleetSweep, ThreeSshHostsOverFtpMergeIntoOneTableWithoutLeakingThePasswor
   }
   // The store has the whole run: each agent removed that run's files from its work dir after its log went up
   // (docs/protocol.md 8), and kept its model cache.
-  const std::string run_id = run_id_from(run.output);
   for (int i = 0; i < kTestHosts; ++i) {
     const std::string dir = work.str("agent-" + host_name(i));
     const std::string scratch = run_folder(dir, run_id);
