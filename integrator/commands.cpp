@@ -97,7 +97,7 @@ void configure_logging(int verbosity) {
 int print_run_outcome(const dli::RunOutcome& outcome) {
   std::cout << "\nrun " << outcome.run_id << ": " << outcome.tests_ok << " ok, " << outcome.tests_failed
             << " failed, " << outcome.tests_unsupported << " unsupported, " << outcome.tests_not_run << " not run";
-  if (outcome.hosts_unreached > 0) std::cout << ", " << outcome.hosts_unreached << " hosts not reached";
+  if (outcome.hosts_unreached > 0) std::cout << ", " << outcome.hosts_unreached << " hosts failed or not reached";
   std::cout << "\nCSV:  " << std::filesystem::absolute(outcome.csv_path).string()
             << "\nHTML: " << std::filesystem::absolute(outcome.html_path).string() << "\n";
   if (!outcome.history_path.empty()) {

@@ -20,6 +20,7 @@
 #include "dli/agent/publisher.hpp"
 #include "dli/agent/runner_registry.hpp"
 #include "dli/agent/spool.hpp"
+#include "dli/agent/work_dir_room.hpp"
 #include "dli/protocol/agent_command.hpp"
 #include "dli/protocol/names.hpp"
 #include "dli/protocol/protocol.hpp"
@@ -250,6 +251,15 @@ AgentSummary run_agent(Store& connection, const AgentOptions& input) {
     if (measuring) publisher.settle(Clock::now() + std::chrono::seconds(2));
     publisher.set_measuring(measuring);
   }, [&] { return publisher.await_run(); });
+  // True when the work dir's disk has no room for another test: the tests from `index` on are not started
+  // (docs/protocol.md 6, "The host's disk").
+  const auto out_of_room = [&](int index) {
+    const auto full = work_dir_room_problem(run_folder.string());
+    if (!full) return false;
+    summary.not_started = summary.total - index;
+    summary.work_dir_full = *full;
+    return true;
+  };
   EtaEstimate eta;
   int done = 0, failed = 0;
   for (int index = 0; index < summary.total; ++index) {
@@ -275,6 +285,11 @@ AgentSummary run_agent(Store& connection, const AgentOptions& input) {
       });
       continue;
     }
+    if (out_of_room(index)) {
+      spdlog::error("{} not started: no room in the work dir {} ({})", plural(summary.not_started, "test"),
+                    options.work_dir, summary.work_dir_full);
+      break;
+    }
     publisher.update([&](HostStatus& beat) {
       beat.current_test = key;
       beat.current_label = label;
@@ -285,6 +300,14 @@ AgentSummary run_agent(Store& connection, const AgentOptions& input) {
     const TestResult result = runner.run(spec, [&](double elapsed) {
       publisher.update([&](HostStatus& beat) { beat.eta_seconds = eta.eta(after, elapsed); });
     });
+    if (result.status == TestStatus::kFailed && out_of_room(index)) {
+      // The host's disk failed the test, not its model or framework: it counts as not started, with no result,
+      // so that `resume` measures it once there is room.
+      spdlog::error("[{}/{}] {}: failed for want of room in the work dir {} ({}): {}; {} not started", index + 1,
+                    summary.total, label, options.work_dir, summary.work_dir_full, result.reason,
+                    plural(summary.not_started, "test"));
+      break;
+    }
     ++summary.ran;
     eta.add(result.elapsed_seconds);
     const bool ok = !is_failure(result.status);
@@ -338,6 +361,10 @@ AgentSummary run_agent(Store& connection, const AgentOptions& input) {
     status.reason = fmt::format("{} not published within {} s ({}); kept in {} on this host",
                                 plural(summary.unpublished, "result"), options.publish_deadline_seconds,
                                 summary.store_error, spool.folder());
+  } else if (!summary.work_dir_full.empty()) {
+    status.state = HostState::kFailed;
+    status.reason = fmt::format("no room in the work dir {} on this host ({}): {} not started", options.work_dir,
+                                summary.work_dir_full, plural(summary.not_started, "test"));
   } else {
     status.state = HostState::kDone;
   }

@@ -32,10 +32,12 @@ struct AgentSummary {
   int ran = 0;
   int skipped = 0;  // already had a result (in the store or in the spool)
   int failed = 0;   // failed, crashed or timeout (unsupported is not a failure)
-  int not_started = 0;   // tests left when the store refused results
+  int not_started = 0;   // tests left when the store refused results or the work dir had no room
   int unpublished = 0;   // results still in the spool when the agent ended
   bool store_failed = false;  // the store refused results, or did not take them all in time (exit code 5)
   std::string store_error;
+  // Why the work dir had no room for the next test (empty when it had): the agent ends `failed` (exit code 3).
+  std::string work_dir_full;
   // False when the agent was started before its run was published and the run never became its own (a foreign
   // manifest, or its starter gave the run up): it wrote nothing to the store, not even its log.
   bool run_confirmed = true;

@@ -70,7 +70,7 @@ enum class HostState {
   kPending, kStarting, kRunning, kDone, kFailed, kUnreachable, kHostKeyRefused, kAuthFailed, kAgentMissing, kLost,
   kStoreFailed
 };
-// Not started or gone: counts towards "some hosts not reached" (exit code 3).
+// Not started, failed or gone: counts towards "some hosts failed or not reached" (exit code 3).
 bool host_not_reached(HostState state);
 // No later state follows without a new agent: done, store-failed, or not reached.
 bool host_finished(HostState state);
