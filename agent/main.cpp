@@ -221,7 +221,7 @@ int command_run(AgentRunArgs args) {
       }
     }
     if (summary.store_failed) return exit_code::kStoreFailed;
-    if (!summary.work_dir_full.empty()) return exit_code::kHostsUnreached;
+    if (!summary.work_dir_problem.empty()) return exit_code::kHostsUnreached;
     return summary.failed > 0 ? exit_code::kTestsFailed : exit_code::kOk;
   } catch (const std::runtime_error& failure) {  // no store or no task list: run_agent recorded it where it could
     spdlog::error("{}", failure.what());

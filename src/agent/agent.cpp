@@ -251,13 +251,13 @@ AgentSummary run_agent(Store& connection, const AgentOptions& input) {
     if (measuring) publisher.settle(Clock::now() + std::chrono::seconds(2));
     publisher.set_measuring(measuring);
   }, [&] { return publisher.await_run(); });
-  // True when the work dir's disk has no room for another test: the tests from `index` on are not started
-  // (docs/protocol.md 6, "The host's disk").
-  const auto out_of_room = [&](int index) {
-    const auto full = work_dir_room_problem(run_folder.string());
-    if (!full) return false;
+  // True when the work dir cannot take another test (docs/protocol.md 6, "The host's disk"): the tests from
+  // `index` on are not started. `after_failure`: also tries to write a file there.
+  const auto work_dir_unusable = [&](int index, bool after_failure) {
+    const auto problem = work_dir_problem(run_folder.string(), after_failure);
+    if (!problem) return false;
     summary.not_started = summary.total - index;
-    summary.work_dir_full = *full;
+    summary.work_dir_problem = *problem;
     return true;
   };
   EtaEstimate eta;
@@ -285,9 +285,9 @@ AgentSummary run_agent(Store& connection, const AgentOptions& input) {
       });
       continue;
     }
-    if (out_of_room(index)) {
-      spdlog::error("{} not started: no room in the work dir {} ({})", plural(summary.not_started, "test"),
-                    options.work_dir, summary.work_dir_full);
+    if (work_dir_unusable(index, false)) {
+      spdlog::error("{} not started: the work dir {} cannot take another test ({})",
+                    plural(summary.not_started, "test"), options.work_dir, summary.work_dir_problem);
       break;
     }
     publisher.update([&](HostStatus& beat) {
@@ -300,11 +300,11 @@ AgentSummary run_agent(Store& connection, const AgentOptions& input) {
     const TestResult result = runner.run(spec, [&](double elapsed) {
       publisher.update([&](HostStatus& beat) { beat.eta_seconds = eta.eta(after, elapsed); });
     });
-    if (result.status == TestStatus::kFailed && out_of_room(index)) {
+    if (result.status == TestStatus::kFailed && work_dir_unusable(index, true)) {
       // The host's disk failed the test, not its model or framework: it counts as not started, with no result,
-      // so that `resume` measures it once there is room.
-      spdlog::error("[{}/{}] {}: failed for want of room in the work dir {} ({}): {}; {} not started", index + 1,
-                    summary.total, label, options.work_dir, summary.work_dir_full, result.reason,
+      // so that `resume` measures it once the disk can take it.
+      spdlog::error("[{}/{}] {}: failed, and the work dir {} cannot take another test ({}): {}; {} not started",
+                    index + 1, summary.total, label, options.work_dir, summary.work_dir_problem, result.reason,
                     plural(summary.not_started, "test"));
       break;
     }
@@ -361,10 +361,10 @@ AgentSummary run_agent(Store& connection, const AgentOptions& input) {
     status.reason = fmt::format("{} not published within {} s ({}); kept in {} on this host",
                                 plural(summary.unpublished, "result"), options.publish_deadline_seconds,
                                 summary.store_error, spool.folder());
-  } else if (!summary.work_dir_full.empty()) {
+  } else if (!summary.work_dir_problem.empty()) {
     status.state = HostState::kFailed;
-    status.reason = fmt::format("no room in the work dir {} on this host ({}): {} not started", options.work_dir,
-                                summary.work_dir_full, plural(summary.not_started, "test"));
+    status.reason = fmt::format("the work dir {} on this host cannot take another test ({}): {} not started",
+                                options.work_dir, summary.work_dir_problem, plural(summary.not_started, "test"));
   } else {
     status.state = HostState::kDone;
   }

@@ -1,6 +1,7 @@
 #include "dli/agent/work_dir_room.hpp"
 
 #include <cstdint>
+#include <filesystem>
 #include <limits>
 
 #include <gtest/gtest.h>
@@ -27,12 +28,21 @@ TEST(WorkDirRoom, TooLittleSaysHowMuchThereIsAndWhatATestNeeds) {
 
 TEST(WorkDirRoom, AsksTheFoldersFileSystemAndIsSilentWhereItCannot) {
   testing::TempDir dir;
-  EXPECT_EQ(work_dir_room_problem(dir.str(), 0), std::nullopt);
-  const auto none = work_dir_room_problem(dir.str(), std::numeric_limits<std::uintmax_t>::max());
-  ASSERT_TRUE(none.has_value());
-  EXPECT_NE(none->find("free, a test needs"), std::string::npos) << *none;
-  EXPECT_EQ(work_dir_room_problem(dir.str("no/such/folder"), std::numeric_limits<std::uintmax_t>::max()),
-            std::nullopt);
+  constexpr auto kAll = std::numeric_limits<std::uintmax_t>::max();
+  EXPECT_EQ(work_dir_problem(dir.str(), false, 0), std::nullopt);
+  const auto short_of_room = work_dir_problem(dir.str(), false, kAll);
+  ASSERT_TRUE(short_of_room.has_value());
+  EXPECT_NE(short_of_room->find("free, a test needs"), std::string::npos) << *short_of_room;
+  EXPECT_EQ(work_dir_problem(dir.str("no/such/folder"), true, kAll), std::nullopt);
+}
+
+TEST(WorkDirRoom, TheWriteProbeLeavesNothingAndSaysWhyAFileCannotBeWritten) {
+  testing::TempDir dir;
+  EXPECT_EQ(work_dir_problem(dir.str(), true, 0), std::nullopt);
+  EXPECT_TRUE(std::filesystem::is_empty(dir.str())) << "the probe's file stayed";
+  dir.write("plain-file", "x");  // a "work dir" that is a file: nothing can be created in it, even by root
+  EXPECT_EQ(work_dir_problem(dir.str("plain-file"), true, 0), "a file cannot be written there (Not a directory)");
+  EXPECT_EQ(work_dir_problem(dir.str("plain-file"), false, 0), std::nullopt) << "no probe unless asked";
 }
 
 }  // namespace

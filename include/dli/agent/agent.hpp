@@ -32,12 +32,13 @@ struct AgentSummary {
   int ran = 0;
   int skipped = 0;  // already had a result (in the store or in the spool)
   int failed = 0;   // failed, crashed or timeout (unsupported is not a failure)
-  int not_started = 0;   // tests left when the store refused results or the work dir had no room
+  int not_started = 0;   // tests left when the store refused results or the work dir could not take them
   int unpublished = 0;   // results still in the spool when the agent ended
   bool store_failed = false;  // the store refused results, or did not take them all in time (exit code 5)
   std::string store_error;
-  // Why the work dir had no room for the next test (empty when it had): the agent ends `failed` (exit code 3).
-  std::string work_dir_full;
+  // Why the work dir could not take the next test, full or unwritable (empty when it could): the agent ends
+  // `failed` (exit code 3).
+  std::string work_dir_problem;
   // False when the agent was started before its run was published and the run never became its own (a foreign
   // manifest, or its starter gave the run up): it wrote nothing to the store, not even its log.
   bool run_confirmed = true;
