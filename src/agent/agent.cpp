@@ -300,12 +300,14 @@ AgentSummary run_agent(Store& connection, const AgentOptions& input) {
     const TestResult result = runner.run(spec, [&](double elapsed) {
       publisher.update([&](HostStatus& beat) { beat.eta_seconds = eta.eta(after, elapsed); });
     });
-    if (result.status == TestStatus::kFailed && work_dir_unusable(index, true)) {
-      // The host's disk failed the test, not its model or framework: it counts as not started, with no result,
-      // so that `resume` measures it once the disk can take it.
-      spdlog::error("[{}/{}] {}: failed, and the work dir {} cannot take another test ({}): {}; {} not started",
-                    index + 1, summary.total, label, options.work_dir, summary.work_dir_problem, result.reason,
-                    plural(summary.not_started, "test"));
+    const bool broke = result.status == TestStatus::kFailed || result.status == TestStatus::kCrashed;
+    if (broke && work_dir_unusable(index, true)) {
+      // The host's disk failed the test (a write refused; a runner's memory-mapped file beyond a full disk is a
+      // SIGBUS), not its model or framework: it counts as not started, with no result, so that `resume` measures
+      // it once the disk can take it.
+      spdlog::error("[{}/{}] {}: {}, and the work dir {} cannot take another test ({}): {}; {} not started",
+                    index + 1, summary.total, label, to_string(result.status), options.work_dir,
+                    summary.work_dir_problem, result.reason, plural(summary.not_started, "test"));
       break;
     }
     ++summary.ran;
