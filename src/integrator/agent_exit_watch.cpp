@@ -37,6 +37,7 @@ void AgentExitWatch::watch(HostShell* shell) {
       {
         std::lock_guard<std::mutex> lock(mutex_);
         ++exits_;
+        exited_at_[shell] = std::chrono::steady_clock::now();
       }
       wake_.notify_all();
       return;
@@ -48,6 +49,17 @@ void AgentExitWatch::sleep(std::chrono::duration<double> period) {
   std::unique_lock<std::mutex> lock(mutex_);
   wake_.wait_for(lock, period, [&] { return exits_ > reported_; });
   reported_ = exits_;
+}
+
+}  // namespace dli
+
+namespace dli {
+
+std::optional<std::chrono::steady_clock::time_point> AgentExitWatch::exited_at(const HostShell* shell) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const auto found = exited_at_.find(shell);
+  if (found == exited_at_.end()) return std::nullopt;
+  return found->second;
 }
 
 }  // namespace dli

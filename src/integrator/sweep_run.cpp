@@ -202,8 +202,9 @@ Status wait_for_job(Store& store, const std::string& run_id, HostTrack& track, c
   return {};
 }
 
+// `now`: when this poll's listing began; `exited_at`: when the agent was seen to exit, if it was.
 Status decide_silent(Store& store, StatusBoard& board, const std::string& run_id, HostTrack& track,
-                     const RunOptions& options, Clock::time_point now) {
+                     const RunOptions& options, Clock::time_point now, std::optional<Clock::time_point> exited_at) {
   if (const auto job = track.shell->agent_job()) {
     switch (job->phase) {
       case AgentJob::Phase::kWaiting: return wait_for_job(store, run_id, track, *job, now);
@@ -215,6 +216,13 @@ Status decide_silent(Store& store, StatusBoard& board, const std::string& run_id
   }
   const double silent = seconds_between(track.last_change, now);
   if (!track.beat_seen()) {
+    // Gone before this poll's listing without a word: no heartbeat can come any more (a work dir it could not
+    // write, a crash at start), so the host is lost now rather than at the start timeout.
+    if (exited_at && *exited_at < now) {
+      return record_host_state(store, run_id, track, HostState::kLost,
+                               fmt::format("the agent exited before its first heartbeat; its output: {}/{} on the host",
+                                           track.host.work_dir, agent_output_file_name(run_id)));
+    }
     if (silent > options.start_timeout_seconds) {
       return record_host_state(store, run_id, track, HostState::kLost,
                                fmt::format("no heartbeat within {} of the agent's start", format_duration(silent)));
@@ -343,7 +351,8 @@ RunOutcome follow_run(Store& store, RunRecord record, std::vector<HostTrack>& tr
       retire_starting_entries(store, run_id, tracks);
       for (auto& track : tracks) {
         if (track.finished) continue;
-        if (auto decided = decide_silent(store, board, run_id, track, options, now); !decided) {
+        if (auto decided = decide_silent(store, board, run_id, track, options, now, exits.exited_at(track.shell.get()));
+            !decided) {
           if (is_refusal(decided.error())) refused = decided.error();
         }
       }

@@ -27,10 +27,8 @@ int results_in(const fs::path& folder) {
   return count;
 }
 
-// A 20-test sweep on a local host whose work dir is a 20 MiB tmpfs (room for every test: a test may start with 16),
-// broken by the shell command `fault` once two results are in the store and mended by `repair` after the run;
-// then `status` and `resume`. Every file the checks read is in `dir`.
-void run_with_broken_disk(const TempDir& dir, const std::string& fault, const std::string& repair) {
+// A 20-test sweep of the null runner on a local host whose work dir is `dir`/work.
+void write_sweep(const TempDir& dir) {
   dir.write("blank.onnx", std::string(1024, 'x'));  // the null runner never reads it
   dir.write("fleet.yaml", "hosts:\n  - name: local\n    kind: local\n    work_dir: " + dir.str("work") + "\n");
   std::string batches;
@@ -46,6 +44,13 @@ void run_with_broken_disk(const TempDir& dir, const std::string& fault, const st
             "modes: [sync]\n"
             "threads: [1]\n"
             "measure: {iterations: 10, min_seconds: 0, warmup_iterations: 0, timeout_seconds: 60}\n");
+}
+
+// The sweep with its work dir a 20 MiB tmpfs (room for every test: a test may start with 16), broken by the shell
+// command `fault` once two results are in the store and mended by `repair` after the run; then `status` and
+// `resume`. Every file the checks read is in `dir`.
+void run_with_broken_disk(const TempDir& dir, const std::string& fault, const std::string& repair) {
+  write_sweep(dir);
   const std::string integrator = shell_quote(DLI_INTEGRATOR_EXE);
   const std::string store = " --store " + shell_quote("file://" + dir.str("store"));
   const std::string results = "store/runs/*/hosts/local/results/*.json";
@@ -135,6 +140,33 @@ TEST(HostDiskFull, AWorkDirGoneReadOnlyStopsTheAgentLikeAFullOne) {
                        "for i in $(seq 100); do mount -o remount,bind,ro work 2> /dev/null && break; sleep 0.01; done",
                        "umount work");
   expect_stopped_then_resumed(dir, "a file cannot be written there (Read-only file system)");
+}
+
+// An agent that cannot even make its run's folder exits before its first heartbeat: the integrator, which sees it
+// exit, says so at once and where to look, instead of waiting out the start timeout (here 600 s, beyond the 120 s
+// the run is given) to call the host silent.
+TEST(HostDiskFull, AnAgentThatCannotStartInItsWorkDirIsLostAtOnceWithWhereToLook) {
+  TempDir dir;
+  write_sweep(dir);
+  dir.write("fault.sh",
+            "cd " + shell_quote(dir.str()) + "\n"
+            "mkdir -p work && mount -t tmpfs -o size=20m,ro dli-test-host-disk work || exit 90\n"
+            "timeout 120 " + shell_quote(DLI_INTEGRATOR_EXE) + " run sweep.yaml --store " +
+            shell_quote("file://" + dir.str("store")) + " --out out --no-progress --start-timeout 600 > run.log 2>&1\n"
+            "echo $? > run_exit\n"
+            "umount work\n");
+  const auto ran = run_command("unshare --mount --propagation private bash " + shell_quote(dir.str("fault.sh")));
+  ASSERT_EQ(ran.exit_code, 0) << ran.output;
+  const std::string run_log = read_file(dir.str("run.log"));
+  EXPECT_EQ(read_file(dir.str("run_exit")), "3\n") << run_log;  // a host lost, not the timeout's 124
+  const CsvTable csv(read_file(dir.str("out/results.csv")));
+  ASSERT_EQ(csv.size(), static_cast<std::size_t>(kTests)) << run_log;
+  const std::string run_id = run_id_from(run_log);
+  for (std::size_t row = 0; row < csv.size(); ++row) {
+    EXPECT_EQ(csv.at(row, "status"), "not_run");
+    EXPECT_EQ(csv.at(row, "error"), "not run: host lost: the agent exited before its first heartbeat; its output: " +
+                                        dir.str("work") + "/agent-" + run_id + ".out on the host");
+  }
 }
 
 }  // namespace

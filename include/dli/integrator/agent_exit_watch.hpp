@@ -4,7 +4,9 @@
 // the next status poll, at no cost to the store. Elsewhere the loop simply sleeps its poll interval.
 #include <chrono>
 #include <condition_variable>
+#include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -22,15 +24,18 @@ class AgentExitWatch {
 
   // Sleeps for `period`, or until an agent exits that no earlier sleep returned for.
   void sleep(std::chrono::duration<double> period);
+  // When the agent `shell` started was seen to exit; nullopt while it runs, or where the shell cannot tell.
+  std::optional<std::chrono::steady_clock::time_point> exited_at(const HostShell* shell) const;
 
  private:
   void watch(HostShell* shell);
 
-  std::mutex mutex_;  // guards what follows
+  mutable std::mutex mutex_;  // guards what follows
   std::condition_variable wake_;
   bool stopping_ = false;
   int exits_ = 0;     // agents seen to exit
   int reported_ = 0;  // of them, those a sleep() has returned for
+  std::map<const HostShell*, std::chrono::steady_clock::time_point> exited_at_;
   std::vector<std::thread> threads_;
 };
 
