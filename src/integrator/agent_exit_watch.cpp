@@ -51,10 +51,6 @@ void AgentExitWatch::sleep(std::chrono::duration<double> period) {
   reported_ = exits_;
 }
 
-}  // namespace dli
-
-namespace dli {
-
 std::optional<std::chrono::steady_clock::time_point> AgentExitWatch::exited_at(const HostShell* shell) const {
   std::lock_guard<std::mutex> lock(mutex_);
   const auto found = exited_at_.find(shell);
