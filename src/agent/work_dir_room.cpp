@@ -20,19 +20,20 @@ std::string in_binary_units(std::uintmax_t bytes) {
   return fmt::format("{} KiB", bytes >> 10);
 }
 
-// Creates, writes and removes a one-byte file in `folder`; the error when any step fails.
+// Creates, writes and removes a one-byte file in `folder`; the first step's error, if one failed.
 std::optional<std::string> write_probe_problem(const std::string& folder) {
   const std::string path = folder + "/.write-probe." + std::to_string(::getpid());
+  int error = 0;
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return fmt::format("a file cannot be written there ({})", std::strerror(errno));
-  const bool written = ::write(fd, "x", 1) == 1;
-  const int write_error = errno;
-  const bool closed = ::close(fd) == 0;
-  const int close_error = errno;
-  ::unlink(path.c_str());
-  if (!written) return fmt::format("a file cannot be written there ({})", std::strerror(write_error));
-  if (!closed) return fmt::format("a file cannot be written there ({})", std::strerror(close_error));
-  return std::nullopt;
+  if (fd < 0) {
+    error = errno;
+  } else {
+    if (::write(fd, "x", 1) != 1) error = errno;
+    if (::close(fd) != 0 && error == 0) error = errno;
+    ::unlink(path.c_str());
+  }
+  if (error == 0) return std::nullopt;
+  return fmt::format("a file cannot be written there ({})", std::strerror(error));
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 // A host whose own disk fails mid-run, for real: the local agent's work dir is a small tmpfs (mounted in a mount
-// namespace of the test's own, so nothing stays mounted whatever happens) that is filled, or remounted read-only,
-// once two results are in the store. The agent must stop starting tests rather than fail every one left, lose
+// namespace of the test's own, so nothing stays mounted whatever happens) that is filled, or covered by a read-only
+// bind mount, once two results are in the store. The agent must stop starting tests rather than fail every one left, lose
 // nothing it measured, end `failed` with the reason, and `resume` must measure the rest once the disk is repaired
 // (docs/protocol.md 6, "The host's disk"). Needs root, like every integration test.
 #include <filesystem>
