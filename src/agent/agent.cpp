@@ -10,6 +10,7 @@
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <set>
 #include <thread>
 
 #include <fmt/format.h>
@@ -165,6 +166,17 @@ std::map<std::string, TestStatus> already_measured(Store& store, const Spool& sp
 }
 
 
+// Every file (sha256) the task list's tests fetch: models, their configs, datasets.
+std::set<std::string> files_of(const TaskList& tasks) {
+  std::set<std::string> files;
+  for (const auto& spec : tasks.tests) {
+    for (const std::string* sha256 : {&spec.model.sha256, &spec.model.config_sha256, &spec.dataset.sha256}) {
+      if (!sha256->empty()) files.insert(*sha256);
+    }
+  }
+  return files;
+}
+
 std::string plural(int count, const char* noun) { return fmt::format("{} {}{}", count, noun, count == 1 ? "" : "s"); }
 
 }  // namespace
@@ -251,10 +263,13 @@ AgentSummary run_agent(Store& connection, const AgentOptions& input) {
     if (measuring) publisher.settle(Clock::now() + std::chrono::seconds(2));
     publisher.set_measuring(measuring);
   }, [&] { return publisher.await_run(); });
+  runner.keep_files(files_of(tasks));
   // True when the work dir cannot take another test (docs/protocol.md 6, "The host's disk"): the tests from
-  // `index` on are not started. `after_failure`: also tries to write a file there.
+  // `index` on are not started. `after_failure`: also tries to write a file there. Cached models other runs left
+  // go first, when that gives the room (docs/protocol.md 7).
   const auto work_dir_unusable = [&](int index, bool after_failure) {
-    const auto problem = work_dir_problem(run_folder.string(), after_failure);
+    auto problem = work_dir_problem(run_folder.string(), after_failure);
+    if (problem && runner.make_room(kTestRoomBytes) > 0) problem = work_dir_problem(run_folder.string(), after_failure);
     if (!problem) return false;
     summary.not_started = summary.total - index;
     summary.work_dir_problem = *problem;

@@ -1,16 +1,21 @@
 #include "model_cache.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "dli/agent/model_eviction.hpp"
 #include "dli/protocol/protocol.hpp"
 #include "dli/util/sha256.hpp"
 
@@ -63,7 +68,54 @@ void write_marker(const fs::path& marker, const fs::path& file, const std::strin
   fs::rename(temporary, marker, error);
 }
 
+// The marker's modification time is the model's last use (docs/protocol.md 7): what make_room() goes by.
+void mark_used(const fs::path& marker) { ::utimensat(AT_FDCWD, marker.c_str(), nullptr, 0); }
+
+std::int64_t modified_at(const fs::path& path) {
+  struct stat info {};
+  return ::stat(path.c_str(), &info) == 0 ? static_cast<std::int64_t>(info.st_mtim.tv_sec) : 0;
+}
+
+// Every model folder of the cache: its size and its newest file's time (a marker, or a download under way).
+std::vector<CachedModel> cached_models(const std::string& cache_folder) {
+  std::vector<CachedModel> models;
+  std::error_code error;
+  for (fs::directory_iterator entry(cache_folder, error), end; !error && entry != end; entry.increment(error)) {
+    std::error_code ignored;
+    const std::string name = entry->path().filename().string();
+    if (!is_sha256_hex(name) || !entry->is_directory(ignored)) continue;
+    CachedModel model{name, 0, modified_at(entry->path())};
+    for (fs::directory_iterator file(entry->path(), ignored), last; !ignored && file != last; file.increment(ignored)) {
+      std::error_code unreadable;
+      const auto size = file->file_size(unreadable);
+      if (!unreadable) model.bytes += size;
+      model.last_used = std::max(model.last_used, modified_at(file->path()));
+    }
+    models.push_back(std::move(model));
+  }
+  return models;
+}
+
 }  // namespace
+
+int ModelCache::make_room(std::uintmax_t wanted) {
+  std::error_code error;
+  const auto space = fs::space(folder_, error);
+  if (error) return 0;
+  const std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
+  int removed = 0;
+  for (const CachedModel& model : models_to_evict(cached_models(folder_), needed_, space.available, wanted, now)) {
+    fs::remove_all(fs::path(folder_) / model.sha256, error);
+    if (error) {
+      spdlog::warn("cannot remove cached model {} to make room: {}", model.sha256, error.message());
+      continue;
+    }
+    ++removed;
+    spdlog::info("removed cached model {} ({} MiB, unused for {} h) to make room in {}", model.sha256,
+                 model.bytes >> 20, (now - model.last_used) / 3600, folder_);
+  }
+  return removed;
+}
 
 Result<std::string> ModelCache::fetch(const std::string& sha256, const std::string& file_name) {
   if (!is_sha256_hex(sha256)) return Error{fmt::format("model {}: '{}' is not a sha256 hex digest", file_name, sha256)};
@@ -74,7 +126,10 @@ Result<std::string> ModelCache::fetch(const std::string& sha256, const std::stri
   std::error_code error;
 
   if (fs::is_regular_file(file, error)) {
-    if (marker_vouches(marker, file, sha256)) return file.string();
+    if (marker_vouches(marker, file, sha256)) {
+      mark_used(marker);
+      return file.string();
+    }
     auto actual = hash_of(file);
     if (actual && actual.value() == sha256) {
       write_marker(marker, file, sha256);
@@ -96,9 +151,22 @@ Result<std::string> ModelCache::fetch(const std::string& sha256, const std::stri
   const std::string key = layout::model(sha256);
   const fs::path download = folder / fmt::format(".{}.download.{}", file_name, ::getpid());
   spdlog::info("fetching model {} ({}) into {}", file_name, key, folder.string());
-  if (auto fetched = store_.get_file(key, download.string()); !fetched) {
+  Status fetched = store_.get_file(key, download.string());
+  if (!fetched && fetched.error().kind == ErrorKind::kLocalNoSpace &&
+      make_room(std::numeric_limits<std::uintmax_t>::max()) > 0) {
+    // Old models of other runs were what filled the disk: the download is tried once more.
+    spdlog::info("fetching model {} ({}) again", file_name, key);
+    fetched = store_.get_file(key, download.string());
+  }
+  if (!fetched) {
     fs::remove(download, error);
     fs::remove(folder, error);  // only if empty: a missing model leaves no trace in the cache
+    if (fetched.error().kind == ErrorKind::kLocalNoSpace) {
+      const auto space = fs::space(folder_, error);
+      return Error{fmt::format("cannot fetch model {} ({}): the disk of {} has no room for it ({} MiB free)", file_name,
+                               key, folder_, error ? 0 : space.available >> 20),
+                   false, ErrorKind::kLocalNoSpace};
+    }
     return Error{fmt::format("cannot fetch model {} ({}): {}", file_name, key, fetched.error().message),
                  fetched.error().transient};
   }

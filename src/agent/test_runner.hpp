@@ -3,6 +3,7 @@
 // into a TestResult; private to the agent component. Never throws for the test's own failures.
 #include <filesystem>
 #include <functional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,10 @@ class TestRunner {
   // block. The test's log is left at log_path(task_key(spec)), closed by a line of the agent's.
   TestResult run(const TestSpec& spec, const std::function<void(double)>& on_tick);
   std::string log_path(const std::string& key) const;  // key: task_key of the test
+
+  // The model cache's room (docs/protocol.md 7): the files this run uses are never removed to make it.
+  void keep_files(std::set<std::string> sha256s) { cache_.set_needed(std::move(sha256s)); }
+  int make_room(std::uintmax_t wanted) { return cache_.make_room(wanted); }
 
  private:
   Result<std::string> fetch(const std::string& sha256, const std::string& file_name);

@@ -19,7 +19,8 @@ HostState host_state_of(const Error& error) {
     case ErrorKind::kProtocol:
     case ErrorKind::kNoSpace:
     case ErrorKind::kDenied:
-    case ErrorKind::kNotFound: break;
+    case ErrorKind::kNotFound:
+    case ErrorKind::kLocalNoSpace: break;
   }
   return HostState::kUnreachable;
 }

@@ -13,7 +13,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <mutex>
 #include <random>
@@ -552,7 +554,13 @@ Status CurlStore::get_file(const std::string& key, const std::string& local_path
     download.sink_file = file;
     const Outcome outcome = impl_->transfer(download);
     const bool flushed = std::fflush(file) == 0 && ::fsync(::fileno(file)) == 0;
+    const int write_errno = download.sink_errno != 0 ? download.sink_errno : (flushed ? 0 : errno);
     std::fclose(file);
+    if (write_errno == ENOSPC || write_errno == EDQUOT) {
+      // This host's disk, not the store: no retry helps, and the caller may make room (docs/protocol.md 7).
+      return Error{fmt::format("cannot write {}: {}", partial, std::strerror(write_errno)), false,
+                   ErrorKind::kLocalNoSpace};
+    }
     const Failure failed = curl_store::classify(outcome, impl_->url.scheme);
     if (failed == Failure::kNone && !flushed) return Error{fmt::format("cannot write {}", partial)};
     if (failed == Failure::kNone) return true;

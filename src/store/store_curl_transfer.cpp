@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <cerrno>
 #include <cstring>
 #include <mutex>
 
@@ -51,7 +52,11 @@ int seek_upload(void* user, curl_off_t offset, int origin) {
 std::size_t write_download(char* data, std::size_t size, std::size_t count, void* user) {
   auto* transfer = static_cast<Transfer*>(user);
   const std::size_t bytes = size * count;
-  if (transfer->sink_file != nullptr) return std::fwrite(data, 1, bytes, transfer->sink_file);
+  if (transfer->sink_file != nullptr) {
+    const std::size_t written = std::fwrite(data, 1, bytes, transfer->sink_file);
+    if (written != bytes) transfer->sink_errno = errno;
+    return written;
+  }
   if (transfer->sink != nullptr) transfer->sink->append(data, bytes);
   return bytes;
 }

@@ -50,6 +50,7 @@ struct Transfer {
   // Download sink: `sink_file` when set, else `sink`; neither: discarded.
   std::string* sink = nullptr;
   std::FILE* sink_file = nullptr;
+  int sink_errno = 0;  // why writing `sink_file` failed: libcurl only says that it did
 };
 
 struct Outcome {

@@ -234,7 +234,10 @@ class FileStore : public Store {
       return FillFailure{code, reading ? "reading " + key : ""};
     });
     // A full or read-only local disk is no refusal of the store's.
-    if (!copied) return Error{copied.error().message};
+    if (!copied) {
+      return Error{copied.error().message, false,
+                   copied.error().kind == ErrorKind::kNoSpace ? ErrorKind::kLocalNoSpace : ErrorKind::kOther};
+    }
     return copied;
   }
 

@@ -14,6 +14,7 @@ const char* to_string(ErrorKind kind) {
     case ErrorKind::kNoSpace: return "no-space";
     case ErrorKind::kDenied: return "denied";
     case ErrorKind::kNotFound: return "not-found";
+    case ErrorKind::kLocalNoSpace: return "local-no-space";
   }
   return "other";
 }

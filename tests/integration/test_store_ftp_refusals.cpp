@@ -1,11 +1,14 @@
 // An FTP server that refuses writes: a full disk is kNoSpace, a folder the user may not write in is kDenied; neither
 // is retried (docs/stores.md, "Error kinds"). Real vsftpd, its disk a small tmpfs.
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <filesystem>
 #include <iostream>
 #include <string>
 
@@ -13,6 +16,7 @@
 #include "integration/ftp_store.hpp"
 #include "integration/store_checks.hpp"
 #include "support/error_kind.hpp"
+#include "support/temp_dir.hpp"
 #include "support/vsftpd_server.hpp"
 
 namespace dli {
@@ -110,6 +114,31 @@ TEST_F(StoreFtpDenied, RemovingAnotherUsersObjectIsDenied) {
   auto still = store->get("locked/old.json");
   ASSERT_TRUE(still.ok()) << still.error().message;
   EXPECT_EQ(still.value(), "old\n");
+}
+
+// A download whose local file the host's own disk cannot hold is no failure of the store's: kLocalNoSpace, not
+// retried, no partial file left, so that the agent's model cache can make room and try again (docs/protocol.md 7).
+// The local disk is a 1 MiB tmpfs in a mount namespace of this test process's own.
+TEST(StoreFtpRefusals, ADownloadThatFillsThisHostsDiskIsLocalNoSpaceAndNotRetried) {
+  VsftpdServer server;
+  auto store = testing::open_ftp_store(server, "store", quick_retries(server));
+  ASSERT_TRUE(store->put("models/big", std::string(3u << 20, 'm')).ok());
+
+  testing::TempDir local;
+  ASSERT_EQ(::unshare(CLONE_NEWNS), 0);
+  ASSERT_EQ(::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr), 0);
+  ASSERT_EQ(::mount("dli-test-local-disk", local.str().c_str(), "tmpfs", 0, "size=1m"), 0);
+  const Status got = store->get_file("models/big", local.str("model.onnx"));
+  int left = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(local.str())) left += !entry.path().empty();
+  ::umount(local.str().c_str());
+
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.error().kind, ErrorKind::kLocalNoSpace) << got.error().message;
+  EXPECT_FALSE(got.error().transient);
+  EXPECT_EQ(store->retry_count(), 0u) << got.error().message;
+  EXPECT_TRUE(contains(got.error().message, "No space left on device")) << got.error().message;
+  EXPECT_EQ(left, 0) << "a partial download was left";
 }
 
 }  // namespace

@@ -1,7 +1,12 @@
 // The agent's model cache: content-addressed download, verification, reuse across runs.
 #include "../../src/agent/model_cache.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <ctime>
 #include <filesystem>
+#include <limits>
 
 #include <gtest/gtest.h>
 
@@ -101,6 +106,47 @@ TEST_F(ModelCacheTest, RefusesNamesThatAreNotPlain) {
   EXPECT_FALSE(cache.fetch(sha, "").ok());
   EXPECT_FALSE(cache.fetch(sha, "..").ok());
   EXPECT_FALSE(fs::exists(dir.str("work/models")));
+}
+
+// Sets every file of a cached model's folder, and the folder, to `hours` ago: a model last used then.
+void age(const std::string& folder, int hours) {
+  const timespec then{std::time(nullptr) - hours * 3600, 0};
+  const timespec times[2] = {then, then};
+  for (const auto& entry : fs::directory_iterator(folder)) ::utimensat(AT_FDCWD, entry.path().c_str(), times, 0);
+  ::utimensat(AT_FDCWD, folder.c_str(), times, 0);
+}
+
+std::int64_t modified_at(const std::string& path) {
+  struct stat info {};
+  return ::stat(path.c_str(), &info) == 0 ? static_cast<std::int64_t>(info.st_mtim.tv_sec) : 0;
+}
+
+TEST_F(ModelCacheTest, UsingACachedModelMarksItUsed) {
+  ASSERT_TRUE(ModelCache(*store, dir.str("work/models")).fetch(sha, "net.onnx").ok());
+  age(dir.str("work/models/" + sha), 48);
+  ASSERT_TRUE(ModelCache(*store, dir.str("work/models")).fetch(sha, "net.onnx").ok());
+  EXPECT_GE(modified_at(cached_path() + ".verified"), std::time(nullptr) - 60);
+}
+
+TEST_F(ModelCacheTest, MakingRoomRemovesOnlyIdleModelsThisRunDoesNotNeed) {
+  const std::string other = std::string(200000, 'o');
+  const std::string needed = std::string(100000, 'n');
+  const std::string recent = std::string(50000, 'r');
+  for (const std::string* bytes : {&other, &needed, &recent}) {
+    ASSERT_TRUE(store->put(layout::model(sha256_hex(*bytes)), *bytes).ok());
+    ASSERT_TRUE(ModelCache(*store, dir.str("work/models")).fetch(sha256_hex(*bytes), "net.onnx").ok());
+  }
+  age(dir.str("work/models/" + sha256_hex(other)), 30);
+  age(dir.str("work/models/" + sha256_hex(needed)), 30);
+  age(dir.str("work/models/" + sha256_hex(recent)), 0);
+
+  ModelCache cache(*store, dir.str("work/models"));
+  cache.set_needed({sha256_hex(needed)});
+  EXPECT_EQ(cache.make_room(0), 0) << "nothing goes while there is room";
+  EXPECT_EQ(cache.make_room(std::numeric_limits<std::uintmax_t>::max()), 1);
+  EXPECT_FALSE(fs::exists(dir.str("work/models/" + sha256_hex(other))));
+  EXPECT_TRUE(fs::exists(dir.str("work/models/" + sha256_hex(needed) + "/net.onnx")));
+  EXPECT_TRUE(fs::exists(dir.str("work/models/" + sha256_hex(recent) + "/net.onnx")));
 }
 
 }  // namespace

@@ -21,6 +21,7 @@ enum class ErrorKind {
   kNoSpace,         // the store refused a write for lack of space or quota (ENOSPC, EDQUOT; FTP 452, 552)
   kDenied,          // the store refused an operation by permission (EACCES, EPERM, EROFS; FTP 550/553 on a write)
   kNotFound,        // the store has no object under the key (get, get_file)
+  kLocalNoSpace,    // this host's own disk had no room for what get_file downloads (ENOSPC, EDQUOT)
 };
 const char* to_string(ErrorKind kind);  // "other", "unreachable", "host-key-refused", ... (for logs and tests)
 
