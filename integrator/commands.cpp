@@ -311,13 +311,16 @@ int show_status(const std::string& url, const std::string& run_id) {
   }
   std::cout << "run " << manifest.run_id << " (sweep " << manifest.sweep_name << ", created " << manifest.created_at
             << ")\n";
-  bool all_done = true, store_failed = false;
+  bool all_done = true, store_failed = false, not_reached = false;
   for (const auto& host : hosts) {
     std::cout << dli::format_host_line(host, width) << "  updated " << host.updated_at << '\n';
     all_done = all_done && host.state == dli::HostState::kDone && host.failed == 0;
     store_failed = store_failed || host.state == dli::HostState::kStoreFailed;
+    not_reached = not_reached || dli::host_not_reached(host.state);
   }
+  // The codes `run` would end with for the same states (README.md, "Exit codes").
   if (store_failed) return dli::exit_code::kStoreFailed;
+  if (not_reached) return dli::exit_code::kHostsUnreached;
   return all_done ? dli::exit_code::kOk : dli::exit_code::kTestsFailed;
 }
 

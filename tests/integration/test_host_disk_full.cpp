@@ -70,7 +70,7 @@ void run_with_broken_disk(const TempDir& dir, const std::string& fault, const st
             "wait $run; echo $? > run_exit\n"
             "ls " + results + " 2> /dev/null | wc -l > published_after_run\n"
             "run_id=$(sed -n 's/^run \\([^:]*\\): [0-9]* ok.*/\\1/p' run.log)\n" +
-            integrator + " status \"$run_id\"" + store + " > status.txt 2>&1\n" +
+            integrator + " status \"$run_id\"" + store + " > status.txt 2>&1; echo $? > status_exit\n" +
             repair + "\n" +
             integrator + " resume \"$run_id\" --fleet fleet.yaml" + store +
             " --out out2 --no-progress > resume.log 2>&1; echo $? > resume_exit\n"
@@ -112,6 +112,7 @@ void expect_stopped_then_resumed(const TempDir& dir, const std::string& why) {
   const std::string status = read_file(dir.str("status.txt"));
   EXPECT_NE(status.find("failed"), std::string::npos) << status;
   EXPECT_NE(status.find(why), std::string::npos) << status;
+  EXPECT_EQ(read_file(dir.str("status_exit")), "3\n") << status;  // as `run` ends: a host failed
 
   const std::string resume_log = read_file(dir.str("resume.log"));
   EXPECT_EQ(read_file(dir.str("resume_exit")), "0\n") << resume_log;
