@@ -101,7 +101,8 @@ std::vector<CachedModel> cached_models(const std::string& cache_folder) {
 int ModelCache::make_room(std::uintmax_t wanted) {
   std::error_code error;
   const auto space = fs::space(folder_, error);
-  if (error) return 0;
+  // Room enough (a work dir gone read-only, say): the cache is not even listed.
+  if (error || space.available >= wanted) return 0;
   const std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
   int removed = 0;
   for (const CachedModel& model : models_to_evict(cached_models(folder_), needed_, space.available, wanted, now)) {

@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include "dli/util/sha256.hpp"
+
 #include "support/csv_table.hpp"
 #include "support/process.hpp"
 #include "support/run_output.hpp"
@@ -55,10 +57,7 @@ void run_in_turn(const TempDir& dir, const std::vector<std::string>& sweeps) {
   ASSERT_EQ(ran.exit_code, 0) << ran.output;
 }
 
-std::string sha_of(const TempDir& dir, const std::string& name) {
-  const auto ran = run_command("sha256sum " + shell_quote(dir.str(name + ".onnx")) + " | cut -c1-64");
-  return ran.output.substr(0, 64);
-}
+std::string sha_of(const TempDir& dir, const std::string& name) { return sha256_file_hex(dir.str(name + ".onnx")); }
 
 void expect_all_ok(const TempDir& dir, const std::string& sweep) {
   const std::string log = read_file(dir.str(sweep + ".log"));
